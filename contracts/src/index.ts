@@ -1,0 +1,5 @@
+export * from './renditions.ts';
+export * from './media-probe.ts';
+export * from './transcoder-events.ts';
+export * from './api-error.ts';
+export * from './queue-messages.ts';

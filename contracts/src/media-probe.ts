@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { FrameRate } from './renditions.ts';
+
+/** A source video as the transcoder's probe describes it (after ffprobe, before any decision). */
+export const VideoStreamInfo = z.object({
+  /** ffprobe stream index, used to map exactly this stream. */
+  index: z.number().int().nonnegative(),
+  codec: z.string(),
+  profile: z.string().optional(),
+  pixelFormat: z.string().optional(),
+  bitDepth: z.number().int().positive().optional(),
+  codedWidth: z.number().int().positive(),
+  codedHeight: z.number().int().positive(),
+  sampleAspectRatio: z.object({ num: z.number().int().positive(), den: z.number().int().positive() }),
+  /** Clockwise display rotation in degrees from the display matrix. */
+  rotation: z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)]),
+  /** What a player shows: sample aspect ratio applied, then rotation. */
+  displayWidth: z.number().int().positive(),
+  displayHeight: z.number().int().positive(),
+  frameRate: FrameRate,
+  averageFrameRate: FrameRate.optional(),
+  variableFrameRate: z.boolean(),
+  bitRateKbps: z.number().int().positive().optional(),
+  /** The stream's own declared duration, when the container states one. */
+  durationSeconds: z.number().positive().optional(),
+});
+export type VideoStreamInfo = z.infer<typeof VideoStreamInfo>;
+
+export const AudioStreamInfo = z.object({
+  index: z.number().int().nonnegative(),
+  codec: z.string(),
+  channels: z.number().int().positive(),
+  channelLayout: z.string().optional(),
+  sampleRate: z.number().int().positive().optional(),
+  bitRateKbps: z.number().int().positive().optional(),
+});
+export type AudioStreamInfo = z.infer<typeof AudioStreamInfo>;
+
+export const MediaMetadata = z.object({
+  /** ffprobe's format_name, e.g. "mov,mp4,m4a,3gp,3g2,mj2". */
+  container: z.string(),
+  durationSeconds: z.number().positive(),
+  sizeBytes: z.number().int().nonnegative().optional(),
+  bitRateKbps: z.number().int().positive().optional(),
+  video: VideoStreamInfo,
+  audio: AudioStreamInfo.nullable(),
+});
+export type MediaMetadata = z.infer<typeof MediaMetadata>;
+
+/** Why a source is refused; never retried. */
+export const ProbeRefusalCode = z.enum([
+  'unreadable',
+  'truncated',
+  'format-not-allowed',
+  'still-image',
+  'no-video-stream',
+  'zero-duration',
+  'too-short',
+  'unknown-frame-rate',
+  'dimensions-too-large',
+  'dimensions-too-small',
+  'uhd-too-long',
+  'source-not-found',
+  'source-not-allowed',
+]);
+export type ProbeRefusalCode = z.infer<typeof ProbeRefusalCode>;

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/**
+ * Rendition names are the output's short side in pixels plus "p" ("1080p" is 1920×1080
+ * landscape and 1080×1920 portrait). They become storage path segments, so the pattern
+ * is strict.
+ */
+export const RenditionName = z.string().regex(/^[1-9][0-9]{0,3}p$/, 'must look like 720p');
+export type RenditionName = z.infer<typeof RenditionName>;
+
+/** Bit rates as the TranscodeJob spec writes them: kilobits per second with a k suffix. */
+export const BitrateString = z.string().regex(/^[1-9][0-9]{0,5}k$/, 'must look like 4000k');
+export type BitrateString = z.infer<typeof BitrateString>;
+
+/** One rung as a TranscodeJob's spec.renditions lists it. */
+export const RenditionSpec = z.object({
+  name: RenditionName,
+  /** The short side of the output in pixels; the long side follows the source's aspect ratio. */
+  height: z.number().int().min(2).max(8192),
+  videoBitrate: BitrateString,
+});
+export type RenditionSpec = z.infer<typeof RenditionSpec>;
+
+/**
+ * The original formats plus 360p as the floor, highest first. Which of these a given
+ * source gets (never upscaled, capped by the source's bit rate) is the transcoder's
+ * decision after probing.
+ */
+export const DEFAULT_LADDER: readonly RenditionSpec[] = [
+  { name: '2160p', height: 2160, videoBitrate: '8000k' },
+  { name: '1080p', height: 1080, videoBitrate: '4000k' },
+  { name: '720p', height: 720, videoBitrate: '2000k' },
+  { name: '480p', height: 480, videoBitrate: '1000k' },
+  { name: '360p', height: 360, videoBitrate: '600k' },
+];
+
+/** per-rendition: one ffmpeg per rung (one Kubernetes Job each); ladder: one ffmpeg decodes once for every rung. */
+export const TranscodeStrategy = z.enum(['per-rendition', 'ladder']);
+export type TranscodeStrategy = z.infer<typeof TranscodeStrategy>;
+
+export const FrameRate = z.object({ num: z.number().int().positive(), den: z.number().int().positive() });
+export type FrameRate = z.infer<typeof FrameRate>;
+
+/**
+ * What a finished rendition left in storage, written last as
+ * `{outputPrefix}{name}/rendition.json`. Finalize builds the master playlist from these,
+ * and the controller reads outputKey/bytes for TranscodeJob status.
+ */
+export const RenditionManifest = z.object({
+  version: z.literal(1),
+  name: RenditionName,
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  frameRate: FrameRate,
+  /** RFC 6381 codec strings, e.g. "avc1.64001f,mp4a.40.2". */
+  codecs: z.string().min(1),
+  hasAudio: z.boolean(),
+  /** Target (capped) video bit rate the encoder was given, kbit/s. */
+  videoBitrateKbps: z.number().int().positive(),
+  /** Peak segment bit rate in bit/s, as HLS BANDWIDTH wants it. */
+  bandwidth: z.number().int().positive(),
+  /** Mean bit rate over all segments in bit/s (HLS AVERAGE-BANDWIDTH). */
+  averageBandwidth: z.number().int().positive(),
+  durationSeconds: z.number().positive(),
+  /** Keys relative to the rendition's directory. */
+  playlist: z.string().min(1),
+  mp4: z.string().min(1),
+  segmentCount: z.number().int().positive(),
+  /** Sum of every object this rendition uploaded, manifest excluded. */
+  bytes: z.number().int().nonnegative(),
+});
+export type RenditionManifest = z.infer<typeof RenditionManifest>;

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { MediaMetadata } from './media-probe.ts';
+import { RenditionName } from './renditions.ts';
+
+/**
+ * What `videoforge-transcode` prints on stdout, one JSON object per line (its logs go
+ * to stderr). The local runtime reads these from the child's stdout; in cluster mode
+ * they are the pod's log lines.
+ */
+export const FailureKind = z.enum(['bad-input', 'transient', 'cancelled']);
+export type FailureKind = z.infer<typeof FailureKind>;
+
+const base = { job: z.string() };
+
+export const TranscoderEvent = z.discriminatedUnion('event', [
+  z.object({ ...base, event: z.literal('probed'), metadata: MediaMetadata }),
+  z.object({
+    ...base,
+    event: z.literal('progress'),
+    renditions: z.array(RenditionName),
+    percent: z.number().min(0).max(100),
+  }),
+  z.object({
+    ...base,
+    event: z.literal('rendition-uploaded'),
+    rendition: RenditionName,
+    /** Key of the rendition's media playlist. */
+    outputKey: z.string(),
+    bytes: z.number().int().nonnegative(),
+  }),
+  z.object({ ...base, event: z.literal('rendition-skipped'), rendition: RenditionName, reason: z.string() }),
+  z.object({
+    ...base,
+    event: z.literal('finalized'),
+    masterKey: z.string(),
+    posterKey: z.string(),
+    spriteKey: z.string(),
+    thumbnailsKey: z.string(),
+    renditions: z.array(RenditionName),
+  }),
+  z.object({
+    ...base,
+    event: z.literal('failed'),
+    kind: FailureKind,
+    code: z.string(),
+    message: z.string(),
+  }),
+]);
+export type TranscoderEvent = z.infer<typeof TranscoderEvent>;

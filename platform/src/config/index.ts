@@ -1,0 +1,8 @@
+export { ConfigError, loadConfig, type Environment } from './load-config.ts';
+export {
+  DatabaseEnv,
+  LoggingEnv,
+  QueueEnv,
+  StorageEnv,
+  withAdapterRequirements,
+} from './env-schemas.ts';

@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import contentDisposition from 'content-disposition';
+import send from 'send';
+import type { LocalStorage } from './local.storage.ts';
+import { verifySignedRequest } from './signed-url.ts';
+import { InvalidStorageKeyError, validateStorageKey } from './storage-key.ts';
+
+const MAX_PUT_BYTES = 5 * 1024 ** 3; // S3's single-PUT limit, so clients see the same rules
+
+/**
+ * Serves the local adapter's signed URLs: GET/HEAD with Range support (via `send`),
+ * PUT for whole objects and multipart parts. `pathname` is the part after the mount
+ * point, still percent-encoded. Every request must carry a valid, unexpired signature.
+ */
+export function createLocalStorageHandler(storage: LocalStorage) {
+  return async function handle(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams) {
+    let key: string;
+    try {
+      key = validateStorageKey(pathname.split('/').map(decodeURIComponent).join('/'));
+    } catch (error) {
+      return fail(res, 400, 'InvalidKey', error instanceof InvalidStorageKeyError ? error.message : 'invalid key');
+    }
+    const verdict = verifySignedRequest(storage.signingSecret, req.method ?? 'GET', key, query);
+    if (!verdict.ok) return fail(res, verdict.status, verdict.status === 403 ? 'AccessDenied' : 'BadRequest', verdict.reason);
+    const operation = verdict.request.operation;
+
+    switch (operation.type) {
+      case 'get': {
+        const meta = await storage.readMeta(key);
+        const stream = send(req, storage.filePath(key), { dotfiles: 'allow', index: false, etag: true });
+        stream.on('headers', (response: ServerResponse) => {
+          if (meta?.contentType) response.setHeader('Content-Type', meta.contentType);
+          response.setHeader('Cache-Control', meta?.cacheControl ?? 'private, max-age=0');
+          if (operation.downloadName) response.setHeader('Content-Disposition', contentDisposition(operation.downloadName));
+        });
+        stream.on('error', (error: { status?: number }) =>
+          fail(res, error.status === 404 ? 404 : 500, error.status === 404 ? 'NoSuchKey' : 'InternalError', 'object not readable'),
+        );
+        stream.pipe(res);
+        return;
+      }
+      case 'put': {
+        if (Number(req.headers['content-length'] ?? 0) > MAX_PUT_BYTES) {
+          return fail(res, 413, 'EntityTooLarge', 'use a multipart upload for objects over 5 GiB');
+        }
+        const contentType = req.headers['content-type'];
+        await storage.put(key, req, contentType ? { contentType } : {});
+        const info = await storage.head(key);
+        res.writeHead(200, info?.etag ? { ETag: info.etag } : {}).end();
+        return;
+      }
+      case 'part': {
+        try {
+          const etag = await storage.putPart({ key, uploadId: operation.uploadId }, operation.partNumber, req);
+          res.writeHead(200, { ETag: etag, 'Access-Control-Expose-Headers': 'ETag' }).end();
+        } catch (error) {
+          fail(res, 404, 'NoSuchUpload', error instanceof Error ? error.message : 'upload not found');
+        }
+        return;
+      }
+    }
+  };
+}
+
+function fail(res: ServerResponse, status: number, code: string, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ error: { code, message, details: {} } }));
+}

@@ -1,0 +1,250 @@
+import path from 'node:path';
+import type { MediaMetadata } from '@videoforge/contracts';
+import { formatRate } from './frame-rate.ts';
+import type { LadderPlan, Rung } from './ladder.ts';
+import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
+import { ffmpegInputName, inputSafetyOptions, type SourceInput } from './source-policy.ts';
+import type { PosterPlan, SpritePlan } from './thumbnails.ts';
+
+/** One ffmpeg invocation as plain data; `toArgv` is exactly what the runner passes. */
+export interface FfmpegCommand {
+  input: string;
+  inputOptions: string[];
+  complexFilter?: string;
+  outputs: FfmpegOutput[];
+}
+
+export interface FfmpegOutput {
+  target: string;
+  options: string[];
+}
+
+export const X264_PRESETS = [
+  'ultrafast',
+  'superfast',
+  'veryfast',
+  'faster',
+  'fast',
+  'medium',
+  'slow',
+  'slower',
+  'veryslow',
+] as const;
+export type X264Preset = (typeof X264_PRESETS)[number];
+
+export interface EncoderSettings {
+  preset: X264Preset;
+  /** HLS target segment length; a whole number of keyframe intervals. */
+  segmentSeconds: number;
+}
+
+export interface EncodeInput {
+  source: SourceInput;
+  metadata: MediaMetadata;
+  plan: LadderPlan;
+  settings: EncoderSettings;
+}
+
+/** Where one rung's files go: a directory we created, named after the rung. */
+export interface RungOutput {
+  rung: Rung;
+  dir: string;
+}
+
+/**
+ * Global options first: quiet stderr except errors, and machine-readable progress on
+ * stderr (fluent-ffmpeg hands us stderr line by line; stdout is not ours to read).
+ */
+const GLOBAL_OPTIONS = ['-hide_banner', '-nostats', '-loglevel', 'error', '-progress', 'pipe:2'];
+
+/** One ffmpeg per rung: what one Kubernetes Job per rendition runs. */
+export function buildRenditionCommand(input: EncodeInput, output: RungOutput): FfmpegCommand {
+  return {
+    input: ffmpegInputName(input.source),
+    inputOptions: [...GLOBAL_OPTIONS, ...inputSafetyOptions(input.source)],
+    outputs: [
+      {
+        target: teeTarget(output, input.settings.segmentSeconds),
+        options: [
+          '-map',
+          `0:${input.metadata.video.index}`,
+          ...audioMap(input.metadata),
+          '-vf',
+          `${frameRateFilter(input.plan)},${scaleChain(output.rung)}`,
+          ...encodeOptions(input, output.rung),
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * One ffmpeg for the whole ladder: decode (and frame-rate convert) once, split, scale
+ * per rung. Each output still has its own encoder, with identical GOP settings.
+ */
+export function buildLadderCommand(input: EncodeInput, outputs: readonly RungOutput[]): FfmpegCommand {
+  if (outputs.length === 0) throw new Error('a ladder needs at least one rung');
+  const splitLabels = outputs.map((_, i) => `[s${i}]`).join('');
+  const branches = outputs.map((output, i) => `[s${i}]${scaleChain(output.rung)}[v${i}]`);
+  return {
+    input: ffmpegInputName(input.source),
+    inputOptions: [...GLOBAL_OPTIONS, ...inputSafetyOptions(input.source)],
+    complexFilter: [
+      `[0:${input.metadata.video.index}]${frameRateFilter(input.plan)},split=${outputs.length}${splitLabels}`,
+      ...branches,
+    ].join(';'),
+    outputs: outputs.map((output, i) => ({
+      target: teeTarget(output, input.settings.segmentSeconds),
+      options: ['-map', `[v${i}]`, ...audioMap(input.metadata), ...encodeOptions(input, output.rung)],
+    })),
+  };
+}
+
+function frameRateFilter(plan: LadderPlan): string {
+  return `fps=${formatRate(plan.frameRate)}`;
+}
+
+/** Square pixels and 8-bit 4:2:0 whatever the source (10-bit, 4:2:2, anamorphic). */
+function scaleChain(rung: Rung): string {
+  return `scale=${rung.width}:${rung.height},setsar=1,format=yuv420p`;
+}
+
+function audioMap(metadata: MediaMetadata): string[] {
+  return metadata.audio ? ['-map', `0:${metadata.audio.index}`] : [];
+}
+
+function encodeOptions(input: EncodeInput, rung: Rung): string[] {
+  const { plan, settings } = input;
+  const gop = String(plan.gopFrames);
+  return [
+    '-c:v',
+    'libx264',
+    '-preset',
+    settings.preset,
+    '-profile:v',
+    'high',
+    '-b:v',
+    `${rung.videoBitrateKbps}k`,
+    '-maxrate',
+    `${rung.maxrateKbps}k`,
+    '-bufsize',
+    `${rung.bufsizeKbps}k`,
+    // A fixed GOP and no scene-cut keyframes: every rung's keyframes fall on the same
+    // frames, so segment boundaries match and players switch rungs cleanly.
+    '-g',
+    gop,
+    '-keyint_min',
+    gop,
+    '-sc_threshold',
+    '0',
+    ...(plan.audio
+      ? ['-c:a', 'aac', '-b:a', `${plan.audio.bitrateKbps}k`, '-ac', String(plan.audio.channels), '-ar', String(plan.audio.sampleRate)]
+      : ['-an']),
+    // The tee muxer cannot tell the encoders its slaves want out-of-band parameter sets.
+    '-flags',
+    '+global_header',
+    '-map_metadata',
+    '-1',
+    '-map_chapters',
+    '-1',
+    '-sn',
+    '-dn',
+    '-f',
+    'tee',
+  ];
+}
+
+/**
+ * The tee muxer writes each encoded packet twice: CMAF/fMP4 HLS (one init segment,
+ * independent segments) and a faststart MP4. Paths are ours (see assertTeeSafe).
+ */
+export function teeTarget(output: RungOutput, segmentSeconds: number): string {
+  assertTeeSafe(output.dir);
+  const hls = [
+    'f=hls',
+    `hls_time=${segmentSeconds}`,
+    'hls_playlist_type=vod',
+    'hls_segment_type=fmp4',
+    `hls_fmp4_init_filename=${RENDITION_FILES.init}`,
+    `hls_segment_filename=${path.join(output.dir, RENDITION_FILES.segmentPattern)}`,
+    'hls_flags=independent_segments',
+  ].join(':');
+  return `[${hls}]${path.join(output.dir, RENDITION_FILES.playlist)}|[f=mp4:movflags=+faststart]${path.join(output.dir, mp4FileName(output.rung.name))}`;
+}
+
+/**
+ * The tee syntax gives : | [ ] \ ' and , meanings; our work directories never contain
+ * them (the config refuses such a TRANSCODE_WORK_DIR), so this is a guard, not escaping.
+ */
+function assertTeeSafe(dir: string): void {
+  if (!/^\/[A-Za-z0-9._/-]*$/.test(dir)) throw new Error(`unsafe output directory for the tee muxer: ${dir}`);
+}
+
+/** A representative poster frame: the thumbnail filter picks the least unusual frame of a window. */
+export function buildPosterCommand(source: SourceInput, metadata: MediaMetadata, poster: PosterPlan, target: string): FfmpegCommand {
+  return {
+    input: ffmpegInputName(source),
+    inputOptions: [...GLOBAL_OPTIONS, '-ss', poster.seekSeconds.toFixed(3), ...inputSafetyOptions(source)],
+    outputs: [
+      {
+        target,
+        options: [
+          '-map',
+          `0:${metadata.video.index}`,
+          '-vf',
+          `scale=${poster.width}:${poster.height},setsar=1,thumbnail=${poster.windowFrames},format=yuvj420p`,
+          '-frames:v',
+          '1',
+          '-q:v',
+          '3',
+          '-an',
+          '-f',
+          'image2',
+          '-update',
+          '1',
+        ],
+      },
+    ],
+  };
+}
+
+/** Every thumbnail of the seek sprite in one JPEG grid. */
+export function buildSpriteCommand(source: SourceInput, metadata: MediaMetadata, sprite: SpritePlan, target: string): FfmpegCommand {
+  return {
+    input: ffmpegInputName(source),
+    inputOptions: [...GLOBAL_OPTIONS, ...inputSafetyOptions(source)],
+    outputs: [
+      {
+        target,
+        options: [
+          '-map',
+          `0:${metadata.video.index}`,
+          '-vf',
+          `fps=1/${sprite.intervalSeconds},scale=${sprite.thumbWidth}:${sprite.thumbHeight},setsar=1,` +
+            `tile=${sprite.columns}x${sprite.rows},format=yuvj420p`,
+          '-frames:v',
+          '1',
+          '-q:v',
+          '5',
+          '-an',
+          '-f',
+          'image2',
+          '-update',
+          '1',
+        ],
+      },
+    ],
+  };
+}
+
+/** The argument vector, in the order fluent-ffmpeg assembles it (a unit test holds it to that). */
+export function toArgv(command: FfmpegCommand): string[] {
+  return [
+    ...command.inputOptions,
+    '-i',
+    command.input,
+    '-y',
+    ...(command.complexFilter ? ['-filter_complex', command.complexFilter] : []),
+    ...command.outputs.flatMap((output) => [...output.options, output.target]),
+  ];
+}

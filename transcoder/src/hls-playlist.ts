@@ -1,0 +1,103 @@
+import type { RenditionManifest } from '@videoforge/contracts';
+import { hlsFrameRate } from './frame-rate.ts';
+
+export interface MediaSegment {
+  uri: string;
+  durationSeconds: number;
+}
+
+export interface MediaPlaylist {
+  targetDuration: number;
+  initUri: string | undefined;
+  segments: MediaSegment[];
+  ended: boolean;
+}
+
+/**
+ * Reads the media playlists ffmpeg's HLS muxer writes (one #EXTINF per segment, an
+ * #EXT-X-MAP init segment): enough to size segments, not a general HLS parser.
+ */
+export function parseMediaPlaylist(text: string): MediaPlaylist {
+  const lines = text.split(/\r?\n/).map((line) => line.trim());
+  if (lines[0] !== '#EXTM3U') throw new Error('not an HLS playlist');
+  let targetDuration = 0;
+  let initUri: string | undefined;
+  let pending: number | undefined;
+  let ended = false;
+  const segments: MediaSegment[] = [];
+  for (const line of lines.slice(1)) {
+    if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDuration = Number(line.slice(22));
+    else if (line.startsWith('#EXT-X-MAP:')) initUri = /URI="([^"]+)"/.exec(line)?.[1];
+    else if (line.startsWith('#EXTINF:')) pending = Number.parseFloat(line.slice(8));
+    else if (line === '#EXT-X-ENDLIST') ended = true;
+    else if (line && !line.startsWith('#') && pending !== undefined) {
+      segments.push({ uri: line, durationSeconds: pending });
+      pending = undefined;
+    }
+  }
+  return { targetDuration, initUri, segments, ended };
+}
+
+export interface SizedSegment {
+  durationSeconds: number;
+  bytes: number;
+}
+
+/**
+ * HLS BANDWIDTH is the peak segment bit rate and AVERAGE-BANDWIDTH the mean. A short
+ * final segment (a keyframe and little else) is left out of the peak unless it is the
+ * only one: it would overstate the peak and push players off the rung.
+ */
+export function segmentBandwidth(segments: readonly SizedSegment[], targetDuration: number): { peak: number; average: number } {
+  if (segments.length === 0) throw new Error('a rendition without segments has no bandwidth');
+  const totalBytes = segments.reduce((sum, s) => sum + s.bytes, 0);
+  const totalSeconds = segments.reduce((sum, s) => sum + s.durationSeconds, 0);
+  const last = segments.at(-1);
+  const considered =
+    segments.length > 1 && last && last.durationSeconds < targetDuration / 2 ? segments.slice(0, -1) : segments;
+  const peak = Math.max(...considered.map((s) => (s.bytes * 8) / Math.max(s.durationSeconds, 0.001)));
+  const average = (totalBytes * 8) / Math.max(totalSeconds, 0.001);
+  return { peak: Math.ceil(peak), average: Math.ceil(average) };
+}
+
+/** The variant Apple's authoring guide suggests playback starts on: about 2 Mb/s. */
+const PREFERRED_START_BANDWIDTH = 2_000_000;
+
+/**
+ * The multivariant (master) playlist. The first variant is where Safari starts, so it
+ * is the one closest to 2 Mb/s; the rest follow highest first.
+ */
+export function renderMasterPlaylist(renditions: readonly RenditionManifest[]): string {
+  if (renditions.length === 0) throw new Error('a master playlist needs at least one rendition');
+  const byBandwidth = [...renditions].sort((a, b) => b.bandwidth - a.bandwidth || b.height - a.height);
+  const start = byBandwidth.reduce((best, candidate) =>
+    Math.abs(candidate.averageBandwidth - PREFERRED_START_BANDWIDTH) < Math.abs(best.averageBandwidth - PREFERRED_START_BANDWIDTH)
+      ? candidate
+      : best,
+  );
+  const ordered = [start, ...byBandwidth.filter((r) => r !== start)];
+  const variants = ordered.map((r) =>
+    [
+      `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth},AVERAGE-BANDWIDTH=${r.averageBandwidth},` +
+        `RESOLUTION=${r.width}x${r.height},CODECS="${r.codecs}",FRAME-RATE=${hlsFrameRate(r.frameRate)}`,
+      `${r.name}/${r.playlist}`,
+    ].join('\n'),
+  );
+  return ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS', ...variants, ''].join('\n');
+}
+
+/**
+ * RFC 6381 codec string for H.264 from the avcC box of an init segment: profile,
+ * constraint flags and level exactly as encoded (x264 lowers the profile when a preset
+ * uses no High features, so the requested profile is not the answer).
+ */
+export function avcCodecString(initSegment: Uint8Array): string | undefined {
+  const tag = Buffer.from('avcC', 'latin1');
+  const at = Buffer.from(initSegment.buffer, initSegment.byteOffset, initSegment.byteLength).indexOf(tag);
+  if (at < 0 || at + 8 > initSegment.length || initSegment[at + 4] !== 1) return undefined;
+  const hex = (value: number | undefined) => (value ?? 0).toString(16).padStart(2, '0');
+  return `avc1.${hex(initSegment[at + 5])}${hex(initSegment[at + 6])}${hex(initSegment[at + 7])}`;
+}
+
+/** AAC-LC, which is what the native aac encoder writes. */
+export const AAC_LC_CODEC = 'mp4a.40.2';

@@ -1,0 +1,140 @@
+import { DEFAULT_LADDER, type FrameRate, type MediaMetadata, type RenditionSpec } from '@videoforge/contracts';
+import { keyframeIntervalFrames, outputFrameRate } from './frame-rate.ts';
+
+/** A rung before it meets a source: its short side and nominal video bit rate. */
+export interface RungTemplate {
+  name: string;
+  height: number;
+  videoBitrateKbps: number;
+}
+
+/** A rung fitted to one source: exact output size and capped bit rates. */
+export interface Rung {
+  name: string;
+  width: number;
+  height: number;
+  videoBitrateKbps: number;
+  maxrateKbps: number;
+  bufsizeKbps: number;
+}
+
+export interface AudioPlan {
+  codec: 'aac';
+  bitrateKbps: number;
+  channels: 2;
+  sampleRate: 48000;
+}
+
+export interface LadderPlan {
+  frameRate: FrameRate;
+  /** Keyframe interval in frames, shared by every rung so segments switch cleanly. */
+  gopFrames: number;
+  /** null when the source has no audio: renditions are then video-only. */
+  audio: AudioPlan | null;
+  /** Highest first. */
+  rungs: Rung[];
+}
+
+export interface LadderOptions {
+  templates?: readonly RungTemplate[];
+  maxFrameRate?: number;
+  keyframeIntervalSeconds: number;
+  audioBitrateKbps?: number;
+  /** A floor for the bit-rate cap, so a source with bogus bit-rate metadata still gets a watchable encode. */
+  minVideoBitrateKbps?: number;
+}
+
+export function templateFromSpec(spec: RenditionSpec): RungTemplate {
+  return { name: spec.name, height: spec.height, videoBitrateKbps: Number.parseInt(spec.videoBitrate, 10) };
+}
+
+export const DEFAULT_TEMPLATES: readonly RungTemplate[] = DEFAULT_LADDER.map(templateFromSpec);
+
+export const DEFAULT_MAX_FRAME_RATE = 60;
+const DEFAULT_AUDIO_KBPS = 128;
+const DEFAULT_MIN_VIDEO_KBPS = 100;
+
+/**
+ * Fits the ladder to a source. Rung heights name the output's short side, so a portrait
+ * 1080×1920 source gets a 1080×1920 "1080p" like a landscape one gets 1920×1080. Only
+ * rungs at or below the source's short side are kept (never upscale); a source smaller
+ * than every rung gets one rung at its own (even) size. Sizes keep the displayed aspect
+ * ratio (sample aspect ratio and rotation already applied by the probe) and are even, as
+ * 4:2:0 chroma needs.
+ */
+export function planLadder(metadata: MediaMetadata, options: LadderOptions): LadderPlan {
+  const templates = [...(options.templates ?? DEFAULT_TEMPLATES)].sort((a, b) => b.height - a.height);
+  const { displayWidth, displayHeight } = metadata.video;
+  const shortSide = Math.min(displayWidth, displayHeight);
+  const cap = sourceVideoBitrateKbps(metadata);
+  const floor = options.minVideoBitrateKbps ?? DEFAULT_MIN_VIDEO_KBPS;
+  const capped = (nominal: number) => (cap === undefined ? nominal : Math.min(nominal, Math.max(cap, floor)));
+
+  const fitting = templates.filter((template) => template.height <= shortSide);
+  const lowest = templates.at(-1);
+  const rungs: Rung[] =
+    fitting.length > 0
+      ? fitting.map((template) => ({
+          name: template.name,
+          ...scaledSize(displayWidth, displayHeight, template.height),
+          ...bitrates(capped(template.videoBitrateKbps)),
+        }))
+      : [ownSizeRung(displayWidth, displayHeight, capped(lowest?.videoBitrateKbps ?? 600))];
+
+  const frameRate = outputFrameRate(metadata.video, options.maxFrameRate ?? DEFAULT_MAX_FRAME_RATE);
+  return {
+    frameRate,
+    gopFrames: keyframeIntervalFrames(frameRate, options.keyframeIntervalSeconds),
+    audio: metadata.audio
+      ? { codec: 'aac', bitrateKbps: options.audioBitrateKbps ?? DEFAULT_AUDIO_KBPS, channels: 2, sampleRate: 48000 }
+      : null,
+    rungs,
+  };
+}
+
+function ownSizeRung(width: number, height: number, videoBitrateKbps: number): Rung {
+  const size = { width: floorEven(width), height: floorEven(height) };
+  return { name: `${Math.min(size.width, size.height)}p`, ...size, ...bitrates(videoBitrateKbps) };
+}
+
+function scaledSize(displayWidth: number, displayHeight: number, shortSide: number): { width: number; height: number } {
+  const short = Math.min(roundEven(shortSide), floorEven(Math.min(displayWidth, displayHeight)));
+  const sourceLong = Math.max(displayWidth, displayHeight);
+  const long = Math.min(roundEven((short * sourceLong) / Math.min(displayWidth, displayHeight)), floorEven(sourceLong));
+  return displayWidth >= displayHeight ? { width: long, height: short } : { width: short, height: long };
+}
+
+/** Capped ABR: the VBV buffer holds two seconds at the cap. */
+function bitrates(videoBitrateKbps: number): Pick<Rung, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'> {
+  return { videoBitrateKbps, maxrateKbps: videoBitrateKbps, bufsizeKbps: videoBitrateKbps * 2 };
+}
+
+/** The source's video bit rate: the stream's own figure, else the container's minus audio. */
+export function sourceVideoBitrateKbps(metadata: MediaMetadata): number | undefined {
+  if (metadata.video.bitRateKbps !== undefined) return metadata.video.bitRateKbps;
+  if (metadata.bitRateKbps === undefined) return undefined;
+  const video = metadata.bitRateKbps - (metadata.audio?.bitRateKbps ?? 0);
+  return video > 0 ? video : undefined;
+}
+
+function roundEven(value: number): number {
+  return Math.max(2, 2 * Math.round(value / 2));
+}
+
+function floorEven(value: number): number {
+  return Math.max(2, 2 * Math.floor(value / 2));
+}
+
+/**
+ * The rung a per-rendition run should produce for `name`: the planned rung of that
+ * name, or, for the ladder's lowest rung on a source smaller than every rung, the
+ * source-sized rung that replaces it. undefined means the source is too small for it.
+ */
+export function selectRung(plan: LadderPlan, name: string, templates: readonly RungTemplate[] = DEFAULT_TEMPLATES): Rung | undefined {
+  const exact = plan.rungs.find((rung) => rung.name === name);
+  if (exact) return exact;
+  const lowest = [...templates].sort((a, b) => a.height - b.height)[0];
+  const only = plan.rungs.length === 1 ? plan.rungs[0] : undefined;
+  const isOwnSize = only !== undefined && !templates.some((template) => template.name === only.name);
+  return isOwnSize && lowest?.name === name ? only : undefined;
+}

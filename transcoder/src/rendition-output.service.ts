@@ -1,0 +1,105 @@
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { MediaMetadata, RenditionManifest } from '@videoforge/contracts';
+import { runFfprobe } from './ffprobe.runner.ts';
+import { AAC_LC_CODEC, avcCodecString, parseMediaPlaylist, segmentBandwidth } from './hls-playlist.ts';
+import type { LadderPlan, Rung } from './ladder.ts';
+import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
+import { FfprobeOutput } from './probe.parser.ts';
+
+/** A rung's finished local outputs, described and checked, ready to upload. */
+export interface EncodedRendition {
+  manifest: RenditionManifest;
+  dir: string;
+  /** Every file in `dir`, rendition.json included. */
+  files: string[];
+}
+
+export type DescribeOutcome =
+  | { ok: true; rendition: EncodedRendition }
+  | { ok: false; kind: 'bad-input' | 'transient'; code: string; message: string };
+
+export interface DescribeOptions {
+  ffprobePath: string;
+  timeoutMs: number;
+}
+
+/**
+ * Checks what ffmpeg wrote for one rung against the plan and writes its manifest.
+ * ffmpeg stops quietly at the end of a truncated source, so a rendition much shorter
+ * than the probed duration means the source lied about its length: bad input.
+ */
+export async function describeRendition(
+  dir: string,
+  rung: Rung,
+  plan: LadderPlan,
+  metadata: MediaMetadata,
+  options: DescribeOptions,
+): Promise<DescribeOutcome> {
+  const mismatch = (message: string): DescribeOutcome => ({ ok: false, kind: 'transient', code: 'output-invalid', message: `${rung.name}: ${message}` });
+  const playlist = parseMediaPlaylist(await readFile(path.join(dir, RENDITION_FILES.playlist), 'utf8'));
+  if (!playlist.ended || playlist.segments.length === 0) return mismatch('the media playlist is incomplete');
+  const sized = await Promise.all(
+    playlist.segments.map(async (segment) => ({
+      durationSeconds: segment.durationSeconds,
+      bytes: (await stat(path.join(dir, segment.uri))).size,
+    })),
+  );
+  const avc = avcCodecString(await readFile(path.join(dir, playlist.initUri ?? RENDITION_FILES.init)));
+  if (!avc) return mismatch('the init segment has no H.264 configuration');
+
+  const mp4 = mp4FileName(rung.name);
+  const probe = await runFfprobe(
+    ['-v', 'error', '-protocol_whitelist', 'file', '-of', 'json', '-show_format', '-show_streams', `file:${path.join(dir, mp4)}`],
+    { ffprobePath: options.ffprobePath, timeoutMs: options.timeoutMs },
+  );
+  const parsed = probe.exitCode === 0 ? FfprobeOutput.safeParse(parseJson(probe.stdout)) : undefined;
+  if (!parsed?.success) return mismatch(`the MP4 cannot be read back: ${probe.stderr.trim().split('\n').at(-1) ?? ''}`);
+  const video = parsed.data.streams.find((s) => s.codec_type === 'video');
+  const audio = parsed.data.streams.find((s) => s.codec_type === 'audio');
+  const duration = Number(parsed.data.format?.duration ?? 0);
+  if (video?.codec_name !== 'h264' || video.width !== rung.width || video.height !== rung.height) {
+    return mismatch(`expected H.264 ${rung.width}×${rung.height}, got ${video?.codec_name ?? 'no video'} ${video?.width ?? 0}×${video?.height ?? 0}`);
+  }
+  if (Boolean(audio) !== Boolean(plan.audio)) return mismatch(plan.audio ? 'the audio track is missing' : 'unexpected audio track');
+  const shortfall = metadata.durationSeconds - duration;
+  if (shortfall > Math.max(1, metadata.durationSeconds * 0.05)) {
+    return {
+      ok: false,
+      kind: 'bad-input',
+      code: 'truncated',
+      message: `the source is truncated: it declares ${metadata.durationSeconds.toFixed(1)} s but its data ends at ${duration.toFixed(1)} s`,
+    };
+  }
+
+  const { peak, average } = segmentBandwidth(sized, playlist.targetDuration);
+  const files = (await readdir(dir)).filter((name) => name !== RENDITION_FILES.manifest);
+  const sizes = await Promise.all(files.map(async (name) => (await stat(path.join(dir, name))).size));
+  const manifest: RenditionManifest = {
+    version: 1,
+    name: rung.name,
+    width: rung.width,
+    height: rung.height,
+    frameRate: plan.frameRate,
+    codecs: plan.audio ? `${avc},${AAC_LC_CODEC}` : avc,
+    hasAudio: plan.audio !== null,
+    videoBitrateKbps: rung.videoBitrateKbps,
+    bandwidth: peak,
+    averageBandwidth: average,
+    durationSeconds: duration,
+    playlist: RENDITION_FILES.playlist,
+    mp4,
+    segmentCount: playlist.segments.length,
+    bytes: sizes.reduce((sum, size) => sum + size, 0),
+  };
+  await writeFile(path.join(dir, RENDITION_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+  return { ok: true, rendition: { manifest, dir, files: [...files, RENDITION_FILES.manifest] } };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,265 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { FailureKind, MediaMetadata, TranscodeStrategy, TranscoderEvent } from '@videoforge/contracts';
+import type { StoragePort } from '@videoforge/platform/storage';
+import {
+  buildLadderCommand,
+  buildRenditionCommand,
+  type EncoderSettings,
+  type EncodeInput,
+  type FfmpegCommand,
+  type RungOutput,
+} from './ffmpeg-command.builder.ts';
+import { runFfmpeg, type RunOutcome } from './ffmpeg.runner.ts';
+import { DEFAULT_TEMPLATES, planLadder, selectRung, type LadderPlan, type Rung, type RungTemplate } from './ladder.ts';
+import { renditionPrefix, RENDITION_FILES } from './output-layout.ts';
+import { classifySourceError, type ProbeLimits } from './probe.parser.ts';
+import { probeSource } from './probe.service.ts';
+import { describeRendition, type EncodedRendition } from './rendition-output.service.ts';
+import type { SourceInput } from './source-policy.ts';
+import { uploadFiles } from './upload.service.ts';
+
+export interface TranscoderSettings {
+  ffmpegPath: string;
+  ffprobePath: string;
+  encoder: EncoderSettings;
+  keyframeIntervalSeconds: number;
+  maxFrameRate: number;
+  /** Time limit for one ffmpeg run. */
+  timeoutMs: number;
+  probeTimeoutMs: number;
+  probeLimits: ProbeLimits;
+}
+
+export interface TranscodeFailure {
+  kind: FailureKind;
+  code: string;
+  message: string;
+}
+
+export type EncodeOutcome = { ok: true; renditions: EncodedRendition[] } | { ok: false; failure: TranscodeFailure };
+
+export interface EncodeRequest {
+  source: SourceInput;
+  metadata: MediaMetadata;
+  plan: LadderPlan;
+  /** An existing directory; each rung writes to `{workDir}/{rung}/`. */
+  workDir: string;
+  onProgress?: ((percent: number) => void) | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** One rung, one ffmpeg: what a Kubernetes Job per rendition runs. */
+export function runRendition(request: EncodeRequest & { rung: Rung }, settings: TranscoderSettings): Promise<EncodeOutcome> {
+  const output = rungOutput(request.workDir, request.rung);
+  return encode(buildRenditionCommand(encodeInput(request, settings), output), [output], request, settings);
+}
+
+/** Every rung from one ffmpeg that decodes the source once. */
+export function runLadder(request: EncodeRequest & { rungs: readonly Rung[] }, settings: TranscoderSettings): Promise<EncodeOutcome> {
+  const outputs = request.rungs.map((rung) => rungOutput(request.workDir, rung));
+  return encode(buildLadderCommand(encodeInput(request, settings), outputs), outputs, request, settings);
+}
+
+function rungOutput(workDir: string, rung: Rung): RungOutput {
+  return { rung, dir: path.join(workDir, rung.name) };
+}
+
+function encodeInput(request: EncodeRequest, settings: TranscoderSettings): EncodeInput {
+  return { source: request.source, metadata: request.metadata, plan: request.plan, settings: settings.encoder };
+}
+
+async function encode(
+  command: FfmpegCommand,
+  outputs: readonly RungOutput[],
+  request: EncodeRequest,
+  settings: TranscoderSettings,
+): Promise<EncodeOutcome> {
+  await Promise.all(outputs.map((output) => rm(output.dir, { recursive: true, force: true })));
+  await Promise.all(outputs.map((output) => mkdir(output.dir, { recursive: true })));
+  const partialOutputs = outputs.map((output) => output.dir);
+  const run = await runFfmpeg(command, {
+    ffmpegPath: settings.ffmpegPath,
+    durationSeconds: request.metadata.durationSeconds,
+    timeoutMs: settings.timeoutMs,
+    signal: request.signal,
+    onProgress: request.onProgress,
+    partialOutputs,
+  });
+  if (!run.ok) return { ok: false, failure: failureFromRun(run) };
+
+  const renditions: EncodedRendition[] = [];
+  for (const output of outputs) {
+    const described = await describeRendition(output.dir, output.rung, request.plan, request.metadata, {
+      ffprobePath: settings.ffprobePath,
+      timeoutMs: settings.probeTimeoutMs,
+    });
+    if (!described.ok) {
+      await Promise.all(partialOutputs.map((dir) => rm(dir, { recursive: true, force: true })));
+      return { ok: false, failure: { kind: described.kind, code: described.code, message: described.message } };
+    }
+    renditions.push(described.rendition);
+  }
+  return { ok: true, renditions };
+}
+
+function failureFromRun(run: Exclude<RunOutcome, { ok: true }>): TranscodeFailure {
+  switch (run.reason) {
+    case 'cancelled':
+      return { kind: 'cancelled', code: 'cancelled', message: run.message };
+    case 'timeout':
+      return { kind: 'transient', code: 'timeout', message: run.message };
+    case 'failed': {
+      const cause = classifySourceError(run.stderr);
+      return cause.kind === 'bad-input'
+        ? cause
+        : { kind: 'transient', code: 'ffmpeg-failed', message: `${run.message}${run.stderr ? `: ${run.stderr.split('\n').at(-1)}` : ''}` };
+    }
+  }
+}
+
+export interface TranscodeJobRequest {
+  jobId: string;
+  source: SourceInput;
+  /** `videos/output/{jobId}/`. */
+  outputPrefix: string;
+  strategy: TranscodeStrategy;
+  /** The rungs to produce (defaults overridden by name); undefined: every rung the source fits. */
+  renditions?: readonly RungTemplate[] | undefined;
+  signal?: AbortSignal | undefined;
+  onEvent?: ((event: TranscoderEvent) => void) | undefined;
+}
+
+export interface TranscodeJobDeps {
+  settings: TranscoderSettings;
+  storage: StoragePort;
+  /** Where a job's temporary directory is created (and removed afterwards). */
+  workRoot: string;
+}
+
+export interface UploadedRendition {
+  name: string;
+  /** Key of the rendition's media playlist. */
+  outputKey: string;
+  bytes: number;
+}
+
+export type TranscodeJobOutcome =
+  | {
+      status: 'succeeded';
+      metadata: MediaMetadata;
+      renditions: UploadedRendition[];
+      skipped: Array<{ name: string; reason: string }>;
+    }
+  | { status: 'failed'; failure: TranscodeFailure };
+
+/**
+ * A whole transcode: probe, fit the ladder, encode (per rendition or decode-once),
+ * check, upload under `{outputPrefix}{rendition}/`. A failure removes what this run
+ * uploaded, so bad input leaves nothing behind.
+ */
+export async function transcodeJob(request: TranscodeJobRequest, deps: TranscodeJobDeps): Promise<TranscodeJobOutcome> {
+  const { settings, storage } = deps;
+  const emit = request.onEvent ?? (() => undefined);
+  const failed = (failure: TranscodeFailure): TranscodeJobOutcome => {
+    emit({ event: 'failed', job: request.jobId, ...failure });
+    return { status: 'failed', failure };
+  };
+
+  const probed = await probeSource(
+    request.source,
+    { ffprobePath: settings.ffprobePath, timeoutMs: settings.probeTimeoutMs, limits: settings.probeLimits },
+    request.signal,
+  );
+  if (!probed.ok) return failed(probed.reason);
+  const { metadata } = probed;
+  emit({ event: 'probed', job: request.jobId, metadata });
+
+  const templates = mergeTemplates(DEFAULT_TEMPLATES, request.renditions ?? []);
+  const plan = planLadder(metadata, {
+    templates,
+    maxFrameRate: settings.maxFrameRate,
+    keyframeIntervalSeconds: settings.keyframeIntervalSeconds,
+  });
+  const wanted = request.renditions?.map((template) => template.name);
+  const rungs: Rung[] = [];
+  const skipped: Array<{ name: string; reason: string }> = [];
+  for (const name of wanted ?? plan.rungs.map((rung) => rung.name)) {
+    const rung = selectRung(plan, name, templates);
+    if (rung) rungs.push(rung);
+    else {
+      const reason = `the source (${metadata.video.displayWidth}×${metadata.video.displayHeight}) is smaller than ${name}; renditions are never upscaled`;
+      skipped.push({ name, reason });
+      emit({ event: 'rendition-skipped', job: request.jobId, rendition: name, reason });
+    }
+  }
+
+  const workDir = await mkdtemp(path.join(deps.workRoot, `videoforge-${request.jobId}-`));
+  const uploaded: UploadedRendition[] = [];
+  try {
+    const progress = (done: number, total: number) => (percent: number) =>
+      emit({
+        event: 'progress',
+        job: request.jobId,
+        renditions: rungs.map((rung) => rung.name),
+        percent: Math.round(((done + percent / 100) / total) * 1000) / 10,
+      });
+    const upload = async (rendition: EncodedRendition): Promise<void> => {
+      const prefix = renditionPrefix(request.outputPrefix, rendition.manifest.name);
+      // A retry starts from an empty prefix, so no stale segment outlives it.
+      await storage.deletePrefix(prefix);
+      uploaded.push({ name: rendition.manifest.name, outputKey: `${prefix}${RENDITION_FILES.playlist}`, bytes: rendition.manifest.bytes });
+      await uploadFiles(
+        storage,
+        prefix,
+        rendition.files.map((name) => ({ name, path: path.join(rendition.dir, name) })),
+        request.signal,
+      );
+      emit({
+        event: 'rendition-uploaded',
+        job: request.jobId,
+        rendition: rendition.manifest.name,
+        outputKey: `${prefix}${RENDITION_FILES.playlist}`,
+        bytes: rendition.manifest.bytes,
+      });
+    };
+    const base = { source: request.source, metadata, plan, workDir, signal: request.signal };
+
+    if (rungs.length > 0 && request.strategy === 'ladder') {
+      const outcome = await runLadder({ ...base, rungs, onProgress: progress(0, 1) }, settings);
+      if (!outcome.ok) return failed(await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure));
+      for (const rendition of outcome.renditions) await upload(rendition);
+    } else {
+      for (const [index, rung] of rungs.entries()) {
+        const outcome = await runRendition({ ...base, rung, onProgress: progress(index, rungs.length) }, settings);
+        if (!outcome.ok) return failed(await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure));
+        for (const rendition of outcome.renditions) await upload(rendition);
+      }
+    }
+    return { status: 'succeeded', metadata, renditions: uploaded, skipped };
+  } catch (error) {
+    const failure: TranscodeFailure = request.signal?.aborted
+      ? { kind: 'cancelled', code: 'cancelled', message: 'cancelled' }
+      : { kind: 'transient', code: 'upload-failed', message: error instanceof Error ? error.message : String(error) };
+    return failed(await removeUploads(storage, request.outputPrefix, uploaded, failure));
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function removeUploads(
+  storage: StoragePort,
+  outputPrefix: string,
+  uploaded: readonly UploadedRendition[],
+  failure: TranscodeFailure,
+): Promise<TranscodeFailure> {
+  await Promise.allSettled(uploaded.map((rendition) => storage.deletePrefix(renditionPrefix(outputPrefix, rendition.name))));
+  return failure;
+}
+
+/** Requested rungs replace same-named defaults and add new ones. */
+export function mergeTemplates(defaults: readonly RungTemplate[], requested: readonly RungTemplate[]): RungTemplate[] {
+  const byName = new Map(defaults.map((template) => [template.name, template]));
+  for (const template of requested) byName.set(template.name, template);
+  return [...byName.values()];
+}
