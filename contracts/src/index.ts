@@ -3,3 +3,4 @@ export * from './media-probe.ts';
 export * from './transcoder-events.ts';
 export * from './api-error.ts';
 export * from './queue-messages.ts';
+export * from './transcode-job.resource.ts';

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { BitrateString, RenditionName } from './renditions.ts';
+
+/**
+ * The TranscodeJob custom resource (transcodejobs.videoforge.io/v1alpha1). The CRD in
+ * crds/ is the single source of the schema; these validators mirror it, and
+ * controller/src/resource/crd-agreement.test.ts proves they agree.
+ */
+export const TRANSCODE_JOB_GROUP = 'videoforge.io';
+export const TRANSCODE_JOB_VERSION = 'v1alpha1';
+export const TRANSCODE_JOB_PLURAL = 'transcodejobs';
+export const TRANSCODE_JOB_KIND = 'TranscodeJob';
+
+const NumericId = z.string().regex(/^[0-9]+$/).max(20);
+
+export const TranscodeJobRendition = z.object({
+  name: RenditionName,
+  height: z.number().int().min(2).max(8192),
+  videoBitrate: BitrateString,
+  audioBitrate: BitrateString.optional(),
+});
+export type TranscodeJobRendition = z.infer<typeof TranscodeJobRendition>;
+
+export const TranscodeJobStrategy = z.enum(['perRendition', 'ladder']);
+export type TranscodeJobStrategy = z.infer<typeof TranscodeJobStrategy>;
+
+export const TranscodeJobSpec = z.object({
+  jobId: NumericId.optional(),
+  videoId: NumericId.optional(),
+  source: z.object({
+    bucket: z.string().min(3).max(63).regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/),
+    key: z.string().min(1).max(1024),
+  }),
+  renditions: z
+    .array(TranscodeJobRendition)
+    .min(1)
+    .max(5)
+    .refine((list) => new Set(list.map((r) => r.name)).size === list.length, 'rendition names must be unique'),
+  outputPrefix: z.string().min(1).max(512).endsWith('/').optional(),
+  priority: z.number().int().min(-100).max(100).default(0),
+  maxRetries: z.number().int().min(0).max(10).default(2),
+  strategy: TranscodeJobStrategy.default('perRendition'),
+  cancel: z.boolean().optional(),
+});
+export type TranscodeJobSpec = z.infer<typeof TranscodeJobSpec>;
+
+export const Phase = z.enum(['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled']);
+export type Phase = z.infer<typeof Phase>;
+
+export const RenditionStatus = z.object({
+  name: RenditionName,
+  phase: Phase,
+  workload: z.string().max(253).optional(),
+  attempts: z.number().int().min(0).optional(),
+  progress: z.number().int().min(0).max(100).optional(),
+  startedAt: z.iso.datetime().optional(),
+  completedAt: z.iso.datetime().optional(),
+  outputKey: z.string().max(1024).optional(),
+  bytes: z.number().int().min(0).optional(),
+  message: z.string().max(32768).optional(),
+});
+export type RenditionStatus = z.infer<typeof RenditionStatus>;
+
+export const ConditionType = z.enum(['Ready', 'Progressing', 'Failed']);
+export const Condition = z.object({
+  type: z.string().max(316),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string().max(1024).optional(),
+  message: z.string().max(32768).optional(),
+  lastTransitionTime: z.iso.datetime(),
+  observedGeneration: z.number().int().min(0).optional(),
+});
+export type Condition = z.infer<typeof Condition>;
+
+export const TranscodeJobStatus = z.object({
+  phase: Phase.optional(),
+  progress: z.number().int().min(0).max(100).optional(),
+  renditionsSummary: z.string().regex(/^[0-9]+\/[0-9]+$/).max(16).optional(),
+  observedGeneration: z.number().int().min(0).optional(),
+  renditions: z.array(RenditionStatus).max(5).optional(),
+  conditions: z.array(Condition).max(16).optional(),
+});
+export type TranscodeJobStatus = z.infer<typeof TranscodeJobStatus>;
+
+export const TranscodeJobResource = z.object({
+  apiVersion: z.literal(`${TRANSCODE_JOB_GROUP}/${TRANSCODE_JOB_VERSION}`),
+  kind: z.literal(TRANSCODE_JOB_KIND),
+  metadata: z.object({
+    name: z.string(),
+    namespace: z.string().optional(),
+    uid: z.string().optional(),
+    generation: z.number().int().optional(),
+    resourceVersion: z.string().optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+    finalizers: z.array(z.string()).optional(),
+    deletionTimestamp: z.string().optional(),
+    creationTimestamp: z.string().optional(),
+  }),
+  spec: TranscodeJobSpec,
+  status: TranscodeJobStatus.optional(),
+});
+export type TranscodeJobResource = z.infer<typeof TranscodeJobResource>;
+
+/** The resource name for a Postgres job id: deterministic, so intake is idempotent. */
+export function transcodeJobName(jobId: string): string {
+  return `job-${jobId}`;
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import type { TranscodeJobResource } from '@videoforge/contracts';
+import { childName } from './child-name.ts';
+import { reconcileTranscodeJob } from './transcode-job.reconciler.ts';
+import type { ObservedWorkload } from './workload.ts';
+
+const now = new Date('2026-11-28T12:00:00.000Z');
+const later = new Date('2026-11-28T12:05:00.000Z');
+
+function job(overrides: Partial<TranscodeJobResource['spec']> = {}, metadata: Partial<TranscodeJobResource['metadata']> = {}): TranscodeJobResource {
+  return {
+    apiVersion: 'videoforge.io/v1alpha1',
+    kind: 'TranscodeJob',
+    metadata: { name: 'job-42', namespace: 'videoforge', generation: 1, ...metadata },
+    spec: {
+      jobId: '42',
+      videoId: '17',
+      source: { bucket: 'video-forge-storage', key: 'videos/raw/1/a/clip.mp4' },
+      renditions: [
+        { name: '1080p', height: 1080, videoBitrate: '4000k' },
+        { name: '720p', height: 720, videoBitrate: '2000k' },
+      ],
+      outputPrefix: 'videos/output/42/',
+      priority: 0,
+      maxRetries: 2,
+      strategy: 'perRendition',
+      ...overrides,
+    },
+  };
+}
+
+function workload(name: string, state: ObservedWorkload['state'], extra: Partial<ObservedWorkload> = {}): ObservedWorkload {
+  const rendition = name.replace('job-42-', '');
+  return { name, type: rendition === 'finalize' ? 'finalize' : 'rendition', renditions: [rendition], state, attempts: 1, ...extra };
+}
+
+describe('reconcileTranscodeJob', () => {
+  it('starts one workload per rendition for a new job', () => {
+    const decision = reconcileTranscodeJob(job(), [], now);
+    expect(decision.create).toEqual([
+      { type: 'rendition', name: 'job-42-1080p', rendition: { name: '1080p', height: 1080, videoBitrate: '4000k' } },
+      { type: 'rendition', name: 'job-42-720p', rendition: { name: '720p', height: 720, videoBitrate: '2000k' } },
+    ]);
+    expect(decision.status).toMatchObject({ phase: 'Pending', progress: 0, renditionsSummary: '0/2', observedGeneration: 1 });
+  });
+
+  it('creates nothing twice: a pass over the same world asks for no new workloads', () => {
+    const world = [workload('job-42-1080p', 'active'), workload('job-42-720p', 'active')];
+    const decision = reconcileTranscodeJob(job(), world, now);
+    expect(decision.create).toEqual([]);
+    expect(decision.delete).toEqual([]);
+    expect(decision.status.phase).toBe('Running');
+    expect(decision.requeueAfterMs).toBeGreaterThan(0);
+  });
+
+  it('rebuilds progress and per-rendition status from the workloads', () => {
+    const decision = reconcileTranscodeJob(
+      job(),
+      [workload('job-42-1080p', 'active', { progress: 50, startedAt: now }), workload('job-42-720p', 'succeeded', { completedAt: later })],
+      now,
+    );
+    // (50 + 100) / 2 = 75 % of the renditions' 95 % share.
+    expect(decision.status.progress).toBe(71);
+    expect(decision.status.renditionsSummary).toBe('1/2');
+    expect(decision.status.renditions).toEqual([
+      { name: '1080p', phase: 'Running', workload: 'job-42-1080p', attempts: 1, progress: 50, startedAt: '2026-11-28T12:00:00Z' },
+      { name: '720p', phase: 'Succeeded', workload: 'job-42-720p', attempts: 1, progress: 100, completedAt: '2026-11-28T12:05:00Z' },
+    ]);
+  });
+
+  it('finalizes once every rendition is done, and succeeds when finalize has', () => {
+    const renditionsDone = [workload('job-42-1080p', 'succeeded'), workload('job-42-720p', 'succeeded')];
+    const finalizing = reconcileTranscodeJob(job(), renditionsDone, now);
+    expect(finalizing.create).toEqual([{ type: 'finalize', name: 'job-42-finalize', renditions: ['1080p', '720p'] }]);
+    expect(finalizing.status.progress).toBe(95);
+
+    const succeeded = reconcileTranscodeJob(job(), [...renditionsDone, workload('job-42-finalize', 'succeeded')], later);
+    expect(succeeded.create).toEqual([]);
+    expect(succeeded.status).toMatchObject({ phase: 'Succeeded', progress: 100, renditionsSummary: '2/2' });
+    expect(succeeded.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Succeeded' });
+    expect(succeeded.events).toEqual([expect.objectContaining({ reason: 'Succeeded' })]);
+  });
+
+  it('fails the job on bad input and stops the other renditions', () => {
+    const decision = reconcileTranscodeJob(
+      job(),
+      [
+        workload('job-42-1080p', 'failed', { failure: { kind: 'bad-input', message: 'not a video: text file' } }),
+        workload('job-42-720p', 'active'),
+      ],
+      now,
+    );
+    expect(decision.create).toEqual([]);
+    expect(decision.delete).toEqual(['job-42-720p']);
+    expect(decision.status.phase).toBe('Failed');
+    expect(decision.status.conditions?.find((c) => c.type === 'Failed')).toMatchObject({
+      status: 'True',
+      reason: 'BadInput',
+      message: 'job-42-1080p: not a video: text file',
+    });
+    expect(decision.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'BadInput' })]);
+  });
+
+  it('does not repeat a failure event once the status says Failed', () => {
+    const failed = [workload('job-42-1080p', 'failed', { failure: { kind: 'transient', message: 'retries exhausted' } })];
+    const first = reconcileTranscodeJob(job(), failed, now);
+    const second = reconcileTranscodeJob({ ...job(), status: first.status }, failed, later);
+    expect(second.events).toEqual([]);
+    expect(second.status).toEqual(first.status);
+  });
+
+  it('cancels: stops active workloads and reports Cancelled', () => {
+    const decision = reconcileTranscodeJob(job({ cancel: true }), [workload('job-42-1080p', 'active'), workload('job-42-720p', 'succeeded')], now);
+    expect(decision.create).toEqual([]);
+    expect(decision.delete).toEqual(['job-42-1080p']);
+    expect(decision.status.phase).toBe('Cancelled');
+    expect(decision.status.renditions?.map((r) => r.phase)).toEqual(['Cancelled', 'Succeeded']);
+  });
+
+  it('treats a deleted TranscodeJob like a cancelled one', () => {
+    const decision = reconcileTranscodeJob(job({}, { deletionTimestamp: now.toISOString() }), [workload('job-42-720p', 'active')], now);
+    expect(decision.delete).toEqual(['job-42-720p']);
+    expect(decision.status.conditions?.[0]).toMatchObject({ reason: 'Deleted' });
+  });
+
+  it('marks an invalid spec terminally, without workloads', () => {
+    const bad = job({ renditions: [{ name: 'huge', height: 99999, videoBitrate: 'fast' }] });
+    const decision = reconcileTranscodeJob(bad, [], now);
+    expect(decision.create).toEqual([]);
+    expect(decision.requeueAfterMs).toBeUndefined();
+    expect(decision.status.phase).toBe('Failed');
+    expect(decision.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(decision.status.conditions?.[0]?.message).toMatch(/renditions\.0\.name/);
+  });
+
+  it('runs one decode-once workload for the ladder strategy', () => {
+    const decision = reconcileTranscodeJob(job({ strategy: 'ladder' }), [], now);
+    expect(decision.create).toEqual([
+      { type: 'ladder', name: 'job-42-ladder', renditions: job().spec.renditions },
+    ]);
+    const running = reconcileTranscodeJob(
+      job({ strategy: 'ladder' }),
+      [{ name: 'job-42-ladder', type: 'ladder', renditions: ['1080p', '720p'], state: 'active', attempts: 1, progress: 40 }],
+      now,
+    );
+    expect(running.status.renditions?.map((r) => [r.name, r.phase, r.progress])).toEqual([
+      ['1080p', 'Running', 40],
+      ['720p', 'Running', 40],
+    ]);
+  });
+
+  it('keeps lastTransitionTime while a condition holds, and moves it when it flips', () => {
+    const first = reconcileTranscodeJob(job(), [workload('job-42-1080p', 'active'), workload('job-42-720p', 'active')], now);
+    const again = reconcileTranscodeJob({ ...job(), status: first.status }, [workload('job-42-1080p', 'active'), workload('job-42-720p', 'active')], later);
+    expect(again.status.conditions).toEqual(first.status.conditions);
+    const done = [workload('job-42-1080p', 'succeeded'), workload('job-42-720p', 'succeeded'), workload('job-42-finalize', 'succeeded')];
+    const flipped = reconcileTranscodeJob({ ...job(), status: again.status }, done, later);
+    expect(flipped.status.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe('2026-11-28T12:05:00Z');
+  });
+});
+
+describe('childName', () => {
+  it('is the parent and suffix when short', () => {
+    expect(childName('job-42', '1080p')).toBe('job-42-1080p');
+  });
+
+  it('stays within 63 characters, deterministic and distinct for long parents', () => {
+    const parent = `job-${'9'.repeat(70)}`;
+    const a = childName(parent, '1080p');
+    const b = childName(parent, '720p');
+    expect(a.length).toBeLessThanOrEqual(63);
+    expect(a).toBe(childName(parent, '1080p'));
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
+  });
+});

@@ -1,0 +1,221 @@
+import {
+  TranscodeJobSpec,
+  type Condition,
+  type Phase,
+  type RenditionStatus,
+  type TranscodeJobResource,
+  type TranscodeJobStatus,
+} from '@videoforge/contracts';
+import { childName } from './child-name.ts';
+import type { ObservedWorkload, WorkloadRequest } from './workload.ts';
+
+export interface KubeEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+/** What one reconcile pass decided; a runtime carries it out. */
+export interface Decision {
+  create: WorkloadRequest[];
+  /** Names of workloads to stop and remove. */
+  delete: string[];
+  status: TranscodeJobStatus;
+  /** When nothing will notify us (e.g. progress is only polled), look again after this long. */
+  requeueAfterMs?: number;
+  events: KubeEvent[];
+}
+
+const FINALIZE = 'finalize';
+const LADDER = 'ladder';
+/** Renditions carry 95 % of the progress bar; the finalize step the last 5 %. */
+const RENDITION_SHARE = 95;
+const ACTIVE_REQUEUE_MS = 5_000;
+
+/**
+ * The pure core of the operator: the TranscodeJob and the workloads it owns in, the
+ * actions and the new status out. Level-triggered: it never looks at what changed,
+ * only at what is, so running it twice on the same world gives the same answer, and
+ * status is rebuilt from the workloads on every pass (the previous status is read
+ * only to keep conditions' lastTransitionTime stable).
+ */
+export function reconcileTranscodeJob(job: TranscodeJobResource, observed: ObservedWorkload[], now: Date): Decision {
+  const generation = job.metadata.generation ?? 0;
+  const previous = job.status?.conditions ?? [];
+  const parsed = TranscodeJobSpec.safeParse(job.spec);
+  if (!parsed.success) {
+    const message = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    return {
+      create: [],
+      delete: observed.filter((w) => w.state === 'active').map((w) => w.name),
+      status: {
+        phase: 'Failed',
+        progress: 0,
+        observedGeneration: generation,
+        conditions: conditions(previous, now, generation, [
+          ['Ready', 'False', 'InvalidSpec', message],
+          ['Progressing', 'False', 'InvalidSpec', 'the spec is invalid; fix it to continue'],
+          ['Failed', 'True', 'InvalidSpec', message],
+        ]),
+      },
+      events: [{ type: 'Warning', reason: 'InvalidSpec', message }],
+    };
+  }
+  const spec = parsed.data;
+  const name = job.metadata.name;
+  const byName = new Map(observed.map((w) => [w.name, w]));
+  const active = observed.filter((w) => w.state === 'active');
+
+  // Which workloads should exist: one per rendition (or one ladder), then finalize.
+  const producers: WorkloadRequest[] =
+    spec.strategy === 'ladder'
+      ? [{ type: 'ladder', name: childName(name, LADDER), renditions: spec.renditions }]
+      : spec.renditions.map((rendition) => ({ type: 'rendition', name: childName(name, rendition.name), rendition }));
+  const finalize: WorkloadRequest = { type: 'finalize', name: childName(name, FINALIZE), renditions: spec.renditions.map((r) => r.name) };
+
+  const renditionStatuses = spec.renditions.map((rendition): RenditionStatus => {
+    const producer = producers.find((p) => (p.type === 'ladder' ? true : p.type === 'rendition' && p.rendition.name === rendition.name));
+    const workload = producer ? byName.get(producer.name) : undefined;
+    return renditionStatus(rendition.name, workload);
+  });
+  const done = renditionStatuses.filter((r) => r.phase === 'Succeeded').length;
+  const total = spec.renditions.length;
+  const finalizeWorkload = byName.get(finalize.name);
+  const failedWorkload = observed.find((w) => w.state === 'failed');
+  const renditionProgress = renditionStatuses.reduce((sum, r) => sum + (r.progress ?? 0), 0) / total;
+  const finalizeProgress = finalizeWorkload?.state === 'succeeded' ? 100 : 0;
+  const progress = Math.floor((renditionProgress * RENDITION_SHARE + finalizeProgress * (100 - RENDITION_SHARE)) / 100);
+  const summary = `${done}/${total}`;
+
+  const base = { observedGeneration: generation, renditionsSummary: summary, renditions: renditionStatuses };
+
+  if (spec.cancel || job.metadata.deletionTimestamp) {
+    const reason = job.metadata.deletionTimestamp ? 'Deleted' : 'Cancelled';
+    const cancelledRenditions = renditionStatuses.map((r) => (r.phase === 'Succeeded' || r.phase === 'Failed' ? r : { ...r, phase: 'Cancelled' as const }));
+    return {
+      create: [],
+      delete: active.map((w) => w.name),
+      status: {
+        ...base,
+        renditions: cancelledRenditions,
+        phase: 'Cancelled',
+        progress,
+        conditions: conditions(previous, now, generation, [
+          ['Ready', 'False', reason, 'the job was cancelled'],
+          ['Progressing', 'False', reason, 'the job was cancelled'],
+          ['Failed', 'False', reason, ''],
+        ]),
+      },
+      events: active.length > 0 ? [{ type: 'Normal', reason, message: `stopping ${active.length} workload(s)` }] : [],
+    };
+  }
+
+  if (failedWorkload) {
+    const failure = failedWorkload.failure ?? { kind: 'unknown', message: 'the workload failed' };
+    const reason = failure.kind === 'bad-input' ? 'BadInput' : failure.kind === 'deadline' ? 'DeadlineExceeded' : 'RenditionFailed';
+    const message = `${failedWorkload.name}: ${failure.message}`;
+    const alreadyFailed = job.status?.phase === 'Failed';
+    return {
+      create: [],
+      // One failed rendition fails the job; stop the rest rather than burn compute.
+      delete: active.map((w) => w.name),
+      status: {
+        ...base,
+        phase: 'Failed',
+        progress,
+        conditions: conditions(previous, now, generation, [
+          ['Ready', 'False', reason, message],
+          ['Progressing', 'False', reason, message],
+          ['Failed', 'True', reason, message],
+        ]),
+      },
+      events: alreadyFailed ? [] : [{ type: 'Warning', reason, message }],
+    };
+  }
+
+  if (finalizeWorkload?.state === 'succeeded') {
+    return {
+      create: [],
+      delete: [],
+      status: {
+        ...base,
+        phase: 'Succeeded',
+        progress: 100,
+        conditions: conditions(previous, now, generation, [
+          ['Ready', 'True', 'Succeeded', `${total} rendition(s) ready`],
+          ['Progressing', 'False', 'Succeeded', 'done'],
+          ['Failed', 'False', 'Succeeded', ''],
+        ]),
+      },
+      events: job.status?.phase === 'Succeeded' ? [] : [{ type: 'Normal', reason: 'Succeeded', message: `${total} rendition(s) and the master playlist are ready` }],
+    };
+  }
+
+  const create: WorkloadRequest[] = [];
+  const events: KubeEvent[] = [];
+  for (const producer of producers) {
+    if (!byName.has(producer.name)) {
+      create.push(producer);
+      events.push({ type: 'Normal', reason: 'Created', message: `started ${producer.type} workload ${producer.name}` });
+    }
+  }
+  if (done === total && !finalizeWorkload) {
+    create.push(finalize);
+    events.push({ type: 'Normal', reason: 'Finalizing', message: 'all renditions done; building the master playlist, poster and sprite' });
+  }
+  const started = observed.length > 0 || create.length > 0;
+  const phase: Phase = observed.some((w) => w.state !== 'failed') ? 'Running' : 'Pending';
+  return {
+    create,
+    delete: [],
+    status: {
+      ...base,
+      phase,
+      progress,
+      conditions: conditions(previous, now, generation, [
+        ['Ready', 'False', done === total ? 'Finalizing' : 'Transcoding', `${summary} renditions done`],
+        ['Progressing', started ? 'True' : 'False', done === total ? 'Finalizing' : 'Transcoding', `${progress}%`],
+        ['Failed', 'False', 'Transcoding', ''],
+      ]),
+    },
+    ...(active.length > 0 ? { requeueAfterMs: ACTIVE_REQUEUE_MS } : {}),
+    events,
+  };
+}
+
+function renditionStatus(name: string, workload: ObservedWorkload | undefined): RenditionStatus {
+  if (!workload) return { name, phase: 'Pending', progress: 0, attempts: 0 };
+  const phase: Phase = workload.state === 'succeeded' ? 'Succeeded' : workload.state === 'failed' ? 'Failed' : 'Running';
+  return {
+    name,
+    phase,
+    workload: workload.name,
+    attempts: workload.attempts,
+    progress: workload.state === 'succeeded' ? 100 : Math.min(99, Math.max(0, Math.floor(workload.progress ?? 0))),
+    ...(workload.startedAt ? { startedAt: iso(workload.startedAt) } : {}),
+    ...(workload.completedAt ? { completedAt: iso(workload.completedAt) } : {}),
+    ...(workload.failure ? { message: workload.failure.message.slice(0, 32_768) } : {}),
+  };
+}
+
+type ConditionInput = [type: 'Ready' | 'Progressing' | 'Failed', status: 'True' | 'False', reason: string, message: string];
+
+/** Builds conditions, keeping lastTransitionTime when a condition's status did not change. */
+function conditions(previous: Condition[], now: Date, generation: number, inputs: ConditionInput[]): Condition[] {
+  return inputs.map(([type, status, reason, message]) => {
+    const before = previous.find((c) => c.type === type);
+    return {
+      type,
+      status,
+      reason,
+      message,
+      lastTransitionTime: before && before.status === status ? before.lastTransitionTime : iso(now),
+      observedGeneration: generation,
+    };
+  });
+}
+
+/** Kubernetes date-times have second precision. */
+function iso(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}

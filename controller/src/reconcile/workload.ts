@@ -1,0 +1,30 @@
+import type { TranscodeJobRendition } from '@videoforge/contracts';
+
+/**
+ * What the reconciler asks a runtime to run. The Kubernetes runtime turns it into a
+ * batch/v1 Job; the local runtime into a child process. Both honour `maxRetries` the
+ * same way: a transient failure (exit 1) is retried, bad input (exit 2) never is.
+ */
+export type WorkloadRequest =
+  | { type: 'rendition'; name: string; rendition: TranscodeJobRendition }
+  | { type: 'ladder'; name: string; renditions: TranscodeJobRendition[] }
+  | { type: 'finalize'; name: string; renditions: string[] };
+
+export type WorkloadType = WorkloadRequest['type'];
+
+/** How a runtime reports a workload it owns, read from the world on every pass. */
+export interface ObservedWorkload {
+  name: string;
+  type: WorkloadType;
+  /** The renditions it produces (empty for finalize). */
+  renditions: string[];
+  state: 'active' | 'succeeded' | 'failed';
+  /** Why it failed: bad input is terminal; transient means retries ran out; deadline: too slow. */
+  failure?: { kind: 'bad-input' | 'transient' | 'deadline' | 'unknown'; message: string };
+  /** Attempts started so far (pods, or local process starts). */
+  attempts: number;
+  /** 0..100 as last reported by the transcoder. */
+  progress?: number;
+  startedAt?: Date;
+  completedAt?: Date;
+}
