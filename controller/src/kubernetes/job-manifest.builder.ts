@@ -1,0 +1,144 @@
+import type { V1Affinity, V1EnvVar, V1Job, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
+import {
+  TRANSCODE_JOB_GROUP,
+  TRANSCODE_JOB_KIND,
+  TRANSCODE_JOB_VERSION,
+  type TranscodeJobResource,
+  type TranscodeJobSpec,
+} from '@videoforge/contracts';
+import type { WorkloadRequest } from '../reconcile/workload.ts';
+
+export const LABELS = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  transcodeJob: 'videoforge.io/transcodejob',
+  workloadType: 'videoforge.io/workload-type',
+  renditions: 'videoforge.io/renditions',
+} as const;
+export const MANAGED_BY = 'videoforge-controller';
+export const CONTAINER_NAME = 'transcode';
+/** The transcoder's exit code for bad input: the pod failure policy fails the Job at once. */
+export const EXIT_BAD_INPUT = 2;
+
+export interface JobTemplateSettings {
+  image: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /** The transcoder's entrypoint; args are added per workload. */
+  command: string[];
+  serviceAccountName?: string;
+  /** The transcode node group. */
+  nodeSelector: Record<string, string>;
+  tolerations: V1Toleration[];
+  affinity?: V1Affinity;
+  /** Resources by rendition name, with 'default', 'ladder' and 'finalize' entries. */
+  resources: Record<string, V1ResourceRequirements>;
+  activeDeadlineSeconds: number;
+  ttlSecondsAfterFinished: number;
+  /** Literal environment for the transcoder (storage driver, bucket, endpoint…). */
+  env: V1EnvVar[];
+  /** ConfigMap / Secret whose keys become environment variables (e.g. credentials). */
+  envFromConfigMap?: string;
+  envFromSecret?: string;
+}
+
+/** The transcoder CLI arguments for one workload (see transcoder/src/cli-args.ts). */
+export function transcoderArgs(spec: TranscodeJobSpec, jobId: string, outputPrefix: string, request: WorkloadRequest): string[] {
+  const common = ['--source-key', spec.source.key, '--output-prefix', outputPrefix, '--job', jobId];
+  switch (request.type) {
+    case 'rendition': {
+      const r = request.rendition;
+      return ['rendition', ...common, '--rendition', r.name, '--height', String(r.height), '--video-bitrate', r.videoBitrate];
+    }
+    case 'ladder':
+      return ['ladder', ...common, '--renditions', request.renditions.map((r) => r.name).join(',')];
+    case 'finalize':
+      return ['finalize', ...common, '--renditions', request.renditions.join(',')];
+  }
+}
+
+/** Job id and output prefix a TranscodeJob works under (hand-made ones may omit them). */
+export function workIdentity(resource: TranscodeJobResource, spec: TranscodeJobSpec): { jobId: string; outputPrefix: string } {
+  const jobId = spec.jobId ?? resource.metadata.name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+  return { jobId, outputPrefix: spec.outputPrefix ?? `videos/output/${jobId}/` };
+}
+
+/**
+ * One batch/v1 Job for one workload. Retries are the Job's own (backoffLimit =
+ * maxRetries); bad input (exit 2) fails the Job at once through the pod failure
+ * policy, and an evicted pod does not count against the retries.
+ */
+export function buildJobManifest(
+  resource: TranscodeJobResource,
+  spec: TranscodeJobSpec,
+  request: WorkloadRequest,
+  settings: JobTemplateSettings,
+): V1Job {
+  const { jobId, outputPrefix } = workIdentity(resource, spec);
+  const renditionNames = request.type === 'rendition' ? [request.rendition.name] : request.type === 'ladder' ? request.renditions.map((r) => r.name) : [];
+  const resourceKey = request.type === 'rendition' ? request.rendition.name : request.type;
+  const labels = {
+    [LABELS.managedBy]: MANAGED_BY,
+    [LABELS.transcodeJob]: resource.metadata.name,
+    [LABELS.workloadType]: request.type,
+  };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: request.name,
+      ...(resource.metadata.namespace ? { namespace: resource.metadata.namespace } : {}),
+      labels,
+      annotations: { [LABELS.renditions]: renditionNames.join(',') },
+      ownerReferences: [
+        {
+          apiVersion: `${TRANSCODE_JOB_GROUP}/${TRANSCODE_JOB_VERSION}`,
+          kind: TRANSCODE_JOB_KIND,
+          name: resource.metadata.name,
+          uid: resource.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {
+      backoffLimit: request.type === 'finalize' ? Math.max(spec.maxRetries, 1) : spec.maxRetries,
+      activeDeadlineSeconds: settings.activeDeadlineSeconds,
+      ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished,
+      podFailurePolicy: {
+        rules: [
+          { action: 'FailJob', onExitCodes: { containerName: CONTAINER_NAME, operator: 'In', values: [EXIT_BAD_INPUT] } },
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        ],
+      },
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          ...(settings.serviceAccountName ? { serviceAccountName: settings.serviceAccountName } : {}),
+          nodeSelector: settings.nodeSelector,
+          tolerations: settings.tolerations,
+          ...(settings.affinity ? { affinity: settings.affinity } : {}),
+          containers: [
+            {
+              name: CONTAINER_NAME,
+              image: settings.image,
+              ...(settings.imagePullPolicy ? { imagePullPolicy: settings.imagePullPolicy } : {}),
+              command: settings.command,
+              args: transcoderArgs(spec, jobId, outputPrefix, request),
+              env: settings.env,
+              ...(settings.envFromConfigMap || settings.envFromSecret
+                ? {
+                    envFrom: [
+                      ...(settings.envFromConfigMap ? [{ configMapRef: { name: settings.envFromConfigMap } }] : []),
+                      ...(settings.envFromSecret ? [{ secretRef: { name: settings.envFromSecret } }] : []),
+                    ],
+                  }
+                : {}),
+              resources: settings.resources[resourceKey] ?? settings.resources.default ?? {},
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
