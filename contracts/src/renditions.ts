@@ -38,7 +38,10 @@ export const DEFAULT_LADDER: readonly RenditionSpec[] = [
 export const TranscodeStrategy = z.enum(['per-rendition', 'ladder']);
 export type TranscodeStrategy = z.infer<typeof TranscodeStrategy>;
 
-export const FrameRate = z.object({ num: z.number().int().positive(), den: z.number().int().positive() });
+export const FrameRate = z.object({
+  num: z.number().int().positive(),
+  den: z.number().int().positive(),
+});
 export type FrameRate = z.infer<typeof FrameRate>;
 
 /**

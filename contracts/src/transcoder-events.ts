@@ -28,7 +28,12 @@ export const TranscoderEvent = z.discriminatedUnion('event', [
     outputKey: z.string(),
     bytes: z.number().int().nonnegative(),
   }),
-  z.object({ ...base, event: z.literal('rendition-skipped'), rendition: RenditionName, reason: z.string() }),
+  z.object({
+    ...base,
+    event: z.literal('rendition-skipped'),
+    rendition: RenditionName,
+    reason: z.string(),
+  }),
   z.object({
     ...base,
     event: z.literal('finalized'),

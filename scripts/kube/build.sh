@@ -33,12 +33,17 @@ K8S_STAGING_VERSION="v0.${K8S_VERSION#v1.}"
 K8S_MINOR="${K8S_VERSION#v1.}"
 K8S_MINOR="${K8S_MINOR%%.*}"
 
-# -mod=mod lets `go build pkg` add requirements to the throwaway go.mod on the fly.
-export GOFLAGS=-mod=mod
+# -mod=mod lets `go build pkg` add requirements to the throwaway go.mod on the fly;
+# the scratch modules are no VCS checkout, so there is nothing to stamp from one.
+export GOFLAGS="-mod=mod -buildvcs=false"
 export CGO_ENABLED=0
-# Never let go.mod's toolchain line trigger a download of another Go.
-export GOTOOLCHAIN=local
+# Never let a go.mod toolchain line fetch another Go behind our back; a pin that
+# needs a newer Go fails loudly instead (export GOTOOLCHAIN=goX.Y.Z to allow one).
+export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
 
+log() { printf '[kube-build %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+log "$(go version); output $BIN_DIR"
 mkdir -p "$BIN_DIR"
 SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/videoforge-kube-build.XXXXXX")"
 trap 'rm -rf "$SCRATCH"' EXIT
@@ -46,16 +51,15 @@ trap 'rm -rf "$SCRATCH"' EXIT
 BUILD_DATE="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 TOTAL_START=$SECONDS
 
-log() { printf '[kube-build %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-
 # cached NAME EXPECTED_SUBSTRING VERSION_ARGS... — true when the binary exists
 # and reports the pinned version, so a bump of a pin rebuilds only what changed.
 cached() {
   local name="$1" want="$2"
   shift 2
-  local bin="$BIN_DIR/$name"
+  local bin="$BIN_DIR/$name" out
   [[ -x "$bin" ]] || return 1
-  "$bin" "$@" 2>/dev/null | grep -qF -- "$want"
+  out="$("$bin" "$@" 2>/dev/null)" || return 1
+  [[ "$out" == *"$want"* ]]
 }
 
 # timed NAME CMD... — runs a build step, prints how long it took.
@@ -171,7 +175,9 @@ else
     # go install pkg@version ignores the local go.mod; GOFLAGS=-mod=mod is not allowed there.
     (cd "$SCRATCH" && GOFLAGS= GOBIN="$SCRATCH/helm-bin" nice -n 10 \
       go install -trimpath -ldflags "$helm_ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION")
-    mv -f "$SCRATCH/helm-bin/helm" "$BIN_DIR/helm"
+    # Copy then rename inside BIN_DIR: the scratch dir may be on another filesystem.
+    cp "$SCRATCH/helm-bin/helm" "$BIN_DIR/helm.partial"
+    mv -f "$BIN_DIR/helm.partial" "$BIN_DIR/helm"
   }
   timed "helm $HELM_VERSION" helm_install
 fi

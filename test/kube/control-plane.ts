@@ -114,7 +114,7 @@ export function findKubeBinaries(): { binDir: string } | { missing: string } {
   return {
     missing:
       `Kubernetes control plane: ${absent.join(', ')} not built in ${binDir} ` +
-      `(run ${buildCommand}; about 15 min cold on 2 cores, instant when cached)`,
+      `(run ${buildCommand}: about 8 min cold on 2 cores, instant when cached)`,
   };
 }
 
@@ -349,8 +349,8 @@ async function logTail(path: string, lines = 25): Promise<string> {
 
 async function componentFailure(managed: Managed, what: string): Promise<Error> {
   return new Error(
-    `${managed.name} ${what} (${managed.exitInfo ?? 'still running'}); log ${managed.logPath}:\n` +
-      (await logTail(managed.logPath)),
+    `${managed.name} ${what} (${managed.exitInfo ?? 'still running'}); end of its log ` +
+      `(VIDEOFORGE_KEEP_KUBE_DIR=1 keeps ${managed.logPath}):\n${await logTail(managed.logPath)}`,
   );
 }
 

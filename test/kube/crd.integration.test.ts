@@ -1,13 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import {
   ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   PatchStrategy,
+  loadYaml,
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { describeWith } from '../support/components.ts';
 import { kubectl, loadKubeConfig, statusMessage } from './kube-test-utils.ts';
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  pattern?: string;
+  enum?: string[];
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  'x-kubernetes-validations'?: { rule: string; message?: string }[];
+}
+
+const crdFile = fileURLToPath(
+  new URL('../../crds/transcodejobs.videoforge.io.yaml', import.meta.url),
+);
+
+function specSchema(): SchemaNode {
+  const crd = loadYaml<{
+    spec: { versions: { name: string; schema: { openAPIV3Schema: SchemaNode } }[] };
+  }>(readFileSync(crdFile, 'utf8'));
+  const v1alpha1 = crd.spec.versions.find((v) => v.name === 'v1alpha1');
+  const spec = v1alpha1?.schema.openAPIV3Schema.properties?.spec;
+  if (!spec) throw new Error(`no v1alpha1 spec schema in ${crdFile}`);
+  return spec;
+}
 
 const group = 'videoforge.io';
 const version = 'v1alpha1';
@@ -79,46 +107,77 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
     expect(created.spec.cancel).toBeUndefined();
   });
 
+  // Expected messages come from the CRD file itself, so these prove the server
+  // enforces exactly the schema in crds/ (whatever its bounds are today).
+  const spec = specSchema();
+  const rendition = spec.properties?.renditions?.items ?? {};
+  const field = (node: SchemaNode | undefined, name: string): SchemaNode => {
+    if (!node) throw new Error(`the CRD has no ${name}`);
+    return node;
+  };
+  const height = field(rendition.properties?.height, 'rendition height');
+  const bitrate = field(rendition.properties?.videoBitrate, 'rendition videoBitrate');
+  const renditionName = field(rendition.properties?.name, 'rendition name');
+  const maxRetries = field(spec.properties?.maxRetries, 'maxRetries');
+  const outputPrefix = field(spec.properties?.outputPrefix, 'outputPrefix');
+  const rungs = (list: object[]): Record<string, unknown> => ({ renditions: list });
+  const violates = (node: SchemaNode, path: string, value: string): string =>
+    node.enum
+      ? `${path}: Unsupported value: "${value}"`
+      : `${path} in body should match '${node.pattern ?? ''}'`;
+  const outputPrefixRule = spec['x-kubernetes-validations']?.find((v) =>
+    v.rule.includes('outputPrefix'),
+  );
+
   it.each([
     [
-      'a height below 144',
-      { renditions: [{ name: '360p', height: 100, videoBitrate: '800k' }] },
-      'spec.renditions[0].height: Invalid value: 100: spec.renditions[0].height in body should be greater than or equal to 144',
+      'a height below the minimum',
+      rungs([{ name: '360p', height: (height.minimum ?? 0) - 1, videoBitrate: '800k' }]),
+      `spec.renditions[0].height in body should be greater than or equal to ${height.minimum ?? ''}`,
+    ],
+    [
+      'a height above the maximum',
+      rungs([{ name: '360p', height: (height.maximum ?? 0) + 1, videoBitrate: '800k' }]),
+      `spec.renditions[0].height in body should be less than or equal to ${height.maximum ?? ''}`,
     ],
     [
       'a bit rate without its k',
-      { renditions: [{ name: '720p', height: 720, videoBitrate: '2500' }] },
-      `spec.renditions[0].videoBitrate in body should match '^[0-9]+k$'`,
+      rungs([{ name: '720p', height: 720, videoBitrate: '2500' }]),
+      violates(bitrate, 'spec.renditions[0].videoBitrate', '2500'),
     ],
     [
-      'an unknown rendition name',
-      { renditions: [{ name: '999p', height: 999, videoBitrate: '100k' }] },
-      'spec.renditions[0].name: Unsupported value: "999p"',
+      'a rendition name that is not a rung',
+      rungs([{ name: 'hd', height: 720, videoBitrate: '100k' }]),
+      violates(renditionName, 'spec.renditions[0].name', 'hd'),
     ],
     [
       'a duplicate rendition',
-      {
-        renditions: [
-          { name: '720p', height: 720, videoBitrate: '2500k' },
-          { name: '720p', height: 720, videoBitrate: '2000k' },
-        ],
-      },
+      rungs([
+        { name: '720p', height: 720, videoBitrate: '2500k' },
+        { name: '720p', height: 720, videoBitrate: '2000k' },
+      ]),
       'spec.renditions[1]: Duplicate value',
     ],
     [
-      'maxRetries above 10',
-      { maxRetries: 11 },
-      'spec.maxRetries in body should be less than or equal to 10',
+      'maxRetries above the maximum',
+      { maxRetries: (maxRetries.maximum ?? 0) + 1 },
+      `spec.maxRetries in body should be less than or equal to ${maxRetries.maximum ?? ''}`,
     ],
     ['an unknown strategy', { strategy: 'fastest' }, 'spec.strategy: Unsupported value: "fastest"'],
     [
       'an outputPrefix without a trailing slash',
       { outputPrefix: 'videos/output/42' },
-      "outputPrefix must end with '/'",
+      outputPrefix.pattern
+        ? violates(outputPrefix, 'spec.outputPrefix', '')
+        : (outputPrefixRule?.message ?? 'no outputPrefix rule in the CRD'),
     ],
-    ['no renditions', { renditions: [] }, 'spec.renditions in body should have at least 1 items'],
-  ])('rejects %s with the schema message', async (_what, spec, message) => {
-    expect(await rejection(transcodeJob('invalid', spec))).toContain(message);
+    [
+      'no renditions',
+      rungs([]),
+      `spec.renditions in body should have at least ${spec.properties?.renditions?.minItems ?? ''} items`,
+    ],
+  ])('rejects %s with the schema message', async (_what, specPatch, message) => {
+    expect(await rejection(transcodeJob('invalid', specPatch))).toContain(message);
   });
 
   it('keeps source immutable', async () => {

@@ -2,6 +2,7 @@
 // running until Ctrl-C. See docs/local-cluster.md.
 //
 //   node test/kube/dev-cluster.ts [--node-label k=v ...] [--namespace ns] [--work-dir dir]
+//                                 [--image-entrypoint 'videoforge/transcoder=node transcoder/src/main.ts' ...]
 
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     namespace: { type: 'string', default: 'videoforge' },
     'work-dir': { type: 'string' },
     'log-dir': { type: 'string', default: join(repoRoot, '.data/kube/pod-logs') },
+    'image-entrypoint': { type: 'string', multiple: true, default: [] },
     quiet: { type: 'boolean', default: false },
   },
 });
@@ -39,6 +41,20 @@ const labels = Object.fromEntries(
     const at = pair.indexOf('=');
     if (at <= 0) throw new Error(`--node-label wants key=value, got ${pair}`);
     return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
+
+// image=command words: what to run for a container that gives no command.
+const imageEntrypoints = Object.fromEntries(
+  (values['image-entrypoint'] ?? []).map((pair) => {
+    const at = pair.indexOf('=');
+    const command = pair
+      .slice(at + 1)
+      .trim()
+      .split(/\s+/);
+    if (at <= 0 || command[0] === '')
+      throw new Error(`--image-entrypoint wants image=command, got ${pair}`);
+    return [pair.slice(0, at), command];
   }),
 );
 
@@ -65,6 +81,7 @@ const node = await startLocalNode({
   labels,
   logDir,
   cwd: repoRoot,
+  imageEntrypoints,
   ...(values.quiet
     ? {}
     : {

@@ -54,6 +54,15 @@ describeWith(['kubernetes'], 'batch/v1 Jobs on the local node', () => {
     expect(exitCodes(pods)).toEqual([0]);
   });
 
+  it('ends the whole process group when the main process exits, as a container does', async () => {
+    await suite.batch.createNamespacedJob({
+      namespace: suite.namespace,
+      body: jobManifest('leaves-child', { command: ['sh', '-c', 'sleep 300 & echo spawned'] }),
+    });
+    const job = await waitForJobFinished(suite.batch, suite.namespace, 'leaves-child', 20_000);
+    expect(findCondition(job, 'Complete')).toBeDefined();
+  });
+
   it('retries a failing pod backoffLimit times, then fails the Job', async () => {
     await suite.batch.createNamespacedJob({
       namespace: suite.namespace,
@@ -135,7 +144,13 @@ describeWith(['kubernetes'], 'batch/v1 Jobs on the local node', () => {
     // kubectl logs: API server → the local node's kubelet port → the log file.
     const logs = await kubectl(inject('kubeconfig'), ['logs', '-n', suite.namespace, meta.name]);
     expect(logs.stdout).toBe(`${expected}\nto-stderr\n`);
-    const tail = await kubectl(inject('kubeconfig'), ['logs', '-n', suite.namespace, meta.name, '--tail=1']);
+    const tail = await kubectl(inject('kubeconfig'), [
+      'logs',
+      '-n',
+      suite.namespace,
+      meta.name,
+      '--tail=1',
+    ]);
     expect(tail.stdout).toBe('to-stderr\n');
   });
 

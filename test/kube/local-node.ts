@@ -696,6 +696,15 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
         finish(128, 'StartError', `failed to start ${JSON.stringify(command)}: ${error.message}`);
       });
       child.once('exit', (code, signal) => {
+        // As when a container's PID 1 exits: whatever it left in its group dies too,
+        // which also closes pipes a background child would hold open.
+        if (child.pid !== undefined) {
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // nothing left
+          }
+        }
         const exitCode = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
         finish(exitCode, exitCode === 0 ? 'Completed' : 'Error', undefined);
       });

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { checkAdapterRequirements, LoggingEnv, StorageEnv } from '@videoforge/platform/config';
+import { LoggingEnv, StorageEnv, withAdapterRequirements } from '@videoforge/platform/config';
 import { X264_PRESETS } from './ffmpeg-command.builder.ts';
 import { DEFAULT_PROBE_LIMITS } from './probe.parser.ts';
 import type { SourcePolicy } from './source-policy.ts';
@@ -12,11 +12,14 @@ const positiveInt = z.coerce.number().int().positive();
 const safeDirectory = z
   .string()
   .refine((value) => path.isAbsolute(value), 'must be an absolute path')
-  .refine((value) => /^\/[A-Za-z0-9._/-]*$/.test(value), 'may contain only letters, digits, . _ - and /');
+  .refine(
+    (value) => /^\/[A-Za-z0-9._/-]*$/.test(value),
+    'may contain only letters, digits, . _ - and /',
+  );
 
 /** Every environment variable `videoforge-transcode` reads, parsed once in main.ts. */
-export const TranscoderEnv = z
-  .object({
+export const TranscoderEnv = withAdapterRequirements(
+  z.object({
     ...LoggingEnv,
     ...StorageEnv,
     FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
@@ -30,29 +33,42 @@ export const TranscoderEnv = z
     TRANSCODE_TIMEOUT_SECONDS: positiveInt.default(4 * 3600),
     TRANSCODE_PROBE_TIMEOUT_SECONDS: positiveInt.default(60),
     /** Sources above 1440p longer than this are refused. */
-    TRANSCODE_MAX_UHD_DURATION_SECONDS: positiveInt.default(DEFAULT_PROBE_LIMITS.maxUhdDurationSeconds),
+    TRANSCODE_MAX_UHD_DURATION_SECONDS: positiveInt.default(
+      DEFAULT_PROBE_LIMITS.maxUhdDurationSeconds,
+    ),
     TRANSCODE_WORK_DIR: safeDirectory.default(tmpdir()),
     /** Comma-separated absolute directories local --source paths must be under. */
     TRANSCODE_SOURCE_DIRS: z
       .string()
       .default('')
-      .transform((value) => value.split(',').map((dir) => dir.trim()).filter(Boolean))
-      .pipe(z.array(z.string().refine((dir) => path.isAbsolute(dir), 'each directory must be an absolute path'))),
+      .transform((value) =>
+        value
+          .split(',')
+          .map((dir) => dir.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .refine((dir) => path.isAbsolute(dir), 'each directory must be an absolute path'),
+        ),
+      ),
     /** Allows http:// sources on 127.0.0.1/localhost (all-in-one mode, tests); https is always allowed. */
     TRANSCODE_ALLOW_LOOPBACK_HTTP: z.stringbool().default(false),
     /** Lifetime of the presigned GET made for --source-key. */
     TRANSCODE_SOURCE_URL_SECONDS: positiveInt.max(7 * 24 * 3600).default(6 * 3600),
-  })
-  .superRefine((env, ctx) => {
-    checkAdapterRequirements(env, ctx);
-    if (env.TRANSCODE_SEGMENT_SECONDS % env.TRANSCODE_KEYFRAME_INTERVAL_SECONDS !== 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TRANSCODE_SEGMENT_SECONDS'],
-        message: 'must be a whole multiple of TRANSCODE_KEYFRAME_INTERVAL_SECONDS, so segments start on keyframes',
-      });
-    }
-  });
+  }),
+).superRefine((env, ctx) => {
+  if (env.TRANSCODE_SEGMENT_SECONDS % env.TRANSCODE_KEYFRAME_INTERVAL_SECONDS !== 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TRANSCODE_SEGMENT_SECONDS'],
+      message:
+        'must be a whole multiple of TRANSCODE_KEYFRAME_INTERVAL_SECONDS, so segments start on keyframes',
+    });
+  }
+});
 export type TranscoderEnv = z.infer<typeof TranscoderEnv>;
 
 export function toTranscoderSettings(env: TranscoderEnv): TranscoderSettings {
@@ -64,10 +80,19 @@ export function toTranscoderSettings(env: TranscoderEnv): TranscoderSettings {
     maxFrameRate: env.TRANSCODE_MAX_FRAME_RATE,
     timeoutMs: env.TRANSCODE_TIMEOUT_SECONDS * 1000,
     probeTimeoutMs: env.TRANSCODE_PROBE_TIMEOUT_SECONDS * 1000,
-    probeLimits: { ...DEFAULT_PROBE_LIMITS, maxUhdDurationSeconds: env.TRANSCODE_MAX_UHD_DURATION_SECONDS },
+    probeLimits: {
+      ...DEFAULT_PROBE_LIMITS,
+      maxUhdDurationSeconds: env.TRANSCODE_MAX_UHD_DURATION_SECONDS,
+    },
   };
 }
 
-export function toSourcePolicy(env: TranscoderEnv, extraRoots: readonly string[] = []): SourcePolicy {
-  return { allowLoopbackHttp: env.TRANSCODE_ALLOW_LOOPBACK_HTTP, localRoots: [...env.TRANSCODE_SOURCE_DIRS, ...extraRoots] };
+export function toSourcePolicy(
+  env: TranscoderEnv,
+  extraRoots: readonly string[] = [],
+): SourcePolicy {
+  return {
+    allowLoopbackHttp: env.TRANSCODE_ALLOW_LOOPBACK_HTTP,
+    localRoots: [...env.TRANSCODE_SOURCE_DIRS, ...extraRoots],
+  };
 }

@@ -82,7 +82,10 @@ export function buildRenditionCommand(input: EncodeInput, output: RungOutput): F
  * One ffmpeg for the whole ladder: decode (and frame-rate convert) once, split, scale
  * per rung. Each output still has its own encoder, with identical GOP settings.
  */
-export function buildLadderCommand(input: EncodeInput, outputs: readonly RungOutput[]): FfmpegCommand {
+export function buildLadderCommand(
+  input: EncodeInput,
+  outputs: readonly RungOutput[],
+): FfmpegCommand {
   if (outputs.length === 0) throw new Error('a ladder needs at least one rung');
   const splitLabels = outputs.map((_, i) => `[s${i}]`).join('');
   const branches = outputs.map((output, i) => `[s${i}]${scaleChain(output.rung)}[v${i}]`);
@@ -95,7 +98,12 @@ export function buildLadderCommand(input: EncodeInput, outputs: readonly RungOut
     ].join(';'),
     outputs: outputs.map((output, i) => ({
       target: teeTarget(output, input.settings.segmentSeconds),
-      options: ['-map', `[v${i}]`, ...audioMap(input.metadata), ...encodeOptions(input, output.rung)],
+      options: [
+        '-map',
+        `[v${i}]`,
+        ...audioMap(input.metadata),
+        ...encodeOptions(input, output.rung),
+      ],
     })),
   };
 }
@@ -138,7 +146,16 @@ function encodeOptions(input: EncodeInput, rung: Rung): string[] {
     '-sc_threshold',
     '0',
     ...(plan.audio
-      ? ['-c:a', 'aac', '-b:a', `${plan.audio.bitrateKbps}k`, '-ac', String(plan.audio.channels), '-ar', String(plan.audio.sampleRate)]
+      ? [
+          '-c:a',
+          'aac',
+          '-b:a',
+          `${plan.audio.bitrateKbps}k`,
+          '-ac',
+          String(plan.audio.channels),
+          '-ar',
+          String(plan.audio.sampleRate),
+        ]
       : ['-an']),
     // The tee muxer cannot tell the encoders its slaves want out-of-band parameter sets.
     '-flags',
@@ -177,14 +194,25 @@ export function teeTarget(output: RungOutput, segmentSeconds: number): string {
  * them (the config refuses such a TRANSCODE_WORK_DIR), so this is a guard, not escaping.
  */
 function assertTeeSafe(dir: string): void {
-  if (!/^\/[A-Za-z0-9._/-]*$/.test(dir)) throw new Error(`unsafe output directory for the tee muxer: ${dir}`);
+  if (!/^\/[A-Za-z0-9._/-]*$/.test(dir))
+    throw new Error(`unsafe output directory for the tee muxer: ${dir}`);
 }
 
 /** A representative poster frame: the thumbnail filter picks the least unusual frame of a window. */
-export function buildPosterCommand(source: SourceInput, metadata: MediaMetadata, poster: PosterPlan, target: string): FfmpegCommand {
+export function buildPosterCommand(
+  source: SourceInput,
+  metadata: MediaMetadata,
+  poster: PosterPlan,
+  target: string,
+): FfmpegCommand {
   return {
     input: ffmpegInputName(source),
-    inputOptions: [...GLOBAL_OPTIONS, '-ss', poster.seekSeconds.toFixed(3), ...inputSafetyOptions(source)],
+    inputOptions: [
+      ...GLOBAL_OPTIONS,
+      '-ss',
+      poster.seekSeconds.toFixed(3),
+      ...inputSafetyOptions(source),
+    ],
     outputs: [
       {
         target,
@@ -209,7 +237,12 @@ export function buildPosterCommand(source: SourceInput, metadata: MediaMetadata,
 }
 
 /** Every thumbnail of the seek sprite in one JPEG grid. */
-export function buildSpriteCommand(source: SourceInput, metadata: MediaMetadata, sprite: SpritePlan, target: string): FfmpegCommand {
+export function buildSpriteCommand(
+  source: SourceInput,
+  metadata: MediaMetadata,
+  sprite: SpritePlan,
+  target: string,
+): FfmpegCommand {
   return {
     input: ffmpegInputName(source),
     inputOptions: [...GLOBAL_OPTIONS, ...inputSafetyOptions(source)],

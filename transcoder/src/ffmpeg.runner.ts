@@ -1,7 +1,12 @@
 import { rm } from 'node:fs/promises';
 import ffmpeg from 'fluent-ffmpeg';
 import type { FfmpegCommand } from './ffmpeg-command.builder.ts';
-import { isWorthReporting, outTimeSeconds, parseProgressLine, progressPercent } from './progress.parser.ts';
+import {
+  isWorthReporting,
+  outTimeSeconds,
+  parseProgressLine,
+  progressPercent,
+} from './progress.parser.ts';
 
 export interface RunOptions {
   ffmpegPath: string;
@@ -20,6 +25,18 @@ export type RunOutcome =
 
 const STDERR_LINES_KEPT = 40;
 
+/** The fluent-ffmpeg command for our plain-data command; its arguments equal `toArgv`. */
+export function toFluentCommand(command: FfmpegCommand, ffmpegPath: string): ffmpeg.FfmpegCommand {
+  const job = ffmpeg().setFfmpegPath(ffmpegPath);
+  job.input(command.input).inputOptions(...command.inputOptions);
+  if (command.complexFilter) job.complexFilter(command.complexFilter);
+  for (const output of command.outputs) {
+    // Spread, not an array: fluent-ffmpeg splits array items that contain a space.
+    job.output(output.target).outputOptions(...output.options);
+  }
+  return job;
+}
+
 /**
  * The one place ffmpeg runs: fluent-ffmpeg spawns it with an argument array (no shell),
  * we read `-progress` blocks from its stderr, and a time limit or an aborted signal
@@ -28,20 +45,21 @@ const STDERR_LINES_KEPT = 40;
 export function runFfmpeg(command: FfmpegCommand, options: RunOptions): Promise<RunOutcome> {
   const { signal } = options;
   const cleanup = async () => {
-    await Promise.all(options.partialOutputs.map((target) => rm(target, { recursive: true, force: true })));
+    await Promise.all(
+      options.partialOutputs.map((target) => rm(target, { recursive: true, force: true })),
+    );
   };
   if (signal?.aborted) {
-    return cleanup().then(() => ({ ok: false, reason: 'cancelled', message: 'cancelled before start', stderr: '' }));
+    return cleanup().then(() => ({
+      ok: false,
+      reason: 'cancelled',
+      message: 'cancelled before start',
+      stderr: '',
+    }));
   }
 
   return new Promise<RunOutcome>((resolve) => {
-    const job = ffmpeg().setFfmpegPath(options.ffmpegPath);
-    job.input(command.input).inputOptions(...command.inputOptions);
-    if (command.complexFilter) job.complexFilter(command.complexFilter);
-    for (const output of command.outputs) {
-      // Spread, not an array: fluent-ffmpeg splits array items that contain a space.
-      job.output(output.target).outputOptions(...output.options);
-    }
+    const job = toFluentCommand(command, options.ffmpegPath);
 
     const errors: string[] = [];
     let fields = new Map<string, string>();
@@ -102,11 +120,26 @@ export function runFfmpeg(command: FfmpegCommand, options: RunOptions): Promise<
       const stderr = errors.join('\n');
       switch (stopReason) {
         case 'cancelled':
-          return finish({ ok: false, reason: 'cancelled', message: 'cancelled; ffmpeg was stopped', stderr });
+          return finish({
+            ok: false,
+            reason: 'cancelled',
+            message: 'cancelled; ffmpeg was stopped',
+            stderr,
+          });
         case 'timeout':
-          return finish({ ok: false, reason: 'timeout', message: `ffmpeg exceeded its ${Math.round(options.timeoutMs / 1000)} s time limit`, stderr });
+          return finish({
+            ok: false,
+            reason: 'timeout',
+            message: `ffmpeg exceeded its ${Math.round(options.timeoutMs / 1000)} s time limit`,
+            stderr,
+          });
         case undefined:
-          return finish({ ok: false, reason: 'failed', message: error.message.split('\n')[0] ?? 'ffmpeg failed', stderr });
+          return finish({
+            ok: false,
+            reason: 'failed',
+            message: error.message.split('\n')[0] ?? 'ffmpeg failed',
+            stderr,
+          });
       }
     });
     job.run();

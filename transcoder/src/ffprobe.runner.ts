@@ -17,7 +17,10 @@ export interface FfprobeRunOptions {
  * ffprobe is not driven through fluent-ffmpeg: its parser reads the text output and
  * drops the display-matrix side data we need for rotation.
  */
-export function runFfprobe(args: readonly string[], options: FfprobeRunOptions): Promise<FfprobeRun> {
+export function runFfprobe(
+  args: readonly string[],
+  options: FfprobeRunOptions,
+): Promise<FfprobeRun> {
   return new Promise((resolve, reject) => {
     execFile(
       options.ffprobePath,
@@ -31,13 +34,22 @@ export function runFfprobe(args: readonly string[], options: FfprobeRunOptions):
       },
       (error, stdout, stderr) => {
         if (!error) return resolve({ exitCode: 0, stdout, stderr });
-        if (error.name === 'AbortError') return reject(error);
+        if (error.name === 'AbortError') return reject(toError(error));
         if ('killed' in error && error.killed) {
-          return resolve({ exitCode: -1, stdout, stderr: `${stderr}\nffprobe timed out after ${options.timeoutMs} ms` });
+          return resolve({
+            exitCode: -1,
+            stdout,
+            stderr: `${stderr}\nffprobe timed out after ${options.timeoutMs} ms`,
+          });
         }
-        if (typeof error.code === 'number') return resolve({ exitCode: error.code, stdout, stderr });
-        reject(error);
+        if (typeof error.code === 'number')
+          return resolve({ exitCode: error.code, stdout, stderr });
+        reject(toError(error));
       },
     );
   });
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

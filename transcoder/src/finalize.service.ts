@@ -44,7 +44,10 @@ export type FinalizeOutcome =
  * sprite and WebVTT thumbnails from the source, then the master playlist built from
  * the manifests. The master goes up last: once it exists the video is playable.
  */
-export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps): Promise<FinalizeOutcome> {
+export async function finalizeJob(
+  request: FinalizeRequest,
+  deps: FinalizeDeps,
+): Promise<FinalizeOutcome> {
   const { settings, storage, outputPrefix } = { ...deps, outputPrefix: request.outputPrefix };
   const emit = request.onEvent ?? (() => undefined);
   const failed = (failure: TranscodeFailure): FinalizeOutcome => {
@@ -53,50 +56,80 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
   };
 
   const manifests = await readManifests(storage, outputPrefix);
-  const missing = (request.expectedRenditions ?? []).filter((name) => !manifests.some((m) => m.name === name));
+  const missing = (request.expectedRenditions ?? []).filter(
+    (name) => !manifests.some((m) => m.name === name),
+  );
   if (missing.length > 0) {
-    return failed({ kind: 'transient', code: 'missing-renditions', message: `renditions not uploaded yet: ${missing.join(', ')}` });
+    return failed({
+      kind: 'transient',
+      code: 'missing-renditions',
+      message: `renditions not uploaded yet: ${missing.join(', ')}`,
+    });
   }
   if (manifests.length === 0) {
-    return failed({ kind: 'transient', code: 'missing-renditions', message: `no rendition manifests under ${outputPrefix}` });
+    return failed({
+      kind: 'transient',
+      code: 'missing-renditions',
+      message: `no rendition manifests under ${outputPrefix}`,
+    });
   }
 
   const probed = await probeSource(
     request.source,
-    { ffprobePath: settings.ffprobePath, timeoutMs: settings.probeTimeoutMs, limits: settings.probeLimits },
+    {
+      ffprobePath: settings.ffprobePath,
+      timeoutMs: settings.probeTimeoutMs,
+      limits: settings.probeLimits,
+    },
     request.signal,
   );
   if (!probed.ok) return failed(probed.reason);
 
   const workDir = await mkdtemp(path.join(deps.workRoot, `videoforge-${request.jobId}-final-`));
   try {
-    const made = await makeThumbnails(request.source, probed.metadata, workDir, settings, request.signal);
+    const made = await makeThumbnails(
+      request.source,
+      probed.metadata,
+      workDir,
+      settings,
+      request.signal,
+    );
     if (!made.ok) return failed(made.failure);
     await writeFile(path.join(workDir, FINAL_FILES.master), renderMasterPlaylist(manifests));
-    const files = [FINAL_FILES.poster, FINAL_FILES.sprite, FINAL_FILES.thumbnails].map((name) => ({ name, path: path.join(workDir, name) }));
+    const files = [FINAL_FILES.poster, FINAL_FILES.sprite, FINAL_FILES.thumbnails].map((name) => ({
+      name,
+      path: path.join(workDir, name),
+    }));
     await uploadFiles(storage, outputPrefix, files, request.signal);
-    await uploadFiles(storage, outputPrefix, [{ name: FINAL_FILES.master, path: path.join(workDir, FINAL_FILES.master) }], request.signal);
+    await uploadFiles(
+      storage,
+      outputPrefix,
+      [{ name: FINAL_FILES.master, path: path.join(workDir, FINAL_FILES.master) }],
+      request.signal,
+    );
   } catch (error) {
     return failed(
       request.signal?.aborted
         ? { kind: 'cancelled', code: 'cancelled', message: 'cancelled' }
-        : { kind: 'transient', code: 'upload-failed', message: error instanceof Error ? error.message : String(error) },
+        : {
+            kind: 'transient',
+            code: 'upload-failed',
+            message: error instanceof Error ? error.message : String(error),
+          },
     );
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
 
-  const outcome = {
-    status: 'succeeded' as const,
+  const keys = {
     masterKey: `${outputPrefix}${FINAL_FILES.master}`,
     posterKey: `${outputPrefix}${FINAL_FILES.poster}`,
     spriteKey: `${outputPrefix}${FINAL_FILES.sprite}`,
     thumbnailsKey: `${outputPrefix}${FINAL_FILES.thumbnails}`,
     renditions: manifests.map((m) => m.name),
   };
-  const { status: _status, ...keys } = outcome;
   emit({ event: 'finalized', job: request.jobId, ...keys });
-  return outcome;
+  return { status: 'succeeded', ...keys };
 }
 
 type ThumbnailOutcome = { ok: true } | { ok: false; failure: TranscodeFailure };
@@ -130,24 +163,36 @@ async function makeThumbnails(
         failure:
           run.reason === 'cancelled'
             ? { kind: 'cancelled', code: 'cancelled', message: run.message }
-            : { kind: 'transient', code: 'thumbnails-failed', message: `${run.message} ${run.stderr.split('\n').at(-1) ?? ''}`.trim() },
+            : {
+                kind: 'transient',
+                code: 'thumbnails-failed',
+                message: `${run.message} ${run.stderr.split('\n').at(-1) ?? ''}`.trim(),
+              },
       };
     }
   }
-  const vtt = renderThumbnailsVtt(spritePlan, metadata.durationSeconds, path.basename(FINAL_FILES.sprite));
+  const vtt = renderThumbnailsVtt(
+    spritePlan,
+    metadata.durationSeconds,
+    path.basename(FINAL_FILES.sprite),
+  );
   await writeFile(path.join(workDir, FINAL_FILES.thumbnails), vtt);
   return { ok: true };
 }
 
 /** Every `{outputPrefix}{name}/rendition.json`, parsed; unreadable ones are skipped. */
-export async function readManifests(storage: StoragePort, outputPrefix: string): Promise<RenditionManifest[]> {
+export async function readManifests(
+  storage: StoragePort,
+  outputPrefix: string,
+): Promise<RenditionManifest[]> {
   const keys: string[] = [];
   let cursor: string | undefined;
   do {
     const page = await storage.list(outputPrefix, cursor ? { cursor } : {});
     for (const object of page.objects) {
       const rest = object.key.slice(outputPrefix.length);
-      if (/^[^/]+\/rendition\.json$/.test(rest) && rest.endsWith(RENDITION_FILES.manifest)) keys.push(object.key);
+      if (/^[^/]+\/rendition\.json$/.test(rest) && rest.endsWith(RENDITION_FILES.manifest))
+        keys.push(object.key);
     }
     cursor = page.nextCursor;
   } while (cursor);
@@ -155,7 +200,8 @@ export async function readManifests(storage: StoragePort, outputPrefix: string):
   const manifests: RenditionManifest[] = [];
   for (const key of keys) {
     const chunks: Buffer[] = [];
-    for await (const chunk of await storage.get(key)) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+    for await (const chunk of await storage.get(key))
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
     const parsed = RenditionManifest.safeParse(safeJson(Buffer.concat(chunks).toString('utf8')));
     if (parsed.success) manifests.push(parsed.data);
   }

@@ -7,7 +7,8 @@ export function parseRational(text: string | undefined): FrameRate | undefined {
   if (!match) return undefined;
   const num = Number(match[1]);
   const den = Number(match[2]);
-  if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den) || num <= 0 || den <= 0) return undefined;
+  if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den) || num <= 0 || den <= 0)
+    return undefined;
   return reduce({ num, den });
 }
 
@@ -47,10 +48,17 @@ const STANDARD_RATES: readonly FrameRate[] = [
  * frames are duplicated rather than dropped and every rung shares one GOP length.
  */
 export function outputFrameRate(
-  source: { frameRate: FrameRate; averageFrameRate?: FrameRate | undefined; variableFrameRate: boolean },
+  source: {
+    frameRate: FrameRate;
+    averageFrameRate?: FrameRate | undefined;
+    variableFrameRate: boolean;
+  },
   maxFrameRate: number,
 ): FrameRate {
-  const base = source.variableFrameRate && source.averageFrameRate ? standardRateFor(source.averageFrameRate) : source.frameRate;
+  const base =
+    source.variableFrameRate && source.averageFrameRate
+      ? standardRateFor(source.averageFrameRate)
+      : source.frameRate;
   const value = rateValue(base);
   if (value <= maxFrameRate) return base;
   const divisor = Math.ceil(value / maxFrameRate - 1e-9);

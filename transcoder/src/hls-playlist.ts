@@ -48,14 +48,21 @@ export interface SizedSegment {
  * final segment (a keyframe and little else) is left out of the peak unless it is the
  * only one: it would overstate the peak and push players off the rung.
  */
-export function segmentBandwidth(segments: readonly SizedSegment[], targetDuration: number): { peak: number; average: number } {
+export function segmentBandwidth(
+  segments: readonly SizedSegment[],
+  targetDuration: number,
+): { peak: number; average: number } {
   if (segments.length === 0) throw new Error('a rendition without segments has no bandwidth');
   const totalBytes = segments.reduce((sum, s) => sum + s.bytes, 0);
   const totalSeconds = segments.reduce((sum, s) => sum + s.durationSeconds, 0);
   const last = segments.at(-1);
   const considered =
-    segments.length > 1 && last && last.durationSeconds < targetDuration / 2 ? segments.slice(0, -1) : segments;
-  const peak = Math.max(...considered.map((s) => (s.bytes * 8) / Math.max(s.durationSeconds, 0.001)));
+    segments.length > 1 && last && last.durationSeconds < targetDuration / 2
+      ? segments.slice(0, -1)
+      : segments;
+  const peak = Math.max(
+    ...considered.map((s) => (s.bytes * 8) / Math.max(s.durationSeconds, 0.001)),
+  );
   const average = (totalBytes * 8) / Math.max(totalSeconds, 0.001);
   return { peak: Math.ceil(peak), average: Math.ceil(average) };
 }
@@ -69,9 +76,12 @@ const PREFERRED_START_BANDWIDTH = 2_000_000;
  */
 export function renderMasterPlaylist(renditions: readonly RenditionManifest[]): string {
   if (renditions.length === 0) throw new Error('a master playlist needs at least one rendition');
-  const byBandwidth = [...renditions].sort((a, b) => b.bandwidth - a.bandwidth || b.height - a.height);
+  const byBandwidth = [...renditions].sort(
+    (a, b) => b.bandwidth - a.bandwidth || b.height - a.height,
+  );
   const start = byBandwidth.reduce((best, candidate) =>
-    Math.abs(candidate.averageBandwidth - PREFERRED_START_BANDWIDTH) < Math.abs(best.averageBandwidth - PREFERRED_START_BANDWIDTH)
+    Math.abs(candidate.averageBandwidth - PREFERRED_START_BANDWIDTH) <
+    Math.abs(best.averageBandwidth - PREFERRED_START_BANDWIDTH)
       ? candidate
       : best,
   );
@@ -93,7 +103,11 @@ export function renderMasterPlaylist(renditions: readonly RenditionManifest[]): 
  */
 export function avcCodecString(initSegment: Uint8Array): string | undefined {
   const tag = Buffer.from('avcC', 'latin1');
-  const at = Buffer.from(initSegment.buffer, initSegment.byteOffset, initSegment.byteLength).indexOf(tag);
+  const at = Buffer.from(
+    initSegment.buffer,
+    initSegment.byteOffset,
+    initSegment.byteLength,
+  ).indexOf(tag);
   if (at < 0 || at + 8 > initSegment.length || initSegment[at + 4] !== 1) return undefined;
   const hex = (value: number | undefined) => (value ?? 0).toString(16).padStart(2, '0');
   return `avc1.${hex(initSegment[at + 5])}${hex(initSegment[at + 6])}${hex(initSegment[at + 7])}`;

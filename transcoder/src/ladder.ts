@@ -1,4 +1,9 @@
-import { DEFAULT_LADDER, type FrameRate, type MediaMetadata, type RenditionSpec } from '@videoforge/contracts';
+import {
+  DEFAULT_LADDER,
+  type FrameRate,
+  type MediaMetadata,
+  type RenditionSpec,
+} from '@videoforge/contracts';
 import { keyframeIntervalFrames, outputFrameRate } from './frame-rate.ts';
 
 /** A rung before it meets a source: its short side and nominal video bit rate. */
@@ -45,7 +50,11 @@ export interface LadderOptions {
 }
 
 export function templateFromSpec(spec: RenditionSpec): RungTemplate {
-  return { name: spec.name, height: spec.height, videoBitrateKbps: Number.parseInt(spec.videoBitrate, 10) };
+  return {
+    name: spec.name,
+    height: spec.height,
+    videoBitrateKbps: Number.parseInt(spec.videoBitrate, 10),
+  };
 }
 
 export const DEFAULT_TEMPLATES: readonly RungTemplate[] = DEFAULT_LADDER.map(templateFromSpec);
@@ -63,12 +72,15 @@ const DEFAULT_MIN_VIDEO_KBPS = 100;
  * 4:2:0 chroma needs.
  */
 export function planLadder(metadata: MediaMetadata, options: LadderOptions): LadderPlan {
-  const templates = [...(options.templates ?? DEFAULT_TEMPLATES)].sort((a, b) => b.height - a.height);
+  const templates = [...(options.templates ?? DEFAULT_TEMPLATES)].sort(
+    (a, b) => b.height - a.height,
+  );
   const { displayWidth, displayHeight } = metadata.video;
   const shortSide = Math.min(displayWidth, displayHeight);
   const cap = sourceVideoBitrateKbps(metadata);
   const floor = options.minVideoBitrateKbps ?? DEFAULT_MIN_VIDEO_KBPS;
-  const capped = (nominal: number) => (cap === undefined ? nominal : Math.min(nominal, Math.max(cap, floor)));
+  const capped = (nominal: number) =>
+    cap === undefined ? nominal : Math.min(nominal, Math.max(cap, floor));
 
   const fitting = templates.filter((template) => template.height <= shortSide);
   const lowest = templates.at(-1);
@@ -86,7 +98,12 @@ export function planLadder(metadata: MediaMetadata, options: LadderOptions): Lad
     frameRate,
     gopFrames: keyframeIntervalFrames(frameRate, options.keyframeIntervalSeconds),
     audio: metadata.audio
-      ? { codec: 'aac', bitrateKbps: options.audioBitrateKbps ?? DEFAULT_AUDIO_KBPS, channels: 2, sampleRate: 48000 }
+      ? {
+          codec: 'aac',
+          bitrateKbps: options.audioBitrateKbps ?? DEFAULT_AUDIO_KBPS,
+          channels: 2,
+          sampleRate: 48000,
+        }
       : null,
     rungs,
   };
@@ -97,15 +114,26 @@ function ownSizeRung(width: number, height: number, videoBitrateKbps: number): R
   return { name: `${Math.min(size.width, size.height)}p`, ...size, ...bitrates(videoBitrateKbps) };
 }
 
-function scaledSize(displayWidth: number, displayHeight: number, shortSide: number): { width: number; height: number } {
+function scaledSize(
+  displayWidth: number,
+  displayHeight: number,
+  shortSide: number,
+): { width: number; height: number } {
   const short = Math.min(roundEven(shortSide), floorEven(Math.min(displayWidth, displayHeight)));
   const sourceLong = Math.max(displayWidth, displayHeight);
-  const long = Math.min(roundEven((short * sourceLong) / Math.min(displayWidth, displayHeight)), floorEven(sourceLong));
-  return displayWidth >= displayHeight ? { width: long, height: short } : { width: short, height: long };
+  const long = Math.min(
+    roundEven((short * sourceLong) / Math.min(displayWidth, displayHeight)),
+    floorEven(sourceLong),
+  );
+  return displayWidth >= displayHeight
+    ? { width: long, height: short }
+    : { width: short, height: long };
 }
 
 /** Capped ABR: the VBV buffer holds two seconds at the cap. */
-function bitrates(videoBitrateKbps: number): Pick<Rung, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'> {
+function bitrates(
+  videoBitrateKbps: number,
+): Pick<Rung, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'> {
   return { videoBitrateKbps, maxrateKbps: videoBitrateKbps, bufsizeKbps: videoBitrateKbps * 2 };
 }
 
@@ -130,11 +158,16 @@ function floorEven(value: number): number {
  * name, or, for the ladder's lowest rung on a source smaller than every rung, the
  * source-sized rung that replaces it. undefined means the source is too small for it.
  */
-export function selectRung(plan: LadderPlan, name: string, templates: readonly RungTemplate[] = DEFAULT_TEMPLATES): Rung | undefined {
+export function selectRung(
+  plan: LadderPlan,
+  name: string,
+  templates: readonly RungTemplate[] = DEFAULT_TEMPLATES,
+): Rung | undefined {
   const exact = plan.rungs.find((rung) => rung.name === name);
   if (exact) return exact;
   const lowest = [...templates].sort((a, b) => a.height - b.height)[0];
   const only = plan.rungs.length === 1 ? plan.rungs[0] : undefined;
-  const isOwnSize = only !== undefined && !templates.some((template) => template.name === only.name);
+  const isOwnSize =
+    only !== undefined && !templates.some((template) => template.name === only.name);
   return isOwnSize && lowest?.name === name ? only : undefined;
 }

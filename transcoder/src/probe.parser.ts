@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import type { AudioStreamInfo, MediaMetadata, ProbeRefusalCode, VideoStreamInfo } from '@videoforge/contracts';
+import type {
+  AudioStreamInfo,
+  MediaMetadata,
+  ProbeRefusalCode,
+  VideoStreamInfo,
+} from '@videoforge/contracts';
 import { parseRational, rateValue } from './frame-rate.ts';
 
 /** The parts of `ffprobe -of json -show_format -show_streams` we read. */
@@ -23,7 +28,9 @@ export const FfprobeStream = z.object({
   nb_frames: z.string().optional(),
   disposition: z.object({ attached_pic: z.number().optional() }).optional(),
   tags: z.record(z.string(), z.string()).optional(),
-  side_data_list: z.array(z.object({ side_data_type: z.string().optional(), rotation: z.number().optional() })).optional(),
+  side_data_list: z
+    .array(z.object({ side_data_type: z.string().optional(), rotation: z.number().optional() }))
+    .optional(),
 });
 export type FfprobeStream = z.infer<typeof FfprobeStream>;
 
@@ -64,7 +71,8 @@ export type ProbeFailure =
   | { kind: 'bad-input'; code: ProbeRefusalCode; message: string }
   | { kind: 'transient'; code: 'source-unreachable' | 'probe-failed'; message: string };
 
-export type ProbeResult = { ok: true; metadata: MediaMetadata } | { ok: false; reason: ProbeFailure };
+export type ProbeResult =
+  { ok: true; metadata: MediaMetadata } | { ok: false; reason: ProbeFailure };
 
 const refuse = (code: ProbeRefusalCode, message: string): ProbeResult => ({
   ok: false,
@@ -78,21 +86,35 @@ export function interpretProbe(json: unknown, limits: ProbeLimits): ProbeResult 
     return refuse('unreadable', 'not a recognised media file');
   }
   const { format, streams } = parsed.data;
-  const videoStream = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
-  const duration = positive(format.duration) ?? Math.max(0, ...streams.map((s) => positive(s.duration) ?? 0));
+  const videoStream = streams.find(
+    (s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1,
+  );
+  const duration =
+    positive(format.duration) ?? Math.max(0, ...streams.map((s) => positive(s.duration) ?? 0));
   if (!(duration > 0)) {
     return refuse('zero-duration', 'the file has zero duration: it holds no playable frames');
   }
   if (!videoStream) {
     const onlyAudio = streams.some((s) => s.codec_type === 'audio');
-    return refuse('no-video-stream', onlyAudio ? 'the file is audio only: it has no video stream' : 'the file has no video stream');
+    return refuse(
+      'no-video-stream',
+      onlyAudio ? 'the file is audio only: it has no video stream' : 'the file has no video stream',
+    );
   }
   if (duration < limits.minDurationSeconds || videoStream.nb_frames === '1') {
-    return refuse('too-short', `the video is ${duration.toFixed(2)} s long; at least ${limits.minDurationSeconds} s and two frames are needed`);
+    return refuse(
+      'too-short',
+      `the video is ${duration.toFixed(2)} s long; at least ${limits.minDurationSeconds} s and two frames are needed`,
+    );
   }
   const video = interpretVideo(videoStream);
   if (!video) return refuse('unreadable', 'the video stream has no usable dimensions');
-  const largest = Math.max(video.codedWidth, video.codedHeight, video.displayWidth, video.displayHeight);
+  const largest = Math.max(
+    video.codedWidth,
+    video.codedHeight,
+    video.displayWidth,
+    video.displayHeight,
+  );
   if (largest > limits.maxDimension) {
     return refuse(
       'dimensions-too-large',
@@ -100,10 +122,17 @@ export function interpretProbe(json: unknown, limits: ProbeLimits): ProbeResult 
     );
   }
   if (Math.min(video.displayWidth, video.displayHeight) < limits.minDimension) {
-    return refuse('dimensions-too-small', `the video is ${video.displayWidth}×${video.displayHeight}; the smallest accepted dimension is ${limits.minDimension} pixels`);
+    return refuse(
+      'dimensions-too-small',
+      `the video is ${video.displayWidth}×${video.displayHeight}; the smallest accepted dimension is ${limits.minDimension} pixels`,
+    );
   }
-  if (!video.frameRate) return refuse('unknown-frame-rate', 'the video stream does not state a frame rate');
-  if (video.displayWidth * video.displayHeight > UHD_PIXELS && duration > limits.maxUhdDurationSeconds) {
+  if (!video.frameRate)
+    return refuse('unknown-frame-rate', 'the video stream does not state a frame rate');
+  if (
+    video.displayWidth * video.displayHeight > UHD_PIXELS &&
+    duration > limits.maxUhdDurationSeconds
+  ) {
     return refuse(
       'uhd-too-long',
       `the video is ${video.displayWidth}×${video.displayHeight} and ${formatDuration(duration)} long; ` +
@@ -126,22 +155,30 @@ export function interpretProbe(json: unknown, limits: ProbeLimits): ProbeResult 
   };
 }
 
-type VideoDraft = Omit<VideoStreamInfo, 'frameRate'> & { frameRate: VideoStreamInfo['frameRate'] | undefined };
+type VideoDraft = Omit<VideoStreamInfo, 'frameRate'> & {
+  frameRate: VideoStreamInfo['frameRate'] | undefined;
+};
 
 function interpretVideo(stream: FfprobeStream): VideoDraft | undefined {
   const { width, height } = stream;
   if (!width || !height || width <= 0 || height <= 0) return undefined;
   const sampleAspectRatio = parseSampleAspectRatio(stream.sample_aspect_ratio);
   const rotation = clockwiseRotation(stream);
-  const shownWidth = Math.max(1, Math.round((width * sampleAspectRatio.num) / sampleAspectRatio.den));
+  const shownWidth = Math.max(
+    1,
+    Math.round((width * sampleAspectRatio.num) / sampleAspectRatio.den),
+  );
   const quarterTurn = rotation === 90 || rotation === 270;
   const realRate = parseRational(stream.r_frame_rate);
   const averageRate = parseRational(stream.avg_frame_rate);
   // ffprobe's r_frame_rate is the finest timestamp grid; when it differs from the
   // average the frames arrive irregularly, which is what a phone's VFR looks like.
   const variableFrameRate =
-    realRate !== undefined && averageRate !== undefined && Math.abs(rateValue(realRate) - rateValue(averageRate)) / rateValue(realRate) > 0.01;
-  const bitDepth = positiveInt(stream.bits_per_raw_sample) ?? bitDepthFromPixelFormat(stream.pix_fmt);
+    realRate !== undefined &&
+    averageRate !== undefined &&
+    Math.abs(rateValue(realRate) - rateValue(averageRate)) / rateValue(realRate) > 0.01;
+  const bitDepth =
+    positiveInt(stream.bits_per_raw_sample) ?? bitDepthFromPixelFormat(stream.pix_fmt);
   const bitRateKbps = kbps(stream.bit_rate);
   const durationSeconds = positive(stream.duration);
   return {
@@ -240,29 +277,65 @@ export function classifySourceError(stderr: string): ProbeFailure {
   if (whitelisted) {
     const demuxer = whitelisted[1] ?? 'unknown';
     return IMAGE_DEMUXER.test(demuxer)
-      ? { kind: 'bad-input', code: 'still-image', message: `the file is a still image (${demuxer.replace(/_pipe$/, '')}), not a video` }
-      : { kind: 'bad-input', code: 'format-not-allowed', message: `the ${demuxer} format is not accepted as a video source` };
+      ? {
+          kind: 'bad-input',
+          code: 'still-image',
+          message: `the file is a still image (${demuxer.replace(/_pipe$/, '')}), not a video`,
+        }
+      : {
+          kind: 'bad-input',
+          code: 'format-not-allowed',
+          message: `the ${demuxer} format is not accepted as a video source`,
+        };
   }
   if (/Protocol '?[\w]*'? not on whitelist/i.test(stderr)) {
-    return { kind: 'bad-input', code: 'source-not-allowed', message: 'the source tried to open a location outside its own URL' };
+    return {
+      kind: 'bad-input',
+      code: 'source-not-allowed',
+      message: 'the source tried to open a location outside its own URL',
+    };
   }
+  // A text file named .mp4 and an MP4 cut before its index look the same to ffprobe.
   if (/moov atom not found/.test(stderr)) {
-    return { kind: 'bad-input', code: 'truncated', message: 'the MP4 index (moov atom) is missing: the file is truncated or not a video' };
+    return {
+      kind: 'bad-input',
+      code: 'unreadable',
+      message: 'not a playable video: the MP4 index (moov atom) is missing, so the file is truncated or not a video at all',
+    };
   }
   if (/(Server returned 404|HTTP error 404|No such file or directory)/.test(stderr)) {
     return { kind: 'bad-input', code: 'source-not-found', message: 'the source does not exist' };
   }
-  if (/Server returned (4\d\d|5\d\d)|HTTP error|Connection (refused|reset|timed out)|timed out|Network is unreachable|Failed to resolve hostname|Input\/output error|End of file/i.test(stderr)) {
-    return { kind: 'transient', code: 'source-unreachable', message: `could not read the source: ${tail}` };
+  if (
+    /Server returned [45]|HTTP error|Connection (refused|reset|timed out)|timed out|Network is unreachable|Failed to resolve hostname|Input\/output error|End of file/i.test(
+      stderr,
+    )
+  ) {
+    return {
+      kind: 'transient',
+      code: 'source-unreachable',
+      message: `could not read the source: ${tail}`,
+    };
   }
-  if (/Invalid data found when processing input|EBML header parsing failed|could not find codec parameters/i.test(stderr)) {
-    return { kind: 'bad-input', code: 'unreadable', message: 'not a recognised video file (the data is not a supported container)' };
+  if (
+    /Invalid data found when processing input|EBML header parsing failed|could not find codec parameters/i.test(
+      stderr,
+    )
+  ) {
+    return {
+      kind: 'bad-input',
+      code: 'unreadable',
+      message: 'not a recognised video file (the data is not a supported container)',
+    };
   }
   return { kind: 'transient', code: 'probe-failed', message: `ffprobe failed: ${tail}` };
 }
 
 function lastMeaningfulLine(stderr: string): string {
-  const lines = stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   return lines.at(-1)?.slice(0, 300) ?? 'no output';
 }
 
@@ -271,12 +344,18 @@ function lastMeaningfulLine(stderr: string): string {
  * duration. Given the video packet timestamps read from just before the declared end,
  * a file whose data stops early has none there.
  */
-export function assessTail(packetTimes: readonly number[], expectedEndSeconds: number): ProbeResult | undefined {
+export function assessTail(
+  packetTimes: readonly number[],
+  expectedEndSeconds: number,
+): ProbeResult | undefined {
   const last = packetTimes.length > 0 ? Math.max(...packetTimes) : undefined;
   const tolerance = Math.max(2, expectedEndSeconds * 0.02);
   if (last === undefined || last < expectedEndSeconds - tolerance) {
     const at = last === undefined ? 'well before its end' : `at ${last.toFixed(1)} s`;
-    return refuse('truncated', `the file is truncated: its video stops ${at} but it declares ${expectedEndSeconds.toFixed(1)} s`);
+    return refuse(
+      'truncated',
+      `the file is truncated: its video stops ${at} but it declares ${expectedEndSeconds.toFixed(1)} s`,
+    );
   }
   return undefined;
 }

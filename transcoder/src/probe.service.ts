@@ -23,7 +23,11 @@ const TAIL_WINDOW_SECONDS = 3;
  * seeks near the declared end to confirm the data is really there. Expected outcomes
  * (not a video, truncated, too large, server unreachable) come back as values.
  */
-export async function probeSource(source: SourceInput, deps: ProbeDeps, signal?: AbortSignal): Promise<ProbeResult> {
+export async function probeSource(
+  source: SourceInput,
+  deps: ProbeDeps,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
   const input = ffmpegInputName(source);
   const safety = inputSafetyOptions(source);
   const run = (args: string[]): Promise<FfprobeRun> =>
@@ -39,14 +43,18 @@ export async function probeSource(source: SourceInput, deps: ProbeDeps, signal?:
   try {
     json = JSON.parse(header.stdout);
   } catch {
-    return { ok: false, reason: { kind: 'bad-input', code: 'unreadable', message: 'not a recognised media file' } };
+    return {
+      ok: false,
+      reason: { kind: 'bad-input', code: 'unreadable', message: 'not a recognised media file' },
+    };
   }
   const result = interpretProbe(json, deps.limits);
   if (!result.ok) return result;
 
   const { video, durationSeconds } = result.metadata;
   const startTime = Number(FfprobeOutput.safeParse(json).data?.format?.start_time ?? 0);
-  const expectedEnd = (Number.isFinite(startTime) ? startTime : 0) + (video.durationSeconds ?? durationSeconds);
+  const expectedEnd =
+    (Number.isFinite(startTime) ? startTime : 0) + (video.durationSeconds ?? durationSeconds);
   const tail = await run([
     '-select_streams',
     String(video.index),

@@ -42,7 +42,11 @@ export function progressPercent(outTime: number, durationSeconds: number): numbe
 }
 
 /** Callers hear about whole-percent steps and the end, not every half-second block. */
-export function isWorthReporting(previous: number | undefined, next: number, done: boolean): boolean {
+export function isWorthReporting(
+  previous: number | undefined,
+  next: number,
+  done: boolean,
+): boolean {
   if (done) return previous !== 100;
   return previous === undefined || Math.floor(next) > Math.floor(previous);
 }

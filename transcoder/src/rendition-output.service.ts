@@ -2,7 +2,12 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaMetadata, RenditionManifest } from '@videoforge/contracts';
 import { runFfprobe } from './ffprobe.runner.ts';
-import { AAC_LC_CODEC, avcCodecString, parseMediaPlaylist, segmentBandwidth } from './hls-playlist.ts';
+import {
+  AAC_LC_CODEC,
+  avcCodecString,
+  parseMediaPlaylist,
+  segmentBandwidth,
+} from './hls-playlist.ts';
 import type { LadderPlan, Rung } from './ladder.ts';
 import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
 import { FfprobeOutput } from './probe.parser.ts';
@@ -36,32 +41,57 @@ export async function describeRendition(
   metadata: MediaMetadata,
   options: DescribeOptions,
 ): Promise<DescribeOutcome> {
-  const mismatch = (message: string): DescribeOutcome => ({ ok: false, kind: 'transient', code: 'output-invalid', message: `${rung.name}: ${message}` });
-  const playlist = parseMediaPlaylist(await readFile(path.join(dir, RENDITION_FILES.playlist), 'utf8'));
-  if (!playlist.ended || playlist.segments.length === 0) return mismatch('the media playlist is incomplete');
+  const mismatch = (message: string): DescribeOutcome => ({
+    ok: false,
+    kind: 'transient',
+    code: 'output-invalid',
+    message: `${rung.name}: ${message}`,
+  });
+  const playlist = parseMediaPlaylist(
+    await readFile(path.join(dir, RENDITION_FILES.playlist), 'utf8'),
+  );
+  if (!playlist.ended || playlist.segments.length === 0)
+    return mismatch('the media playlist is incomplete');
   const sized = await Promise.all(
     playlist.segments.map(async (segment) => ({
       durationSeconds: segment.durationSeconds,
       bytes: (await stat(path.join(dir, segment.uri))).size,
     })),
   );
-  const avc = avcCodecString(await readFile(path.join(dir, playlist.initUri ?? RENDITION_FILES.init)));
+  const avc = avcCodecString(
+    await readFile(path.join(dir, playlist.initUri ?? RENDITION_FILES.init)),
+  );
   if (!avc) return mismatch('the init segment has no H.264 configuration');
 
   const mp4 = mp4FileName(rung.name);
   const probe = await runFfprobe(
-    ['-v', 'error', '-protocol_whitelist', 'file', '-of', 'json', '-show_format', '-show_streams', `file:${path.join(dir, mp4)}`],
+    [
+      '-v',
+      'error',
+      '-protocol_whitelist',
+      'file',
+      '-of',
+      'json',
+      '-show_format',
+      '-show_streams',
+      `file:${path.join(dir, mp4)}`,
+    ],
     { ffprobePath: options.ffprobePath, timeoutMs: options.timeoutMs },
   );
-  const parsed = probe.exitCode === 0 ? FfprobeOutput.safeParse(parseJson(probe.stdout)) : undefined;
-  if (!parsed?.success) return mismatch(`the MP4 cannot be read back: ${probe.stderr.trim().split('\n').at(-1) ?? ''}`);
+  const parsed =
+    probe.exitCode === 0 ? FfprobeOutput.safeParse(parseJson(probe.stdout)) : undefined;
+  if (!parsed?.success)
+    return mismatch(`the MP4 cannot be read back: ${probe.stderr.trim().split('\n').at(-1) ?? ''}`);
   const video = parsed.data.streams.find((s) => s.codec_type === 'video');
   const audio = parsed.data.streams.find((s) => s.codec_type === 'audio');
   const duration = Number(parsed.data.format?.duration ?? 0);
   if (video?.codec_name !== 'h264' || video.width !== rung.width || video.height !== rung.height) {
-    return mismatch(`expected H.264 ${rung.width}×${rung.height}, got ${video?.codec_name ?? 'no video'} ${video?.width ?? 0}×${video?.height ?? 0}`);
+    return mismatch(
+      `expected H.264 ${rung.width}×${rung.height}, got ${video?.codec_name ?? 'no video'} ${video?.width ?? 0}×${video?.height ?? 0}`,
+    );
   }
-  if (Boolean(audio) !== Boolean(plan.audio)) return mismatch(plan.audio ? 'the audio track is missing' : 'unexpected audio track');
+  if (Boolean(audio) !== Boolean(plan.audio))
+    return mismatch(plan.audio ? 'the audio track is missing' : 'unexpected audio track');
   const shortfall = metadata.durationSeconds - duration;
   if (shortfall > Math.max(1, metadata.durationSeconds * 0.05)) {
     return {
@@ -74,7 +104,9 @@ export async function describeRendition(
 
   const { peak, average } = segmentBandwidth(sized, playlist.targetDuration);
   const files = (await readdir(dir)).filter((name) => name !== RENDITION_FILES.manifest);
-  const sizes = await Promise.all(files.map(async (name) => (await stat(path.join(dir, name))).size));
+  const sizes = await Promise.all(
+    files.map(async (name) => (await stat(path.join(dir, name))).size),
+  );
   const manifest: RenditionManifest = {
     version: 1,
     name: rung.name,
@@ -92,7 +124,10 @@ export async function describeRendition(
     segmentCount: playlist.segments.length,
     bytes: sizes.reduce((sum, size) => sum + size, 0),
   };
-  await writeFile(path.join(dir, RENDITION_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(
+    path.join(dir, RENDITION_FILES.manifest),
+    `${JSON.stringify(manifest, null, 2)}\n`,
+  );
   return { ok: true, rendition: { manifest, dir, files: [...files, RENDITION_FILES.manifest] } };
 }
 

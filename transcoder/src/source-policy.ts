@@ -87,7 +87,12 @@ export function ffmpegInputName(source: SourceInput): string {
  * read timeout so a stalled server fails the run, and reconnects for long reads.
  */
 export function inputSafetyOptions(source: SourceInput): string[] {
-  const options = ['-protocol_whitelist', source.protocols.join(','), '-format_whitelist', ALLOWED_DEMUXERS.join(',')];
+  const options = [
+    '-protocol_whitelist',
+    source.protocols.join(','),
+    '-format_whitelist',
+    ALLOWED_DEMUXERS.join(','),
+  ];
   switch (source.kind) {
     case 'file':
       return options;

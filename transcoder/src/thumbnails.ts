@@ -19,7 +19,11 @@ export interface SpritePlan {
 }
 
 /** Fits a source into a box (long side at most `longSide`), even sizes, never upscaling. */
-export function fitLongSide(width: number, height: number, longSide: number): { width: number; height: number } {
+export function fitLongSide(
+  width: number,
+  height: number,
+  longSide: number,
+): { width: number; height: number } {
   const scale = Math.min(1, longSide / Math.max(width, height));
   const even = (value: number) => Math.max(2, 2 * Math.round((value * scale) / 2));
   return { width: even(width), height: even(height) };
@@ -57,7 +61,11 @@ export function planSprite(metadata: MediaMetadata, options: SpriteOptions = {})
   const intervalSeconds = Math.max(1, Math.ceil(duration / maxThumbnails));
   const count = Math.max(1, Math.ceil(duration / intervalSeconds));
   const columns = Math.min(options.columns ?? 10, count);
-  const thumb = fitLongSide(metadata.video.displayWidth, metadata.video.displayHeight, options.thumbLongSide ?? 160);
+  const thumb = fitLongSide(
+    metadata.video.displayWidth,
+    metadata.video.displayHeight,
+    options.thumbLongSide ?? 160,
+  );
   return {
     intervalSeconds,
     count,
@@ -69,14 +77,20 @@ export function planSprite(metadata: MediaMetadata, options: SpriteOptions = {})
 }
 
 /** The WebVTT thumbnails track players (e.g. hls.js UIs, Video.js, Vidstack) read for seek previews. */
-export function renderThumbnailsVtt(sprite: SpritePlan, durationSeconds: number, spriteUrl: string): string {
+export function renderThumbnailsVtt(
+  sprite: SpritePlan,
+  durationSeconds: number,
+  spriteUrl: string,
+): string {
   const cues: string[] = [];
   for (let i = 0; i < sprite.count; i++) {
     const start = i * sprite.intervalSeconds;
     const end = Math.min((i + 1) * sprite.intervalSeconds, durationSeconds);
     const x = (i % sprite.columns) * sprite.thumbWidth;
     const y = Math.floor(i / sprite.columns) * sprite.thumbHeight;
-    cues.push(`${vttTime(start)} --> ${vttTime(Math.max(end, start + 0.001))}\n${spriteUrl}#xywh=${x},${y},${sprite.thumbWidth},${sprite.thumbHeight}`);
+    cues.push(
+      `${vttTime(start)} --> ${vttTime(Math.max(end, start + 0.001))}\n${spriteUrl}#xywh=${x},${y},${sprite.thumbWidth},${sprite.thumbHeight}`,
+    );
   }
   return `WEBVTT\n\n${cues.join('\n\n')}\n`;
 }

@@ -1,6 +1,11 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { FailureKind, MediaMetadata, TranscodeStrategy, TranscoderEvent } from '@videoforge/contracts';
+import type {
+  FailureKind,
+  MediaMetadata,
+  TranscodeStrategy,
+  TranscoderEvent,
+} from '@videoforge/contracts';
 import type { StoragePort } from '@videoforge/platform/storage';
 import {
   buildLadderCommand,
@@ -11,7 +16,14 @@ import {
   type RungOutput,
 } from './ffmpeg-command.builder.ts';
 import { runFfmpeg, type RunOutcome } from './ffmpeg.runner.ts';
-import { DEFAULT_TEMPLATES, planLadder, selectRung, type LadderPlan, type Rung, type RungTemplate } from './ladder.ts';
+import {
+  DEFAULT_TEMPLATES,
+  planLadder,
+  selectRung,
+  type LadderPlan,
+  type Rung,
+  type RungTemplate,
+} from './ladder.ts';
 import { renditionPrefix, RENDITION_FILES } from './output-layout.ts';
 import { classifySourceError, type ProbeLimits } from './probe.parser.ts';
 import { probeSource } from './probe.service.ts';
@@ -37,7 +49,8 @@ export interface TranscodeFailure {
   message: string;
 }
 
-export type EncodeOutcome = { ok: true; renditions: EncodedRendition[] } | { ok: false; failure: TranscodeFailure };
+export type EncodeOutcome =
+  { ok: true; renditions: EncodedRendition[] } | { ok: false; failure: TranscodeFailure };
 
 export interface EncodeRequest {
   source: SourceInput;
@@ -50,15 +63,31 @@ export interface EncodeRequest {
 }
 
 /** One rung, one ffmpeg: what a Kubernetes Job per rendition runs. */
-export function runRendition(request: EncodeRequest & { rung: Rung }, settings: TranscoderSettings): Promise<EncodeOutcome> {
+export function runRendition(
+  request: EncodeRequest & { rung: Rung },
+  settings: TranscoderSettings,
+): Promise<EncodeOutcome> {
   const output = rungOutput(request.workDir, request.rung);
-  return encode(buildRenditionCommand(encodeInput(request, settings), output), [output], request, settings);
+  return encode(
+    buildRenditionCommand(encodeInput(request, settings), output),
+    [output],
+    request,
+    settings,
+  );
 }
 
 /** Every rung from one ffmpeg that decodes the source once. */
-export function runLadder(request: EncodeRequest & { rungs: readonly Rung[] }, settings: TranscoderSettings): Promise<EncodeOutcome> {
+export function runLadder(
+  request: EncodeRequest & { rungs: readonly Rung[] },
+  settings: TranscoderSettings,
+): Promise<EncodeOutcome> {
   const outputs = request.rungs.map((rung) => rungOutput(request.workDir, rung));
-  return encode(buildLadderCommand(encodeInput(request, settings), outputs), outputs, request, settings);
+  return encode(
+    buildLadderCommand(encodeInput(request, settings), outputs),
+    outputs,
+    request,
+    settings,
+  );
 }
 
 function rungOutput(workDir: string, rung: Rung): RungOutput {
@@ -66,7 +95,12 @@ function rungOutput(workDir: string, rung: Rung): RungOutput {
 }
 
 function encodeInput(request: EncodeRequest, settings: TranscoderSettings): EncodeInput {
-  return { source: request.source, metadata: request.metadata, plan: request.plan, settings: settings.encoder };
+  return {
+    source: request.source,
+    metadata: request.metadata,
+    plan: request.plan,
+    settings: settings.encoder,
+  };
 }
 
 async function encode(
@@ -90,13 +124,22 @@ async function encode(
 
   const renditions: EncodedRendition[] = [];
   for (const output of outputs) {
-    const described = await describeRendition(output.dir, output.rung, request.plan, request.metadata, {
-      ffprobePath: settings.ffprobePath,
-      timeoutMs: settings.probeTimeoutMs,
-    });
+    const described = await describeRendition(
+      output.dir,
+      output.rung,
+      request.plan,
+      request.metadata,
+      {
+        ffprobePath: settings.ffprobePath,
+        timeoutMs: settings.probeTimeoutMs,
+      },
+    );
     if (!described.ok) {
       await Promise.all(partialOutputs.map((dir) => rm(dir, { recursive: true, force: true })));
-      return { ok: false, failure: { kind: described.kind, code: described.code, message: described.message } };
+      return {
+        ok: false,
+        failure: { kind: described.kind, code: described.code, message: described.message },
+      };
     }
     renditions.push(described.rendition);
   }
@@ -113,7 +156,11 @@ function failureFromRun(run: Exclude<RunOutcome, { ok: true }>): TranscodeFailur
       const cause = classifySourceError(run.stderr);
       return cause.kind === 'bad-input'
         ? cause
-        : { kind: 'transient', code: 'ffmpeg-failed', message: `${run.message}${run.stderr ? `: ${run.stderr.split('\n').at(-1)}` : ''}` };
+        : {
+            kind: 'transient',
+            code: 'ffmpeg-failed',
+            message: `${run.message}${run.stderr ? `: ${run.stderr.split('\n').at(-1)}` : ''}`,
+          };
     }
   }
 }
@@ -158,7 +205,10 @@ export type TranscodeJobOutcome =
  * check, upload under `{outputPrefix}{rendition}/`. A failure removes what this run
  * uploaded, so bad input leaves nothing behind.
  */
-export async function transcodeJob(request: TranscodeJobRequest, deps: TranscodeJobDeps): Promise<TranscodeJobOutcome> {
+export async function transcodeJob(
+  request: TranscodeJobRequest,
+  deps: TranscodeJobDeps,
+): Promise<TranscodeJobOutcome> {
   const { settings, storage } = deps;
   const emit = request.onEvent ?? (() => undefined);
   const failed = (failure: TranscodeFailure): TranscodeJobOutcome => {
@@ -168,7 +218,11 @@ export async function transcodeJob(request: TranscodeJobRequest, deps: Transcode
 
   const probed = await probeSource(
     request.source,
-    { ffprobePath: settings.ffprobePath, timeoutMs: settings.probeTimeoutMs, limits: settings.probeLimits },
+    {
+      ffprobePath: settings.ffprobePath,
+      timeoutMs: settings.probeTimeoutMs,
+      limits: settings.probeLimits,
+    },
     request.signal,
   );
   if (!probed.ok) return failed(probed.reason);
@@ -208,7 +262,11 @@ export async function transcodeJob(request: TranscodeJobRequest, deps: Transcode
       const prefix = renditionPrefix(request.outputPrefix, rendition.manifest.name);
       // A retry starts from an empty prefix, so no stale segment outlives it.
       await storage.deletePrefix(prefix);
-      uploaded.push({ name: rendition.manifest.name, outputKey: `${prefix}${RENDITION_FILES.playlist}`, bytes: rendition.manifest.bytes });
+      uploaded.push({
+        name: rendition.manifest.name,
+        outputKey: `${prefix}${RENDITION_FILES.playlist}`,
+        bytes: rendition.manifest.bytes,
+      });
       await uploadFiles(
         storage,
         prefix,
@@ -227,12 +285,21 @@ export async function transcodeJob(request: TranscodeJobRequest, deps: Transcode
 
     if (rungs.length > 0 && request.strategy === 'ladder') {
       const outcome = await runLadder({ ...base, rungs, onProgress: progress(0, 1) }, settings);
-      if (!outcome.ok) return failed(await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure));
+      if (!outcome.ok)
+        return failed(
+          await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure),
+        );
       for (const rendition of outcome.renditions) await upload(rendition);
     } else {
       for (const [index, rung] of rungs.entries()) {
-        const outcome = await runRendition({ ...base, rung, onProgress: progress(index, rungs.length) }, settings);
-        if (!outcome.ok) return failed(await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure));
+        const outcome = await runRendition(
+          { ...base, rung, onProgress: progress(index, rungs.length) },
+          settings,
+        );
+        if (!outcome.ok)
+          return failed(
+            await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure),
+          );
         for (const rendition of outcome.renditions) await upload(rendition);
       }
     }
@@ -240,7 +307,11 @@ export async function transcodeJob(request: TranscodeJobRequest, deps: Transcode
   } catch (error) {
     const failure: TranscodeFailure = request.signal?.aborted
       ? { kind: 'cancelled', code: 'cancelled', message: 'cancelled' }
-      : { kind: 'transient', code: 'upload-failed', message: error instanceof Error ? error.message : String(error) };
+      : {
+          kind: 'transient',
+          code: 'upload-failed',
+          message: error instanceof Error ? error.message : String(error),
+        };
     return failed(await removeUploads(storage, request.outputPrefix, uploaded, failure));
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -253,12 +324,19 @@ async function removeUploads(
   uploaded: readonly UploadedRendition[],
   failure: TranscodeFailure,
 ): Promise<TranscodeFailure> {
-  await Promise.allSettled(uploaded.map((rendition) => storage.deletePrefix(renditionPrefix(outputPrefix, rendition.name))));
+  await Promise.allSettled(
+    uploaded.map((rendition) =>
+      storage.deletePrefix(renditionPrefix(outputPrefix, rendition.name)),
+    ),
+  );
   return failure;
 }
 
 /** Requested rungs replace same-named defaults and add new ones. */
-export function mergeTemplates(defaults: readonly RungTemplate[], requested: readonly RungTemplate[]): RungTemplate[] {
+export function mergeTemplates(
+  defaults: readonly RungTemplate[],
+  requested: readonly RungTemplate[],
+): RungTemplate[] {
   const byName = new Map(defaults.map((template) => [template.name, template]));
   for (const template of requested) byName.set(template.name, template);
   return [...byName.values()];

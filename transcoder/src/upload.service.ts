@@ -25,7 +25,9 @@ export async function uploadFiles(
   signal?: AbortSignal,
 ): Promise<void> {
   const uploaded: string[] = [];
-  const ranks = [...new Set(files.map((file) => uploadRank(path.basename(file.name))))].sort((a, b) => a - b);
+  const ranks = [...new Set(files.map((file) => uploadRank(path.basename(file.name))))].sort(
+    (a, b) => a - b,
+  );
   try {
     for (const rank of ranks) {
       const batch = files.filter((file) => uploadRank(path.basename(file.name)) === rank);
@@ -50,7 +52,11 @@ export async function uploadFiles(
  * rejects only once the running ones have settled, so the caller's cleanup sees every
  * object that was written.
  */
-async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async () => {

@@ -1,0 +1,152 @@
+import { CustomObjectsApi, type V1Job } from '@kubernetes/client-node';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import type { TranscodeJobResource } from '@videoforge/contracts';
+import { createLogger } from '@videoforge/platform/logging';
+import { describeWith } from '../../../test/support/components.ts';
+import { eventually, kubectl, startKubeSuite, type KubeSuite } from '../../../test/kube/kube-test-utils.ts';
+import { startTranscodeJobController, type RunningController } from './transcode-job.controller.ts';
+
+const crd = { group: 'videoforge.io', version: 'v1alpha1', plural: 'transcodejobs' };
+
+/**
+ * Stands in for the transcoder image: the local node runs this with the Job's args
+ * ($0 = subcommand, $2 = source key), so a source key decides the outcome.
+ */
+const FAKE_TRANSCODER = [
+  'sh',
+  '-c',
+  'case "$2" in *bad-input*) echo "not a video" >&2; exit 2;; *slow*) sleep 60;; esac; [ "$0" = finalize ] && echo finalized; exit 0',
+];
+
+describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server', () => {
+  let suite: KubeSuite;
+  let controller: RunningController;
+  let custom: CustomObjectsApi;
+  const cleanedUp: string[] = [];
+
+  beforeAll(async () => {
+    suite = await startKubeSuite(inject('kubeconfig'), 'operator', { labels: { 'videoforge.io/node-group': 'transcode' } });
+    custom = suite.kc.makeApiClient(CustomObjectsApi);
+    controller = await startTranscodeJobController({
+      kubeConfig: suite.kc,
+      namespace: suite.namespace,
+      logger: createLogger({ service: 'controller-test', level: 'warn' }),
+      jobTemplate: {
+        image: 'videoforge/transcoder:test',
+        command: FAKE_TRANSCODER,
+        nodeSelector: { 'videoforge.io/node-group': 'transcode' },
+        tolerations: [{ key: 'videoforge.io/transcode', operator: 'Exists', effect: 'NoSchedule' }],
+        resources: { default: { requests: { cpu: '100m', memory: '64Mi' } } },
+        activeDeadlineSeconds: 600,
+        ttlSecondsAfterFinished: 3600,
+        env: [{ name: 'STORAGE_DRIVER', value: 's3' }],
+      },
+      cleanup: async (resource) => void cleanedUp.push(resource.metadata.name),
+    });
+  });
+  afterAll(async () => {
+    await controller?.stop();
+    await suite?.cleanup();
+  });
+
+  async function apply(name: string, key: string, extra: Partial<TranscodeJobResource['spec']> = {}): Promise<void> {
+    await custom.createNamespacedCustomObject({
+      ...crd,
+      namespace: suite.namespace,
+      body: {
+        apiVersion: 'videoforge.io/v1alpha1',
+        kind: 'TranscodeJob',
+        metadata: { name },
+        spec: {
+          jobId: '42',
+          videoId: '17',
+          source: { bucket: 'video-forge-storage', key },
+          renditions: [
+            { name: '720p', height: 720, videoBitrate: '2000k' },
+            { name: '480p', height: 480, videoBitrate: '1000k' },
+          ],
+          outputPrefix: 'videos/output/42/',
+          ...extra,
+        },
+      },
+    });
+  }
+
+  const read = async (name: string) =>
+    (await custom.getNamespacedCustomObject({ ...crd, namespace: suite.namespace, name })) as TranscodeJobResource;
+  const jobsOf = async (name: string): Promise<V1Job[]> =>
+    (await suite.batch.listNamespacedJob({ namespace: suite.namespace, labelSelector: `videoforge.io/transcodejob=${name}` })).items;
+
+  it('runs one Job per rendition on the transcode node group, then finalize, and reports success', async () => {
+    await apply('tj-ok', 'videos/raw/1/a/clip.mp4');
+    const done = await eventually('the TranscodeJob to succeed', async () => {
+      const tj = await read('tj-ok');
+      return tj.status?.phase === 'Succeeded' ? tj : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(done.status).toMatchObject({ progress: 100, renditionsSummary: '2/2', observedGeneration: 1 });
+    expect(done.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', observedGeneration: 1 });
+    expect(done.metadata.finalizers).toContain('videoforge.io/cleanup');
+
+    const jobs = await jobsOf('tj-ok');
+    expect(jobs.map((j) => j.metadata?.name).sort()).toEqual(['tj-ok-480p', 'tj-ok-720p', 'tj-ok-finalize']);
+    const rendition = jobs.find((j) => j.metadata?.name === 'tj-ok-720p');
+    expect(rendition?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'TranscodeJob', name: 'tj-ok', controller: true });
+    expect(rendition?.spec?.template.spec?.nodeSelector).toEqual({ 'videoforge.io/node-group': 'transcode' });
+    expect(rendition?.spec?.template.spec?.containers[0]?.args).toEqual([
+      'rendition', '--source-key', 'videos/raw/1/a/clip.mp4', '--output-prefix', 'videos/output/42/', '--job', '42',
+      '--rendition', '720p', '--height', '720', '--video-bitrate', '2000k',
+    ]);
+
+    const table = (await kubectl(inject('kubeconfig'), ['get', 'tj', 'tj-ok', '-n', suite.namespace])).stdout;
+    expect(table).toMatch(/NAME\s+PHASE\s+PROGRESS\s+RENDITIONS\s+VIDEO\s+AGE/);
+    expect(table).toMatch(/tj-ok\s+Succeeded\s+100\s+2\/2\s+17\s+/);
+  });
+
+  it('fails the job on bad input without retrying it, with a Warning event', async () => {
+    await apply('tj-bad', 'videos/raw/1/b/bad-input.mp4', { maxRetries: 3 });
+    const failed = await eventually('the TranscodeJob to fail', async () => {
+      const tj = await read('tj-bad');
+      return tj.status?.phase === 'Failed' ? tj : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(failed.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ status: 'True', reason: 'BadInput' });
+    const pods = await suite.core.listNamespacedPod({ namespace: suite.namespace, labelSelector: 'videoforge.io/transcodejob=tj-bad' });
+    // exit 2 fails the Job through the pod failure policy: one pod per rendition, no retries.
+    expect(pods.items.length).toBeLessThanOrEqual(2);
+    const events = await eventually('a BadInput event', async () => {
+      const list = await suite.core.listNamespacedEvent({ namespace: suite.namespace, fieldSelector: 'involvedObject.name=tj-bad' });
+      return list.items.some((e) => e.reason === 'BadInput') ? list.items : undefined;
+    });
+    expect(events.find((e) => e.reason === 'BadInput')?.type).toBe('Warning');
+  });
+
+  it('cancels: stops the running Jobs and reports Cancelled', async () => {
+    await apply('tj-cancel', 'videos/raw/1/c/slow.mp4');
+    await eventually('its Jobs to exist', async () => ((await jobsOf('tj-cancel')).length === 2 ? true : undefined));
+    await custom.patchNamespacedCustomObject({
+      ...crd,
+      namespace: suite.namespace,
+      name: 'tj-cancel',
+      body: [{ op: 'add', path: '/spec/cancel', value: true }],
+    });
+    await eventually('the TranscodeJob to be cancelled and its Jobs gone', async () => {
+      const tj = await read('tj-cancel');
+      const jobs = await jobsOf('tj-cancel');
+      return tj.status?.phase === 'Cancelled' && jobs.length === 0 ? true : undefined;
+    }, { timeoutMs: 60_000 });
+  });
+
+  it('runs the finalizer cleanup before a deleted TranscodeJob goes away', async () => {
+    await apply('tj-delete', 'videos/raw/1/d/slow.mp4');
+    await eventually('its Jobs to exist', async () => ((await jobsOf('tj-delete')).length === 2 ? true : undefined));
+    await custom.deleteNamespacedCustomObject({ ...crd, namespace: suite.namespace, name: 'tj-delete' });
+    await eventually('the TranscodeJob to be gone', async () => {
+      try {
+        await read('tj-delete');
+        return undefined;
+      } catch {
+        return true;
+      }
+    }, { timeoutMs: 60_000 });
+    expect(cleanedUp).toContain('tj-delete');
+  });
+});

@@ -1,0 +1,202 @@
+import { isDeepStrictEqual } from 'node:util';
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Job } from '@kubernetes/client-node';
+import {
+  TRANSCODE_JOB_GROUP,
+  TRANSCODE_JOB_KIND,
+  TRANSCODE_JOB_PLURAL,
+  TRANSCODE_JOB_VERSION,
+  TranscodeJobSpec,
+  type TranscodeJobResource,
+  type TranscodeJobStatus,
+} from '@videoforge/contracts';
+import { withLogContext, type Logger } from '@videoforge/platform/logging';
+import { reconcileTranscodeJob, type KubeEvent } from '../reconcile/transcode-job.reconciler.ts';
+import { WorkQueue } from '../runtime/work-queue.ts';
+import { buildJobManifest, LABELS, MANAGED_BY, type JobTemplateSettings } from './job-manifest.builder.ts';
+import { observeJob } from './job-observer.ts';
+import { isAlreadyExists, isNotFound, statusCode } from './kube-errors.ts';
+import { startResilientInformer } from './resilient-informer.ts';
+
+export const FINALIZER = 'videoforge.io/cleanup';
+export const FIELD_MANAGER = 'videoforge-controller';
+
+export interface TranscodeJobControllerDeps {
+  kubeConfig: KubeConfig;
+  namespace: string;
+  jobTemplate: JobTemplateSettings;
+  logger: Logger;
+  now?: () => Date;
+  /** Mirrors status to Postgres; a throw requeues with backoff. */
+  onStatus?: (resource: TranscodeJobResource, status: TranscodeJobStatus) => Promise<void>;
+  /** Removes a deleted job's outputs (the finalizer's external cleanup); must be idempotent. */
+  cleanup?: (resource: TranscodeJobResource) => Promise<void>;
+}
+
+export interface RunningController {
+  queue: WorkQueue;
+  stop(): Promise<void>;
+}
+
+// Custom objects come off the wire as plain JSON (no Date conversion), so the cache's
+// entries are read as the contract's type.
+type TranscodeJobObject = TranscodeJobResource;
+
+/**
+ * Wires the pure reconciler to the cluster: informers feed a keyed work queue; each
+ * pass reads the TranscodeJob and the Jobs it owns from the informer caches, decides,
+ * then creates/deletes Jobs, writes status (only when it changed) and records Events.
+ */
+export async function startTranscodeJobController(deps: TranscodeJobControllerDeps): Promise<RunningController> {
+  const { kubeConfig, namespace, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const batch = kubeConfig.makeApiClient(BatchV1Api);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const crd = { group: TRANSCODE_JOB_GROUP, version: TRANSCODE_JOB_VERSION, namespace, plural: TRANSCODE_JOB_PLURAL };
+
+  const queue = new WorkQueue({
+    process: (key) => withLogContext({ jobId: key }, () => reconcileKey(key)),
+    onError: (key, error, retryInMs) => {
+      // A conflict means our cache was behind the server: routine, the retry reads fresh state.
+      if (statusCode(error) === 409) logger.debug({ key, retryInMs }, 'conflict; retrying with fresh state');
+      else logger.warn({ err: error, key, retryInMs }, 'reconcile failed; backing off');
+    },
+  });
+
+  const enqueueAll = () => {
+    for (const tj of transcodeJobs.informer.list(namespace)) queue.add(`${namespace}/${tj.metadata?.name ?? ''}`);
+  };
+  const transcodeJobs = startResilientInformer<KubernetesObject>({
+    kubeConfig,
+    path: `/apis/${TRANSCODE_JOB_GROUP}/${TRANSCODE_JOB_VERSION}/namespaces/${namespace}/${TRANSCODE_JOB_PLURAL}`,
+    list: () => custom.listNamespacedCustomObject(crd) as never,
+    logger,
+    onResync: () => enqueueAll(),
+  });
+  const jobs = startResilientInformer<V1Job>({
+    kubeConfig,
+    path: `/apis/batch/v1/namespaces/${namespace}/jobs`,
+    list: () => batch.listNamespacedJob({ namespace, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` }),
+    labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
+    logger,
+    onResync: () => enqueueAll(),
+  });
+
+  const enqueueResource = (tj: KubernetesObject) => queue.add(`${tj.metadata?.namespace ?? namespace}/${tj.metadata?.name ?? ''}`);
+  const enqueueOwner = (job: V1Job) => {
+    const owner = job.metadata?.ownerReferences?.find((o) => o.controller && o.kind === TRANSCODE_JOB_KIND);
+    if (owner) queue.add(`${job.metadata?.namespace ?? namespace}/${owner.name}`);
+  };
+  // Level-triggered: every kind of event just names the key; the pass reads the world.
+  for (const verb of ['add', 'update', 'delete'] as const) {
+    transcodeJobs.informer.on(verb, enqueueResource);
+    jobs.informer.on(verb, enqueueOwner);
+  }
+
+  async function reconcileKey(key: string): Promise<{ requeueAfterMs?: number } | void> {
+    const [ns = namespace, name = ''] = key.split('/');
+    const resource = transcodeJobs.informer.get(name, ns) as TranscodeJobObject | undefined;
+    if (!resource) return; // gone: the garbage collector removes its Jobs
+
+    const finalizers = resource.metadata.finalizers ?? [];
+    if (!resource.metadata.deletionTimestamp && !finalizers.includes(FINALIZER)) {
+      await custom.patchNamespacedCustomObject(
+        { ...crd, namespace: ns, name, body: [{ op: 'add', path: '/metadata/finalizers', value: [...finalizers, FINALIZER] }] },
+      );
+      return; // the update event brings us back with the finalizer in place
+    }
+
+    const owned = jobs.informer
+      .list(ns)
+      .filter((job) => job.metadata?.ownerReferences?.some((o) => o.uid === resource.metadata.uid));
+    const observed = owned.flatMap((job) => observeJob(job) ?? []);
+    const decision = reconcileTranscodeJob(resource, observed, now());
+    const spec = TranscodeJobSpec.safeParse(resource.spec);
+
+    for (const request of decision.create) {
+      if (!spec.success) break;
+      try {
+        await batch.createNamespacedJob({ namespace: ns, body: buildJobManifest(resource, spec.data, request, deps.jobTemplate), fieldManager: FIELD_MANAGER });
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error; // a cache behind the world: it exists, fine
+      }
+    }
+    for (const jobName of decision.delete) {
+      try {
+        await batch.deleteNamespacedJob({ name: jobName, namespace: ns, propagationPolicy: 'Background' });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+
+    if (!isDeepStrictEqual(normalise(resource.status), normalise(decision.status))) {
+      await custom.replaceNamespacedCustomObjectStatus({
+        ...crd,
+        namespace: ns,
+        name,
+        body: { ...resource, status: decision.status },
+        fieldManager: FIELD_MANAGER,
+      });
+    }
+    await deps.onStatus?.(resource, decision.status);
+    for (const event of decision.events) await recordEvent(resource, event).catch((error: unknown) => logger.debug({ err: error }, 'event not recorded'));
+
+    if (resource.metadata.deletionTimestamp && finalizers.includes(FINALIZER)) {
+      if (owned.some((job) => observeJob(job)?.state === 'active')) return { requeueAfterMs: 1000 };
+      await deps.cleanup?.(resource);
+      const index = finalizers.indexOf(FINALIZER);
+      await custom.patchNamespacedCustomObject({
+        ...crd,
+        namespace: ns,
+        name,
+        // test-then-remove: never drop a finalizer another controller added meanwhile
+        body: [
+          { op: 'test', path: `/metadata/finalizers/${index}`, value: FINALIZER },
+          { op: 'remove', path: `/metadata/finalizers/${index}` },
+        ],
+      });
+      return;
+    }
+    return decision.requeueAfterMs !== undefined ? { requeueAfterMs: decision.requeueAfterMs } : undefined;
+  }
+
+  async function recordEvent(resource: TranscodeJobObject, event: KubeEvent): Promise<void> {
+    const time = now();
+    await core.createNamespacedEvent({
+      namespace: resource.metadata.namespace ?? namespace,
+      body: {
+        metadata: { generateName: `${resource.metadata.name}.` },
+        involvedObject: {
+          apiVersion: `${TRANSCODE_JOB_GROUP}/${TRANSCODE_JOB_VERSION}`,
+          kind: TRANSCODE_JOB_KIND,
+          name: resource.metadata.name,
+          namespace: resource.metadata.namespace ?? namespace,
+          ...(resource.metadata.uid ? { uid: resource.metadata.uid } : {}),
+        },
+        type: event.type,
+        reason: event.reason,
+        message: event.message,
+        source: { component: FIELD_MANAGER },
+        firstTimestamp: time,
+        lastTimestamp: time,
+        count: 1,
+      },
+    });
+  }
+
+  await Promise.all([transcodeJobs.ready, jobs.ready]);
+  enqueueAll();
+  logger.info({ namespace }, 'TranscodeJob controller started');
+  return {
+    queue,
+    async stop() {
+      queue.stop();
+      await Promise.all([transcodeJobs.stop(), jobs.stop()]);
+    },
+  };
+}
+
+/** Status as the API server stores it: undefined fields dropped. */
+function normalise(status: TranscodeJobStatus | undefined): unknown {
+  return JSON.parse(JSON.stringify(status ?? {})) as unknown;
+}

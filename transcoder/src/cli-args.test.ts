@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { exitCodeFor } from './cli.ts';
+import { parseCliArgs } from './cli-args.ts';
+
+const common = ['--output-prefix', 'videos/output/42/', '--job', '42'];
+const url = 'https://bucket.s3.amazonaws.com/videos/raw/a.mp4?X-Amz-Signature=abc';
+
+describe('parseCliArgs', () => {
+  it('reads the container entrypoint form, which defaults to one rendition', () => {
+    expect(parseCliArgs(['--source', url, '--rendition', '720p', ...common])).toEqual({
+      ok: true,
+      command: {
+        command: 'rendition',
+        source: { kind: 'location', value: url },
+        job: '42',
+        outputPrefix: 'videos/output/42/',
+        rendition: { name: '720p', height: 720, videoBitrateKbps: 2000 },
+      },
+    });
+  });
+
+  it('takes a custom rung from the TranscodeJob spec', () => {
+    const parsed = parseCliArgs([
+      'rendition',
+      '--source-key',
+      'videos/raw/a.mp4',
+      '--rendition',
+      '540p',
+      '--height',
+      '540',
+      '--video-bitrate',
+      '1500k',
+      ...common,
+    ]);
+    expect(parsed).toMatchObject({
+      ok: true,
+      command: {
+        source: { kind: 'key', key: 'videos/raw/a.mp4' },
+        rendition: { name: '540p', height: 540, videoBitrateKbps: 1500 },
+      },
+    });
+  });
+
+  it('reads ladder, finalize and probe', () => {
+    expect(
+      parseCliArgs(['ladder', '--source', url, '--renditions', '1080p,720p', ...common]),
+    ).toMatchObject({
+      ok: true,
+      command: { command: 'ladder', renditions: [{ name: '1080p' }, { name: '720p' }] },
+    });
+    expect(parseCliArgs(['finalize', '--source', url, ...common])).toMatchObject({
+      ok: true,
+      command: { command: 'finalize', renditions: undefined },
+    });
+    expect(parseCliArgs(['probe', '--source', url])).toMatchObject({
+      ok: true,
+      command: { command: 'probe' },
+    });
+  });
+
+  it.each([
+    [['--rendition', '720p', ...common], /--source or --source-key is required/],
+    [['--source', url, '--source-key', 'k', '--rendition', '720p', ...common], /not both/],
+    [['--source', url, '--rendition', '720p', '--job', '42'], /--output-prefix is required/],
+    [
+      [
+        '--source',
+        url,
+        '--rendition',
+        '720p',
+        '--output-prefix',
+        'videos/output/../secrets/',
+        '--job',
+        '42',
+      ],
+      /--output-prefix/,
+    ],
+    [
+      ['--source', url, '--rendition', '720p', '--output-prefix', 'videos/raw/', '--job', '42'],
+      /videos\/output\/JOB\//,
+    ],
+    [
+      [
+        '--source',
+        url,
+        '--rendition',
+        '720p',
+        '--output-prefix',
+        'videos/output/42/',
+        '--job',
+        '4 2; rm -rf /',
+      ],
+      /--job/,
+    ],
+    [['--source', url, '--rendition', 'huge', ...common], /--rendition/],
+    [['--source', url, '--rendition', '540p', ...common], /pass --height and --video-bitrate/],
+    [
+      ['--source', url, '--rendition', '720p', '--video-bitrate', '2 Mbps', ...common],
+      /--video-bitrate/,
+    ],
+    [['--source', url, '--rendition', '720p', '--verbose', ...common], /Unknown option/],
+    [['transcode', '--source', url, ...common], /--command/],
+    [
+      ['ladder', '--source', url, '--renditions', '1080p,999p', ...common],
+      /999p is not in the default ladder/,
+    ],
+  ])('refuses %j', (argv, message) => {
+    const parsed = parseCliArgs(argv);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.message).toMatch(message);
+  });
+
+  it('answers --help with usage', () => {
+    expect(parseCliArgs(['--help'])).toMatchObject({
+      ok: false,
+      help: true,
+      message: expect.stringMatching(/^Usage:/),
+    });
+  });
+});
+
+describe('exitCodeFor', () => {
+  it('maps bad input to 2 and anything retryable to 1', () => {
+    expect(exitCodeFor('bad-input')).toBe(2);
+    expect(exitCodeFor('transient')).toBe(1);
+    expect(exitCodeFor('cancelled')).toBe(1);
+  });
+});

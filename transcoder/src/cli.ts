@@ -1,0 +1,193 @@
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import type { FailureKind, TranscoderEvent } from '@videoforge/contracts';
+import type { Logger } from '@videoforge/platform/logging';
+import type { LocalStorage, StoragePort } from '@videoforge/platform/storage';
+import { parseCliArgs, USAGE, type CliCommand, type SourceArg } from './cli-args.ts';
+import { toSourcePolicy, toTranscoderSettings, type TranscoderEnv } from './config.ts';
+import { finalizeJob } from './finalize.service.ts';
+import { probeSource } from './probe.service.ts';
+import { describeSource, resolveSource, type SourceInput } from './source-policy.ts';
+import { transcodeJob, type TranscodeFailure } from './transcode.service.ts';
+
+/** 0 done, 1 transient (the runtime retries), 2 bad input (never retried). */
+export const EXIT_CODES = { done: 0, transient: 1, badInput: 2 } as const;
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+export function exitCodeFor(kind: FailureKind): ExitCode {
+  switch (kind) {
+    case 'bad-input':
+      return EXIT_CODES.badInput;
+    // A cancel comes from the controller, which already knows; to anything else it
+    // looks like an interrupted run, which is what a transient failure is.
+    case 'transient':
+    case 'cancelled':
+      return EXIT_CODES.transient;
+  }
+}
+
+export interface CliDeps {
+  env: TranscoderEnv;
+  /** Built on first use: `probe --source` needs no storage. */
+  storage: () => Promise<StoragePort>;
+  /** One JSON event per call, for stdout. */
+  emit: (event: TranscoderEvent) => void;
+  /** Usage and argument errors, for stderr. */
+  printError: (text: string) => void;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<ExitCode> {
+  const parsed = parseCliArgs(argv);
+  if (!parsed.ok) {
+    deps.printError(parsed.help ? parsed.message : `${parsed.message}\n\n${USAGE}`);
+    return parsed.help ? EXIT_CODES.done : EXIT_CODES.badInput;
+  }
+  const { command } = parsed;
+  const job = command.command === 'probe' ? 'probe' : command.job;
+  const fail = (failure: TranscodeFailure): ExitCode => {
+    deps.emit({ event: 'failed', job, ...failure });
+    deps.logger.warn({ job, ...failure }, 'transcoder failed');
+    return exitCodeFor(failure.kind);
+  };
+
+  let source: SourceInput;
+  try {
+    const resolved = await resolveCliSource(command.source, deps);
+    if (!resolved.ok) return fail(resolved.failure);
+    source = resolved.source;
+  } catch (error) {
+    return fail({
+      kind: 'transient',
+      code: 'storage-unavailable',
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+  deps.logger.info(
+    { job, command: command.command, source: describeSource(source) },
+    'transcoder starting',
+  );
+  return dispatch(command, source, deps, fail);
+}
+
+async function dispatch(
+  command: CliCommand,
+  source: SourceInput,
+  deps: CliDeps,
+  fail: (failure: TranscodeFailure) => ExitCode,
+): Promise<ExitCode> {
+  const settings = toTranscoderSettings(deps.env);
+  const workRoot = deps.env.TRANSCODE_WORK_DIR;
+  switch (command.command) {
+    case 'probe': {
+      const result = await probeSource(
+        source,
+        {
+          ffprobePath: settings.ffprobePath,
+          timeoutMs: settings.probeTimeoutMs,
+          limits: settings.probeLimits,
+        },
+        deps.signal,
+      );
+      if (!result.ok) return fail(result.reason);
+      deps.emit({ event: 'probed', job: 'probe', metadata: result.metadata });
+      return EXIT_CODES.done;
+    }
+    case 'rendition':
+    case 'ladder': {
+      const outcome = await transcodeJob(
+        {
+          jobId: command.job,
+          source,
+          outputPrefix: command.outputPrefix,
+          strategy: command.command === 'ladder' ? 'ladder' : 'per-rendition',
+          renditions: command.command === 'ladder' ? command.renditions : [command.rendition],
+          signal: deps.signal,
+          onEvent: deps.emit,
+        },
+        { settings, storage: await deps.storage(), workRoot },
+      );
+      if (outcome.status === 'failed') return exitCodeFor(outcome.failure.kind);
+      deps.logger.info(
+        { job: command.job, renditions: outcome.renditions, skipped: outcome.skipped },
+        'transcode done',
+      );
+      return EXIT_CODES.done;
+    }
+    case 'finalize': {
+      const outcome = await finalizeJob(
+        {
+          jobId: command.job,
+          source,
+          outputPrefix: command.outputPrefix,
+          expectedRenditions: command.renditions,
+          signal: deps.signal,
+          onEvent: deps.emit,
+        },
+        { settings, storage: await deps.storage(), workRoot },
+      );
+      if (outcome.status === 'failed') return exitCodeFor(outcome.failure.kind);
+      deps.logger.info({ job: command.job, master: outcome.masterKey }, 'finalize done');
+      return EXIT_CODES.done;
+    }
+  }
+}
+
+type Resolved = { ok: true; source: SourceInput } | { ok: false; failure: TranscodeFailure };
+
+/**
+ * A storage key becomes the local adapter's file (all-in-one mode: no HTTP round trip)
+ * or a presigned GET. Local paths are checked again after resolving symlinks, so a link
+ * inside an allowed directory cannot point ffmpeg elsewhere.
+ */
+async function resolveCliSource(arg: SourceArg, deps: CliDeps): Promise<Resolved> {
+  let location: string;
+  let extraRoots: string[] = [];
+  switch (arg.kind) {
+    case 'location':
+      location = arg.value;
+      break;
+    case 'key': {
+      const storage = await deps.storage();
+      if (isLocalStorage(storage)) {
+        location = storage.filePath(arg.key);
+        extraRoots = [path.resolve(deps.env.LOCAL_STORAGE_DIR)];
+      } else {
+        location = await storage.presignGet(arg.key, {
+          expiresInSeconds: deps.env.TRANSCODE_SOURCE_URL_SECONDS,
+        });
+      }
+      break;
+    }
+  }
+  const policy = toSourcePolicy(deps.env, extraRoots);
+  const refused = (reason: string): Resolved => ({
+    ok: false,
+    failure: { kind: 'bad-input', code: 'source-not-allowed', message: reason },
+  });
+  const decision = resolveSource(location, policy);
+  if (!decision.ok) return refused(decision.reason);
+  if (decision.source.kind === 'url') return decision;
+  let real: string;
+  try {
+    real = await realpath(decision.source.path);
+  } catch {
+    return {
+      ok: false,
+      failure: {
+        kind: 'bad-input',
+        code: 'source-not-found',
+        message: 'the source file does not exist',
+      },
+    };
+  }
+  const again = resolveSource(real, policy);
+  return again.ok ? again : refused(again.reason);
+}
+
+function isLocalStorage(storage: StoragePort): storage is LocalStorage {
+  return (
+    storage.kind === 'local' && 'filePath' in storage && typeof storage.filePath === 'function'
+  );
+}

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildLadderCommand,
+  buildPosterCommand,
+  buildRenditionCommand,
+  buildSpriteCommand,
+  toArgv,
+  type EncodeInput,
+} from './ffmpeg-command.builder.ts';
+import { toFluentCommand } from './ffmpeg.runner.ts';
+import { planLadder } from './ladder.ts';
+import { metadataFixture } from './media.fixtures.ts';
+import type { SourceInput } from './source-policy.ts';
+import { planPoster, planSprite } from './thumbnails.ts';
+
+const fileSource: SourceInput = { kind: 'file', path: '/data/raw/clip.mp4', protocols: ['file'] };
+const urlSource: SourceInput = {
+  kind: 'url',
+  url: 'https://bucket.s3.amazonaws.com/videos/raw/clip.mp4?X-Amz-Signature=abc',
+  protocols: ['https', 'tls', 'tcp'],
+};
+const metadata = metadataFixture({ bitRateKbps: 3000 });
+const plan = planLadder(metadata, { keyframeIntervalSeconds: 2 });
+const input = (source: SourceInput): EncodeInput => ({
+  source,
+  metadata,
+  plan,
+  settings: { preset: 'veryfast', segmentSeconds: 6 },
+});
+const rung = (name: string) => {
+  const found = plan.rungs.find((r) => r.name === name);
+  if (!found) throw new Error(name);
+  return found;
+};
+
+const FORMATS = 'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,asf,ogg,mxf';
+const encode720 = [
+  '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high',
+  '-b:v', '2000k', '-maxrate', '2000k', '-bufsize', '4000k',
+  '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
+  '-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-ar', '48000',
+  '-flags', '+global_header', '-map_metadata', '-1', '-map_chapters', '-1', '-sn', '-dn', '-f', 'tee',
+]; // prettier-ignore
+const tee720 =
+  '[f=hls:hls_time=6:hls_playlist_type=vod:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4:' +
+  'hls_segment_filename=/work/job/720p/segment-%05d.m4s:hls_flags=independent_segments]/work/job/720p/index.m3u8' +
+  '|[f=mp4:movflags=+faststart]/work/job/720p/720p.mp4';
+
+describe('buildRenditionCommand', () => {
+  it('builds one rung from a local file with the file-only whitelist', () => {
+    const command = buildRenditionCommand(input(fileSource), {
+      rung: rung('720p'),
+      dir: '/work/job/720p',
+    });
+    expect(command).toEqual({
+      input: 'file:/data/raw/clip.mp4',
+      inputOptions: [
+        '-hide_banner', '-nostats', '-loglevel', 'error', '-progress', 'pipe:2',
+        '-protocol_whitelist', 'file', '-format_whitelist', FORMATS,
+      ],
+      outputs: [
+        {
+          target: tee720,
+          options: ['-map', '0:0', '-map', '0:1', '-vf', 'fps=25,scale=1280:720,setsar=1,format=yuv420p', ...encode720],
+        },
+      ],
+    }); // prettier-ignore
+  });
+
+  it('caps the rung at the source bit rate', () => {
+    const command = buildRenditionCommand(input(fileSource), {
+      rung: rung('1080p'),
+      dir: '/work/job/1080p',
+    });
+    const options = command.outputs[0]?.options ?? [];
+    expect(options.slice(options.indexOf('-b:v'), options.indexOf('-b:v') + 6)).toEqual([
+      '-b:v',
+      '3000k',
+      '-maxrate',
+      '3000k',
+      '-bufsize',
+      '6000k',
+    ]);
+  });
+
+  it('drops audio cleanly for a silent source', () => {
+    const silent = metadataFixture({}, { audio: null });
+    const silentPlan = planLadder(silent, { keyframeIntervalSeconds: 2 });
+    const command = buildRenditionCommand(
+      {
+        source: fileSource,
+        metadata: silent,
+        plan: silentPlan,
+        settings: { preset: 'veryfast', segmentSeconds: 6 },
+      },
+      { rung: silentPlan.rungs[0] ?? rung('1080p'), dir: '/work/job/1080p' },
+    );
+    const options = command.outputs[0]?.options ?? [];
+    expect(options).toContain('-an');
+    expect(options).not.toContain('-c:a');
+    expect(options.filter((o) => o === '-map')).toHaveLength(1);
+  });
+
+  it('refuses an output directory the tee syntax would misread', () => {
+    expect(() =>
+      buildRenditionCommand(input(fileSource), { rung: rung('720p'), dir: '/work/a:b|c' }),
+    ).toThrow(/unsafe/);
+  });
+});
+
+describe('buildLadderCommand', () => {
+  it('decodes once from a URL, splits, and gives every rung the same GOP', () => {
+    const outputs = ['720p', '360p'].map((name) => ({
+      rung: rung(name),
+      dir: `/work/job/${name}`,
+    }));
+    const command = buildLadderCommand(input(urlSource), outputs);
+    expect(command.input).toBe(urlSource.url);
+    expect(command.inputOptions).toEqual([
+      '-hide_banner', '-nostats', '-loglevel', 'error', '-progress', 'pipe:2',
+      '-protocol_whitelist', 'https,tls,tcp', '-format_whitelist', FORMATS,
+      '-tls_verify', '1', '-rw_timeout', '30000000',
+      '-reconnect', '1', '-reconnect_on_network_error', '1', '-reconnect_delay_max', '10',
+    ]); // prettier-ignore
+    expect(command.complexFilter).toBe(
+      '[0:0]fps=25,split=2[s0][s1];[s0]scale=1280:720,setsar=1,format=yuv420p[v0];[s1]scale=640:360,setsar=1,format=yuv420p[v1]',
+    );
+    expect(command.outputs[0]).toEqual({
+      target: tee720,
+      options: ['-map', '[v0]', '-map', '0:1', ...encode720],
+    });
+    expect(command.outputs[1]?.options).toEqual(
+      expect.arrayContaining([
+        '-map',
+        '[v1]',
+        '-b:v',
+        '600k',
+        '-g',
+        '50',
+        '-keyint_min',
+        '50',
+        '-sc_threshold',
+        '0',
+      ]),
+    );
+  });
+});
+
+describe('thumbnail commands', () => {
+  it('picks the poster from a window a tenth of the way in, scaled to at most 1280', () => {
+    const command = buildPosterCommand(
+      fileSource,
+      metadata,
+      planPoster(metadata),
+      '/work/final/poster.jpg',
+    );
+    expect(toArgv(command)).toEqual([
+      '-hide_banner', '-nostats', '-loglevel', 'error', '-progress', 'pipe:2',
+      '-ss', '1.000', '-protocol_whitelist', 'file', '-format_whitelist', FORMATS,
+      '-i', 'file:/data/raw/clip.mp4', '-y',
+      '-map', '0:0', '-vf', 'scale=1280:720,setsar=1,thumbnail=75,format=yuvj420p',
+      '-frames:v', '1', '-q:v', '3', '-an', '-f', 'image2', '-update', '1', '/work/final/poster.jpg',
+    ]); // prettier-ignore
+  });
+
+  it('tiles one thumbnail per interval into a single sprite', () => {
+    const command = buildSpriteCommand(
+      fileSource,
+      metadata,
+      planSprite(metadata),
+      '/work/final/sprite.jpg',
+    );
+    expect(command.outputs[0]?.options.slice(0, 4)).toEqual([
+      '-map',
+      '0:0',
+      '-vf',
+      'fps=1/1,scale=160:90,setsar=1,tile=10x1,format=yuvj420p',
+    ]);
+  });
+});
+
+describe('toArgv', () => {
+  it('is exactly what fluent-ffmpeg passes to ffmpeg', () => {
+    const outputs = ['720p', '360p'].map((name) => ({
+      rung: rung(name),
+      dir: `/work/job/${name}`,
+    }));
+    for (const command of [
+      buildLadderCommand(input(urlSource), outputs),
+      buildRenditionCommand(input(fileSource), outputs[0] ?? { rung: rung('720p'), dir: '/w' }),
+    ]) {
+      const fluent = toFluentCommand(command, 'ffmpeg') as unknown as { _getArguments(): string[] };
+      expect(fluent._getArguments()).toEqual(toArgv(command));
+    }
+  });
+});

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import type { RenditionManifest } from '@videoforge/contracts';
+import {
+  avcCodecString,
+  parseMediaPlaylist,
+  renderMasterPlaylist,
+  segmentBandwidth,
+} from './hls-playlist.ts';
+
+const manifest = (
+  name: string,
+  width: number,
+  height: number,
+  bandwidth: number,
+  averageBandwidth: number,
+): RenditionManifest => ({
+  version: 1,
+  name,
+  width,
+  height,
+  frameRate: { num: 30000, den: 1001 },
+  codecs: 'avc1.640028,mp4a.40.2',
+  hasAudio: true,
+  videoBitrateKbps: 1000,
+  bandwidth,
+  averageBandwidth,
+  durationSeconds: 12,
+  playlist: 'index.m3u8',
+  mp4: `${name}.mp4`,
+  segmentCount: 2,
+  bytes: 1,
+});
+
+describe('renderMasterPlaylist', () => {
+  it('starts with the variant nearest 2 Mb/s, then lists the rest highest first', () => {
+    const text = renderMasterPlaylist([
+      manifest('360p', 640, 360, 800_000, 700_000),
+      manifest('1080p', 1920, 1080, 4_500_000, 4_100_000),
+      manifest('720p', 1280, 720, 2_300_000, 2_100_000),
+      manifest('480p', 854, 480, 1_200_000, 1_100_000),
+    ]);
+    expect(text).toBe(
+      [
+        '#EXTM3U',
+        '#EXT-X-VERSION:7',
+        '#EXT-X-INDEPENDENT-SEGMENTS',
+        '#EXT-X-STREAM-INF:BANDWIDTH=2300000,AVERAGE-BANDWIDTH=2100000,RESOLUTION=1280x720,CODECS="avc1.640028,mp4a.40.2",FRAME-RATE=29.970',
+        '720p/index.m3u8',
+        '#EXT-X-STREAM-INF:BANDWIDTH=4500000,AVERAGE-BANDWIDTH=4100000,RESOLUTION=1920x1080,CODECS="avc1.640028,mp4a.40.2",FRAME-RATE=29.970',
+        '1080p/index.m3u8',
+        '#EXT-X-STREAM-INF:BANDWIDTH=1200000,AVERAGE-BANDWIDTH=1100000,RESOLUTION=854x480,CODECS="avc1.640028,mp4a.40.2",FRAME-RATE=29.970',
+        '480p/index.m3u8',
+        '#EXT-X-STREAM-INF:BANDWIDTH=800000,AVERAGE-BANDWIDTH=700000,RESOLUTION=640x360,CODECS="avc1.640028,mp4a.40.2",FRAME-RATE=29.970',
+        '360p/index.m3u8',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses to write a master playlist with no variants', () => {
+    expect(() => renderMasterPlaylist([])).toThrow();
+  });
+});
+
+describe('parseMediaPlaylist', () => {
+  it('reads what the ffmpeg HLS muxer writes for fMP4', () => {
+    const text = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:7',
+      '#EXT-X-TARGETDURATION:6',
+      '#EXT-X-MEDIA-SEQUENCE:0',
+      '#EXT-X-PLAYLIST-TYPE:VOD',
+      '#EXT-X-INDEPENDENT-SEGMENTS',
+      '#EXT-X-MAP:URI="init.mp4"',
+      '#EXTINF:6.000000,',
+      'segment-00000.m4s',
+      '#EXTINF:1.000000,',
+      'segment-00001.m4s',
+      '#EXT-X-ENDLIST',
+      '',
+    ].join('\n');
+    expect(parseMediaPlaylist(text)).toEqual({
+      targetDuration: 6,
+      initUri: 'init.mp4',
+      ended: true,
+      segments: [
+        { uri: 'segment-00000.m4s', durationSeconds: 6 },
+        { uri: 'segment-00001.m4s', durationSeconds: 1 },
+      ],
+    });
+  });
+
+  it('rejects text that is not a playlist', () => {
+    expect(() => parseMediaPlaylist('hello')).toThrow(/not an HLS playlist/);
+  });
+});
+
+describe('segmentBandwidth', () => {
+  it('takes the peak and the mean in bit/s, ignoring a short last segment for the peak', () => {
+    expect(
+      segmentBandwidth(
+        [
+          { durationSeconds: 6, bytes: 1_500_000 },
+          { durationSeconds: 6, bytes: 3_000_000 },
+          { durationSeconds: 0.5, bytes: 400_000 },
+        ],
+        6,
+      ),
+    ).toEqual({ peak: 4_000_000, average: Math.ceil((4_900_000 * 8) / 12.5) });
+  });
+
+  it('uses a lone short segment for both', () => {
+    expect(segmentBandwidth([{ durationSeconds: 2, bytes: 250_000 }], 2)).toEqual({
+      peak: 1_000_000,
+      average: 1_000_000,
+    });
+  });
+});
+
+describe('avcCodecString', () => {
+  it('reads profile, constraints and level from the avcC box', () => {
+    const box = Buffer.concat([
+      Buffer.from([0, 0, 0, 20]),
+      Buffer.from('avcC'),
+      Buffer.from([1, 0x64, 0x00, 0x28, 0xff]),
+    ]);
+    expect(avcCodecString(Buffer.concat([Buffer.alloc(32), box]))).toBe('avc1.640028');
+    const baseline = Buffer.concat([Buffer.from('avcC'), Buffer.from([1, 0x42, 0xc0, 0x1e])]);
+    expect(avcCodecString(baseline)).toBe('avc1.42c01e');
+  });
+
+  it('is undefined without an avcC box', () => {
+    expect(avcCodecString(Buffer.from('ftypisom'))).toBeUndefined();
+  });
+});

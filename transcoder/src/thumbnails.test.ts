@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { metadataFixture } from './media.fixtures.ts';
+import { planPoster, planSprite, renderThumbnailsVtt } from './thumbnails.ts';
+
+describe('planSprite', () => {
+  it('takes one thumbnail a second for short videos', () => {
+    expect(planSprite(metadataFixture({}, { durationSeconds: 2.5 }))).toEqual({
+      intervalSeconds: 1,
+      count: 3,
+      columns: 3,
+      rows: 1,
+      thumbWidth: 160,
+      thumbHeight: 90,
+    });
+  });
+
+  it('spreads at most 100 thumbnails over long videos, ten per row', () => {
+    const sprite = planSprite(metadataFixture({}, { durationSeconds: 3600 }));
+    expect(sprite).toMatchObject({ intervalSeconds: 36, count: 100, columns: 10, rows: 10 });
+  });
+
+  it('keeps portrait thumbnails portrait', () => {
+    expect(planSprite(metadataFixture({ displayWidth: 1080, displayHeight: 1920 }))).toMatchObject({
+      thumbWidth: 90,
+      thumbHeight: 160,
+    });
+  });
+});
+
+describe('renderThumbnailsVtt', () => {
+  it('maps each interval to its tile in the sprite', () => {
+    const sprite = {
+      intervalSeconds: 5,
+      count: 3,
+      columns: 2,
+      rows: 2,
+      thumbWidth: 160,
+      thumbHeight: 90,
+    };
+    expect(renderThumbnailsVtt(sprite, 12.5, 'sprite.jpg')).toBe(
+      [
+        'WEBVTT',
+        '',
+        '00:00:00.000 --> 00:00:05.000',
+        'sprite.jpg#xywh=0,0,160,90',
+        '',
+        '00:00:05.000 --> 00:00:10.000',
+        'sprite.jpg#xywh=160,0,160,90',
+        '',
+        '00:00:10.000 --> 00:00:12.500',
+        'sprite.jpg#xywh=0,90,160,90',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('planPoster', () => {
+  it('looks a tenth of the way in, at most 30 s, at most 1280 px on the long side', () => {
+    expect(planPoster(metadataFixture({}, { durationSeconds: 20 }))).toEqual({
+      seekSeconds: 2,
+      width: 1280,
+      height: 720,
+      windowFrames: 75,
+    });
+    expect(planPoster(metadataFixture({}, { durationSeconds: 3600 })).seekSeconds).toBe(30);
+  });
+
+  it('never upscales a small source', () => {
+    expect(planPoster(metadataFixture({ displayWidth: 320, displayHeight: 240 }))).toMatchObject({
+      width: 320,
+      height: 240,
+    });
+  });
+});
