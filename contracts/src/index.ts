@@ -4,3 +4,4 @@ export * from './transcoder-events.ts';
 export * from './api-error.ts';
 export * from './queue-messages.ts';
 export * from './transcode-job.resource.ts';
+export * from './output-keys.ts';

@@ -120,7 +120,7 @@ describe('buildLadderCommand', () => {
       '-hide_banner', '-nostats', '-loglevel', 'error', '-progress', 'pipe:2',
       '-protocol_whitelist', 'https,tls,tcp', '-format_whitelist', FORMATS,
       '-tls_verify', '1', '-rw_timeout', '30000000',
-      '-reconnect', '1', '-reconnect_on_network_error', '1', '-reconnect_delay_max', '10',
+      '-reconnect', '1', '-reconnect_on_network_error', '1', '-reconnect_delay_max', '5',
     ]); // prettier-ignore
     expect(command.complexFilter).toBe(
       '[0:0]fps=25,split=2[s0][s1];[s0]scale=1280:720,setsar=1,format=yuv420p[v0];[s1]scale=640:360,setsar=1,format=yuv420p[v1]',

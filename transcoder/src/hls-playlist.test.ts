@@ -109,6 +109,17 @@ describe('segmentBandwidth', () => {
     ).toEqual({ peak: 4_000_000, average: Math.ceil((4_900_000 * 8) / 12.5) });
   });
 
+  it('never reports a peak below the mean', () => {
+    const { peak, average } = segmentBandwidth(
+      [
+        { durationSeconds: 6, bytes: 600_000 },
+        { durationSeconds: 1, bytes: 900_000 },
+      ],
+      6,
+    );
+    expect(peak).toBe(average);
+  });
+
   it('uses a lone short segment for both', () => {
     expect(segmentBandwidth([{ durationSeconds: 2, bytes: 250_000 }], 2)).toEqual({
       peak: 1_000_000,

@@ -64,7 +64,8 @@ export function segmentBandwidth(
     ...considered.map((s) => (s.bytes * 8) / Math.max(s.durationSeconds, 0.001)),
   );
   const average = (totalBytes * 8) / Math.max(totalSeconds, 0.001);
-  return { peak: Math.ceil(peak), average: Math.ceil(average) };
+  // The short segment still counts toward the mean; a peak below the mean means nothing.
+  return { peak: Math.ceil(Math.max(peak, average)), average: Math.ceil(average) };
 }
 
 /** The variant Apple's authoring guide suggests playback starts on: about 2 Mb/s. */

@@ -42,7 +42,11 @@ export function testSettings(overrides: Partial<TranscoderSettings> = {}): Trans
 }
 
 /** Runs ffmpeg to make a test clip; `args` are everything between the global options and the output. */
-export async function makeClip(dir: string, name: string, args: readonly string[]): Promise<string> {
+export async function makeClip(
+  dir: string,
+  name: string,
+  args: readonly string[],
+): Promise<string> {
   const target = path.join(dir, name);
   await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args, target]);
   return target;
@@ -50,7 +54,12 @@ export async function makeClip(dir: string, name: string, args: readonly string[
 
 /** A stereo tone, as lavfi input arguments. */
 export function stereoTone(seconds: number): string[] {
-  return ['-f', 'lavfi', '-i', `aevalsrc=0.2*sin(440*2*PI*t)|0.2*sin(660*2*PI*t):s=48000:d=${seconds}`];
+  return [
+    '-f',
+    'lavfi',
+    '-i',
+    `aevalsrc=0.2*sin(440*2*PI*t)|0.2*sin(660*2*PI*t):s=48000:d=${seconds}`,
+  ];
 }
 
 export interface ProbedStream {
@@ -66,8 +75,18 @@ export interface ProbedStream {
   sample_rate?: string;
 }
 
-export async function probeFile(file: string): Promise<{ streams: ProbedStream[]; duration: number }> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-of', 'json', '-show_format', '-show_streams', file]);
+export async function probeFile(
+  file: string,
+): Promise<{ streams: ProbedStream[]; duration: number }> {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-of',
+    'json',
+    '-show_format',
+    '-show_streams',
+    file,
+  ]);
   const json = JSON.parse(stdout) as { streams: ProbedStream[]; format: { duration: string } };
   return { streams: json.streams, duration: Number(json.format.duration) };
 }
@@ -97,10 +116,15 @@ export async function listKeys(storage: LocalStorage, prefix: string): Promise<s
 }
 
 /** A loopback HTTP server for a directory, with Range support (ffmpeg seeks over HTTP). */
-export async function serveDirectory(dir: string): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+export async function serveDirectory(
+  dir: string,
+): Promise<{ baseUrl: string; close: () => Promise<void> }> {
   const server: Server = createServer((request, response) => {
     void (async () => {
-      const file = path.join(dir, path.basename(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)));
+      const file = path.join(
+        dir,
+        path.basename(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)),
+      );
       const size = await stat(file).then(
         (info) => info.size,
         () => undefined,

@@ -262,11 +262,16 @@ describe('classifySourceError', () => {
 
 describe('assessTail', () => {
   it('accepts packets up to the declared end', () => {
-    expect(assessTail([9.0, 9.5, 9.96], 10)).toBeUndefined();
+    expect(assessTail([9.0, 9.5, 9.96], 10, 0.04)).toBeUndefined();
+    // One frame every two minutes: the last is shown until the end.
+    expect(assessTail([3480, 3600], 3720, 120)).toBeUndefined();
   });
 
   it('refuses a file whose packets stop early or are missing', () => {
-    expect(assessTail([], 10)).toMatchObject({ ok: false, reason: { code: 'truncated' } });
-    expect(assessTail([1, 2, 3.5], 10)).toMatchObject({ ok: false, reason: { code: 'truncated' } });
+    expect(assessTail([], 10, 0.04)).toMatchObject({ ok: false, reason: { code: 'truncated' } });
+    expect(assessTail([1, 2, 3.5], 10, 0.04)).toMatchObject({
+      ok: false,
+      reason: { code: 'truncated' },
+    });
   });
 });

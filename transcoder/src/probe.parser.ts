@@ -300,7 +300,8 @@ export function classifySourceError(stderr: string): ProbeFailure {
     return {
       kind: 'bad-input',
       code: 'unreadable',
-      message: 'not a playable video: the MP4 index (moov atom) is missing, so the file is truncated or not a video at all',
+      message:
+        'not a playable video: the MP4 index (moov atom) is missing, so the file is truncated or not a video at all',
     };
   }
   if (/(Server returned 404|HTTP error 404|No such file or directory)/.test(stderr)) {
@@ -342,14 +343,16 @@ function lastMeaningfulLine(stderr: string): string {
 /**
  * Truncation a probe cannot see: a faststart MP4 cut short still declares its full
  * duration. Given the video packet timestamps read from just before the declared end,
- * a file whose data stops early has none there.
+ * a file whose data stops early has none there. The last frame is shown for one frame
+ * interval, which for a slide-show-like source can be long.
  */
 export function assessTail(
   packetTimes: readonly number[],
   expectedEndSeconds: number,
+  frameSeconds: number,
 ): ProbeResult | undefined {
   const last = packetTimes.length > 0 ? Math.max(...packetTimes) : undefined;
-  const tolerance = Math.max(2, expectedEndSeconds * 0.02);
+  const tolerance = Math.max(2, expectedEndSeconds * 0.02) + frameSeconds;
   if (last === undefined || last < expectedEndSeconds - tolerance) {
     const at = last === undefined ? 'well before its end' : `at ${last.toFixed(1)} s`;
     return refuse(

@@ -1,4 +1,5 @@
 import { runFfprobe, type FfprobeRun } from './ffprobe.runner.ts';
+import { rateValue } from './frame-rate.ts';
 import {
   assessTail,
   classifySourceError,
@@ -76,5 +77,6 @@ export async function probeSource(
     .split(/[\n,]/)
     .map((field) => Number.parseFloat(field))
     .filter((value) => Number.isFinite(value));
-  return assessTail(times, expectedEnd) ?? result;
+  const frameSeconds = 1 / rateValue(video.averageFrameRate ?? video.frameRate);
+  return assessTail(times, expectedEnd, frameSeconds) ?? result;
 }

@@ -107,7 +107,7 @@ export function inputSafetyOptions(source: SourceInput): string[] {
         '-reconnect_on_network_error',
         '1',
         '-reconnect_delay_max',
-        '10',
+        '5',
       ];
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '@videoforge/contracts';
 import { withLogContext, type Logger } from '@videoforge/platform/logging';
 import { reconcileTranscodeJob, type KubeEvent } from '../reconcile/transcode-job.reconciler.ts';
+import type { ControllerMetrics } from '../controller-metrics.ts';
 import { WorkQueue } from '../runtime/work-queue.ts';
 import { buildJobManifest, LABELS, MANAGED_BY, type JobTemplateSettings } from './job-manifest.builder.ts';
 import { observeJob } from './job-observer.ts';
@@ -30,6 +31,7 @@ export interface TranscodeJobControllerDeps {
   onStatus?: (resource: TranscodeJobResource, status: TranscodeJobStatus) => Promise<void>;
   /** Removes a deleted job's outputs (the finalizer's external cleanup); must be idempotent. */
   cleanup?: (resource: TranscodeJobResource) => Promise<void>;
+  metrics?: Pick<ControllerMetrics, 'reconcileDuration' | 'reconcileErrors' | 'transcodeJobs'>;
 }
 
 export interface RunningController {
@@ -55,8 +57,17 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
   const crd = { group: TRANSCODE_JOB_GROUP, version: TRANSCODE_JOB_VERSION, namespace, plural: TRANSCODE_JOB_PLURAL };
 
   const queue = new WorkQueue({
-    process: (key) => withLogContext({ jobId: key }, () => reconcileKey(key)),
+    process: async (key) => {
+      const end = deps.metrics?.reconcileDuration.startTimer();
+      try {
+        return await withLogContext({ jobId: key }, () => reconcileKey(key));
+      } finally {
+        end?.();
+        countPhases();
+      }
+    },
     onError: (key, error, retryInMs) => {
+      deps.metrics?.reconcileErrors.inc();
       // A conflict means our cache was behind the server: routine, the retry reads fresh state.
       if (statusCode(error) === 409) logger.debug({ key, retryInMs }, 'conflict; retrying with fresh state');
       else logger.warn({ err: error, key, retryInMs }, 'reconcile failed; backing off');
@@ -82,6 +93,15 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
     onResync: () => enqueueAll(),
   });
 
+  const countPhases = () => {
+    if (!deps.metrics) return;
+    const counts = new Map<string, number>(['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled'].map((p) => [p, 0]));
+    for (const tj of transcodeJobs.informer.list(namespace) as TranscodeJobObject[]) {
+      const phase = tj.status?.phase ?? 'Pending';
+      counts.set(phase, (counts.get(phase) ?? 0) + 1);
+    }
+    for (const [phase, count] of counts) deps.metrics.transcodeJobs.set({ phase }, count);
+  };
   const enqueueResource = (tj: KubernetesObject) => queue.add(`${tj.metadata?.namespace ?? namespace}/${tj.metadata?.name ?? ''}`);
   const enqueueOwner = (job: V1Job) => {
     const owner = job.metadata?.ownerReferences?.find((o) => o.controller && o.kind === TRANSCODE_JOB_KIND);

@@ -1,0 +1,229 @@
+#!/usr/bin/env node
+// Transcoder benchmark, rerunnable: `node bench/transcode/run.ts [--seconds 60] [--preset veryfast] [--repeat 1] [--keep]`.
+//
+// In one run, on one generated 1080p30 clip:
+//   1. overhead: the VideoForge transcoder (probe, fluent-ffmpeg run with progress
+//      parsing, output checks, manifest) against bare ffmpeg spawned with exactly the
+//      same arguments (toArgv of the same command), for the 1080p rung;
+//   2. strategy: per-rendition (one ffmpeg per rung, as one Kubernetes Job each) against
+//      the decode-once ladder (one ffmpeg, split), for the full ladder.
+// Wall time is measured around each run; CPU time is this process's own CPU plus its
+// reaped children's (cutime + cstime from /proc/self/stat), i.e. the kernel's
+// resource accounting for ffmpeg/ffprobe. Linux only.
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { z } from 'zod';
+import {
+  buildRenditionCommand,
+  planLadder,
+  probeSource,
+  runLadder,
+  runRendition,
+  toArgv,
+  X264_PRESETS,
+  DEFAULT_PROBE_LIMITS,
+  type EncodeOutcome,
+  type TranscoderSettings,
+  type SourceInput,
+} from '@videoforge/transcoder';
+
+const Args = z.object({
+  seconds: z.coerce.number().int().min(5).max(600).default(60),
+  preset: z.enum(X264_PRESETS).default('veryfast'),
+  repeat: z.coerce.number().int().min(1).max(10).default(1),
+  keep: z.boolean().default(false),
+});
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string' },
+    preset: { type: 'string' },
+    repeat: { type: 'string' },
+    keep: { type: 'boolean' },
+  },
+});
+const args = Args.parse(values);
+const run = promisify(execFile);
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+/** CPU seconds of this process plus every child it has reaped so far. */
+function cpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  // Fields after "(comm)": state is field 3, cutime 16 and cstime 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const children = (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+  const self = process.cpuUsage();
+  return children + (self.user + self.system) / 1e6;
+}
+
+async function measure(task: () => Promise<void>): Promise<Sample> {
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  await task();
+  return { wall: (performance.now() - t0) / 1000, cpu: cpuSeconds() - cpu0 };
+}
+
+function median(samples: readonly Sample[]): Sample {
+  const pick = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  };
+  return { wall: pick(samples.map((s) => s.wall)), cpu: pick(samples.map((s) => s.cpu)) };
+}
+
+function succeeded(outcome: EncodeOutcome): void {
+  if (!outcome.ok) throw new Error(`transcode failed: ${JSON.stringify(outcome.failure)}`);
+}
+
+function bareFfmpeg(argv: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ffmpeg', argv, { stdio: ['ignore', 'ignore', 'ignore'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited with ${code}`))));
+  });
+}
+
+function busyNeighbours(): string {
+  try {
+    const out = execFileSync('pgrep', ['-fc', 'go build'], { encoding: 'utf8' }).trim();
+    return `${out} 'go build' process(es) running`;
+  } catch {
+    return "no 'go build' running";
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'vf-bench-'));
+  const loadBefore = loadavg();
+  const neighboursBefore = busyNeighbours();
+  try {
+    process.stderr.write(`generating a ${args.seconds} s 1080p30 clip in ${dir} …\n`);
+    const clip = path.join(dir, 'source.mp4');
+    // Light temporal noise keeps the source near a phone's 14 Mb/s rather than testsrc2's near-zero.
+    await run('ffmpeg', [
+      '-hide_banner', '-loglevel', 'error', '-y',
+      '-f', 'lavfi', '-i', `testsrc2=s=1920x1080:r=30:d=${args.seconds},noise=alls=4:allf=t`,
+      '-f', 'lavfi', '-i', `aevalsrc=0.2*sin(440*2*PI*t)|0.2*sin(660*2*PI*t):s=48000:d=${args.seconds}`,
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-g', '60', '-c:a', 'aac', '-shortest', clip,
+    ]); // prettier-ignore
+
+    const settings: TranscoderSettings = {
+      ffmpegPath: 'ffmpeg',
+      ffprobePath: 'ffprobe',
+      encoder: { preset: args.preset, segmentSeconds: 6 },
+      keyframeIntervalSeconds: 2,
+      maxFrameRate: 60,
+      timeoutMs: 3_600_000,
+      probeTimeoutMs: 60_000,
+      probeLimits: DEFAULT_PROBE_LIMITS,
+    };
+    const source: SourceInput = { kind: 'file', path: clip, protocols: ['file'] };
+    const probeOnce = async () => {
+      const probed = await probeSource(source, { ffprobePath: 'ffprobe', timeoutMs: 60_000, limits: DEFAULT_PROBE_LIMITS });
+      if (!probed.ok) throw new Error(probed.reason.message);
+      return probed.metadata;
+    };
+    const metadata = await probeOnce();
+    const plan = planLadder(metadata, { keyframeIntervalSeconds: 2 });
+    const top = plan.rungs[0];
+    if (!top) throw new Error('empty ladder');
+    const workDir = async (name: string) => {
+      const target = path.join(dir, name);
+      await rm(target, { recursive: true, force: true });
+      await mkdir(target, { recursive: true });
+      return target;
+    };
+
+    const bare: Sample[] = [];
+    const forge: Sample[] = [];
+    const perRendition: Sample[] = [];
+    const ladder: Sample[] = [];
+    const perRung = new Map<string, Sample[]>();
+    for (let round = 0; round < args.repeat; round++) {
+      process.stderr.write(`round ${round + 1}/${args.repeat}: bare ffmpeg ${top.name} …\n`);
+      const bareDir = await workDir('bare');
+      const command = buildRenditionCommand({ source, metadata, plan, settings: settings.encoder }, { rung: top, dir: path.join(bareDir, top.name) });
+      await mkdir(path.join(bareDir, top.name));
+      bare.push(await measure(() => bareFfmpeg(toArgv(command))));
+
+      process.stderr.write(`round ${round + 1}/${args.repeat}: VideoForge ${top.name} …\n`);
+      const forgeDir = await workDir('forge');
+      forge.push(
+        await measure(async () => {
+          const probed = await probeOnce();
+          succeeded(await runRendition({ source, metadata: probed, plan, workDir: forgeDir, rung: top }, settings));
+        }),
+      );
+
+      process.stderr.write(`round ${round + 1}/${args.repeat}: per-rendition, ${plan.rungs.length} ffmpeg runs …\n`);
+      const perDir = await workDir('per-rendition');
+      const rungSamples: Sample[] = [];
+      for (const rung of plan.rungs) {
+        const sample = await measure(async () => succeeded(await runRendition({ source, metadata, plan, workDir: perDir, rung }, settings)));
+        rungSamples.push(sample);
+        perRung.set(rung.name, [...(perRung.get(rung.name) ?? []), sample]);
+      }
+      perRendition.push({ wall: rungSamples.reduce((s, x) => s + x.wall, 0), cpu: rungSamples.reduce((s, x) => s + x.cpu, 0) });
+
+      process.stderr.write(`round ${round + 1}/${args.repeat}: ladder, one ffmpeg …\n`);
+      const ladderDir = await workDir('ladder');
+      ladder.push(await measure(async () => succeeded(await runLadder({ source, metadata, plan, workDir: ladderDir, rungs: plan.rungs }, settings))));
+    }
+
+    const b = median(bare);
+    const f = median(forge);
+    const p = median(perRendition);
+    const l = median(ladder);
+    const row = (label: string, s: Sample) => `${label.padEnd(44)}${s.wall.toFixed(2).padStart(9)}${s.cpu.toFixed(2).padStart(9)}`;
+    const ratio = (label: string, wall: number, cpu: number, note = '') =>
+      `${label.padEnd(44)}${wall.toFixed(3).padStart(9)}${cpu.toFixed(3).padStart(9)}  ${note}`;
+    const lines = [
+      '',
+      `VideoForge transcoder benchmark: ${args.seconds} s 1080p30 source (${Math.round(metadata.bitRateKbps ?? 0)} kb/s H.264 + AAC), ` +
+        `x264 preset ${args.preset}, ${args.repeat} round(s), median`,
+      `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}); load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, ` +
+        `after ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${neighboursBefore} before, ${busyNeighbours()} after`,
+      '',
+      `${'case'.padEnd(44)}${'wall s'.padStart(9)}${'CPU s'.padStart(9)}`,
+      row(`bare ffmpeg, ${top.name} rung (same argv)`, b),
+      row(`VideoForge probe + runRendition ${top.name}`, f),
+      ratio('  overhead ratio VideoForge / bare', f.wall / b.wall, f.cpu / b.cpu, 'target ≤ 1.05'),
+      ...plan.rungs.map((rung) => row(`  per-rendition ${rung.name} (${rung.width}x${rung.height})`, median(perRung.get(rung.name) ?? []))),
+      row(`per-rendition total (${plan.rungs.length} ffmpeg runs)`, p),
+      row('ladder (1 ffmpeg, decode once, split)', l),
+      ratio('  ladder / per-rendition', l.wall / p.wall, l.cpu / p.cpu, 'issue: 0.70 wall, 0.73 CPU (20 s clip)'),
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+    process.stdout.write(
+      `${JSON.stringify({
+        seconds: args.seconds,
+        preset: args.preset,
+        repeat: args.repeat,
+        bare: b,
+        videoforge: f,
+        overhead: { wall: f.wall / b.wall, cpu: f.cpu / b.cpu },
+        perRendition: p,
+        ladder: l,
+        ladderVsPerRendition: { wall: l.wall / p.wall, cpu: l.cpu / p.cpu },
+        loadBefore,
+        loadAfter: loadavg(),
+      })}\n`,
+    );
+  } finally {
+    if (args.keep) process.stderr.write(`kept ${dir}\n`);
+    else await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

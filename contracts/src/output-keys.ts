@@ -1,0 +1,30 @@
+/**
+ * Where a job's outputs live in storage, shared by the transcoder that writes them,
+ * the controller that records them and the API that serves them:
+ * `{outputPrefix}{rendition}/index.m3u8` per rendition, and the finalize step's
+ * master playlist, poster and seek thumbnails beside them.
+ */
+export const OUTPUT_FILES = {
+  renditionPlaylist: 'index.m3u8',
+  renditionManifest: 'rendition.json',
+  master: 'master.m3u8',
+  poster: 'poster.jpg',
+  sprite: 'thumbnails/sprite.jpg',
+  thumbnails: 'thumbnails/thumbnails.vtt',
+} as const;
+
+export function outputPrefixFor(jobId: string): string {
+  return `videos/output/${jobId}/`;
+}
+
+export function renditionPlaylistKey(outputPrefix: string, rendition: string): string {
+  return `${outputPrefix}${rendition}/${OUTPUT_FILES.renditionPlaylist}`;
+}
+
+export function renditionMp4Key(outputPrefix: string, rendition: string): string {
+  return `${outputPrefix}${rendition}/${rendition}.mp4`;
+}
+
+export function finalOutputKey(outputPrefix: string, file: 'master' | 'poster' | 'sprite' | 'thumbnails'): string {
+  return `${outputPrefix}${OUTPUT_FILES[file]}`;
+}

@@ -1,0 +1,82 @@
+import { TranscodeJobMessage, type TranscodeJobResource } from '@videoforge/contracts';
+import type { Sql } from '@videoforge/platform/database';
+import type { Logger } from '@videoforge/platform/logging';
+import { runWithVisibility, type HandlerOutcome, type QueuePort, type ReceivedMessage } from '@videoforge/platform/queue';
+import { transcodeJobFor, type JobRow } from './transcode-job.factory.ts';
+
+export interface QueueIntakeDeps {
+  queue: QueuePort;
+  sql: Sql;
+  logger: Logger;
+  namespace: string;
+  bucket: string;
+  /** Creates the resource; resolves 'exists' when it was already there (AlreadyExists is success). */
+  createResource: (resource: TranscodeJobResource) => Promise<'created' | 'exists'>;
+  visibilityTimeoutSeconds: number;
+  waitSeconds: number;
+  onMessage?: (outcome: HandlerOutcome | 'error') => void;
+}
+
+/**
+ * Turns queue messages `{ jobId }` into TranscodeJobs. The message is deleted only
+ * after the resource exists, so a crash in between redelivers it and the second
+ * create finds the first. A message that cannot be handled is left to be received
+ * again, and the queue's dead-letter policy takes it after too many tries.
+ */
+export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void> } {
+  const controller = new AbortController();
+  const { logger } = deps;
+
+  async function handle(message: ReceivedMessage): Promise<HandlerOutcome> {
+    let parsed: TranscodeJobMessage;
+    try {
+      parsed = TranscodeJobMessage.parse(JSON.parse(message.body));
+    } catch (error) {
+      logger.error({ err: error, messageId: message.id, receiveCount: message.receiveCount }, 'malformed queue message; leaving it for the dead-letter queue');
+      return 'retry';
+    }
+    const [job] = await deps.sql<JobRow[]>`
+      SELECT id, video_id, formats, strategy, input_key, output_prefix, status FROM jobs WHERE id = ${parsed.jobId}`;
+    if (!job) {
+      logger.warn({ jobId: parsed.jobId }, 'job no longer exists; dropping its message');
+      return 'done';
+    }
+    if (job.status === 'cancelled') return 'done';
+    const outcome = await deps.createResource(transcodeJobFor(job, { namespace: deps.namespace, bucket: deps.bucket }));
+    logger.info({ jobId: job.id, outcome }, outcome === 'created' ? 'TranscodeJob created' : 'TranscodeJob already existed');
+    return 'done';
+  }
+
+  const loop = (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        const messages = await deps.queue.receive({
+          maxMessages: 10,
+          waitSeconds: deps.waitSeconds,
+          visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds,
+          signal: controller.signal,
+        });
+        for (const message of messages) {
+          try {
+            const outcome = await runWithVisibility(deps.queue, message, handle, { visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds, retryDelaySeconds: 5 });
+            deps.onMessage?.(outcome);
+          } catch (error) {
+            deps.onMessage?.('error');
+            logger.warn({ err: error, messageId: message.id }, 'queue message failed; it will be retried');
+          }
+        }
+      } catch (error) {
+        if (controller.signal.aborted) break;
+        logger.warn({ err: error }, 'receiving from the queue failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      controller.abort();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import {
+  DEFAULT_LADDER,
+  TRANSCODE_JOB_GROUP,
+  TRANSCODE_JOB_KIND,
+  TRANSCODE_JOB_VERSION,
+  outputPrefixFor,
+  transcodeJobName,
+  type TranscodeJobRendition,
+  type TranscodeJobResource,
+  type TranscodeJobStrategy,
+} from '@videoforge/contracts';
+
+export interface JobRow {
+  id: string;
+  video_id: string;
+  formats: string[];
+  strategy: TranscodeJobStrategy;
+  input_key: string;
+  output_prefix: string | null;
+  status: string;
+}
+
+/**
+ * The rung for a format name: the standard ladder's, or for a below-360p source's
+ * own-size rung (e.g. "240p") its height with the floor rung's bit rate.
+ */
+export function renditionForFormat(format: string): TranscodeJobRendition {
+  const standard = DEFAULT_LADDER.find((r) => r.name === format);
+  if (standard) return { name: standard.name, height: standard.height, videoBitrate: standard.videoBitrate };
+  const height = Number.parseInt(format, 10);
+  const floor = DEFAULT_LADDER.at(-1);
+  return { name: format, height, videoBitrate: floor?.videoBitrate ?? '600k' };
+}
+
+/** The TranscodeJob for a Postgres job row; its name comes from the job id, so creating it twice is harmless. */
+export function transcodeJobFor(job: JobRow, options: { namespace: string; bucket: string }): TranscodeJobResource {
+  return {
+    apiVersion: `${TRANSCODE_JOB_GROUP}/${TRANSCODE_JOB_VERSION}`,
+    kind: TRANSCODE_JOB_KIND,
+    metadata: {
+      name: transcodeJobName(job.id),
+      namespace: options.namespace,
+      labels: { 'videoforge.io/job-id': job.id, 'videoforge.io/video-id': job.video_id },
+    },
+    spec: {
+      jobId: job.id,
+      videoId: job.video_id,
+      source: { bucket: options.bucket, key: job.input_key },
+      renditions: job.formats.map(renditionForFormat),
+      outputPrefix: job.output_prefix ?? outputPrefixFor(job.id),
+      priority: 0,
+      maxRetries: 2,
+      strategy: job.strategy,
+    },
+  };
+}

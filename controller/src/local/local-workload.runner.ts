@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Logger } from '@videoforge/platform/logging';
+import type { ObservedWorkload, WorkloadType } from '../reconcile/workload.ts';
+
+/** Exit codes of videoforge-transcode (transcoder/src/cli.ts). */
+const EXIT_OK = 0;
+const EXIT_BAD_INPUT = 2;
+
+export interface LocalWorkloadSpec {
+  name: string;
+  type: WorkloadType;
+  renditions: string[];
+  command: string[];
+  args: string[];
+  env: Record<string, string>;
+  /** Retries after the first attempt for exit code 1, as a Job's backoffLimit. */
+  maxRetries: number;
+}
+
+export interface Slots {
+  acquire(signal: AbortSignal): Promise<() => void>;
+}
+
+/** At most `size` transcodes at once: a laptop has few cores and ffmpeg uses them all. */
+export function createSlots(size: number): Slots {
+  let free = size;
+  const waiting: Array<() => void> = [];
+  return {
+    acquire(signal) {
+      return new Promise((resolve, reject) => {
+        const grant = () => {
+          free--;
+          let released = false;
+          resolve(() => {
+            if (released) return;
+            released = true;
+            free++;
+            waiting.shift()?.();
+          });
+        };
+        if (free > 0) return grant();
+        const entry = () => (signal.aborted ? (waiting.shift()?.(), reject(signal.reason)) : grant());
+        waiting.push(entry);
+        signal.addEventListener('abort', () => {
+          const index = waiting.indexOf(entry);
+          if (index >= 0) {
+            waiting.splice(index, 1);
+            reject(signal.reason);
+          }
+        });
+      });
+    },
+  };
+}
+
+/**
+ * One workload as local child processes — the all-in-one stand-in for a batch/v1 Job
+ * with the same policy: exit 1 retried up to maxRetries with backoff, exit 2 (bad
+ * input) never retried, cancel kills the process (the transcoder then removes its
+ * partial outputs). Progress comes from the transcoder's JSON events on stdout.
+ */
+export class LocalWorkload {
+  readonly spec: LocalWorkloadSpec;
+  readonly #controller = new AbortController();
+  #state: ObservedWorkload;
+  #child: ChildProcess | undefined;
+  readonly done: Promise<void>;
+
+  constructor(spec: LocalWorkloadSpec, deps: { slots: Slots; logger: Logger; onChange: () => void; retryDelayMs?: number }) {
+    this.spec = spec;
+    this.#state = { name: spec.name, type: spec.type, renditions: spec.renditions, state: 'active', attempts: 0, progress: 0 };
+    this.done = this.#run(deps).catch((error: unknown) => {
+      this.#state = { ...this.#state, state: 'failed', failure: { kind: 'unknown', message: String(error) }, completedAt: new Date() };
+      deps.onChange();
+    });
+  }
+
+  observe(): ObservedWorkload {
+    return { ...this.#state };
+  }
+
+  cancel(): void {
+    this.#controller.abort(new Error('cancelled'));
+    this.#child?.kill('SIGTERM');
+  }
+
+  async #run(deps: { slots: Slots; logger: Logger; onChange: () => void; retryDelayMs?: number }): Promise<void> {
+    const signal = this.#controller.signal;
+    let release: (() => void) | undefined;
+    try {
+      release = await deps.slots.acquire(signal);
+    } catch {
+      return; // cancelled while waiting for a slot
+    }
+    try {
+      for (let attempt = 1; attempt <= this.spec.maxRetries + 1 && !signal.aborted; attempt++) {
+        this.#state = { ...this.#state, attempts: attempt, startedAt: this.#state.startedAt ?? new Date() };
+        deps.onChange();
+        const { code, lastError } = await this.#attempt(deps.logger);
+        if (signal.aborted) return;
+        if (code === EXIT_OK) {
+          this.#state = { ...this.#state, state: 'succeeded', progress: 100, completedAt: new Date() };
+          deps.onChange();
+          return;
+        }
+        if (code === EXIT_BAD_INPUT || attempt === this.spec.maxRetries + 1) {
+          const kind = code === EXIT_BAD_INPUT ? 'bad-input' : 'transient';
+          const message = lastError ?? (kind === 'bad-input' ? 'the transcoder refused the input' : `failed ${attempt} time(s)`);
+          this.#state = { ...this.#state, state: 'failed', failure: { kind, message }, completedAt: new Date() };
+          deps.onChange();
+          return;
+        }
+        // The job controller's schedule, shortened: 2 s, 4 s, 8 s…
+        await new Promise((resolve) => setTimeout(resolve, (deps.retryDelayMs ?? 2000) * 2 ** (attempt - 1)));
+      }
+    } finally {
+      release();
+    }
+  }
+
+  #attempt(logger: Logger): Promise<{ code: number; lastError?: string }> {
+    const [command, ...prefix] = this.spec.command;
+    if (!command) throw new Error('no transcoder command configured');
+    const child = spawn(command, [...prefix, ...this.spec.args], { env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    let lastError: string | undefined;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const event = JSON.parse(line) as { event?: string; percent?: number; message?: string; code?: string };
+        if (event.event === 'progress' && typeof event.percent === 'number') this.#state = { ...this.#state, progress: event.percent };
+        if (event.event === 'failed') lastError = [event.code, event.message].filter(Boolean).join(': ');
+      } catch {
+        /* not an event line */
+      }
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => logger.debug({ workload: this.spec.name, line }, 'transcoder output'));
+    return new Promise((resolve) => {
+      child.on('error', (error) => resolve({ code: 1, lastError: error.message }));
+      child.on('close', (code) => resolve({ code: code ?? 1, ...(lastError ? { lastError } : {}) }));
+    });
+  }
+}

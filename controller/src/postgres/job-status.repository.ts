@@ -1,0 +1,91 @@
+import {
+  finalOutputKey,
+  renditionPlaylistKey,
+  type Phase,
+  type TranscodeJobStatus,
+} from '@videoforge/contracts';
+import type { Sql } from '@videoforge/platform/database';
+
+/** The channel the API's event stream listens on. */
+export const JOB_EVENTS_CHANNEL = 'videoforge_job_events';
+
+const JOB_STATUS: Record<Phase, 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled'> = {
+  Pending: 'pending',
+  Running: 'running',
+  Succeeded: 'succeeded',
+  Failed: 'failed',
+  Cancelled: 'cancelled',
+};
+
+export interface MirrorInput {
+  jobId: string;
+  videoId?: string;
+  outputPrefix: string;
+  status: TranscodeJobStatus;
+}
+
+/**
+ * Mirrors a TranscodeJob's status into Postgres, where the API and web read it: the
+ * job row, the video's state (playable once its first rendition is done, ready when
+ * all are), and media_assets rows for finished outputs. Writes only what changed and
+ * announces a change on JOB_EVENTS_CHANNEL for live updates.
+ */
+export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boolean> {
+  const phase = input.status.phase ?? 'Pending';
+  const status = JOB_STATUS[phase];
+  const progress = input.status.progress ?? 0;
+  const failed = input.status.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+  const errorMessage = phase === 'Failed' ? (failed?.message ?? 'failed') : null;
+  const terminal = phase === 'Succeeded' || phase === 'Failed' || phase === 'Cancelled';
+  const renditions = input.status.renditions ?? [];
+  const done = renditions.filter((r) => r.phase === 'Succeeded');
+
+  return input.jobId
+    ? sql.begin(async (tx) => {
+        const [job] = await tx<{ id: string; video_id: string; user_id: string }[]>`
+          UPDATE jobs SET
+            status = ${status},
+            progress = ${progress},
+            error_message = ${errorMessage},
+            started_at = CASE WHEN ${phase !== 'Pending'} THEN coalesce(started_at, now()) ELSE started_at END,
+            completed_at = CASE WHEN ${terminal} THEN coalesce(completed_at, now()) ELSE NULL END,
+            updated_at = now()
+          WHERE id = ${input.jobId}
+            AND (status, progress, error_message) IS DISTINCT FROM (${status}, ${progress}::numeric, ${errorMessage}::text)
+            -- a job the API cancelled stays cancelled whatever a late status says
+            AND NOT (status = 'cancelled' AND ${status} <> 'cancelled')
+          RETURNING id, video_id, user_id`;
+        if (!job) return false;
+
+        const videoStatus =
+          phase === 'Succeeded' ? 'ready' : phase === 'Failed' && done.length === 0 ? 'failed' : done.length > 0 ? 'playable' : 'processing';
+        await tx`
+          UPDATE gallery_videos SET
+            status = ${videoStatus},
+            master_playlist_key = CASE WHEN ${phase === 'Succeeded'} THEN ${finalOutputKey(input.outputPrefix, 'master')} ELSE master_playlist_key END,
+            thumbnail_key = CASE WHEN ${phase === 'Succeeded'} THEN ${finalOutputKey(input.outputPrefix, 'poster')} ELSE thumbnail_key END,
+            sprite_key = CASE WHEN ${phase === 'Succeeded'} THEN ${finalOutputKey(input.outputPrefix, 'sprite')} ELSE sprite_key END,
+            updated_at = now()
+          WHERE id = ${job.video_id}`;
+        for (const rendition of done) {
+          await tx`
+            INSERT INTO media_assets (job_id, video_id, asset_type, rendition, storage_key, content_type, file_size)
+            VALUES (${job.id}, ${job.video_id}, 'rendition', ${rendition.name},
+                    ${renditionPlaylistKey(input.outputPrefix, rendition.name)}, 'application/vnd.apple.mpegurl', ${rendition.bytes ?? null})
+            ON CONFLICT (video_id, asset_type, rendition, storage_key) DO NOTHING`;
+        }
+        const event = {
+          type: 'job',
+          jobId: job.id,
+          videoId: job.video_id,
+          userId: job.user_id,
+          status,
+          progress,
+          renditions: renditions.map((r) => ({ name: r.name, phase: r.phase, progress: r.progress ?? 0 })),
+          ...(errorMessage ? { error: errorMessage } : {}),
+        };
+        await tx`SELECT pg_notify(${JOB_EVENTS_CHANNEL}, ${JSON.stringify(event)})`;
+        return true;
+      })
+    : false;
+}

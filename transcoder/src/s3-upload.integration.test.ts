@@ -1,0 +1,109 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import HLS from 'hls-parser';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createS3Storage } from '@videoforge/platform/storage';
+import { finalizeJob } from './finalize.service.ts';
+import { ffmpegMissing, makeClip, stereoTone, testSettings } from './integration.fixtures.ts';
+import { resolveSource, type SourceInput } from './source-policy.ts';
+import { transcodeJob } from './transcode.service.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** moto's endpoint from test/global-setup.ts ('' when unavailable). */
+    awsEndpoint: string;
+  }
+}
+
+const endpoint = inject('awsEndpoint');
+const skip =
+  ffmpegMissing() ?? (endpoint ? undefined : 'the S3-compatible test server (moto) is not running');
+if (skip) console.warn(`!!! SKIPPING transcoder S3 upload — ${skip}`);
+
+// Cluster mode end to end: the source is read through a presigned GET, outputs go up
+// through the S3 adapter, and finalize reads the manifests back from the bucket.
+describe.skipIf(skip)('transcoding through S3', () => {
+  const bucket = `vf-transcoder-${randomBytes(4).toString('hex')}`;
+  const storage = createS3Storage({
+    bucket,
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  let dir: string;
+  let source: SourceInput;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'vf-s3-'));
+    await storage.client.send(new CreateBucketCommand({ Bucket: bucket }));
+    const clip = await makeClip(dir, 'upload.mp4', [
+      '-f', 'lavfi', '-i', 'testsrc2=s=854x480:r=25:d=3', ...stereoTone(3),
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest',
+    ]); // prettier-ignore
+    await storage.put('videos/raw/upload.mp4', createReadStream(clip), {
+      contentType: 'video/mp4',
+    });
+    // moto serves plain http on loopback, which the policy allows only when enabled.
+    const url = await storage.presignGet('videos/raw/upload.mp4', { expiresInSeconds: 600 });
+    const decision = resolveSource(url, { allowLoopbackHttp: true, localRoots: [] });
+    if (!decision.ok) throw new Error(decision.reason);
+    source = decision.source;
+  }, 60_000);
+
+  afterAll(async () => {
+    await storage.deletePrefix('videos/');
+    storage.client.destroy();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('uploads each rung with content types and cache headers, then a master playlist', async () => {
+    const settings = testSettings();
+    const outcome = await transcodeJob(
+      { jobId: 's3', source, outputPrefix: 'videos/output/s3/', strategy: 'per-rendition' },
+      { settings, storage, workRoot: dir },
+    );
+    expect(outcome).toMatchObject({
+      status: 'succeeded',
+      renditions: [{ name: '480p' }, { name: '360p' }],
+    });
+
+    const head = async (key: string) =>
+      storage.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect(await head('videos/output/s3/480p/480p.mp4')).toMatchObject({
+      ContentType: 'video/mp4',
+      CacheControl: 'public, max-age=31536000, immutable',
+    });
+    expect(await head('videos/output/s3/360p/index.m3u8')).toMatchObject({
+      ContentType: 'application/vnd.apple.mpegurl',
+    });
+
+    const finalized = await finalizeJob(
+      {
+        jobId: 's3',
+        source,
+        outputPrefix: 'videos/output/s3/',
+        expectedRenditions: ['480p', '360p'],
+      },
+      { settings, storage, workRoot: dir },
+    );
+    expect(finalized.status).toBe('succeeded');
+    const body = await storage.get('videos/output/s3/master.m3u8');
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    const master = HLS.parse(Buffer.concat(chunks).toString('utf8'));
+    if (!(master instanceof HLS.types.MasterPlaylist))
+      throw new Error('expected a master playlist');
+    expect(master.variants.map((v) => v.uri).sort()).toEqual([
+      '360p/index.m3u8',
+      '480p/index.m3u8',
+    ]);
+    expect(await head('videos/output/s3/thumbnails/thumbnails.vtt')).toMatchObject({
+      ContentType: 'text/vtt; charset=utf-8',
+    });
+    expect(await readFile(path.join(dir, 'upload.mp4'))).toBeDefined();
+  });
+});
