@@ -1,0 +1,188 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { CustomObjectsApi, KubeConfig, type V1Affinity } from '@kubernetes/client-node';
+import {
+  TRANSCODE_JOB_GROUP,
+  TRANSCODE_JOB_PLURAL,
+  TRANSCODE_JOB_VERSION,
+  TranscodeJobSpec,
+} from '@videoforge/contracts';
+import { ConfigError, loadConfig } from '@videoforge/platform/config';
+import { openDatabase } from '@videoforge/platform/database';
+import { createLogger, forCategory } from '@videoforge/platform/logging';
+import { createMetricsRegistry } from '@videoforge/platform/metrics';
+import { createQueue } from '@videoforge/platform/queue';
+import { createStorage } from '@videoforge/platform/storage';
+import { ControllerConfig } from './config.ts';
+import { createControllerMetrics, recordTransitions } from './controller-metrics.ts';
+import { startQueueIntake } from './intake/queue-intake.ts';
+import { workIdentity } from './kubernetes/job-manifest.builder.ts';
+import { isAlreadyExists } from './kubernetes/kube-errors.ts';
+import { startLeaderElection } from './kubernetes/leader-election.ts';
+import { startTranscodeJobController } from './kubernetes/transcode-job.controller.ts';
+import { mirrorJobStatus } from './postgres/job-status.repository.ts';
+
+/** The operator's composition root (cluster mode). */
+async function main(): Promise<void> {
+  let config: ControllerConfig;
+  try {
+    config = loadConfig(ControllerConfig);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger({ service: 'controller', level: config.LOG_LEVEL });
+  const system = forCategory(logger, 'SYSTEM');
+  const registry = createMetricsRegistry('controller');
+  const metrics = createControllerMetrics(registry);
+
+  const database = await openDatabase(config, logger);
+  const storage = await createStorage(config, 'http://127.0.0.1');
+  const queue = createQueue(config, database.sql);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const namespace = config.KUBE_NAMESPACE;
+
+  const server = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      void registry.metrics().then((text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text));
+    } else if (req.url === '/healthz' || req.url === '/readyz') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
+    } else res.writeHead(404).end();
+  });
+  server.listen(config.METRICS_PORT, config.METRICS_HOST);
+  await once(server, 'listening');
+
+  let stopWork: (() => Promise<void>) | undefined;
+  const startWork = async () => {
+    const controller = await startTranscodeJobController({
+      kubeConfig,
+      namespace,
+      logger: forCategory(logger, 'JOB'),
+      metrics,
+      jobTemplate: {
+        image: config.TRANSCODER_IMAGE,
+        imagePullPolicy: config.TRANSCODER_IMAGE_PULL_POLICY,
+        command: config.TRANSCODER_COMMAND,
+        ...(config.TRANSCODER_SERVICE_ACCOUNT ? { serviceAccountName: config.TRANSCODER_SERVICE_ACCOUNT } : {}),
+        nodeSelector: config.TRANSCODE_NODE_SELECTOR,
+        tolerations: config.TRANSCODE_TOLERATIONS,
+        ...(config.TRANSCODE_AFFINITY ? { affinity: config.TRANSCODE_AFFINITY as V1Affinity } : {}),
+        resources: config.TRANSCODE_RESOURCES,
+        activeDeadlineSeconds: config.TRANSCODE_ACTIVE_DEADLINE_SECONDS,
+        ttlSecondsAfterFinished: config.TRANSCODE_TTL_SECONDS_AFTER_FINISHED,
+        env: [
+          { name: 'STORAGE_DRIVER', value: config.STORAGE_DRIVER },
+          ...(config.S3_BUCKET_NAME ? [{ name: 'S3_BUCKET_NAME', value: config.S3_BUCKET_NAME }] : []),
+          { name: 'S3_REGION', value: config.S3_REGION },
+          ...(config.S3_ENDPOINT ? [{ name: 'S3_ENDPOINT', value: config.S3_ENDPOINT }] : []),
+        ],
+        ...(config.TRANSCODER_ENV_CONFIGMAP ? { envFromConfigMap: config.TRANSCODER_ENV_CONFIGMAP } : {}),
+        ...(config.TRANSCODER_ENV_SECRET ? { envFromSecret: config.TRANSCODER_ENV_SECRET } : {}),
+      },
+      onStatus: async (resource, status) => {
+        const spec = TranscodeJobSpec.safeParse(resource.spec);
+        if (!spec.success || !spec.data.jobId) return;
+        const { outputPrefix } = workIdentity(resource, spec.data);
+        await mirrorJobStatus(database.sql, { jobId: spec.data.jobId, outputPrefix, status });
+        const [video] = await database.sql<{ duration_seconds: number | null }[]>`
+          SELECT v.duration_seconds FROM gallery_videos v JOIN jobs j ON j.video_id = v.id WHERE j.id = ${spec.data.jobId}`;
+        recordTransitions(metrics, resource.status, status, video?.duration_seconds ?? undefined);
+      },
+      cleanup: async (resource) => {
+        const spec = TranscodeJobSpec.safeParse(resource.spec);
+        if (!spec.success) return;
+        const { outputPrefix } = workIdentity(resource, spec.data);
+        // Only a cancelled or failed job's partial outputs go; a finished video stays.
+        if (resource.status?.phase !== 'Succeeded') await storage.deletePrefix(outputPrefix);
+      },
+    });
+    const intake = startQueueIntake({
+      queue,
+      sql: database.sql,
+      logger: forCategory(logger, queue.kind === 'sqs' ? 'SQS' : 'DB'),
+      namespace,
+      bucket: config.S3_BUCKET_NAME ?? 'local',
+      visibilityTimeoutSeconds: config.QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+      waitSeconds: config.QUEUE_WAIT_SECONDS,
+      onMessage: (outcome) => {
+        metrics.queueReceived.inc();
+        if (outcome === 'done') metrics.queueDeleted.inc();
+      },
+      createResource: async (resource) => {
+        try {
+          await custom.createNamespacedCustomObject({
+            group: TRANSCODE_JOB_GROUP,
+            version: TRANSCODE_JOB_VERSION,
+            plural: TRANSCODE_JOB_PLURAL,
+            namespace,
+            body: resource,
+          });
+          return 'created';
+        } catch (error) {
+          if (isAlreadyExists(error)) return 'exists';
+          throw error;
+        }
+      },
+    });
+    const depth = setInterval(() => {
+      queue.depth().then(
+        (d) => {
+          metrics.queueDepth.set({ state: 'visible' }, d.visible);
+          metrics.queueDepth.set({ state: 'in_flight' }, d.inFlight);
+          if (d.oldestAgeSeconds !== undefined) metrics.queueOldestAge.set(d.oldestAgeSeconds);
+        },
+        (error: unknown) => system.warn({ err: error }, 'reading queue depth failed'),
+      );
+    }, 15_000);
+    metrics.leader.set(1);
+    stopWork = async () => {
+      clearInterval(depth);
+      metrics.leader.set(0);
+      await intake.stop();
+      await controller.stop();
+    };
+  };
+
+  const elector = config.LEADER_ELECTION
+    ? startLeaderElection({
+        kubeConfig,
+        namespace,
+        leaseName: config.LEASE_NAME,
+        identity: config.POD_NAME,
+        logger: system,
+        onStartedLeading: startWork,
+        // Losing the lease mid-work: exit and let the Deployment restart us as a
+        // standby, rather than risk two leaders acting at once.
+        onStoppedLeading: () => {
+          if (!shuttingDown) process.exit(1);
+        },
+      })
+    : undefined;
+  if (!elector) await startWork();
+  system.info({ namespace, identity: config.POD_NAME, metrics: `${config.METRICS_HOST}:${config.METRICS_PORT}` }, 'controller running');
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    system.info({ signal }, 'shutting down');
+    await stopWork?.().catch((error: unknown) => system.warn({ err: error }, 'stopping work failed'));
+    await elector?.stop();
+    server.close();
+    await queue.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
