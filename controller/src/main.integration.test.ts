@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import { createTestBucket, createTestQueues, testCredentials, testRegion } from 
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
 import { freePort } from '../../test/support/free-port.ts';
 import { waitUntil } from '../../test/support/process.ts';
-import { startKubeSuite, type KubeSuite } from '../../test/kube/kube-test-utils.ts';
+import { kubectl, startKubeSuite, type KubeSuite } from '../../test/kube/kube-test-utils.ts';
 
 const run = promisify(execFile);
 const controllerMain = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -35,6 +35,7 @@ describeWith(['kubernetes', 'postgres', 's3', 'sqs', 'ffmpeg'], 'the operator pr
   let operator: ChildProcess;
   let output = '';
   let metricsUrl: string;
+  let bucketName = '';
   const endpoint = () => inject('awsEndpoint');
 
   beforeAll(async () => {
@@ -66,6 +67,7 @@ describeWith(['kubernetes', 'postgres', 's3', 'sqs', 'ffmpeg'], 'the operator pr
 
   it('turns a queued job into renditions and reports success to Postgres and Prometheus', async () => {
     const bucket = await createTestBucket(endpoint());
+    bucketName = bucket;
     const { queueUrl } = await createTestQueues(endpoint(), { visibilityTimeoutSeconds: 30 });
     const storage = createS3Storage({ bucket, region: testRegion, endpoint: endpoint(), forcePathStyle: true, credentials: testCredentials });
     const clip = path.join(dir, 'clip.mp4');
@@ -143,5 +145,32 @@ describeWith(['kubernetes', 'postgres', 's3', 'sqs', 'ffmpeg'], 'the operator pr
     expect(metrics).toMatch(/^videoforge_queue_messages_deleted_total\{service="controller"\} 1$/m);
     expect(metrics).toMatch(/^videoforge_controller_leader\{service="controller"\} 1$/m);
     await queue.close();
+  });
+
+  it('adopts a TranscodeJob applied by hand with kubectl, creating its Postgres rows', async () => {
+    const manifest = path.join(dir, 'by-hand.yaml');
+    await writeFile(
+      manifest,
+      [
+        'apiVersion: videoforge.io/v1alpha1',
+        'kind: TranscodeJob',
+        'metadata: { name: by-hand }',
+        'spec:',
+        `  source: { bucket: ${bucketName}, key: videos/raw/1/e2e/clip.mp4 }`,
+        '  renditions: [ { name: 360p, height: 360, videoBitrate: 600k } ]',
+      ].join('\n'),
+    );
+    await kubectl(inject('kubeconfig'), ['apply', '-n', suite.namespace, '-f', manifest]);
+    let row: { id: string; status: string; title: string } | undefined;
+    await waitUntil(
+      async () => {
+        [row] = await db.sql<NonNullable<typeof row>[]>`
+          SELECT j.id, j.status, v.title FROM jobs j JOIN gallery_videos v ON v.id = j.video_id WHERE v.title = 'by-hand'`;
+        return row?.status === 'succeeded';
+      },
+      { timeoutMs: 120_000, intervalMs: 500, describe: () => `${JSON.stringify(row)}\n${output.slice(-2000)}` },
+    );
+    const table = (await kubectl(inject('kubeconfig'), ['get', 'tj', 'by-hand', '-n', suite.namespace, '-o', 'jsonpath={.spec.jobId} {.status.phase}'])).stdout;
+    expect(table).toBe(`${row?.id} Succeeded`);
   });
 });

@@ -20,6 +20,7 @@ import { workIdentity } from './kubernetes/job-manifest.builder.ts';
 import { isAlreadyExists } from './kubernetes/kube-errors.ts';
 import { startLeaderElection } from './kubernetes/leader-election.ts';
 import { startTranscodeJobController } from './kubernetes/transcode-job.controller.ts';
+import { createRowsForManualJob, isJobCancelled } from './postgres/job-rows.repository.ts';
 import { mirrorJobStatus } from './postgres/job-status.repository.ts';
 
 /** The operator's composition root (cluster mode). */
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
           SELECT v.duration_seconds FROM gallery_videos v JOIN jobs j ON j.video_id = v.id WHERE j.id = ${spec.data.jobId}`;
         recordTransitions(metrics, resource.status, status, video?.duration_seconds ?? undefined);
       },
+      adopt: (resource, spec) => createRowsForManualJob(database.sql, resource.metadata.name, spec),
+      isCancelled: (jobId) => isJobCancelled(database.sql, jobId),
       cleanup: async (resource) => {
         const spec = TranscodeJobSpec.safeParse(resource.spec);
         if (!spec.success) return;

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Job } from '@kubernetes/client-node';
 import {
+  type TranscodeJobSpec as TranscodeJobSpecType,
   TRANSCODE_JOB_GROUP,
   TRANSCODE_JOB_KIND,
   TRANSCODE_JOB_PLURAL,
@@ -32,6 +33,10 @@ export interface TranscodeJobControllerDeps {
   /** Removes a deleted job's outputs (the finalizer's external cleanup); must be idempotent. */
   cleanup?: (resource: TranscodeJobResource) => Promise<void>;
   metrics?: Pick<ControllerMetrics, 'reconcileDuration' | 'reconcileErrors' | 'transcodeJobs'>;
+  /** For a hand-made TranscodeJob without a jobId: creates its Postgres rows. */
+  adopt?: (resource: TranscodeJobResource, spec: TranscodeJobSpecType) => Promise<{ jobId: string; videoId: string }>;
+  /** Whether the API cancelled the job behind this resource. */
+  isCancelled?: (jobId: string) => Promise<boolean>;
 }
 
 export interface RunningController {
@@ -124,6 +129,22 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
         { ...crd, namespace: ns, name, body: [{ op: 'add', path: '/metadata/finalizers', value: [...finalizers, FINALIZER] }] },
       );
       return; // the update event brings us back with the finalizer in place
+    }
+
+    const parsedSpec = TranscodeJobSpec.safeParse(resource.spec);
+    if (parsedSpec.success && !resource.metadata.deletionTimestamp) {
+      const patch: Array<{ op: 'add'; path: string; value: unknown }> = [];
+      if (!parsedSpec.data.jobId && deps.adopt) {
+        const rows = await deps.adopt(resource, parsedSpec.data);
+        patch.push({ op: 'add', path: '/spec/jobId', value: rows.jobId }, { op: 'add', path: '/spec/videoId', value: rows.videoId });
+      } else if (parsedSpec.data.jobId && !parsedSpec.data.cancel && (await deps.isCancelled?.(parsedSpec.data.jobId))) {
+        // Cancelled through the API: say so in the spec, where kubectl users see it.
+        patch.push({ op: 'add', path: '/spec/cancel', value: true });
+      }
+      if (patch.length > 0) {
+        await custom.patchNamespacedCustomObject({ ...crd, namespace: ns, name, body: patch });
+        return; // the update event brings the new spec back
+      }
     }
 
     const owned = jobs.informer

@@ -1,0 +1,34 @@
+import type { TranscodeJobSpec } from '@videoforge/contracts';
+import type { Sql } from '@videoforge/platform/database';
+
+/** The account that owns videos whose TranscodeJob was applied by hand. */
+const OPERATOR_USER = { username: 'kubernetes-operator', email: 'operator@videoforge.invalid' };
+
+/**
+ * For a TranscodeJob created with `kubectl apply` (no jobId): the video and job rows
+ * the API and web need, owned by a system account, in one transaction.
+ */
+export async function createRowsForManualJob(sql: Sql, name: string, spec: TranscodeJobSpec): Promise<{ jobId: string; videoId: string }> {
+  return sql.begin(async (tx) => {
+    const [user] = await tx<{ id: string }[]>`
+      INSERT INTO users (username, email, role) VALUES (${OPERATOR_USER.username}, ${OPERATOR_USER.email}, 'admin')
+      ON CONFLICT (lower(username)) DO UPDATE SET updated_at = users.updated_at
+      RETURNING id`;
+    const [video] = await tx<{ id: string }[]>`
+      INSERT INTO gallery_videos (user_id, title, visibility, source_key)
+      VALUES (${user?.id ?? ''}, ${name}, 'private', ${spec.source.key}) RETURNING id`;
+    const [job] = await tx<{ id: string }[]>`
+      INSERT INTO jobs (user_id, video_id, formats, strategy, input_key, output_prefix)
+      VALUES (${user?.id ?? ''}, ${video?.id ?? ''}, ${spec.renditions.map((r) => r.name)}, ${spec.strategy}, ${spec.source.key}, 'videos/output/pending/')
+      RETURNING id`;
+    const jobId = job?.id ?? '';
+    await tx`UPDATE jobs SET output_prefix = ${`videos/output/${jobId}/`} WHERE id = ${jobId}`;
+    return { jobId, videoId: video?.id ?? '' };
+  });
+}
+
+/** Whether the API cancelled this job (the user pressed cancel or deleted the video). */
+export async function isJobCancelled(sql: Sql, jobId: string): Promise<boolean> {
+  const [row] = await sql<{ status: string }[]>`SELECT status FROM jobs WHERE id = ${jobId}`;
+  return !row || row.status === 'cancelled';
+}
