@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { CustomObjectsApi, KubeConfig, type V1Affinity } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import {
   TRANSCODE_JOB_GROUP,
   TRANSCODE_JOB_PLURAL,
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
         ...(config.TRANSCODER_SERVICE_ACCOUNT ? { serviceAccountName: config.TRANSCODER_SERVICE_ACCOUNT } : {}),
         nodeSelector: config.TRANSCODE_NODE_SELECTOR,
         tolerations: config.TRANSCODE_TOLERATIONS,
-        ...(config.TRANSCODE_AFFINITY ? { affinity: config.TRANSCODE_AFFINITY as V1Affinity } : {}),
+        ...(config.TRANSCODE_AFFINITY ? { affinity: config.TRANSCODE_AFFINITY } : {}),
         resources: config.TRANSCODE_RESOURCES,
         activeDeadlineSeconds: config.TRANSCODE_ACTIVE_DEADLINE_SECONDS,
         ttlSecondsAfterFinished: config.TRANSCODE_TTL_SECONDS_AFTER_FINISHED,

@@ -40,13 +40,18 @@ export function createSlots(size: number): Slots {
           });
         };
         if (free > 0) return grant();
-        const entry = () => (signal.aborted ? (waiting.shift()?.(), reject(signal.reason)) : grant());
+        const cancelled = () => new Error('cancelled while waiting for a transcode slot');
+        const entry = () => {
+          if (!signal.aborted) return grant();
+          waiting.shift()?.(); // pass the free slot on
+          reject(cancelled());
+        };
         waiting.push(entry);
         signal.addEventListener('abort', () => {
           const index = waiting.indexOf(entry);
           if (index >= 0) {
             waiting.splice(index, 1);
-            reject(signal.reason);
+            reject(cancelled());
           }
         });
       });

@@ -42,8 +42,8 @@ function differences(fromCrd: Schema, fromZod: Schema, path: string): string[] {
     // JSON Schema's "integer" is the CRD's integer; formats like date-time are strings on both sides.
     if (key === 'type' && a === 'integer' && b === 'integer') continue;
     if (key === 'pattern') {
-      a = a === undefined ? a : new RegExp(String(a)).source;
-      b = b === undefined ? b : new RegExp(String(b)).source;
+      a = typeof a === 'string' ? new RegExp(a).source : a;
+      b = typeof b === 'string' ? new RegExp(b).source : b;
     }
     if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path}: ${key} is ${JSON.stringify(a)} in the CRD, ${JSON.stringify(b)} in zod`);
   }
