@@ -7,7 +7,7 @@ import {
   TRANSCODE_JOB_VERSION,
   TranscodeJobSpec,
 } from '@videoforge/contracts';
-import { ConfigError, loadConfig } from '@videoforge/platform/config';
+import { loadConfigOrExit } from '@videoforge/platform/config';
 import { openDatabase } from '@videoforge/platform/database';
 import { createLogger, forCategory } from '@videoforge/platform/logging';
 import { createMetricsRegistry } from '@videoforge/platform/metrics';
@@ -25,16 +25,7 @@ import { mirrorJobStatus } from './postgres/job-status.repository.ts';
 
 /** The operator's composition root (cluster mode). */
 async function main(): Promise<void> {
-  let config: ControllerConfig;
-  try {
-    config = loadConfig(ControllerConfig);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(ControllerConfig);
   const logger = createLogger({ service: 'controller', level: config.LOG_LEVEL });
   const system = forCategory(logger, 'SYSTEM');
   const registry = createMetricsRegistry('controller');

@@ -1,4 +1,4 @@
-export { ConfigError, loadConfig, type Environment } from './load-config.ts';
+export { ConfigError, loadConfig, loadConfigOrExit, type Environment } from './load-config.ts';
 export {
   DatabaseEnv,
   LoggingEnv,

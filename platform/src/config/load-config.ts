@@ -41,3 +41,17 @@ function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string>): st
   }
   return `${variable}: ${issue.message}`;
 }
+
+/**
+ * For a process's main: the config, or the list of problems on stderr and exit code
+ * 78 (EX_CONFIG), which tells a supervisor that restarting will not help.
+ */
+export function loadConfigOrExit<Schema extends z.ZodType>(schema: Schema, env: Environment = process.env): z.output<Schema> {
+  try {
+    return loadConfig(schema, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+}
