@@ -5,3 +5,4 @@ export * from './api-error.ts';
 export * from './queue-messages.ts';
 export * from './transcode-job.resource.ts';
 export * from './output-keys.ts';
+export * from './api-schemas.ts';

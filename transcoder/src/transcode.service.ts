@@ -238,7 +238,7 @@ export async function transcodeJob(
   const wanted = request.renditions?.map((template) => template.name);
   const rungs: Rung[] = [];
   const skipped: Array<{ name: string; reason: string }> = [];
-  for (const name of wanted ?? plan.rungs.map((rung) => rung.name)) {
+  for (const name of new Set(wanted ?? plan.rungs.map((rung) => rung.name))) {
     const rung = selectRung(plan, name, templates);
     if (rung) rungs.push(rung);
     else {

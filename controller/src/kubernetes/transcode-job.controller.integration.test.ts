@@ -12,10 +12,16 @@ const crd = { group: 'videoforge.io', version: 'v1alpha1', plural: 'transcodejob
  * Stands in for the transcoder image: the local node runs this with the Job's args
  * ($0 = subcommand, $2 = source key), so a source key decides the outcome.
  */
+const PROGRESS_EVENT = JSON.stringify({ job: '42', event: 'progress', renditions: ['720p'], percent: 40 });
 const FAKE_TRANSCODER = [
   'sh',
   '-c',
-  'case "$2" in *bad-input*) echo "not a video" >&2; exit 2;; *slow*) sleep 60;; esac; [ "$0" = finalize ] && echo finalized; exit 0',
+  `case "$2" in
+     *bad-input*) echo "not a video" >&2; exit 2;;
+     *progress*) echo '${PROGRESS_EVENT}'; sleep 60;;
+     *slow*) sleep 60;;
+   esac
+   exit 0`,
 ];
 
 describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server', () => {
@@ -117,6 +123,16 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
       return list.items.some((e) => e.reason === 'BadInput') ? list.items : undefined;
     });
     expect(events.find((e) => e.reason === 'BadInput')?.type).toBe('Warning');
+  });
+
+  it('reports a running rendition\'s progress from the transcoder\'s events in its pod log', async () => {
+    await apply('tj-progress', 'videos/raw/1/e/progress.mp4');
+    const running = await eventually('progress to show', async () => {
+      const tj = await read('tj-progress');
+      return tj.status?.renditions?.every((r) => r.progress === 40) ? tj : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(running.status).toMatchObject({ phase: 'Running', progress: 38, renditionsSummary: '0/2' });
+    await custom.deleteNamespacedCustomObject({ ...crd, namespace: suite.namespace, name: 'tj-progress' });
   });
 
   it('cancels: stops the running Jobs and reports Cancelled', async () => {

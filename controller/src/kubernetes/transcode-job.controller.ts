@@ -16,6 +16,8 @@ import type { ControllerMetrics } from '../controller-metrics.ts';
 import { WorkQueue } from '../runtime/work-queue.ts';
 import { buildJobManifest, LABELS, MANAGED_BY, type JobTemplateSettings } from './job-manifest.builder.ts';
 import { observeJob } from './job-observer.ts';
+import { progressFromPodLog } from './pod-progress.ts';
+import type { ObservedWorkload } from '../reconcile/workload.ts';
 import { isAlreadyExists, isNotFound, statusCode } from './kube-errors.ts';
 import { startResilientInformer } from './resilient-informer.ts';
 
@@ -73,8 +75,10 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
     },
     onError: (key, error, retryInMs) => {
       deps.metrics?.reconcileErrors.inc();
-      // A conflict means our cache was behind the server: routine, the retry reads fresh state.
-      if (statusCode(error) === 409) logger.debug({ key, retryInMs }, 'conflict; retrying with fresh state');
+      // Conflict or not-found: our cache was behind the server (the object changed or
+      // went away). Routine; the retry reads fresh state.
+      const code = statusCode(error);
+      if (code === 409 || code === 404) logger.debug({ key, code, retryInMs }, 'stale cache; retrying with fresh state');
       else logger.warn({ err: error, key, retryInMs }, 'reconcile failed; backing off');
     },
   });
@@ -150,7 +154,13 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
     const owned = jobs.informer
       .list(ns)
       .filter((job) => job.metadata?.ownerReferences?.some((o) => o.uid === resource.metadata.uid));
-    const observed = owned.flatMap((job) => observeJob(job) ?? []);
+    const observed: ObservedWorkload[] = [];
+    for (const job of owned) {
+      const seen = observeJob(job);
+      if (!seen) continue;
+      const progress = seen.state === 'active' ? await progressFromPodLog(core, ns, seen.name).catch(() => undefined) : undefined;
+      observed.push(progress === undefined ? seen : { ...seen, progress });
+    }
     const decision = reconcileTranscodeJob(resource, observed, now());
     const spec = TranscodeJobSpec.safeParse(resource.spec);
 
