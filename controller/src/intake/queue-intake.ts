@@ -24,7 +24,6 @@ export interface QueueIntakeDeps {
  * again, and the queue's dead-letter policy takes it after too many tries.
  */
 export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void> } {
-  const controller = new AbortController();
   const { logger } = deps;
 
   async function handle(message: ReceivedMessage): Promise<HandlerOutcome> {
@@ -47,16 +46,23 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
     return 'done';
   }
 
+  // Stopping lets the current long poll finish rather than aborting it: an aborted
+  // poll can still be handed a message server-side, which would then sit invisible
+  // until its visibility timeout. Whatever arrives after stop is released at once.
+  let stopping = false;
   const loop = (async () => {
-    while (!controller.signal.aborted) {
+    while (!stopping) {
       try {
         const messages = await deps.queue.receive({
           maxMessages: 10,
           waitSeconds: deps.waitSeconds,
           visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds,
-          signal: controller.signal,
         });
         for (const message of messages) {
+          if (stopping) {
+            await deps.queue.changeVisibility(message.receipt, 0).catch(() => undefined);
+            continue;
+          }
           try {
             const outcome = await runWithVisibility(deps.queue, message, handle, { visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds, retryDelaySeconds: 5 });
             deps.onMessage?.(outcome);
@@ -66,7 +72,7 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
           }
         }
       } catch (error) {
-        if (controller.signal.aborted) break;
+        if (stopping) break;
         logger.warn({ err: error }, 'receiving from the queue failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }
@@ -75,7 +81,7 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
 
   return {
     async stop() {
-      controller.abort();
+      stopping = true;
       await loop;
     },
   };
