@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { CustomObjectsApi, type V1Job } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { TranscodeJobResource } from '@videoforge/contracts';
@@ -20,6 +23,8 @@ const FAKE_TRANSCODER = [
      *bad-input*) echo "not a video" >&2; exit 2;;
      *progress*) echo '${PROGRESS_EVENT}'; sleep 60;;
      *slow*) sleep 60;;
+     *flaky*) [ -e "$MARK_DIR/$0-$8" ] && exit 0; touch "$MARK_DIR/$0-$8"; echo "transient: storage timeout" >&2; exit 1;;
+     *always-fails*) exit 1;;
    esac
    exit 0`,
 ];
@@ -28,9 +33,11 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
   let suite: KubeSuite;
   let controller: RunningController;
   let custom: CustomObjectsApi;
+  let markDir: string;
   const cleanedUp: string[] = [];
 
   beforeAll(async () => {
+    markDir = await mkdtemp(path.join(tmpdir(), 'vf-flaky-'));
     suite = await startKubeSuite(inject('kubeconfig'), 'operator', { labels: { 'videoforge.io/node-group': 'transcode' } });
     custom = suite.kc.makeApiClient(CustomObjectsApi);
     controller = await startTranscodeJobController({
@@ -45,7 +52,10 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
         resources: { default: { requests: { cpu: '100m', memory: '64Mi' } } },
         activeDeadlineSeconds: 600,
         ttlSecondsAfterFinished: 3600,
-        env: [{ name: 'STORAGE_DRIVER', value: 's3' }],
+        env: [
+          { name: 'STORAGE_DRIVER', value: 's3' },
+          { name: 'MARK_DIR', value: markDir },
+        ],
       },
       cleanup: async (resource) => void cleanedUp.push(resource.metadata.name),
     });
@@ -53,6 +63,7 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
   afterAll(async () => {
     await controller?.stop();
     await suite?.cleanup();
+    await rm(markDir, { recursive: true, force: true });
   });
 
   async function apply(name: string, key: string, extra: Partial<TranscodeJobResource['spec']> = {}): Promise<void> {
@@ -133,6 +144,30 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
     }, { timeoutMs: 60_000 });
     expect(running.status).toMatchObject({ phase: 'Running', progress: 38, renditionsSummary: '0/2' });
     await custom.deleteNamespacedCustomObject({ ...crd, namespace: suite.namespace, name: 'tj-progress' });
+  });
+
+  it('drill: a transcoder failing once is retried by its Job and the job succeeds', async () => {
+    await apply('tj-flaky', 'videos/raw/1/f/flaky.mp4', { renditions: [{ name: '360p', height: 360, videoBitrate: '600k' }] });
+    const done = await eventually('the flaky TranscodeJob to succeed', async () => {
+      const tj = await read('tj-flaky');
+      return tj.status?.phase === 'Succeeded' || tj.status?.phase === 'Failed' ? tj : undefined;
+    }, { timeoutMs: 90_000 });
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.status?.renditions?.[0]).toMatchObject({ name: '360p', phase: 'Succeeded', attempts: 2 });
+    expect((await jobsOf('tj-flaky')).map((j) => j.metadata?.name).sort()).toEqual(['tj-flaky-360p', 'tj-flaky-finalize']);
+  });
+
+  it('drill: a transcoder that always fails exhausts its retries and fails the job with the reason', async () => {
+    await apply('tj-always', 'videos/raw/1/g/always-fails.mp4', { renditions: [{ name: '360p', height: 360, videoBitrate: '600k' }], maxRetries: 1 });
+    const failed = await eventually('the TranscodeJob to fail', async () => {
+      const tj = await read('tj-always');
+      return tj.status?.phase === 'Failed' ? tj : undefined;
+    }, { timeoutMs: 90_000 });
+    expect(failed.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({
+      status: 'True',
+      reason: 'RenditionFailed',
+      message: 'tj-always-360p: failed 2 time(s); retries exhausted',
+    });
   });
 
   it('cancels: stops the running Jobs and reports Cancelled', async () => {
