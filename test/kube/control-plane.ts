@@ -60,6 +60,8 @@ export interface ControlPlane {
   binDir: string;
   /** Kills every process it started and removes its temp dir; safe to call twice. */
   stop: () => Promise<void>;
+  /** Stops kube-apiserver and starts it again on the same port and data (fault drills). */
+  restartApiServer: () => Promise<void>;
 }
 
 export interface ControlPlaneOptions {
@@ -532,10 +534,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       processes,
     );
 
-    const apiserver = startProcess(
-      'kube-apiserver',
-      join(binDir, 'kube-apiserver'),
-      [
+    const apiserverArgs = [
         `--etcd-servers=${etcdUrl}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
@@ -558,9 +557,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `--kubelet-client-key=${pki.kubeletClientKey}`,
         '--profiling=false',
         '--v=1',
-      ],
-      logDir,
-    );
+      ];
+    let apiserver = startProcess('kube-apiserver', join(binDir, 'kube-apiserver'), apiserverArgs, logDir);
     processes.push(apiserver);
 
     const tls = {
@@ -568,12 +566,16 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       cert: await readFile(pki.adminCert),
       key: await readFile(pki.adminKey),
     };
-    await waitFor(
-      'kube-apiserver /readyz',
-      async () => (await get(`${server}/readyz`, tls)).status === 200,
-      90_000,
-      processes,
-    );
+    const apiserverReady = () =>
+      waitFor('kube-apiserver /readyz', async () => (await get(`${server}/readyz`, tls)).status === 200, 90_000, processes);
+    await apiserverReady();
+    const restartApiServer = async (): Promise<void> => {
+      const index = processes.indexOf(apiserver);
+      await stopProcess(apiserver, 5000);
+      apiserver = startProcess('kube-apiserver', join(binDir, 'kube-apiserver'), apiserverArgs, logDir);
+      processes[index] = apiserver;
+      await apiserverReady();
+    };
 
     const kubeconfigPath = join(workDir, 'kubeconfig');
     const controllerManagerKubeconfig = join(workDir, 'controller-manager.kubeconfig');
@@ -639,7 +641,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `kube control plane ready at ${server} in ${Date.now() - started} ms (${workDir})`,
       );
     }
-    return { kubeconfigPath, server, binDir, stop };
+    return { kubeconfigPath, server, binDir, stop, restartApiServer };
   } catch (error) {
     await stop();
     throw error;
