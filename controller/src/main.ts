@@ -19,6 +19,7 @@ import { startQueueIntake } from './intake/queue-intake.ts';
 import { workIdentity } from './kubernetes/job-manifest.builder.ts';
 import { isAlreadyExists } from './kubernetes/kube-errors.ts';
 import { startLeaderElection } from './kubernetes/leader-election.ts';
+import { shareConnections } from './kubernetes/shared-connections.ts';
 import { startTranscodeJobController } from './kubernetes/transcode-job.controller.ts';
 import { createRowsForManualJob, isJobCancelled } from './postgres/job-rows.repository.ts';
 import { mirrorJobStatus } from './postgres/job-status.repository.ts';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   const queue = createQueue(config, database.sql);
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
+  shareConnections(kubeConfig);
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const namespace = config.KUBE_NAMESPACE;
 

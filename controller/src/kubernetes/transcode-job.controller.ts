@@ -35,6 +35,8 @@ export interface TranscodeJobControllerDeps {
   /** Removes a deleted job's outputs (the finalizer's external cleanup); must be idempotent. */
   cleanup?: (resource: TranscodeJobResource) => Promise<void>;
   metrics?: Pick<ControllerMetrics, 'reconcileDuration' | 'reconcileErrors' | 'transcodeJobs'>;
+  /** Reconcile passes that may run at once (each on a different TranscodeJob). */
+  workers?: number;
   /** For a hand-made TranscodeJob without a jobId: creates its Postgres rows. */
   adopt?: (resource: TranscodeJobResource, spec: TranscodeJobSpecType) => Promise<{ jobId: string; videoId: string }>;
   /** Whether the API cancelled the job behind this resource. */
@@ -64,6 +66,8 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
   const crd = { group: TRANSCODE_JOB_GROUP, version: TRANSCODE_JOB_VERSION, namespace, plural: TRANSCODE_JOB_PLURAL };
 
   const queue = new WorkQueue({
+    // Keys are exclusive, so workers only ever overlap on different TranscodeJobs.
+    concurrency: deps.workers ?? 8,
     process: async (key) => {
       const end = deps.metrics?.reconcileDuration.startTimer();
       try {
@@ -129,10 +133,10 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
 
     const finalizers = resource.metadata.finalizers ?? [];
     if (!resource.metadata.deletionTimestamp && !finalizers.includes(FINALIZER)) {
+      // Before any workload exists, so no output can be written without cleanup owed.
       await custom.patchNamespacedCustomObject(
         { ...crd, namespace: ns, name, body: [{ op: 'add', path: '/metadata/finalizers', value: [...finalizers, FINALIZER] }] },
       );
-      return; // the update event brings us back with the finalizer in place
     }
 
     const parsedSpec = TranscodeJobSpec.safeParse(resource.spec);
@@ -155,10 +159,15 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
       .list(ns)
       .filter((job) => job.metadata?.ownerReferences?.some((o) => o.uid === resource.metadata.uid));
     const observed: ObservedWorkload[] = [];
+    let running = false;
     for (const job of owned) {
       const seen = observeJob(job);
       if (!seen) continue;
-      const progress = seen.state === 'active' ? await progressFromPodLog(core, ns, seen.name).catch(() => undefined) : undefined;
+      // Only a Job with a ready pod has a transcoder printing progress; pending ones
+      // (waiting for a node) cost no API calls.
+      const ready = seen.state === 'active' && (job.status?.ready ?? 0) > 0;
+      running ||= ready;
+      const progress = ready ? await progressFromPodLog(core, ns, seen.name).catch(() => undefined) : undefined;
       observed.push(progress === undefined ? seen : { ...seen, progress });
     }
     const decision = reconcileTranscodeJob(resource, observed, now());
@@ -181,11 +190,13 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
     }
 
     if (!isDeepStrictEqual(normalise(resource.status), normalise(decision.status))) {
-      await custom.replaceNamespacedCustomObjectStatus({
+      // A JSON patch of the whole status: no resourceVersion, so no conflict with the
+      // finalizer patch above or a spec edit; status is ours alone (one field manager).
+      await custom.patchNamespacedCustomObjectStatus({
         ...crd,
         namespace: ns,
         name,
-        body: { ...resource, status: decision.status },
+        body: [{ op: 'add', path: '/status', value: decision.status }],
         fieldManager: FIELD_MANAGER,
       });
     }
@@ -208,7 +219,8 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
       });
       return;
     }
-    return decision.requeueAfterMs !== undefined ? { requeueAfterMs: decision.requeueAfterMs } : undefined;
+    // Job changes arrive as events; polling is only for progress, which only running pods make.
+    return running && decision.requeueAfterMs !== undefined ? { requeueAfterMs: decision.requeueAfterMs } : undefined;
   }
 
   async function recordEvent(resource: TranscodeJobObject, event: KubeEvent): Promise<void> {

@@ -1,0 +1,128 @@
+/**
+ * bench/controller — how fast the operator turns TranscodeJobs into Jobs against a
+ * real API server, and how much memory it holds with many TranscodeJobs.
+ *
+ *   node bench/controller/run.ts [--count 5000] [--throughput-count 500] [--concurrency 32]
+ *
+ * Starts its own control plane (scripts/kube/build.sh must have run), no node: Jobs
+ * are created, not run. Throughput is TranscodeJobs reconciled per second: from the
+ * first create until every TranscodeJob has its Job and a status written.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { startControlPlane } from '../../test/kube/control-plane.ts';
+
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '5000' },
+    'throughput-count': { type: 'string', default: '500' },
+    concurrency: { type: 'string', default: '32' },
+  },
+});
+const total = Number(values.count);
+const throughputCount = Math.min(Number(values['throughput-count']), total);
+const concurrency = Number(values.concurrency);
+const namespace = 'bench';
+const crd = { group: 'videoforge.io', version: 'v1alpha1', plural: 'transcodejobs', namespace };
+
+const plane = await startControlPlane();
+const kc = new KubeConfig();
+kc.loadFromFile(plane.kubeconfigPath);
+const core = kc.makeApiClient(CoreV1Api);
+const custom = kc.makeApiClient(CustomObjectsApi);
+const batch = kc.makeApiClient(BatchV1Api);
+await core.createNamespace({ body: { metadata: { name: namespace } } });
+
+const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(new URL('./controller-under-test.ts', import.meta.url)), plane.kubeconfigPath, namespace], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const lines = createInterface({ input: child.stdout });
+const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
+if ((await nextLine()) !== 'ready') throw new Error('controller did not start');
+const memory = async (): Promise<{ rss: number; heapUsed: number }> => {
+  child.stdin.write('rss\n');
+  return JSON.parse(await nextLine()) as { rss: number; heapUsed: number };
+};
+
+async function createMany(from: number, to: number): Promise<void> {
+  let next = from;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < to) {
+        const i = next++;
+        await custom.createNamespacedCustomObject({
+          ...crd,
+          body: {
+            apiVersion: 'videoforge.io/v1alpha1',
+            kind: 'TranscodeJob',
+            metadata: { name: `bench-${i}` },
+            spec: {
+              jobId: String(i + 1),
+              source: { bucket: 'video-forge-storage', key: `videos/raw/1/${i}/clip.mp4` },
+              renditions: [{ name: '720p', height: 720, videoBitrate: '2000k' }],
+            },
+          },
+        });
+      }
+    }),
+  );
+}
+
+async function reconciledCount(): Promise<{ jobs: number; withStatus: number }> {
+  let jobs = 0;
+  let withStatus = 0;
+  let cont: string | undefined;
+  do {
+    const page = await batch.listNamespacedJob({ namespace, limit: 1000, ...(cont ? { _continue: cont } : {}) });
+    jobs += page.items.length;
+    cont = page.metadata?._continue;
+  } while (cont);
+  do {
+    const page = (await custom.listNamespacedCustomObject({ ...crd, limit: 1000, ...(cont ? { _continue: cont } : {}) })) as {
+      items: Array<{ status?: { phase?: string } }>;
+      metadata?: { _continue?: string };
+    };
+    withStatus += page.items.filter((tj) => tj.status?.phase).length;
+    cont = page.metadata?._continue;
+  } while (cont);
+  return { jobs, withStatus };
+}
+
+async function waitReconciled(expected: number): Promise<void> {
+  for (;;) {
+    const { jobs, withStatus } = await reconciledCount();
+    if (jobs >= expected && withStatus >= expected) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const baseline = await memory();
+const started = performance.now();
+await createMany(0, throughputCount);
+const created = performance.now();
+await waitReconciled(throughputCount);
+const reconciled = performance.now();
+
+await createMany(throughputCount, total);
+await waitReconciled(total);
+await new Promise((resolve) => setTimeout(resolve, 2000)); // let the work queue drain
+const loaded = await memory();
+
+const createSeconds = (created - started) / 1000;
+const reconcileSeconds = (reconciled - started) / 1000;
+const MB = 1024 * 1024;
+console.log(`\nbench/controller — real kube-apiserver ${plane.server}, ${total} TranscodeJobs, 1 rendition each\n`);
+console.log(`| measure | value | target |`);
+console.log(`| --- | --- | --- |`);
+console.log(`| TranscodeJobs created (client, ${concurrency} in flight) | ${(throughputCount / createSeconds).toFixed(1)} /s | |`);
+console.log(`| TranscodeJobs reconciled (Job created + status written), first ${throughputCount} | ${(throughputCount / reconcileSeconds).toFixed(1)} /s | ≥ 50 /s |`);
+console.log(`| controller RSS (JS heap), idle: informers synced, 0 objects | ${(baseline.rss / MB).toFixed(1)} MB (${(baseline.heapUsed / MB).toFixed(1)} MB) | |`);
+console.log(`| controller RSS (JS heap) with ${total} TranscodeJobs and ${total} Jobs cached | ${(loaded.rss / MB).toFixed(1)} MB (${(loaded.heapUsed / MB).toFixed(1)} MB) | ≤ 150 MB |`);
+
+child.stdin.write('stop\n');
+await once(child, 'exit');
+await plane.stop();
