@@ -32,8 +32,8 @@ process.stdout.write('ready\n');
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'rss') {
     globalThis.gc?.();
-    const { rss, heapUsed } = process.memoryUsage();
-    process.stdout.write(`${JSON.stringify({ rss, heapUsed, queued: controller.queue.length })}\n`);
+    const { rss, heapUsed, external } = process.memoryUsage();
+    process.stdout.write(`${JSON.stringify({ rss, heapUsed, external, queued: controller.queue.length })}\n`);
   }
   if (line === 'stop') void controller.stop().then(() => process.exit(0));
 });

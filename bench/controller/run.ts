@@ -43,9 +43,9 @@ const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(new URL('./c
 const lines = createInterface({ input: child.stdout });
 const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
 if ((await nextLine()) !== 'ready') throw new Error('controller did not start');
-const memory = async (): Promise<{ rss: number; heapUsed: number }> => {
+const memory = async (): Promise<{ rss: number; heapUsed: number; external: number }> => {
   child.stdin.write('rss\n');
-  return JSON.parse(await nextLine()) as { rss: number; heapUsed: number };
+  return JSON.parse(await nextLine()) as { rss: number; heapUsed: number; external: number };
 };
 
 async function createMany(from: number, to: number): Promise<void> {
@@ -120,8 +120,11 @@ console.log(`| measure | value | target |`);
 console.log(`| --- | --- | --- |`);
 console.log(`| TranscodeJobs created (client, ${concurrency} in flight) | ${(throughputCount / createSeconds).toFixed(1)} /s | |`);
 console.log(`| TranscodeJobs reconciled (Job created + status written), first ${throughputCount} | ${(throughputCount / reconcileSeconds).toFixed(1)} /s | ≥ 50 /s |`);
-console.log(`| controller RSS (JS heap), idle: informers synced, 0 objects | ${(baseline.rss / MB).toFixed(1)} MB (${(baseline.heapUsed / MB).toFixed(1)} MB) | |`);
-console.log(`| controller RSS (JS heap) with ${total} TranscodeJobs and ${total} Jobs cached | ${(loaded.rss / MB).toFixed(1)} MB (${(loaded.heapUsed / MB).toFixed(1)} MB) | ≤ 150 MB |`);
+const mem = (m: { rss: number; heapUsed: number; external: number }) =>
+  `${(m.rss / MB).toFixed(1)} MB (heap ${(m.heapUsed / MB).toFixed(1)}, external ${(m.external / MB).toFixed(1)})`;
+console.log(`| controller RSS, idle: informers synced, 0 objects | ${mem(baseline)} | |`);
+console.log(`| controller RSS with ${total} TranscodeJobs and ${total} Jobs cached | ${mem(loaded)} | ≤ 150 MB |`);
+console.log(`\nmachine load average while running: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
 
 child.stdin.write('stop\n');
 await once(child, 'exit');
