@@ -1,13 +1,12 @@
 import {
+  JOB_EVENTS_CHANNEL,
   finalOutputKey,
   renditionPlaylistKey,
+  type JobEventNotification,
   type Phase,
   type TranscodeJobStatus,
 } from '@videoforge/contracts';
 import type { Sql } from '@videoforge/platform/database';
-
-/** The channel the API's event stream listens on. */
-export const JOB_EVENTS_CHANNEL = 'videoforge_job_events';
 
 const JOB_STATUS: Record<Phase, 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled'> = {
   Pending: 'pending',
@@ -74,7 +73,7 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
                     ${renditionPlaylistKey(input.outputPrefix, rendition.name)}, 'application/vnd.apple.mpegurl', ${rendition.bytes ?? null})
             ON CONFLICT (video_id, asset_type, rendition, storage_key) DO NOTHING`;
         }
-        const event = {
+        const event: JobEventNotification = {
           type: 'job',
           jobId: job.id,
           videoId: job.video_id,
