@@ -29,12 +29,16 @@ const run = promisify(execFile);
  * each file isolates itself (its own database, bucket, queues, namespace).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const log = createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'warn' });
+  const log = createLogger({
+    service: 'test',
+    level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'warn',
+  });
   const unavailable: Partial<Record<Component, string>> = {};
   const stops: Array<() => Promise<void>> = [];
   const tempDirs: string[] = [];
   const teardown = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error(error));
+    for (const stop of stops.reverse())
+      await stop().catch((error: unknown) => console.error(error));
     for (const dir of tempDirs) await rm(dir, { recursive: true, force: true });
   };
 
@@ -72,7 +76,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await run('ffprobe', ['-version']);
       ffmpegVersion = (await run('ffmpeg', ['-version'])).stdout.split('\n')[0] ?? '';
     } catch {
-      unavailable.ffmpeg = 'ffmpeg/ffprobe not on PATH; install ffmpeg (Debian: apt-get install ffmpeg)';
+      unavailable.ffmpeg =
+        'ffmpeg/ffprobe not on PATH; install ffmpeg (Debian: apt-get install ffmpeg)';
     }
     project.provide('postgresUrl', postgresUrl);
     project.provide('awsEndpoint', awsEndpoint);
@@ -97,7 +102,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return teardown;
 }
 
-async function postgresVersion(url: string, logger: ReturnType<typeof createLogger>): Promise<string> {
+async function postgresVersion(
+  url: string,
+  logger: ReturnType<typeof createLogger>,
+): Promise<string> {
   const sql = connectDatabase({ url, max: 1, logger });
   try {
     const [row] = await sql<{ server_version: string }[]>`SHOW server_version`;
@@ -118,7 +126,8 @@ async function startKubernetes(
   }
   const kube = await import('./kube/control-plane.ts').catch(() => undefined);
   if (!kube) {
-    unavailable.kubernetes = 'the test control plane harness (test/kube/control-plane.ts) is missing';
+    unavailable.kubernetes =
+      'the test control plane harness (test/kube/control-plane.ts) is missing';
     return '';
   }
   const found = kube.findKubeBinaries();

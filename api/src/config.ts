@@ -1,10 +1,19 @@
 import { z } from 'zod';
-import { DatabaseEnv, LoggingEnv, QueueEnv, StorageEnv, withAdapterRequirements } from '@videoforge/platform/config';
+import {
+  DatabaseEnv,
+  LoggingEnv,
+  QueueEnv,
+  StorageEnv,
+  withAdapterRequirements,
+} from '@videoforge/platform/config';
 
 const MiB = 1024 * 1024;
-const csv = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
 
 /** Everything the API process reads from its environment. */
 export const ApiConfig = withAdapterRequirements(
@@ -33,13 +42,28 @@ export const ApiConfig = withAdapterRequirements(
 
     /** Origins allowed to call the API from a browser; empty means same-origin only. */
     CORS_ORIGINS: csv.default([]),
-    JSON_BODY_LIMIT: z.string().regex(/^[0-9]+(b|kb|mb)$/).default('100kb'),
+    JSON_BODY_LIMIT: z
+      .string()
+      .regex(/^[0-9]+(b|kb|mb)$/)
+      .default('100kb'),
     /** Requests per minute per client address on the auth routes. */
     AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
-    MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(20 * 1024 * MiB),
+    MAX_UPLOAD_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(20 * 1024 * MiB),
     /** Files up to this size get one presigned PUT; larger ones are multipart. */
-    SINGLE_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(100 * MiB),
-    MULTIPART_PART_BYTES: z.coerce.number().int().min(5 * MiB).default(16 * MiB),
+    SINGLE_UPLOAD_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(100 * MiB),
+    MULTIPART_PART_BYTES: z.coerce
+      .number()
+      .int()
+      .min(5 * MiB)
+      .default(16 * MiB),
     FFPROBE_PATH: z.string().default('ffprobe'),
     PROBE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   }),
@@ -48,9 +72,10 @@ export const ApiConfig = withAdapterRequirements(
     (env, ctx) => {
       const require = (variable: string, when: string) =>
         ctx.addIssue({ code: 'custom', path: [variable], message: `is required when ${when}` });
-      if (env.AUTH_MODE === 'builtin' && !env.JWT_SECRET && env.NODE_ENV === 'production') {
-        require('JWT_SECRET', 'NODE_ENV=production with AUTH_MODE=builtin');
-      }
+      // Replicas must share the secret (stream tokens, sealed TOTP secrets), so
+      // production never falls back to a generated one.
+      if (!env.JWT_SECRET && env.NODE_ENV === 'production')
+        require('JWT_SECRET', 'NODE_ENV=production');
       if (env.AUTH_MODE === 'oidc') {
         if (!env.OIDC_ISSUER) require('OIDC_ISSUER', 'AUTH_MODE=oidc');
         if (!env.OIDC_JWKS_URL) require('OIDC_JWKS_URL', 'AUTH_MODE=oidc');

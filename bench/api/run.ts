@@ -32,22 +32,50 @@ const videoCount = Number(values.videos);
 
 const log = createLogger({ service: 'bench', level: 'warn' });
 const dir = await mkdtemp(path.join(tmpdir(), 'vf-bench-api-'));
-const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), user: 'postgres', password: 'postgres', database: 'postgres', logger: log });
+const pg = await startEmbeddedPostgres({
+  dataDir: path.join(dir, 'pg'),
+  port: await freePort(),
+  user: 'postgres',
+  password: 'postgres',
+  database: 'postgres',
+  logger: log,
+});
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const api = spawn(process.execPath, [fileURLToPath(new URL('../../api/src/main.ts', import.meta.url))], {
-  env: { PATH: process.env.PATH ?? '', DATABASE_URL: pg.url, PORT: String(port), LOCAL_STORAGE_DIR: path.join(dir, 'storage'), LOG_LEVEL: 'warn', OUTBOX_RELAY_ENABLED: 'false' },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
+const api = spawn(
+  process.execPath,
+  [fileURLToPath(new URL('../../api/src/main.ts', import.meta.url))],
+  {
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: pg.url,
+      PORT: String(port),
+      LOCAL_STORAGE_DIR: path.join(dir, 'storage'),
+      LOG_LEVEL: 'warn',
+      OUTBOX_RELAY_ENABLED: 'false',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  },
+);
 
 try {
-  await waitUntil(async () => (await fetch(`${base}/readyz`)).ok, { timeoutMs: 60_000, describe: () => 'API did not become ready' });
+  await waitUntil(async () => (await fetch(`${base}/readyz`)).ok, {
+    timeoutMs: 60_000,
+    describe: () => 'API did not become ready',
+  });
   const registered = await fetch(`${base}/api/auth/register`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: 'bench', email: 'bench@example.com', password: 'Bench!pass1' }),
+    body: JSON.stringify({
+      username: 'bench',
+      email: 'bench@example.com',
+      password: 'Bench!pass1',
+    }),
   });
-  const { accessToken, user } = (await registered.json()) as { accessToken: string; user: { id: string } };
+  const { accessToken, user } = (await registered.json()) as {
+    accessToken: string;
+    user: { id: string };
+  };
 
   const sql = connectDatabase({ url: pg.url, max: 2, logger: log });
   await sql`
@@ -63,14 +91,29 @@ try {
   await sql.end();
 
   const scenarios = [
-    { name: 'GET /api/videos?page=1&pageSize=20', url: `${base}/api/videos?page=1&pageSize=20`, headers: {} },
-    { name: 'GET /api/videos?q=Video 12&sort=title', url: `${base}/api/videos?q=${encodeURIComponent('Video 12')}&sort=title&order=asc`, headers: {} },
-    { name: 'GET /api/jobs/:id', url: `${base}/api/jobs/${job!.id}`, headers: { Authorization: `Bearer ${accessToken}` } },
+    {
+      name: 'GET /api/videos?page=1&pageSize=20',
+      url: `${base}/api/videos?page=1&pageSize=20`,
+      headers: {},
+    },
+    {
+      name: 'GET /api/videos?q=Video 12&sort=title',
+      url: `${base}/api/videos?q=${encodeURIComponent('Video 12')}&sort=title&order=asc`,
+      headers: {},
+    },
+    {
+      name: 'GET /api/jobs/:id',
+      url: `${base}/api/jobs/${job!.id}`,
+      headers: { Authorization: `Bearer ${accessToken}` },
+    },
   ];
-  console.log(`bench/api: ${rate} req/s for ${seconds} s per route, ${videoCount} videos, Node ${process.version}`);
+  console.log(
+    `bench/api: ${rate} req/s for ${seconds} s per route, ${videoCount} videos, Node ${process.version}`,
+  );
   for (const scenario of scenarios) {
     // Warm up connections and the query plan.
-    for (let i = 0; i < 50; i++) await (await fetch(scenario.url, { headers: scenario.headers })).arrayBuffer();
+    for (let i = 0; i < 300; i++)
+      await (await fetch(scenario.url, { headers: scenario.headers })).arrayBuffer();
     const latencies: number[] = [];
     let errors = 0;
     const total = rate * seconds;
@@ -97,7 +140,10 @@ try {
     await Promise.all(inFlight);
     const elapsed = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
-    const pct = (p: number) => (latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN).toFixed(1);
+    const pct = (p: number) =>
+      (
+        latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN
+      ).toFixed(1);
     console.log(
       `${scenario.name.padEnd(40)} achieved ${(total / elapsed).toFixed(0)} req/s  p50 ${pct(50)} ms  p90 ${pct(90)} ms  p99 ${pct(99)} ms  max ${pct(100)} ms  errors ${errors}`,
     );

@@ -33,7 +33,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'rss') {
     globalThis.gc?.();
     const { rss, heapUsed, external } = process.memoryUsage();
-    process.stdout.write(`${JSON.stringify({ rss, heapUsed, external, queued: controller.queue.length })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ rss, heapUsed, external, queued: controller.queue.length })}\n`,
+    );
   }
   if (line === 'stop') void controller.stop().then(() => process.exit(0));
 });

@@ -37,9 +37,18 @@ const custom = kc.makeApiClient(CustomObjectsApi);
 const batch = kc.makeApiClient(BatchV1Api);
 await core.createNamespace({ body: { metadata: { name: namespace } } });
 
-const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(new URL('./controller-under-test.ts', import.meta.url)), plane.kubeconfigPath, namespace], {
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
+const child = spawn(
+  process.execPath,
+  [
+    '--expose-gc',
+    fileURLToPath(new URL('./controller-under-test.ts', import.meta.url)),
+    plane.kubeconfigPath,
+    namespace,
+  ],
+  {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  },
+);
 const lines = createInterface({ input: child.stdout });
 const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
 if ((await nextLine()) !== 'ready') throw new Error('controller did not start');
@@ -77,12 +86,20 @@ async function reconciledCount(): Promise<{ jobs: number; withStatus: number }> 
   let withStatus = 0;
   let cont: string | undefined;
   do {
-    const page = await batch.listNamespacedJob({ namespace, limit: 1000, ...(cont ? { _continue: cont } : {}) });
+    const page = await batch.listNamespacedJob({
+      namespace,
+      limit: 1000,
+      ...(cont ? { _continue: cont } : {}),
+    });
     jobs += page.items.length;
     cont = page.metadata?._continue;
   } while (cont);
   do {
-    const page = (await custom.listNamespacedCustomObject({ ...crd, limit: 1000, ...(cont ? { _continue: cont } : {}) })) as {
+    const page = (await custom.listNamespacedCustomObject({
+      ...crd,
+      limit: 1000,
+      ...(cont ? { _continue: cont } : {}),
+    })) as {
       items: Array<{ status?: { phase?: string } }>;
       metadata?: { _continue?: string };
     };
@@ -115,16 +132,29 @@ const loaded = await memory();
 const createSeconds = (created - started) / 1000;
 const reconcileSeconds = (reconciled - started) / 1000;
 const MB = 1024 * 1024;
-console.log(`\nbench/controller — real kube-apiserver ${plane.server}, ${total} TranscodeJobs, 1 rendition each\n`);
+console.log(
+  `\nbench/controller — real kube-apiserver ${plane.server}, ${total} TranscodeJobs, 1 rendition each\n`,
+);
 console.log(`| measure | value | target |`);
 console.log(`| --- | --- | --- |`);
-console.log(`| TranscodeJobs created (client, ${concurrency} in flight) | ${(throughputCount / createSeconds).toFixed(1)} /s | |`);
-console.log(`| TranscodeJobs reconciled (Job created + status written), first ${throughputCount} | ${(throughputCount / reconcileSeconds).toFixed(1)} /s | ≥ 50 /s |`);
+console.log(
+  `| TranscodeJobs created (client, ${concurrency} in flight) | ${(throughputCount / createSeconds).toFixed(1)} /s | |`,
+);
+console.log(
+  `| TranscodeJobs reconciled (Job created + status written), first ${throughputCount} | ${(throughputCount / reconcileSeconds).toFixed(1)} /s | ≥ 50 /s |`,
+);
 const mem = (m: { rss: number; heapUsed: number; external: number }) =>
   `${(m.rss / MB).toFixed(1)} MB (heap ${(m.heapUsed / MB).toFixed(1)}, external ${(m.external / MB).toFixed(1)})`;
 console.log(`| controller RSS, idle: informers synced, 0 objects | ${mem(baseline)} | |`);
-console.log(`| controller RSS with ${total} TranscodeJobs and ${total} Jobs cached | ${mem(loaded)} | ≤ 150 MB |`);
-console.log(`\nmachine load average while running: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
+console.log(
+  `| controller RSS with ${total} TranscodeJobs and ${total} Jobs cached | ${mem(loaded)} | ≤ 150 MB |`,
+);
+console.log(
+  `\nmachine load average while running: ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} on ${(await import('node:os')).cpus().length} cores`,
+);
 
 child.stdin.write('stop\n');
 await once(child, 'exit');

@@ -27,10 +27,11 @@ export const Password = z
   .string()
   .min(8, 'must be at least 8 characters')
   .max(256, 'must be at most 256 characters')
-  .regex(/[A-Z]/, 'must contain an upper-case letter')
-  .regex(/[a-z]/, 'must contain a lower-case letter')
-  .regex(/[0-9]/, 'must contain a digit')
-  .regex(/[^A-Za-z0-9]/, 'must contain a symbol');
+  // Unicode-aware: "Ü" is an upper-case letter too.
+  .regex(/\p{Lu}/u, 'must contain an upper-case letter')
+  .regex(/\p{Ll}/u, 'must contain a lower-case letter')
+  .regex(/\p{Nd}/u, 'must contain a digit')
+  .regex(/[^\p{L}\p{Nd}]/u, 'must contain a symbol');
 
 export const TotpCode = z.string().regex(/^[0-9]{6}$/, 'must be 6 digits');
 
@@ -128,6 +129,8 @@ export const VideoListQuery = z.strictObject({
   order: z.enum(['asc', 'desc']).default('desc'),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  /** Admins may list every video, private ones included. */
+  scope: z.enum(['public', 'all']).default('public'),
 });
 export type VideoListQuery = z.infer<typeof VideoListQuery>;
 
@@ -140,11 +143,22 @@ export const VideoPage = z.object({
 export type VideoPage = z.infer<typeof VideoPage>;
 
 export const VideoUpdateRequest = z
-  .strictObject({ title: Title.optional(), description: Description.optional(), visibility: Visibility.optional() })
-  .refine((body) => Object.keys(body).length > 0, 'give at least one of title, description, visibility');
+  .strictObject({
+    title: Title.optional(),
+    description: Description.optional(),
+    visibility: Visibility.optional(),
+  })
+  .refine(
+    (body) => Object.keys(body).length > 0,
+    'give at least one of title, description, visibility',
+  );
 export type VideoUpdateRequest = z.infer<typeof VideoUpdateRequest>;
 
-export const DownloadLink = z.object({ rendition: RenditionName, url: z.string(), expiresAt: IsoDateTime });
+export const DownloadLink = z.object({
+  rendition: RenditionName,
+  url: z.string(),
+  expiresAt: IsoDateTime,
+});
 export const DownloadsResponse = z.object({ items: z.array(DownloadLink) });
 export type DownloadsResponse = z.infer<typeof DownloadsResponse>;
 
@@ -167,6 +181,7 @@ export const JobRendition = z.object({
   phase: z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled']),
   progress: z.number().min(0).max(100),
 });
+export type JobRendition = z.infer<typeof JobRendition>;
 
 export const Job = z.object({
   id: EntityId,
@@ -189,21 +204,42 @@ export type JobCreateRequest = z.infer<typeof JobCreateRequest>;
 
 export const JobListQuery = z.strictObject({
   status: JobStatus.optional(),
+  /** Admins may list everyone's jobs. */
+  scope: z.enum(['mine', 'all']).default('mine'),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });
 export type JobListQuery = z.infer<typeof JobListQuery>;
 
-export const JobPage = z.object({ items: z.array(Job), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() });
+export const JobPage = z.object({
+  items: z.array(Job),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  total: z.number().int(),
+});
+
+/**
+ * The Postgres NOTIFY channel for job changes: the controller announces status it
+ * mirrors from TranscodeJobs, the API announces jobs it creates or cancels; every API
+ * process LISTENs and fans the events out to its event streams.
+ */
+export const JOB_EVENTS_CHANNEL = 'videoforge_job_events';
 
 /** What the events stream sends for each job change (`event: job`). */
 export const JobEvent = z.object({
   jobId: EntityId,
   videoId: EntityId,
   status: JobStatus,
-  progress: z.number().min(0).max(100),
+  progress: z.coerce.number().min(0).max(100),
+  /** Per-rendition state, when the controller reports it. */
+  renditions: z.array(JobRendition).optional(),
+  error: z.string().optional(),
 });
 export type JobEvent = z.infer<typeof JobEvent>;
+
+/** The NOTIFY payload on JOB_EVENTS_CHANNEL: the event plus whose job it is. */
+export const JobEventNotification = JobEvent.extend({ type: z.literal('job'), userId: EntityId });
+export type JobEventNotification = z.infer<typeof JobEventNotification>;
 
 // ── Uploads ─────────────────────────────────────────────────────────────────────
 
@@ -221,10 +257,19 @@ export const UploadCreateRequest = z.strictObject({
 });
 export type UploadCreateRequest = z.infer<typeof UploadCreateRequest>;
 
-export const UploadPart = z.object({ partNumber: z.number().int().min(1).max(10_000), url: z.string() });
+export const UploadPart = z.object({
+  partNumber: z.number().int().min(1).max(10_000),
+  url: z.string(),
+});
 
 export const UploadCreateResponse = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('single'), uploadId: UploadId, key: z.string(), url: z.string(), expiresAt: IsoDateTime }),
+  z.object({
+    mode: z.literal('single'),
+    uploadId: UploadId,
+    key: z.string(),
+    url: z.string(),
+    expiresAt: IsoDateTime,
+  }),
   z.object({
     mode: z.literal('multipart'),
     uploadId: UploadId,
@@ -239,7 +284,12 @@ export type UploadCreateResponse = z.infer<typeof UploadCreateResponse>;
 export const UploadCompleteRequest = z.strictObject({
   /** Multipart uploads: each part's number and the ETag its PUT returned. */
   parts: z
-    .array(z.strictObject({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) }))
+    .array(
+      z.strictObject({
+        partNumber: z.number().int().min(1).max(10_000),
+        etag: z.string().min(1).max(200),
+      }),
+    )
     .max(10_000)
     .optional(),
   /** Renditions to produce; default: the ladder up to the source's resolution. */

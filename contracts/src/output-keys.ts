@@ -25,6 +25,9 @@ export function renditionMp4Key(outputPrefix: string, rendition: string): string
   return `${outputPrefix}${rendition}/${rendition}.mp4`;
 }
 
-export function finalOutputKey(outputPrefix: string, file: 'master' | 'poster' | 'sprite' | 'thumbnails'): string {
+export function finalOutputKey(
+  outputPrefix: string,
+  file: 'master' | 'poster' | 'sprite' | 'thumbnails',
+): string {
   return `${outputPrefix}${OUTPUT_FILES[file]}`;
 }

@@ -34,10 +34,6 @@ export const DEFAULT_LADDER: readonly RenditionSpec[] = [
   { name: '360p', height: 360, videoBitrate: '600k' },
 ];
 
-/** per-rendition: one ffmpeg per rung (one Kubernetes Job each); ladder: one ffmpeg decodes once for every rung. */
-export const TranscodeStrategy = z.enum(['per-rendition', 'ladder']);
-export type TranscodeStrategy = z.infer<typeof TranscodeStrategy>;
-
 export const FrameRate = z.object({
   num: z.number().int().positive(),
   den: z.number().int().positive(),

@@ -11,7 +11,10 @@ export const TRANSCODE_JOB_VERSION = 'v1alpha1';
 export const TRANSCODE_JOB_PLURAL = 'transcodejobs';
 export const TRANSCODE_JOB_KIND = 'TranscodeJob';
 
-const NumericId = z.string().regex(/^[0-9]+$/).max(20);
+const NumericId = z
+  .string()
+  .regex(/^[0-9]+$/)
+  .max(20);
 
 export const TranscodeJobRendition = z.object({
   name: RenditionName,
@@ -28,14 +31,21 @@ export const TranscodeJobSpec = z.object({
   jobId: NumericId.optional(),
   videoId: NumericId.optional(),
   source: z.object({
-    bucket: z.string().min(3).max(63).regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/),
+    bucket: z
+      .string()
+      .min(3)
+      .max(63)
+      .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/),
     key: z.string().min(1).max(1024),
   }),
   renditions: z
     .array(TranscodeJobRendition)
     .min(1)
     .max(5)
-    .refine((list) => new Set(list.map((r) => r.name)).size === list.length, 'rendition names must be unique'),
+    .refine(
+      (list) => new Set(list.map((r) => r.name)).size === list.length,
+      'rendition names must be unique',
+    ),
   outputPrefix: z.string().min(1).max(512).endsWith('/').optional(),
   priority: z.number().int().min(-100).max(100).default(0),
   maxRetries: z.number().int().min(0).max(10).default(2),
@@ -75,7 +85,11 @@ export type Condition = z.infer<typeof Condition>;
 export const TranscodeJobStatus = z.object({
   phase: Phase.optional(),
   progress: z.number().int().min(0).max(100).optional(),
-  renditionsSummary: z.string().regex(/^[0-9]+\/[0-9]+$/).max(16).optional(),
+  renditionsSummary: z
+    .string()
+    .regex(/^[0-9]+\/[0-9]+$/)
+    .max(16)
+    .optional(),
   observedGeneration: z.number().int().min(0).optional(),
   renditions: z.array(RenditionStatus).max(5).optional(),
   conditions: z.array(Condition).max(16).optional(),

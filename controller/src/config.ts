@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { DatabaseEnv, LoggingEnv, QueueEnv, StorageEnv, withAdapterRequirements } from '@videoforge/platform/config';
+import {
+  DatabaseEnv,
+  LoggingEnv,
+  QueueEnv,
+  StorageEnv,
+  withAdapterRequirements,
+} from '@videoforge/platform/config';
 
 /** An environment variable holding JSON, validated by `schema`. */
 function json<T extends z.ZodType>(schema: T) {
@@ -18,10 +24,15 @@ function json<T extends z.ZodType>(schema: T) {
     .pipe(schema);
 }
 
-const Quantity = z.string().regex(/^[0-9.]+[a-zA-Z]*$/, 'must be a Kubernetes quantity like 500m or 2Gi');
+const Quantity = z
+  .string()
+  .regex(/^[0-9.]+[a-zA-Z]*$/, 'must be a Kubernetes quantity like 500m or 2Gi');
 const Resources = z.record(
   z.string(),
-  z.object({ requests: z.record(z.string(), Quantity).optional(), limits: z.record(z.string(), Quantity).optional() }),
+  z.object({
+    requests: z.record(z.string(), Quantity).optional(),
+    limits: z.record(z.string(), Quantity).optional(),
+  }),
 );
 const Toleration = z.object({
   key: z.string().optional(),
@@ -60,24 +71,35 @@ export const ControllerConfig = withAdapterRequirements(
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
       .default(() => inClusterNamespace() ?? 'videoforge'),
     /** This replica's identity in the leader Lease (the pod name in a Deployment). */
-    POD_NAME: z.string().min(1).default(() => hostname()),
+    POD_NAME: z
+      .string()
+      .min(1)
+      .default(() => hostname()),
     LEADER_ELECTION: z.stringbool().default(true),
     LEASE_NAME: z.string().default('videoforge-controller'),
     METRICS_HOST: z.string().default('127.0.0.1'),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
     TRANSCODER_IMAGE: z.string().min(1).default('videoforge/transcoder:latest'),
-    TRANSCODER_IMAGE_PULL_POLICY: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+    TRANSCODER_IMAGE_PULL_POLICY: z
+      .enum(['Always', 'IfNotPresent', 'Never'])
+      .default('IfNotPresent'),
     TRANSCODER_COMMAND: json(z.array(z.string().min(1)).min(1)).default(['videoforge-transcode']),
     TRANSCODER_SERVICE_ACCOUNT: z.string().optional(),
     TRANSCODER_ENV_CONFIGMAP: z.string().optional(),
     TRANSCODER_ENV_SECRET: z.string().optional(),
-    TRANSCODE_NODE_SELECTOR: json(z.record(z.string(), z.string())).default({ 'videoforge.io/node-group': 'transcode' }),
+    TRANSCODE_NODE_SELECTOR: json(z.record(z.string(), z.string())).default({
+      'videoforge.io/node-group': 'transcode',
+    }),
     TRANSCODE_TOLERATIONS: json(z.array(Toleration)).default([
       { key: 'videoforge.io/transcode', operator: 'Exists', effect: 'NoSchedule' },
     ]),
     TRANSCODE_AFFINITY: json(z.record(z.string(), z.unknown())).optional(),
     TRANSCODE_RESOURCES: json(Resources).default(DEFAULT_RESOURCES),
-    TRANSCODE_ACTIVE_DEADLINE_SECONDS: z.coerce.number().int().positive().default(5 * 3600),
+    TRANSCODE_ACTIVE_DEADLINE_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(5 * 3600),
     TRANSCODE_TTL_SECONDS_AFTER_FINISHED: z.coerce.number().int().min(0).default(3600),
   }),
 );

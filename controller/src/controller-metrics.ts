@@ -25,18 +25,44 @@ export interface ControllerMetrics {
 export function createControllerMetrics(registry: Registry): ControllerMetrics {
   const registers = [registry];
   return {
-    transcodeJobs: new Gauge({ name: 'videoforge_transcodejobs', help: 'TranscodeJobs by phase', labelNames: ['phase'], registers }),
+    transcodeJobs: new Gauge({
+      name: 'videoforge_transcodejobs',
+      help: 'TranscodeJobs by phase',
+      labelNames: ['phase'],
+      registers,
+    }),
     reconcileDuration: new Histogram({
       name: 'videoforge_reconcile_duration_seconds',
       help: 'Time for one reconcile pass',
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
-    reconcileErrors: new Counter({ name: 'videoforge_reconcile_errors_total', help: 'Reconcile passes that failed and were retried', registers }),
-    queueReceived: new Counter({ name: 'videoforge_queue_messages_received_total', help: 'Messages received from the job queue', registers }),
-    queueDeleted: new Counter({ name: 'videoforge_queue_messages_deleted_total', help: 'Messages deleted after their TranscodeJob existed', registers }),
-    queueDepth: new Gauge({ name: 'videoforge_queue_depth', help: 'Messages in the job queue', labelNames: ['state'], registers }),
-    queueOldestAge: new Gauge({ name: 'videoforge_queue_oldest_message_age_seconds', help: 'Age of the oldest queued message, where the queue can tell', registers }),
+    reconcileErrors: new Counter({
+      name: 'videoforge_reconcile_errors_total',
+      help: 'Reconcile passes that failed and were retried',
+      registers,
+    }),
+    queueReceived: new Counter({
+      name: 'videoforge_queue_messages_received_total',
+      help: 'Messages received from the job queue',
+      registers,
+    }),
+    queueDeleted: new Counter({
+      name: 'videoforge_queue_messages_deleted_total',
+      help: 'Messages deleted after their TranscodeJob existed',
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: 'videoforge_queue_depth',
+      help: 'Messages in the job queue',
+      labelNames: ['state'],
+      registers,
+    }),
+    queueOldestAge: new Gauge({
+      name: 'videoforge_queue_oldest_message_age_seconds',
+      help: 'Age of the oldest queued message, where the queue can tell',
+      registers,
+    }),
     renditionDuration: new Histogram({
       name: 'videoforge_rendition_duration_seconds',
       help: 'Wall time from start to completion of one rendition',
@@ -44,16 +70,33 @@ export function createControllerMetrics(registry: Registry): ControllerMetrics {
       buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 3600],
       registers,
     }),
-    renditionsCompleted: new Counter({ name: 'videoforge_renditions_completed_total', help: 'Renditions finished', labelNames: ['rendition'], registers }),
+    renditionsCompleted: new Counter({
+      name: 'videoforge_renditions_completed_total',
+      help: 'Renditions finished',
+      labelNames: ['rendition'],
+      registers,
+    }),
     mediaSecondsTranscoded: new Counter({
       name: 'videoforge_media_seconds_transcoded_total',
       help: 'Seconds of source media transcoded, by rendition',
       labelNames: ['rendition'],
       registers,
     }),
-    jobsCompleted: new Counter({ name: 'videoforge_jobs_completed_total', help: 'Transcode jobs that succeeded', registers }),
-    jobsFailed: new Counter({ name: 'videoforge_jobs_failed_total', help: 'Transcode jobs that failed', registers }),
-    leader: new Gauge({ name: 'videoforge_controller_leader', help: '1 while this replica holds the leader lease', registers }),
+    jobsCompleted: new Counter({
+      name: 'videoforge_jobs_completed_total',
+      help: 'Transcode jobs that succeeded',
+      registers,
+    }),
+    jobsFailed: new Counter({
+      name: 'videoforge_jobs_failed_total',
+      help: 'Transcode jobs that failed',
+      registers,
+    }),
+    leader: new Gauge({
+      name: 'videoforge_controller_leader',
+      help: '1 while this replica holds the leader lease',
+      registers,
+    }),
   };
 }
 
@@ -72,7 +115,8 @@ export function recordTransitions(
     const previous = before?.renditions?.find((r) => r.name === rendition.name);
     if (rendition.phase !== 'Succeeded' || previous?.phase === 'Succeeded') continue;
     metrics.renditionsCompleted.inc({ rendition: rendition.name });
-    if (mediaDurationSeconds) metrics.mediaSecondsTranscoded.inc({ rendition: rendition.name }, mediaDurationSeconds);
+    if (mediaDurationSeconds)
+      metrics.mediaSecondsTranscoded.inc({ rendition: rendition.name }, mediaDurationSeconds);
     if (rendition.startedAt && rendition.completedAt) {
       const seconds = (Date.parse(rendition.completedAt) - Date.parse(rendition.startedAt)) / 1000;
       if (seconds >= 0) metrics.renditionDuration.observe({ rendition: rendition.name }, seconds);

@@ -12,7 +12,12 @@ import { addToOutbox, createOutboxRelay } from '@videoforge/platform/outbox';
 import { createSqsQueue, type QueuePort } from '@videoforge/platform/queue';
 import { createS3Storage, type StoragePort } from '@videoforge/platform/storage';
 import { describeWith } from '../../test/support/components.ts';
-import { createTestBucket, createTestQueues, testCredentials, testRegion } from '../../test/support/aws.ts';
+import {
+  createTestBucket,
+  createTestQueues,
+  testCredentials,
+  testRegion,
+} from '../../test/support/aws.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
 import { freePort } from '../../test/support/free-port.ts';
 import { waitUntil } from '../../test/support/process.ts';
@@ -36,226 +41,344 @@ interface Operator {
  * operator process creating TranscodeJobs and reconciling them into batch/v1 Jobs, the
  * local node running the real transcoder against S3 (moto), status back in Postgres.
  */
-describeWith(['kubernetes', 'postgres', 's3', 'sqs', 'ffmpeg'], 'the operator process, end to end', () => {
-  let suite: KubeSuite;
-  let db: TestDatabase;
-  let dir: string;
-  let bucket: string;
-  let queueUrl: string;
-  let storage: StoragePort;
-  let queue: QueuePort;
-  let userId: string;
-  const operators: Operator[] = [];
-  const endpoint = () => inject('awsEndpoint');
+describeWith(
+  ['kubernetes', 'postgres', 's3', 'sqs', 'ffmpeg'],
+  'the operator process, end to end',
+  () => {
+    let suite: KubeSuite;
+    let db: TestDatabase;
+    let dir: string;
+    let bucket: string;
+    let queueUrl: string;
+    let storage: StoragePort;
+    let queue: QueuePort;
+    let userId: string;
+    const operators: Operator[] = [];
+    const endpoint = () => inject('awsEndpoint');
 
-  beforeAll(async () => {
-    suite = await startKubeSuite(inject('kubeconfig'), 'e2e', {
-      labels: { 'videoforge.io/node-group': 'transcode' },
-      // What the transcoder image's environment would carry in a real cluster.
-      baseEnv: {
-        PATH: process.env.PATH ?? '',
-        HOME: tmpdir(),
-        AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-        TRANSCODE_ALLOW_LOOPBACK_HTTP: 'true',
-        TRANSCODE_PRESET: 'ultrafast',
-        LOG_LEVEL: 'warn',
-      },
+    beforeAll(async () => {
+      suite = await startKubeSuite(inject('kubeconfig'), 'e2e', {
+        labels: { 'videoforge.io/node-group': 'transcode' },
+        // What the transcoder image's environment would carry in a real cluster.
+        baseEnv: {
+          PATH: process.env.PATH ?? '',
+          HOME: tmpdir(),
+          AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
+          TRANSCODE_ALLOW_LOOPBACK_HTTP: 'true',
+          TRANSCODE_PRESET: 'ultrafast',
+          LOG_LEVEL: 'warn',
+        },
+      });
+      db = await createTestDatabase(inject('postgresUrl'));
+      dir = await mkdtemp(path.join(tmpdir(), 'vf-e2e-'));
+      bucket = await createTestBucket(endpoint());
+      ({ queueUrl } = await createTestQueues(endpoint(), { visibilityTimeoutSeconds: 30 }));
+      storage = createS3Storage({
+        bucket,
+        region: testRegion,
+        endpoint: endpoint(),
+        forcePathStyle: true,
+        credentials: testCredentials,
+      });
+      queue = createSqsQueue({
+        queueUrl,
+        region: testRegion,
+        endpoint: endpoint(),
+        credentials: testCredentials,
+      });
+      const clip = path.join(dir, 'clip.mp4');
+      await run('ffmpeg', [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=1920x1080:rate=25',
+        '-t',
+        '2',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        clip,
+      ]);
+      await storage.put('videos/raw/1/e2e/clip.mp4', await readFile(clip), {
+        contentType: 'video/mp4',
+      });
+      const [user] = await db.sql<
+        { id: string }[]
+      >`INSERT INTO users (username, email) VALUES ('grace', 'grace@example.com') RETURNING id`;
+      userId = user?.id ?? '';
     });
-    db = await createTestDatabase(inject('postgresUrl'));
-    dir = await mkdtemp(path.join(tmpdir(), 'vf-e2e-'));
-    bucket = await createTestBucket(endpoint());
-    ({ queueUrl } = await createTestQueues(endpoint(), { visibilityTimeoutSeconds: 30 }));
-    storage = createS3Storage({ bucket, region: testRegion, endpoint: endpoint(), forcePathStyle: true, credentials: testCredentials });
-    queue = createSqsQueue({ queueUrl, region: testRegion, endpoint: endpoint(), credentials: testCredentials });
-    const clip = path.join(dir, 'clip.mp4');
-    await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', clip]);
-    await storage.put('videos/raw/1/e2e/clip.mp4', await readFile(clip), { contentType: 'video/mp4' });
-    const [user] = await db.sql<{ id: string }[]>`INSERT INTO users (username, email) VALUES ('grace', 'grace@example.com') RETURNING id`;
-    userId = user?.id ?? '';
-  });
-  afterEach(async () => {
-    for (const operator of operators.splice(0)) await stopOperator(operator, 'SIGTERM');
-  });
-  afterAll(async () => {
-    await queue?.close();
-    await suite?.cleanup();
-    await db?.drop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  async function startOperator(name: string): Promise<Operator> {
-    const port = await freePort();
-    let output = '';
-    const child = spawn(process.execPath, [controllerMain], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        KUBECONFIG: inject('kubeconfig'),
-        KUBE_NAMESPACE: suite.namespace,
-        POD_NAME: name,
-        DATABASE_URL: db.url,
-        QUEUE_DRIVER: 'sqs',
-        SQS_QUEUE_URL: queueUrl,
-        SQS_ENDPOINT: endpoint(),
-        QUEUE_WAIT_SECONDS: '1',
-        STORAGE_DRIVER: 's3',
-        S3_BUCKET_NAME: bucket,
-        S3_ENDPOINT: endpoint(),
-        AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-        METRICS_PORT: String(port),
-        TRANSCODER_COMMAND: JSON.stringify([process.execPath, transcoderMain]),
-        TRANSCODE_RESOURCES: JSON.stringify({ default: { requests: { cpu: '100m' } } }),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    afterEach(async () => {
+      for (const operator of operators.splice(0)) await stopOperator(operator, 'SIGTERM');
     });
-    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-    const operator = { child, name, metricsUrl: `http://127.0.0.1:${port}/metrics`, output: () => output };
-    operators.push(operator);
-    return operator;
-  }
+    afterAll(async () => {
+      await queue?.close();
+      await suite?.cleanup();
+      await db?.drop();
+      await rm(dir, { recursive: true, force: true });
+    });
 
-  async function stopOperator(operator: Operator, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
-    if (operator.child.exitCode !== null || operator.child.signalCode !== null) return;
-    operator.child.kill(signal);
-    await once(operator.child, 'exit');
-  }
+    async function startOperator(name: string): Promise<Operator> {
+      const port = await freePort();
+      let output = '';
+      const child = spawn(process.execPath, [controllerMain], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          KUBECONFIG: inject('kubeconfig'),
+          KUBE_NAMESPACE: suite.namespace,
+          POD_NAME: name,
+          DATABASE_URL: db.url,
+          QUEUE_DRIVER: 'sqs',
+          SQS_QUEUE_URL: queueUrl,
+          SQS_ENDPOINT: endpoint(),
+          QUEUE_WAIT_SECONDS: '1',
+          STORAGE_DRIVER: 's3',
+          S3_BUCKET_NAME: bucket,
+          S3_ENDPOINT: endpoint(),
+          AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
+          METRICS_PORT: String(port),
+          TRANSCODER_COMMAND: JSON.stringify([process.execPath, transcoderMain]),
+          TRANSCODE_RESOURCES: JSON.stringify({ default: { requests: { cpu: '100m' } } }),
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+      const operator = {
+        child,
+        name,
+        metricsUrl: `http://127.0.0.1:${port}/metrics`,
+        output: () => output,
+      };
+      operators.push(operator);
+      return operator;
+    }
 
-  /** A new video + job with its outbox row, relayed to SQS as the API would. */
-  async function submit(formats: string[]): Promise<string> {
-    const [video] = await db.sql<{ id: string }[]>`
+    async function stopOperator(operator: Operator, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+      if (operator.child.exitCode !== null || operator.child.signalCode !== null) return;
+      operator.child.kill(signal);
+      await once(operator.child, 'exit');
+    }
+
+    /** A new video + job with its outbox row, relayed to SQS as the API would. */
+    async function submit(formats: string[]): Promise<string> {
+      const [video] = await db.sql<{ id: string }[]>`
       INSERT INTO gallery_videos (user_id, title, source_key, duration_seconds) VALUES (${userId}, 'e2e', 'videos/raw/1/e2e/clip.mp4', 2) RETURNING id`;
-    const jobId = await db.sql.begin(async (tx) => {
-      const [job] = await tx<{ id: string }[]>`
+      const jobId = await db.sql.begin(async (tx) => {
+        const [job] = await tx<{ id: string }[]>`
         INSERT INTO jobs (user_id, video_id, formats, input_key, output_prefix)
         VALUES (${userId}, ${video?.id ?? ''}, ${formats}, 'videos/raw/1/e2e/clip.mp4', 'videos/output/x/') RETURNING id`;
-      const id = job?.id ?? '';
-      await tx`UPDATE jobs SET output_prefix = ${`videos/output/${id}/`} WHERE id = ${id}`;
-      await addToOutbox(tx, 'transcode', { jobId: id });
-      return id;
-    });
-    await createOutboxRelay({ sql: db.sql, queueFor: () => queue, logger: quiet }).relayOnce();
-    return jobId;
-  }
+        const id = job?.id ?? '';
+        await tx`UPDATE jobs SET output_prefix = ${`videos/output/${id}/`} WHERE id = ${id}`;
+        await addToOutbox(tx, 'transcode', { jobId: id });
+        return id;
+      });
+      await createOutboxRelay({ sql: db.sql, queueFor: () => queue, logger: quiet }).relayOnce();
+      return jobId;
+    }
 
-  async function waitForJob(jobId: string, operator: () => Operator | undefined) {
-    let row: { status: string; progress: string; video_status: string; error_message: string | null } | undefined;
-    await waitUntil(
-      async () => {
-        [row] = await db.sql<NonNullable<typeof row>[]>`
+    async function waitForJob(jobId: string, operator: () => Operator | undefined) {
+      let row:
+        | { status: string; progress: string; video_status: string; error_message: string | null }
+        | undefined;
+      await waitUntil(
+        async () => {
+          [row] = await db.sql<NonNullable<typeof row>[]>`
           SELECT j.status, j.progress, j.error_message, v.status AS video_status FROM jobs j JOIN gallery_videos v ON v.id = j.video_id WHERE j.id = ${jobId}`;
-        return row?.status === 'succeeded' || row?.status === 'failed';
-      },
-      { timeoutMs: 150_000, intervalMs: 500, describe: () => `${JSON.stringify(row)}\n${operator()?.output().slice(-3000) ?? ''}` },
-    );
-    return row;
-  }
+          return row?.status === 'succeeded' || row?.status === 'failed';
+        },
+        {
+          timeoutMs: 150_000,
+          intervalMs: 500,
+          describe: () => `${JSON.stringify(row)}\n${operator()?.output().slice(-3000) ?? ''}`,
+        },
+      );
+      return row;
+    }
 
-  const readTj = async (name: string) =>
-    (await suite.kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ ...crd, namespace: suite.namespace, name })) as {
-      spec: { jobId: string };
-      status: { phase: string; renditionsSummary: string; progress: number };
-    };
-  const jobNames = async (tj: string) =>
-    (await suite.batch.listNamespacedJob({ namespace: suite.namespace, labelSelector: `videoforge.io/transcodejob=${tj}` })).items
-      .map((j) => j.metadata?.name ?? '')
-      .sort();
-  const outputKeys = async (jobId: string) => (await storage.list(`videos/output/${jobId}/`)).objects.map((o) => o.key);
+    const readTj = async (name: string) =>
+      (await suite.kc
+        .makeApiClient(CustomObjectsApi)
+        .getNamespacedCustomObject({ ...crd, namespace: suite.namespace, name })) as {
+        spec: { jobId: string };
+        status: { phase: string; renditionsSummary: string; progress: number };
+      };
+    const jobNames = async (tj: string) =>
+      (
+        await suite.batch.listNamespacedJob({
+          namespace: suite.namespace,
+          labelSelector: `videoforge.io/transcodejob=${tj}`,
+        })
+      ).items
+        .map((j) => j.metadata?.name ?? '')
+        .sort();
+    const outputKeys = async (jobId: string) =>
+      (await storage.list(`videos/output/${jobId}/`)).objects.map((o) => o.key);
 
-  it('turns a queued job into four renditions and reports success to Postgres, kubectl and Prometheus', async () => {
-    const operator = await startOperator('operator-0');
-    const jobId = await submit(['1080p', '720p', '480p', '360p']);
-    expect(await waitForJob(jobId, () => operator)).toMatchObject({ status: 'succeeded', video_status: 'ready', progress: '100.00' });
+    it('turns a queued job into four renditions and reports success to Postgres, kubectl and Prometheus', async () => {
+      const operator = await startOperator('operator-0');
+      const jobId = await submit(['1080p', '720p', '480p', '360p']);
+      expect(await waitForJob(jobId, () => operator)).toMatchObject({
+        status: 'succeeded',
+        video_status: 'ready',
+        progress: '100.00',
+      });
 
-    const table = (await kubectl(inject('kubeconfig'), ['get', 'transcodejobs', `job-${jobId}`, '-n', suite.namespace])).stdout;
-    expect(table).toMatch(new RegExp(`job-${jobId}\\s+Succeeded\\s+100\\s+4/4\\s+\\d+\\s+`));
-    expect(await storage.head(`videos/output/${jobId}/master.m3u8`)).toBeDefined();
-    for (const rung of ['1080p', '720p', '480p', '360p']) expect(await storage.head(`videos/output/${jobId}/${rung}/index.m3u8`)).toBeDefined();
-    expect(await queue.depth()).toMatchObject({ visible: 0, inFlight: 0 }); // deleted once the resource existed
+      const table = (
+        await kubectl(inject('kubeconfig'), [
+          'get',
+          'transcodejobs',
+          `job-${jobId}`,
+          '-n',
+          suite.namespace,
+        ])
+      ).stdout;
+      expect(table).toMatch(new RegExp(`job-${jobId}\\s+Succeeded\\s+100\\s+4/4\\s+\\d+\\s+`));
+      expect(await storage.head(`videos/output/${jobId}/master.m3u8`)).toBeDefined();
+      for (const rung of ['1080p', '720p', '480p', '360p'])
+        expect(await storage.head(`videos/output/${jobId}/${rung}/index.m3u8`)).toBeDefined();
+      expect(await queue.depth()).toMatchObject({ visible: 0, inFlight: 0 }); // deleted once the resource existed
 
-    const metrics = await (await fetch(operator.metricsUrl)).text();
-    expect(metrics).toMatch(/^videoforge_jobs_completed_total\{service="controller"\} 1$/m);
-    expect(metrics).toMatch(/^videoforge_renditions_completed_total\{rendition="1080p",service="controller"\} 1$/m);
-    expect(metrics).toMatch(/^videoforge_media_seconds_transcoded_total\{rendition="360p",service="controller"\} 2$/m);
-    expect(metrics).toMatch(/^videoforge_queue_messages_deleted_total\{service="controller"\} 1$/m);
-    expect(metrics).toMatch(/^videoforge_controller_leader\{service="controller"\} 1$/m);
-  });
+      const metrics = await (await fetch(operator.metricsUrl)).text();
+      expect(metrics).toMatch(/^videoforge_jobs_completed_total\{service="controller"\} 1$/m);
+      expect(metrics).toMatch(
+        /^videoforge_renditions_completed_total\{rendition="1080p",service="controller"\} 1$/m,
+      );
+      expect(metrics).toMatch(
+        /^videoforge_media_seconds_transcoded_total\{rendition="360p",service="controller"\} 2$/m,
+      );
+      expect(metrics).toMatch(
+        /^videoforge_queue_messages_deleted_total\{service="controller"\} 1$/m,
+      );
+      expect(metrics).toMatch(/^videoforge_controller_leader\{service="controller"\} 1$/m);
+    });
 
-  it('drill: the same queue message delivered twice makes one TranscodeJob and one set of outputs', async () => {
-    const operator = await startOperator('operator-0');
-    const jobId = await submit(['360p']);
-    await queue.send(JSON.stringify({ jobId })); // the duplicate an at-least-once queue may deliver
-    expect(await waitForJob(jobId, () => operator)).toMatchObject({ status: 'succeeded' });
-    let depth = await queue.depth();
-    await waitUntil(
-      async () => {
-        depth = await queue.depth();
-        return depth.visible + depth.inFlight === 0;
-      },
-      { timeoutMs: 20_000, describe: () => `${JSON.stringify(depth)}\n${operator.output().slice(-3000)}` },
-    );
-    expect(await jobNames(`job-${jobId}`)).toEqual([`job-${jobId}-360p`, `job-${jobId}-finalize`]);
-    expect(operator.output()).toMatch(/TranscodeJob already existed/);
-    const keys = await outputKeys(jobId);
-    expect(new Set(keys).size).toBe(keys.length);
-  });
+    it('drill: the same queue message delivered twice makes one TranscodeJob and one set of outputs', async () => {
+      const operator = await startOperator('operator-0');
+      const jobId = await submit(['360p']);
+      await queue.send(JSON.stringify({ jobId })); // the duplicate an at-least-once queue may deliver
+      expect(await waitForJob(jobId, () => operator)).toMatchObject({ status: 'succeeded' });
+      let depth = await queue.depth();
+      await waitUntil(
+        async () => {
+          depth = await queue.depth();
+          return depth.visible + depth.inFlight === 0;
+        },
+        {
+          timeoutMs: 20_000,
+          describe: () => `${JSON.stringify(depth)}\n${operator.output().slice(-3000)}`,
+        },
+      );
+      expect(await jobNames(`job-${jobId}`)).toEqual([
+        `job-${jobId}-360p`,
+        `job-${jobId}-finalize`,
+      ]);
+      expect(operator.output()).toMatch(/TranscodeJob already existed/);
+      const keys = await outputKeys(jobId);
+      expect(new Set(keys).size).toBe(keys.length);
+    });
 
-  it('drill: the controller killed mid-reconcile and restarted loses nothing and duplicates nothing', async () => {
-    const first = await startOperator('operator-0');
-    const jobId = await submit(['480p', '360p']);
-    await waitUntil(async () => (await jobNames(`job-${jobId}`)).length > 0, { timeoutMs: 30_000, describe: first.output });
-    await stopOperator(first, 'SIGKILL');
-    // A restarted replica waits out the dead one's lease, then carries on from the world as it is.
-    const second = await startOperator('operator-1');
-    expect(await waitForJob(jobId, () => second)).toMatchObject({ status: 'succeeded', video_status: 'ready' });
-    expect(await jobNames(`job-${jobId}`)).toEqual([`job-${jobId}-360p`, `job-${jobId}-480p`, `job-${jobId}-finalize`]);
-    expect((await readTj(`job-${jobId}`)).status).toMatchObject({ phase: 'Succeeded', renditionsSummary: '2/2' });
-  });
+    it('drill: the controller killed mid-reconcile and restarted loses nothing and duplicates nothing', async () => {
+      const first = await startOperator('operator-0');
+      const jobId = await submit(['480p', '360p']);
+      await waitUntil(async () => (await jobNames(`job-${jobId}`)).length > 0, {
+        timeoutMs: 30_000,
+        describe: () => first.output(),
+      });
+      await stopOperator(first, 'SIGKILL');
+      // A restarted replica waits out the dead one's lease, then carries on from the world as it is.
+      const second = await startOperator('operator-1');
+      expect(await waitForJob(jobId, () => second)).toMatchObject({
+        status: 'succeeded',
+        video_status: 'ready',
+      });
+      expect(await jobNames(`job-${jobId}`)).toEqual([
+        `job-${jobId}-360p`,
+        `job-${jobId}-480p`,
+        `job-${jobId}-finalize`,
+      ]);
+      expect((await readTj(`job-${jobId}`)).status).toMatchObject({
+        phase: 'Succeeded',
+        renditionsSummary: '2/2',
+      });
+    });
 
-  it('drill: with two replicas, killing the leader mid-job hands the work to the other', async () => {
-    const a = await startOperator('replica-a');
-    await waitUntil(async () => a.output().includes('became leader'), { timeoutMs: 30_000, describe: a.output });
-    const b = await startOperator('replica-b');
-    const jobId = await submit(['480p', '360p']);
-    await waitUntil(async () => (await jobNames(`job-${jobId}`)).length > 0, { timeoutMs: 30_000, describe: a.output });
-    const killedAt = Date.now();
-    await stopOperator(a, 'SIGKILL');
-    await waitUntil(async () => b.output().includes('became leader'), { timeoutMs: 30_000, describe: b.output });
-    const takeover = (Date.now() - killedAt) / 1000;
-    console.log(`standby replica took over ${takeover.toFixed(1)} s after the leader was killed`);
-    expect(takeover).toBeLessThan(15);
-    expect(await waitForJob(jobId, () => b)).toMatchObject({ status: 'succeeded' });
-    const lease = await suite.kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'videoforge-controller', namespace: suite.namespace });
-    expect(lease.spec?.holderIdentity).toBe('replica-b');
-  });
+    it('drill: with two replicas, killing the leader mid-job hands the work to the other', async () => {
+      const a = await startOperator('replica-a');
+      await waitUntil(async () => a.output().includes('became leader'), {
+        timeoutMs: 30_000,
+        describe: () => a.output(),
+      });
+      const b = await startOperator('replica-b');
+      const jobId = await submit(['480p', '360p']);
+      await waitUntil(async () => (await jobNames(`job-${jobId}`)).length > 0, {
+        timeoutMs: 30_000,
+        describe: () => a.output(),
+      });
+      const killedAt = Date.now();
+      await stopOperator(a, 'SIGKILL');
+      await waitUntil(async () => b.output().includes('became leader'), {
+        timeoutMs: 30_000,
+        describe: () => b.output(),
+      });
+      const takeover = (Date.now() - killedAt) / 1000;
+      console.log(`standby replica took over ${takeover.toFixed(1)} s after the leader was killed`);
+      expect(takeover).toBeLessThan(15);
+      expect(await waitForJob(jobId, () => b)).toMatchObject({ status: 'succeeded' });
+      const lease = await suite.kc
+        .makeApiClient(CoordinationV1Api)
+        .readNamespacedLease({ name: 'videoforge-controller', namespace: suite.namespace });
+      expect(lease.spec?.holderIdentity).toBe('replica-b');
+    });
 
-  it('adopts a TranscodeJob applied by hand with kubectl, creating its Postgres rows', async () => {
-    const operator = await startOperator('operator-0');
-    const manifest = path.join(dir, 'by-hand.yaml');
-    await writeFile(
-      manifest,
-      [
-        'apiVersion: videoforge.io/v1alpha1',
-        'kind: TranscodeJob',
-        'metadata: { name: by-hand }',
-        'spec:',
-        `  source: { bucket: ${bucket}, key: videos/raw/1/e2e/clip.mp4 }`,
-        '  renditions: [ { name: 360p, height: 360, videoBitrate: 600k } ]',
-      ].join('\n'),
-    );
-    await kubectl(inject('kubeconfig'), ['apply', '-n', suite.namespace, '-f', manifest]);
-    let row: { id: string; status: string } | undefined;
-    await waitUntil(
-      async () => {
-        [row] = await db.sql<NonNullable<typeof row>[]>`
-          SELECT j.id, j.status FROM jobs j JOIN gallery_videos v ON v.id = j.video_id WHERE v.title = 'by-hand'`;
-        return row?.status === 'succeeded';
-      },
-      { timeoutMs: 120_000, intervalMs: 500, describe: () => `${JSON.stringify(row)}\n${operator.output().slice(-2000)}` },
-    );
-    const printed = (await kubectl(inject('kubeconfig'), ['get', 'tj', 'by-hand', '-n', suite.namespace, '-o', 'jsonpath={.spec.jobId} {.status.phase}'])).stdout;
-    expect(printed).toBe(`${row?.id} Succeeded`);
-  });
-});
+    it('adopts a TranscodeJob applied by hand with kubectl, creating its Postgres rows', async () => {
+      const operator = await startOperator('operator-0');
+      const manifest = path.join(dir, 'by-hand.yaml');
+      await writeFile(
+        manifest,
+        [
+          'apiVersion: videoforge.io/v1alpha1',
+          'kind: TranscodeJob',
+          'metadata: { name: by-hand }',
+          'spec:',
+          `  source: { bucket: ${bucket}, key: videos/raw/1/e2e/clip.mp4 }`,
+          '  renditions: [ { name: 360p, height: 360, videoBitrate: 600k } ]',
+        ].join('\n'),
+      );
+      await kubectl(inject('kubeconfig'), ['apply', '-n', suite.namespace, '-f', manifest]);
+      let row: { id: string; status: string } | undefined;
+      await waitUntil(
+        async () => {
+          [row] = await db.sql<NonNullable<typeof row>[]>`
+          SELECT j.id, j.status FROM jobs j JOIN gallery_videos v ON v.id = j.video_id WHERE v.title = 'by-hand' ORDER BY j.id`;
+          return row?.status === 'succeeded';
+        },
+        {
+          timeoutMs: 120_000,
+          intervalMs: 500,
+          describe: () => `${JSON.stringify(row)}\n${operator.output().slice(-2000)}`,
+        },
+      );
+      const printed = (
+        await kubectl(inject('kubeconfig'), [
+          'get',
+          'tj',
+          'by-hand',
+          '-n',
+          suite.namespace,
+          '-o',
+          'jsonpath={.spec.jobId} {.status.phase}',
+        ])
+      ).stdout;
+      expect(printed).toBe(`${row?.id} Succeeded`);
+      const [adopted] = await db.sql<{ jobs: number }[]>`
+      SELECT count(*)::int AS jobs FROM jobs j JOIN gallery_videos v ON v.id = j.video_id WHERE v.title = 'by-hand'`;
+      expect(adopted?.jobs).toBe(1);
+    }, 180_000);
+  },
+);

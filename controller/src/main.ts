@@ -43,7 +43,9 @@ async function main(): Promise<void> {
 
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {
-      void registry.metrics().then((text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text));
+      void registry
+        .metrics()
+        .then((text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text));
     } else if (req.url === '/healthz' || req.url === '/readyz') {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
     } else res.writeHead(404).end();
@@ -62,7 +64,9 @@ async function main(): Promise<void> {
         image: config.TRANSCODER_IMAGE,
         imagePullPolicy: config.TRANSCODER_IMAGE_PULL_POLICY,
         command: config.TRANSCODER_COMMAND,
-        ...(config.TRANSCODER_SERVICE_ACCOUNT ? { serviceAccountName: config.TRANSCODER_SERVICE_ACCOUNT } : {}),
+        ...(config.TRANSCODER_SERVICE_ACCOUNT
+          ? { serviceAccountName: config.TRANSCODER_SERVICE_ACCOUNT }
+          : {}),
         nodeSelector: config.TRANSCODE_NODE_SELECTOR,
         tolerations: config.TRANSCODE_TOLERATIONS,
         ...(config.TRANSCODE_AFFINITY ? { affinity: config.TRANSCODE_AFFINITY } : {}),
@@ -71,11 +75,15 @@ async function main(): Promise<void> {
         ttlSecondsAfterFinished: config.TRANSCODE_TTL_SECONDS_AFTER_FINISHED,
         env: [
           { name: 'STORAGE_DRIVER', value: config.STORAGE_DRIVER },
-          ...(config.S3_BUCKET_NAME ? [{ name: 'S3_BUCKET_NAME', value: config.S3_BUCKET_NAME }] : []),
+          ...(config.S3_BUCKET_NAME
+            ? [{ name: 'S3_BUCKET_NAME', value: config.S3_BUCKET_NAME }]
+            : []),
           { name: 'S3_REGION', value: config.S3_REGION },
           ...(config.S3_ENDPOINT ? [{ name: 'S3_ENDPOINT', value: config.S3_ENDPOINT }] : []),
         ],
-        ...(config.TRANSCODER_ENV_CONFIGMAP ? { envFromConfigMap: config.TRANSCODER_ENV_CONFIGMAP } : {}),
+        ...(config.TRANSCODER_ENV_CONFIGMAP
+          ? { envFromConfigMap: config.TRANSCODER_ENV_CONFIGMAP }
+          : {}),
         ...(config.TRANSCODER_ENV_SECRET ? { envFromSecret: config.TRANSCODER_ENV_SECRET } : {}),
       },
       onStatus: async (resource, status) => {
@@ -87,7 +95,12 @@ async function main(): Promise<void> {
           SELECT v.duration_seconds FROM gallery_videos v JOIN jobs j ON j.video_id = v.id WHERE j.id = ${spec.data.jobId}`;
         recordTransitions(metrics, resource.status, status, video?.duration_seconds ?? undefined);
       },
-      adopt: (resource, spec) => createRowsForManualJob(database.sql, resource.metadata.name, spec),
+      adopt: (resource, spec) =>
+        createRowsForManualJob(
+          database.sql,
+          { uid: resource.metadata.uid ?? resource.metadata.name, name: resource.metadata.name },
+          spec,
+        ),
       isCancelled: (jobId) => isJobCancelled(database.sql, jobId),
       cleanup: async (resource) => {
         const spec = TranscodeJobSpec.safeParse(resource.spec);
@@ -160,14 +173,23 @@ async function main(): Promise<void> {
       })
     : undefined;
   if (!elector) await startWork();
-  system.info({ namespace, identity: config.POD_NAME, metrics: `${config.METRICS_HOST}:${config.METRICS_PORT}` }, 'controller running');
+  system.info(
+    {
+      namespace,
+      identity: config.POD_NAME,
+      metrics: `${config.METRICS_HOST}:${config.METRICS_PORT}`,
+    },
+    'controller running',
+  );
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     system.info({ signal }, 'shutting down');
-    await stopWork?.().catch((error: unknown) => system.warn({ err: error }, 'stopping work failed'));
+    await stopWork?.().catch((error: unknown) =>
+      system.warn({ err: error }, 'stopping work failed'),
+    );
     await elector?.stop();
     server.close();
     await queue.close();

@@ -535,30 +535,35 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     );
 
     const apiserverArgs = [
-        `--etcd-servers=${etcdUrl}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        // The lease reconciler refuses a loopback advertise address; nothing here
-        // reaches the apiserver through the `kubernetes` Service anyway.
-        '--endpoint-reconciler-type=none',
-        `--secure-port=${apiserverPort}`,
-        `--cert-dir=${join(workDir, 'apiserver')}`,
-        `--tls-cert-file=${pki.serverCert}`,
-        `--tls-private-key-file=${pki.serverKey}`,
-        `--client-ca-file=${pki.caCert}`,
-        '--authorization-mode=Node,RBAC',
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        `--service-account-key-file=${pki.serviceAccountPub}`,
-        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-        '--service-cluster-ip-range=10.0.0.0/24',
-        // Nodes are reached by IP (the local node's 127.0.0.1), never by a name to resolve.
-        '--kubelet-preferred-address-types=InternalIP',
-        `--kubelet-client-certificate=${pki.kubeletClientCert}`,
-        `--kubelet-client-key=${pki.kubeletClientKey}`,
-        '--profiling=false',
-        '--v=1',
-      ];
-    let apiserver = startProcess('kube-apiserver', join(binDir, 'kube-apiserver'), apiserverArgs, logDir);
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      // The lease reconciler refuses a loopback advertise address; nothing here
+      // reaches the apiserver through the `kubernetes` Service anyway.
+      '--endpoint-reconciler-type=none',
+      `--secure-port=${apiserverPort}`,
+      `--cert-dir=${join(workDir, 'apiserver')}`,
+      `--tls-cert-file=${pki.serverCert}`,
+      `--tls-private-key-file=${pki.serverKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      '--authorization-mode=Node,RBAC',
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${pki.serviceAccountPub}`,
+      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      '--service-cluster-ip-range=10.0.0.0/24',
+      // Nodes are reached by IP (the local node's 127.0.0.1), never by a name to resolve.
+      '--kubelet-preferred-address-types=InternalIP',
+      `--kubelet-client-certificate=${pki.kubeletClientCert}`,
+      `--kubelet-client-key=${pki.kubeletClientKey}`,
+      '--profiling=false',
+      '--v=1',
+    ];
+    let apiserver = startProcess(
+      'kube-apiserver',
+      join(binDir, 'kube-apiserver'),
+      apiserverArgs,
+      logDir,
+    );
     processes.push(apiserver);
 
     const tls = {
@@ -567,12 +572,22 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       key: await readFile(pki.adminKey),
     };
     const apiserverReady = () =>
-      waitFor('kube-apiserver /readyz', async () => (await get(`${server}/readyz`, tls)).status === 200, 90_000, processes);
+      waitFor(
+        'kube-apiserver /readyz',
+        async () => (await get(`${server}/readyz`, tls)).status === 200,
+        90_000,
+        processes,
+      );
     await apiserverReady();
     const restartApiServer = async (): Promise<void> => {
       const index = processes.indexOf(apiserver);
       await stopProcess(apiserver, 5000);
-      apiserver = startProcess('kube-apiserver', join(binDir, 'kube-apiserver'), apiserverArgs, logDir);
+      apiserver = startProcess(
+        'kube-apiserver',
+        join(binDir, 'kube-apiserver'),
+        apiserverArgs,
+        logDir,
+      );
       processes[index] = apiserver;
       await apiserverReady();
     };

@@ -15,7 +15,9 @@ export function findMotoServer(): { path: string } | { missing: string } {
   const candidate = path.join(cache, `moto-${version}`, 'bin', 'moto_server');
   return existsSync(candidate)
     ? { path: candidate }
-    : { missing: `moto_server ${version} (S3 and SQS test server) not found at ${candidate}; run scripts/ci/install-moto.sh` };
+    : {
+        missing: `moto_server ${version} (S3 and SQS test server) not found at ${candidate}; run scripts/ci/install-moto.sh`,
+      };
 }
 
 export interface RunningMoto {

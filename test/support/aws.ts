@@ -12,7 +12,12 @@ export function uniqueName(prefix: string): string {
 
 export async function createTestBucket(endpoint: string): Promise<string> {
   const bucket = uniqueName('vf-test');
-  const client = new S3Client({ endpoint, region: testRegion, forcePathStyle: true, credentials: testCredentials });
+  const client = new S3Client({
+    endpoint,
+    region: testRegion,
+    forcePathStyle: true,
+    credentials: testCredentials,
+  });
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   client.destroy();
   return bucket;
@@ -26,10 +31,16 @@ export async function createTestQueues(
   const client = new SQSClient({ endpoint, region: testRegion, credentials: testCredentials });
   const base = uniqueName('vf-test');
   const suffix = fifo ? '.fifo' : '';
-  const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : {};
-  const dlq = await client.send(new CreateQueueCommand({ QueueName: `${base}-dlq${suffix}`, Attributes: fifoAttributes }));
+  const fifoAttributes: Record<string, string> = fifo
+    ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' }
+    : {};
+  const dlq = await client.send(
+    new CreateQueueCommand({ QueueName: `${base}-dlq${suffix}`, Attributes: fifoAttributes }),
+  );
   const dlqArn = (
-    await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
+    await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+    )
   ).Attributes?.QueueArn;
   const queue = await client.send(
     new CreateQueueCommand({

@@ -7,7 +7,8 @@ export type Component = 'postgres' | 's3' | 'sqs' | 'ffmpeg' | 'kubernetes';
  * suite; on a developer's machine the suite is skipped with one loud line saying
  * what is missing and how to get it.
  */
-export const componentsRequired = process.env.CI === 'true' || process.env.VIDEOFORGE_REQUIRE_ALL === '1';
+export const componentsRequired =
+  process.env.CI === 'true' || process.env.VIDEOFORGE_REQUIRE_ALL === '1';
 
 /** `describe` that runs only when every named component was started by the global setup. */
 export function describeWith(components: Component[], name: string, body: () => void): void {

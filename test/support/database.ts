@@ -10,7 +10,10 @@ export interface TestDatabase {
 const quiet = createLogger({ service: 'test', level: 'warn' });
 
 /** A fresh database (migrated unless told otherwise) on the shared test server, dropped by `drop()`. */
-export async function createTestDatabase(serverUrl: string, { migrated = true } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  serverUrl: string,
+  { migrated = true } = {},
+): Promise<TestDatabase> {
   const name = `vf_test_${randomBytes(6).toString('hex')}`;
   const admin = connectDatabase({ url: serverUrl, max: 1, logger: quiet });
   await admin`CREATE DATABASE ${admin(name)}`;

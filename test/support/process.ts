@@ -12,8 +12,16 @@ export interface StartedProcess {
  * Spawns a server in its own process group (so stop() also ends its children) and
  * keeps the tail of its output for diagnosing a failed start.
  */
-export function startProcess(command: string, args: string[], options: SpawnOptions = {}): StartedProcess {
-  const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(
+  command: string,
+  args: string[],
+  options: SpawnOptions = {},
+): StartedProcess {
+  const child = spawn(command, args, {
+    ...options,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-65_536);
@@ -47,7 +55,11 @@ export function startProcess(command: string, args: string[], options: SpawnOpti
 /** Polls `check` until it resolves true, or throws after `timeoutMs` with `describe()`'s text. */
 export async function waitUntil(
   check: () => Promise<boolean>,
-  { timeoutMs, intervalMs = 100, describe }: { timeoutMs: number; intervalMs?: number; describe: () => string },
+  {
+    timeoutMs,
+    intervalMs = 100,
+    describe,
+  }: { timeoutMs: number; intervalMs?: number; describe: () => string },
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -119,7 +119,7 @@ describe.skipIf(missing)('bad inputs are refused and leave nothing behind', () =
 
   async function expectRefused(source: SourceInput, code: string, settings = testSettings()) {
     const outcome = await transcodeJob(
-      { jobId: 'bad', source, outputPrefix: 'videos/output/bad/', strategy: 'per-rendition' },
+      { jobId: 'bad', source, outputPrefix: 'videos/output/bad/', strategy: 'perRendition' },
       { settings, storage, workRoot: dir },
     );
     expect(outcome).toMatchObject({ status: 'failed', failure: { kind: 'bad-input', code } });

@@ -101,7 +101,7 @@ async function dispatch(
           jobId: command.job,
           source,
           outputPrefix: command.outputPrefix,
-          strategy: command.command === 'ladder' ? 'ladder' : 'per-rendition',
+          strategy: command.command === 'ladder' ? 'ladder' : 'perRendition',
           renditions: command.command === 'ladder' ? command.renditions : [command.rendition],
           signal: deps.signal,
           onEvent: deps.emit,

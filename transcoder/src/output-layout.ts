@@ -1,21 +1,24 @@
+import { OUTPUT_FILES } from '@videoforge/contracts';
+
 /**
  * Where outputs live, locally and in storage, and how storage serves them. Every
  * rendition gets `{outputPrefix}{name}/` with its CMAF/HLS playlist, init segment,
- * media segments, a progressive MP4 and, written last, rendition.json.
+ * media segments, a progressive MP4 and, written last, rendition.json. The names the
+ * controller and API also rely on come from contracts' OUTPUT_FILES.
  */
 export const RENDITION_FILES = {
-  playlist: 'index.m3u8',
+  playlist: OUTPUT_FILES.renditionPlaylist,
   init: 'init.mp4',
   /** ffmpeg's pattern; the HLS muxer numbers segments from 0. */
   segmentPattern: 'segment-%05d.m4s',
-  manifest: 'rendition.json',
+  manifest: OUTPUT_FILES.renditionManifest,
 } as const;
 
 export const FINAL_FILES = {
-  master: 'master.m3u8',
-  poster: 'poster.jpg',
-  sprite: 'thumbnails/sprite.jpg',
-  thumbnails: 'thumbnails/thumbnails.vtt',
+  master: OUTPUT_FILES.master,
+  poster: OUTPUT_FILES.poster,
+  sprite: OUTPUT_FILES.sprite,
+  thumbnails: OUTPUT_FILES.thumbnails,
 } as const;
 
 export function mp4FileName(rendition: string): string {

@@ -63,7 +63,7 @@ describe.skipIf(skip)('transcoding through S3', () => {
   it('uploads each rung with content types and cache headers, then a master playlist', async () => {
     const settings = testSettings();
     const outcome = await transcodeJob(
-      { jobId: 's3', source, outputPrefix: 'videos/output/s3/', strategy: 'per-rendition' },
+      { jobId: 's3', source, outputPrefix: 'videos/output/s3/', strategy: 'perRendition' },
       { settings, storage, workRoot: dir },
     );
     expect(outcome).toMatchObject({

@@ -152,7 +152,7 @@ describe.skipIf(missing)('transcoding real clips', () => {
     job: string,
     clip: string,
     options: {
-      strategy?: 'ladder' | 'per-rendition';
+      strategy?: 'ladder' | 'perRendition';
       renditions?: RungTemplate[];
       events?: TranscoderEvent[];
     } = {},
@@ -162,7 +162,7 @@ describe.skipIf(missing)('transcoding real clips', () => {
         jobId: job,
         source: source(clip),
         outputPrefix: `videos/output/${job}/`,
-        strategy: options.strategy ?? 'per-rendition',
+        strategy: options.strategy ?? 'perRendition',
         renditions: options.renditions,
         onEvent: (event) => options.events?.push(event),
       },
@@ -335,10 +335,8 @@ describe.skipIf(missing)('transcoding real clips', () => {
     const manifest = JSON.parse(
       await readFile(storage.filePath('videos/output/silent/360p/rendition.json'), 'utf8'),
     ) as { codecs: string; hasAudio: boolean };
-    expect(manifest).toMatchObject({
-      hasAudio: false,
-      codecs: expect.stringMatching(/^avc1\.[0-9a-f]{6}$/),
-    });
+    expect(manifest.hasAudio).toBe(false);
+    expect(manifest.codecs).toMatch(/^avc1\.[0-9a-f]{6}$/);
   });
 
   it('downmixes 5.1 to stereo AAC, and gives a sub-360p source one rung at its own size', async () => {

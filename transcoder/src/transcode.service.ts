@@ -3,7 +3,7 @@ import path from 'node:path';
 import type {
   FailureKind,
   MediaMetadata,
-  TranscodeStrategy,
+  TranscodeJobStrategy,
   TranscoderEvent,
 } from '@videoforge/contracts';
 import type { StoragePort } from '@videoforge/platform/storage';
@@ -170,7 +170,8 @@ export interface TranscodeJobRequest {
   source: SourceInput;
   /** `videos/output/{jobId}/`. */
   outputPrefix: string;
-  strategy: TranscodeStrategy;
+  /** perRendition: one ffmpeg per rung; ladder: one ffmpeg decodes once for every rung. */
+  strategy: TranscodeJobStrategy;
   /** The rungs to produce (defaults overridden by name); undefined: every rung the source fits. */
   renditions?: readonly RungTemplate[] | undefined;
   signal?: AbortSignal | undefined;

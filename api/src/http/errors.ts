@@ -7,7 +7,12 @@ export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: Record<string, unknown>;
-  constructor(status: number, code: string, message: string, details: Record<string, unknown> = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'HttpError';
     this.status = status;
@@ -16,7 +21,11 @@ export class HttpError extends Error {
   }
 }
 
-export function errorBody(code: string, message: string, details: Record<string, unknown> = {}): ApiErrorBody {
+export function errorBody(
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): ApiErrorBody {
   return { error: { code, message, details } };
 }
 
@@ -36,13 +45,22 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     // body-parser and friends mark client errors with a status.
-    const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
+    const status =
+      typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
     if (status >= 400 && status < 500) {
-      const type = 'type' in (error as object) ? String((error as { type: unknown }).type) : 'bad_request';
+      const type =
+        'type' in (error as object) ? String((error as { type: unknown }).type) : 'bad_request';
       res.status(status).json(errorBody(type.replace(/\./g, '_'), (error as Error).message));
       return;
     }
     logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
-    res.status(500).json(errorBody('internal_error', 'something went wrong; the request id is in the X-Request-Id header'));
+    res
+      .status(500)
+      .json(
+        errorBody(
+          'internal_error',
+          'something went wrong; the request id is in the X-Request-Id header',
+        ),
+      );
   };
 }

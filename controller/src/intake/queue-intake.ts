@@ -1,7 +1,12 @@
 import { TranscodeJobMessage, type TranscodeJobResource } from '@videoforge/contracts';
 import type { Sql } from '@videoforge/platform/database';
 import type { Logger } from '@videoforge/platform/logging';
-import { runWithVisibility, type HandlerOutcome, type QueuePort, type ReceivedMessage } from '@videoforge/platform/queue';
+import {
+  runWithVisibility,
+  type HandlerOutcome,
+  type QueuePort,
+  type ReceivedMessage,
+} from '@videoforge/platform/queue';
 import { transcodeJobFor, type JobRow } from './transcode-job.factory.ts';
 
 export interface QueueIntakeDeps {
@@ -31,7 +36,10 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
     try {
       parsed = TranscodeJobMessage.parse(JSON.parse(message.body));
     } catch (error) {
-      logger.error({ err: error, messageId: message.id, receiveCount: message.receiveCount }, 'malformed queue message; leaving it for the dead-letter queue');
+      logger.error(
+        { err: error, messageId: message.id, receiveCount: message.receiveCount },
+        'malformed queue message; leaving it for the dead-letter queue',
+      );
       return 'retry';
     }
     const [job] = await deps.sql<JobRow[]>`
@@ -41,8 +49,13 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
       return 'done';
     }
     if (job.status === 'cancelled') return 'done';
-    const outcome = await deps.createResource(transcodeJobFor(job, { namespace: deps.namespace, bucket: deps.bucket }));
-    logger.info({ jobId: job.id, outcome }, outcome === 'created' ? 'TranscodeJob created' : 'TranscodeJob already existed');
+    const outcome = await deps.createResource(
+      transcodeJobFor(job, { namespace: deps.namespace, bucket: deps.bucket }),
+    );
+    logger.info(
+      { jobId: job.id, outcome },
+      outcome === 'created' ? 'TranscodeJob created' : 'TranscodeJob already existed',
+    );
     return 'done';
   }
 
@@ -64,11 +77,17 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
             continue;
           }
           try {
-            const outcome = await runWithVisibility(deps.queue, message, handle, { visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds, retryDelaySeconds: 5 });
+            const outcome = await runWithVisibility(deps.queue, message, handle, {
+              visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds,
+              retryDelaySeconds: 5,
+            });
             deps.onMessage?.(outcome);
           } catch (error) {
             deps.onMessage?.('error');
-            logger.warn({ err: error, messageId: message.id }, 'queue message failed; it will be retried');
+            logger.warn(
+              { err: error, messageId: message.id },
+              'queue message failed; it will be retried',
+            );
           }
         }
       } catch (error) {

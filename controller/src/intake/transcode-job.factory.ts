@@ -26,14 +26,18 @@ export interface JobRow {
  */
 export function renditionForFormat(format: string): TranscodeJobRendition {
   const standard = DEFAULT_LADDER.find((r) => r.name === format);
-  if (standard) return { name: standard.name, height: standard.height, videoBitrate: standard.videoBitrate };
+  if (standard)
+    return { name: standard.name, height: standard.height, videoBitrate: standard.videoBitrate };
   const height = Number.parseInt(format, 10);
   const floor = DEFAULT_LADDER.at(-1);
   return { name: format, height, videoBitrate: floor?.videoBitrate ?? '600k' };
 }
 
 /** The TranscodeJob for a Postgres job row; its name comes from the job id, so creating it twice is harmless. */
-export function transcodeJobFor(job: JobRow, options: { namespace: string; bucket: string }): TranscodeJobResource {
+export function transcodeJobFor(
+  job: JobRow,
+  options: { namespace: string; bucket: string },
+): TranscodeJobResource {
   return {
     apiVersion: `${TRANSCODE_JOB_GROUP}/${TRANSCODE_JOB_VERSION}`,
     kind: TRANSCODE_JOB_KIND,

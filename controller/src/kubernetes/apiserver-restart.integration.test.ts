@@ -17,7 +17,9 @@ describeWith(['kubernetes'], 'drill: kube-apiserver restarted mid-job', () => {
 
   beforeAll(async () => {
     plane = await startControlPlane();
-    suite = await startKubeSuite(plane.kubeconfigPath, 'restart', { labels: { 'videoforge.io/node-group': 'transcode' } });
+    suite = await startKubeSuite(plane.kubeconfigPath, 'restart', {
+      labels: { 'videoforge.io/node-group': 'transcode' },
+    });
     controller = await startTranscodeJobController({
       kubeConfig: suite.kc,
       namespace: suite.namespace,
@@ -59,16 +61,35 @@ describeWith(['kubernetes'], 'drill: kube-apiserver restarted mid-job', () => {
       },
     });
     const jobs = async () =>
-      (await suite.batch.listNamespacedJob({ namespace: suite.namespace, labelSelector: 'videoforge.io/transcodejob=survivor' })).items;
-    await eventually('the rendition Jobs to start', async () => ((await jobs()).length === 2 ? true : undefined));
+      (
+        await suite.batch.listNamespacedJob({
+          namespace: suite.namespace,
+          labelSelector: 'videoforge.io/transcodejob=survivor',
+        })
+      ).items;
+    await eventually('the rendition Jobs to start', async () =>
+      (await jobs()).length === 2 ? true : undefined,
+    );
 
     await plane.restartApiServer();
 
-    const done = await eventually('the TranscodeJob to succeed after the restart', async () => {
-      const tj = (await custom.getNamespacedCustomObject({ ...crd, namespace: suite.namespace, name: 'survivor' })) as TranscodeJobResource;
-      return tj.status?.phase === 'Succeeded' ? tj : undefined;
-    }, { timeoutMs: 90_000 });
+    const done = await eventually(
+      'the TranscodeJob to succeed after the restart',
+      async () => {
+        const tj = (await custom.getNamespacedCustomObject({
+          ...crd,
+          namespace: suite.namespace,
+          name: 'survivor',
+        })) as TranscodeJobResource;
+        return tj.status?.phase === 'Succeeded' ? tj : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     expect(done.status?.renditionsSummary).toBe('2/2');
-    expect((await jobs()).map((j) => j.metadata?.name).sort()).toEqual(['survivor-480p', 'survivor-720p', 'survivor-finalize']);
+    expect((await jobs()).map((j) => j.metadata?.name).sort()).toEqual([
+      'survivor-480p',
+      'survivor-720p',
+      'survivor-finalize',
+    ]);
   });
 });

@@ -1,4 +1,10 @@
-import type { V1Affinity, V1EnvVar, V1Job, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
+import type {
+  V1Affinity,
+  V1EnvVar,
+  V1Job,
+  V1ResourceRequirements,
+  V1Toleration,
+} from '@kubernetes/client-node';
 import {
   TRANSCODE_JOB_GROUP,
   TRANSCODE_JOB_KIND,
@@ -15,6 +21,7 @@ export const LABELS = {
   renditions: 'videoforge.io/renditions',
 } as const;
 export const MANAGED_BY = 'videoforge-controller';
+const SCRATCH_VOLUME = 'scratch';
 export const CONTAINER_NAME = 'transcode';
 /** The transcoder's exit code for bad input: the pod failure policy fails the Job at once. */
 export const EXIT_BAD_INPUT = 2;
@@ -41,12 +48,26 @@ export interface JobTemplateSettings {
 }
 
 /** The transcoder CLI arguments for one workload (see transcoder/src/cli-args.ts). */
-export function transcoderArgs(spec: TranscodeJobSpec, jobId: string, outputPrefix: string, request: WorkloadRequest): string[] {
+export function transcoderArgs(
+  spec: TranscodeJobSpec,
+  jobId: string,
+  outputPrefix: string,
+  request: WorkloadRequest,
+): string[] {
   const common = ['--source-key', spec.source.key, '--output-prefix', outputPrefix, '--job', jobId];
   switch (request.type) {
     case 'rendition': {
       const r = request.rendition;
-      return ['rendition', ...common, '--rendition', r.name, '--height', String(r.height), '--video-bitrate', r.videoBitrate];
+      return [
+        'rendition',
+        ...common,
+        '--rendition',
+        r.name,
+        '--height',
+        String(r.height),
+        '--video-bitrate',
+        r.videoBitrate,
+      ];
     }
     case 'ladder':
       return ['ladder', ...common, '--renditions', request.renditions.map((r) => r.name).join(',')];
@@ -56,7 +77,10 @@ export function transcoderArgs(spec: TranscodeJobSpec, jobId: string, outputPref
 }
 
 /** Job id and output prefix a TranscodeJob works under (hand-made ones may omit them). */
-export function workIdentity(resource: TranscodeJobResource, spec: TranscodeJobSpec): { jobId: string; outputPrefix: string } {
+export function workIdentity(
+  resource: TranscodeJobResource,
+  spec: TranscodeJobSpec,
+): { jobId: string; outputPrefix: string } {
   const jobId = spec.jobId ?? resource.metadata.name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
   return { jobId, outputPrefix: spec.outputPrefix ?? `videos/output/${jobId}/` };
 }
@@ -73,7 +97,12 @@ export function buildJobManifest(
   settings: JobTemplateSettings,
 ): V1Job {
   const { jobId, outputPrefix } = workIdentity(resource, spec);
-  const renditionNames = request.type === 'rendition' ? [request.rendition.name] : request.type === 'ladder' ? request.renditions.map((r) => r.name) : [];
+  const renditionNames =
+    request.type === 'rendition'
+      ? [request.rendition.name]
+      : request.type === 'ladder'
+        ? request.renditions.map((r) => r.name)
+        : [];
   const resourceKey = request.type === 'rendition' ? request.rendition.name : request.type;
   const labels = {
     [LABELS.managedBy]: MANAGED_BY,
@@ -105,7 +134,14 @@ export function buildJobManifest(
       ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished,
       podFailurePolicy: {
         rules: [
-          { action: 'FailJob', onExitCodes: { containerName: CONTAINER_NAME, operator: 'In', values: [EXIT_BAD_INPUT] } },
+          {
+            action: 'FailJob',
+            onExitCodes: {
+              containerName: CONTAINER_NAME,
+              operator: 'In',
+              values: [EXIT_BAD_INPUT],
+            },
+          },
           { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
         ],
       },
@@ -113,7 +149,9 @@ export function buildJobManifest(
         metadata: { labels },
         spec: {
           restartPolicy: 'Never',
-          ...(settings.serviceAccountName ? { serviceAccountName: settings.serviceAccountName } : {}),
+          ...(settings.serviceAccountName
+            ? { serviceAccountName: settings.serviceAccountName }
+            : {}),
           nodeSelector: settings.nodeSelector,
           tolerations: settings.tolerations,
           ...(settings.affinity ? { affinity: settings.affinity } : {}),
@@ -128,15 +166,27 @@ export function buildJobManifest(
               ...(settings.envFromConfigMap || settings.envFromSecret
                 ? {
                     envFrom: [
-                      ...(settings.envFromConfigMap ? [{ configMapRef: { name: settings.envFromConfigMap } }] : []),
-                      ...(settings.envFromSecret ? [{ secretRef: { name: settings.envFromSecret } }] : []),
+                      ...(settings.envFromConfigMap
+                        ? [{ configMapRef: { name: settings.envFromConfigMap } }]
+                        : []),
+                      ...(settings.envFromSecret
+                        ? [{ secretRef: { name: settings.envFromSecret } }]
+                        : []),
                     ],
                   }
                 : {}),
               resources: settings.resources[resourceKey] ?? settings.resources.default ?? {},
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+              // The root filesystem stays read-only; ffmpeg's scratch files go to the pod's own disk.
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: '/tmp' }],
             },
           ],
+          volumes: [{ name: SCRATCH_VOLUME, emptyDir: {} }],
         },
       },
     },

@@ -9,11 +9,14 @@ export function observeJob(job: V1Job, progress?: number): ObservedWorkload | un
   const name = job.metadata?.name;
   const type = job.metadata?.labels?.[LABELS.workloadType] as WorkloadType | undefined;
   if (!name || !type || !TYPES.includes(type)) return undefined;
-  const renditions = (job.metadata?.annotations?.[LABELS.renditions] ?? '').split(',').filter(Boolean);
+  const renditions = (job.metadata?.annotations?.[LABELS.renditions] ?? '')
+    .split(',')
+    .filter(Boolean);
   const conditions = job.status?.conditions ?? [];
   const complete = conditions.find((c) => c.type === 'Complete' && c.status === 'True');
   const failed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
-  const attempts = (job.status?.failed ?? 0) + (job.status?.succeeded ?? 0) + (job.status?.active ?? 0);
+  const attempts =
+    (job.status?.failed ?? 0) + (job.status?.succeeded ?? 0) + (job.status?.active ?? 0);
   const base = {
     name,
     type,
@@ -38,7 +41,12 @@ export function observeJob(job: V1Job, progress?: number): ObservedWorkload | un
         : kind === 'transient'
           ? `failed ${job.status?.failed ?? 0} time(s); retries exhausted`
           : (failed.message ?? failed.reason ?? 'failed');
-    return { ...base, state: 'failed', failure: { kind, message }, ...(failed.lastTransitionTime ? { completedAt: new Date(failed.lastTransitionTime) } : {}) };
+    return {
+      ...base,
+      state: 'failed',
+      failure: { kind, message },
+      ...(failed.lastTransitionTime ? { completedAt: new Date(failed.lastTransitionTime) } : {}),
+    };
   }
   return { ...base, state: 'active', ...(progress !== undefined ? { progress } : {}) };
 }

@@ -51,11 +51,18 @@ describeWith(['kubernetes'], 'leader election on a real Lease', () => {
     const kcDead = kcA;
     kcDead.setCurrentContext('does-not-exist');
     const died = Date.now();
-    await eventually('replica-b to take over', async () => (b.isLeader() ? true : undefined), { timeoutMs: 20_000, intervalMs: 100 });
+    await eventually('replica-b to take over', async () => (b.isLeader() ? true : undefined), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
     const takeoverSeconds = (Date.now() - died) / 1000;
-    console.log(`leader takeover after the leader died: ${takeoverSeconds.toFixed(1)} s (lease 10 s, retry 1 s)`);
+    console.log(
+      `leader takeover after the leader died: ${takeoverSeconds.toFixed(1)} s (lease 10 s, retry 1 s)`,
+    );
     expect(takeoverSeconds).toBeLessThan(15);
-    const lease = await suite.kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'videoforge-controller', namespace: suite.namespace });
+    const lease = await suite.kc
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ name: 'videoforge-controller', namespace: suite.namespace });
     expect(lease.spec).toMatchObject({ holderIdentity: 'replica-b', leaseTransitions: 1 });
     expect(log).toContain('replica-b leads');
   });

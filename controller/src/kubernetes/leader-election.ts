@@ -55,7 +55,10 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       lease = await api.readNamespacedLease({ name, namespace });
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: leaseSpec(0, now()) } });
+      await api.createNamespacedLease({
+        namespace,
+        body: { metadata: { name, namespace }, spec: leaseSpec(0, now()) },
+      });
       return true;
     }
     const spec = lease.spec ?? {};
@@ -93,7 +96,8 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
     } catch (error) {
       // 409: someone else updated the lease between our read and write.
       if (statusCode(error) !== 409) logger.warn({ err: error }, 'lease update failed');
-      if (leader && now().getTime() - lastRenewal > (duration * 1000 * 2) / 3) await lose('could not renew the lease in time');
+      if (leader && now().getTime() - lastRenewal > (duration * 1000 * 2) / 3)
+        await lose('could not renew the lease in time');
     }
     if (!stopped) timer = setTimeout(() => void tick(), retryMs);
   }

@@ -7,14 +7,30 @@ import { CONTAINER_NAME } from './job-manifest.builder.ts';
  * log (the transcoder prints JSON events on stdout). Reading a short tail of one log
  * per active Job per pass is cheap, and needs no write access for the pods.
  */
-export async function progressFromPodLog(core: CoreV1Api, namespace: string, jobName: string): Promise<number | undefined> {
-  const pods = await core.listNamespacedPod({ namespace, labelSelector: `batch.kubernetes.io/job-name=${jobName}` });
+export async function progressFromPodLog(
+  core: CoreV1Api,
+  namespace: string,
+  jobName: string,
+): Promise<number | undefined> {
+  const pods = await core.listNamespacedPod({
+    namespace,
+    labelSelector: `batch.kubernetes.io/job-name=${jobName}`,
+  });
   const running = pods.items
     .filter((p) => p.status?.phase === 'Running')
-    .sort((a, b) => String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')))[0];
+    .sort((a, b) =>
+      String(b.metadata?.creationTimestamp ?? '').localeCompare(
+        String(a.metadata?.creationTimestamp ?? ''),
+      ),
+    )[0];
   const name = running?.metadata?.name;
   if (!name) return undefined;
-  const log = await core.readNamespacedPodLog({ name, namespace, container: CONTAINER_NAME, tailLines: 50 });
+  const log = await core.readNamespacedPodLog({
+    name,
+    namespace,
+    container: CONTAINER_NAME,
+    tailLines: 50,
+  });
   return lastProgress(log);
 }
 

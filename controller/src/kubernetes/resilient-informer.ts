@@ -1,4 +1,11 @@
-import { makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ListPromise, type ObjectCache } from '@kubernetes/client-node';
+import {
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesObject,
+  type ListPromise,
+  type ObjectCache,
+} from '@kubernetes/client-node';
 import type { Logger } from '@videoforge/platform/logging';
 
 export type CachedInformer<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
@@ -18,7 +25,12 @@ export function startResilientInformer<T extends KubernetesObject>(options: {
   onResync: () => void;
   resyncMs?: number;
 }): { informer: CachedInformer<T>; ready: Promise<void>; stop(): Promise<void> } {
-  const informer = makeInformer(options.kubeConfig, options.path, options.list, options.labelSelector);
+  const informer = makeInformer(
+    options.kubeConfig,
+    options.path,
+    options.list,
+    options.labelSelector,
+  );
   let stopped = false;
   let failures = 0;
   let restartTimer: NodeJS.Timeout | undefined;

@@ -1,6 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 
-type DispatcherFactory = (cluster: { name?: string; server?: string } | null, agentOptions: unknown) => unknown;
+type DispatcherFactory = (
+  cluster: { name?: string; server?: string } | null,
+  agentOptions: unknown,
+) => unknown;
 
 /**
  * @kubernetes/client-node 2.0 builds a new undici Agent for every API call, so each
@@ -12,7 +15,7 @@ type DispatcherFactory = (cluster: { name?: string; server?: string } | null, ag
  */
 export function shareConnections(kubeConfig: KubeConfig): KubeConfig {
   const target = kubeConfig as unknown as { createDispatcher: DispatcherFactory };
-  const original = target.createDispatcher.bind(kubeConfig) as DispatcherFactory;
+  const original: DispatcherFactory = target.createDispatcher.bind(kubeConfig);
   const cache = new Map<string, unknown>();
   target.createDispatcher = (cluster, agentOptions) => {
     const key = `${cluster?.name ?? ''}|${cluster?.server ?? ''}|${kubeConfig.getCurrentUser()?.name ?? ''}`;

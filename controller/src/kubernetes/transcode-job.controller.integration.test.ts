@@ -6,7 +6,12 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { TranscodeJobResource } from '@videoforge/contracts';
 import { createLogger } from '@videoforge/platform/logging';
 import { describeWith } from '../../../test/support/components.ts';
-import { eventually, kubectl, startKubeSuite, type KubeSuite } from '../../../test/kube/kube-test-utils.ts';
+import {
+  eventually,
+  kubectl,
+  startKubeSuite,
+  type KubeSuite,
+} from '../../../test/kube/kube-test-utils.ts';
 import { startTranscodeJobController, type RunningController } from './transcode-job.controller.ts';
 
 const crd = { group: 'videoforge.io', version: 'v1alpha1', plural: 'transcodejobs' };
@@ -15,7 +20,12 @@ const crd = { group: 'videoforge.io', version: 'v1alpha1', plural: 'transcodejob
  * Stands in for the transcoder image: the local node runs this with the Job's args
  * ($0 = subcommand, $2 = source key), so a source key decides the outcome.
  */
-const PROGRESS_EVENT = JSON.stringify({ job: '42', event: 'progress', renditions: ['720p'], percent: 40 });
+const PROGRESS_EVENT = JSON.stringify({
+  job: '42',
+  event: 'progress',
+  renditions: ['720p'],
+  percent: 40,
+});
 const FAKE_TRANSCODER = [
   'sh',
   '-c',
@@ -38,7 +48,9 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
 
   beforeAll(async () => {
     markDir = await mkdtemp(path.join(tmpdir(), 'vf-flaky-'));
-    suite = await startKubeSuite(inject('kubeconfig'), 'operator', { labels: { 'videoforge.io/node-group': 'transcode' } });
+    suite = await startKubeSuite(inject('kubeconfig'), 'operator', {
+      labels: { 'videoforge.io/node-group': 'transcode' },
+    });
     custom = suite.kc.makeApiClient(CustomObjectsApi);
     controller = await startTranscodeJobController({
       kubeConfig: suite.kc,
@@ -66,7 +78,11 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
     await rm(markDir, { recursive: true, force: true });
   });
 
-  async function apply(name: string, key: string, extra: Partial<TranscodeJobResource['spec']> = {}): Promise<void> {
+  async function apply(
+    name: string,
+    key: string,
+    extra: Partial<TranscodeJobResource['spec']> = {},
+  ): Promise<void> {
     await custom.createNamespacedCustomObject({
       ...crd,
       namespace: suite.namespace,
@@ -90,79 +106,167 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
   }
 
   const read = async (name: string) =>
-    (await custom.getNamespacedCustomObject({ ...crd, namespace: suite.namespace, name })) as TranscodeJobResource;
+    (await custom.getNamespacedCustomObject({
+      ...crd,
+      namespace: suite.namespace,
+      name,
+    })) as TranscodeJobResource;
   const jobsOf = async (name: string): Promise<V1Job[]> =>
-    (await suite.batch.listNamespacedJob({ namespace: suite.namespace, labelSelector: `videoforge.io/transcodejob=${name}` })).items;
+    (
+      await suite.batch.listNamespacedJob({
+        namespace: suite.namespace,
+        labelSelector: `videoforge.io/transcodejob=${name}`,
+      })
+    ).items;
 
   it('runs one Job per rendition on the transcode node group, then finalize, and reports success', async () => {
     await apply('tj-ok', 'videos/raw/1/a/clip.mp4');
-    const done = await eventually('the TranscodeJob to succeed', async () => {
-      const tj = await read('tj-ok');
-      return tj.status?.phase === 'Succeeded' ? tj : undefined;
-    }, { timeoutMs: 60_000 });
-    expect(done.status).toMatchObject({ progress: 100, renditionsSummary: '2/2', observedGeneration: 1 });
-    expect(done.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', observedGeneration: 1 });
+    const done = await eventually(
+      'the TranscodeJob to succeed',
+      async () => {
+        const tj = await read('tj-ok');
+        return tj.status?.phase === 'Succeeded' ? tj : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(done.status).toMatchObject({
+      progress: 100,
+      renditionsSummary: '2/2',
+      observedGeneration: 1,
+    });
+    expect(done.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'True',
+      observedGeneration: 1,
+    });
     expect(done.metadata.finalizers).toContain('videoforge.io/cleanup');
 
     const jobs = await jobsOf('tj-ok');
-    expect(jobs.map((j) => j.metadata?.name).sort()).toEqual(['tj-ok-480p', 'tj-ok-720p', 'tj-ok-finalize']);
+    expect(jobs.map((j) => j.metadata?.name).sort()).toEqual([
+      'tj-ok-480p',
+      'tj-ok-720p',
+      'tj-ok-finalize',
+    ]);
     const rendition = jobs.find((j) => j.metadata?.name === 'tj-ok-720p');
-    expect(rendition?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'TranscodeJob', name: 'tj-ok', controller: true });
-    expect(rendition?.spec?.template.spec?.nodeSelector).toEqual({ 'videoforge.io/node-group': 'transcode' });
+    expect(rendition?.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: 'TranscodeJob',
+      name: 'tj-ok',
+      controller: true,
+    });
+    expect(rendition?.spec?.template.spec?.nodeSelector).toEqual({
+      'videoforge.io/node-group': 'transcode',
+    });
     expect(rendition?.spec?.template.spec?.containers[0]?.args).toEqual([
-      'rendition', '--source-key', 'videos/raw/1/a/clip.mp4', '--output-prefix', 'videos/output/42/', '--job', '42',
-      '--rendition', '720p', '--height', '720', '--video-bitrate', '2000k',
+      'rendition',
+      '--source-key',
+      'videos/raw/1/a/clip.mp4',
+      '--output-prefix',
+      'videos/output/42/',
+      '--job',
+      '42',
+      '--rendition',
+      '720p',
+      '--height',
+      '720',
+      '--video-bitrate',
+      '2000k',
     ]);
 
-    const table = (await kubectl(inject('kubeconfig'), ['get', 'tj', 'tj-ok', '-n', suite.namespace])).stdout;
+    const table = (
+      await kubectl(inject('kubeconfig'), ['get', 'tj', 'tj-ok', '-n', suite.namespace])
+    ).stdout;
     expect(table).toMatch(/NAME\s+PHASE\s+PROGRESS\s+RENDITIONS\s+VIDEO\s+AGE/);
     expect(table).toMatch(/tj-ok\s+Succeeded\s+100\s+2\/2\s+17\s+/);
   });
 
   it('fails the job on bad input without retrying it, with a Warning event', async () => {
     await apply('tj-bad', 'videos/raw/1/b/bad-input.mp4', { maxRetries: 3 });
-    const failed = await eventually('the TranscodeJob to fail', async () => {
-      const tj = await read('tj-bad');
-      return tj.status?.phase === 'Failed' ? tj : undefined;
-    }, { timeoutMs: 60_000 });
-    expect(failed.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ status: 'True', reason: 'BadInput' });
-    const pods = await suite.core.listNamespacedPod({ namespace: suite.namespace, labelSelector: 'videoforge.io/transcodejob=tj-bad' });
+    const failed = await eventually(
+      'the TranscodeJob to fail',
+      async () => {
+        const tj = await read('tj-bad');
+        return tj.status?.phase === 'Failed' ? tj : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(failed.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({
+      status: 'True',
+      reason: 'BadInput',
+    });
+    const pods = await suite.core.listNamespacedPod({
+      namespace: suite.namespace,
+      labelSelector: 'videoforge.io/transcodejob=tj-bad',
+    });
     // exit 2 fails the Job through the pod failure policy: one pod per rendition, no retries.
     expect(pods.items.length).toBeLessThanOrEqual(2);
     const events = await eventually('a BadInput event', async () => {
-      const list = await suite.core.listNamespacedEvent({ namespace: suite.namespace, fieldSelector: 'involvedObject.name=tj-bad' });
+      const list = await suite.core.listNamespacedEvent({
+        namespace: suite.namespace,
+        fieldSelector: 'involvedObject.name=tj-bad',
+      });
       return list.items.some((e) => e.reason === 'BadInput') ? list.items : undefined;
     });
     expect(events.find((e) => e.reason === 'BadInput')?.type).toBe('Warning');
   });
 
-  it('reports a running rendition\'s progress from the transcoder\'s events in its pod log', async () => {
+  it("reports a running rendition's progress from the transcoder's events in its pod log", async () => {
     await apply('tj-progress', 'videos/raw/1/e/progress.mp4');
-    const running = await eventually('progress to show', async () => {
-      const tj = await read('tj-progress');
-      return tj.status?.renditions?.every((r) => r.progress === 40) ? tj : undefined;
-    }, { timeoutMs: 60_000 });
-    expect(running.status).toMatchObject({ phase: 'Running', progress: 38, renditionsSummary: '0/2' });
-    await custom.deleteNamespacedCustomObject({ ...crd, namespace: suite.namespace, name: 'tj-progress' });
+    const running = await eventually(
+      'progress to show',
+      async () => {
+        const tj = await read('tj-progress');
+        return tj.status?.renditions?.every((r) => r.progress === 40) ? tj : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(running.status).toMatchObject({
+      phase: 'Running',
+      progress: 38,
+      renditionsSummary: '0/2',
+    });
+    await custom.deleteNamespacedCustomObject({
+      ...crd,
+      namespace: suite.namespace,
+      name: 'tj-progress',
+    });
   });
 
   it('drill: a transcoder failing once is retried by its Job and the job succeeds', async () => {
-    await apply('tj-flaky', 'videos/raw/1/f/flaky.mp4', { renditions: [{ name: '360p', height: 360, videoBitrate: '600k' }] });
-    const done = await eventually('the flaky TranscodeJob to succeed', async () => {
-      const tj = await read('tj-flaky');
-      return tj.status?.phase === 'Succeeded' || tj.status?.phase === 'Failed' ? tj : undefined;
-    }, { timeoutMs: 90_000 });
+    await apply('tj-flaky', 'videos/raw/1/f/flaky.mp4', {
+      renditions: [{ name: '360p', height: 360, videoBitrate: '600k' }],
+    });
+    const done = await eventually(
+      'the flaky TranscodeJob to succeed',
+      async () => {
+        const tj = await read('tj-flaky');
+        return tj.status?.phase === 'Succeeded' || tj.status?.phase === 'Failed' ? tj : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     expect(done.status?.phase).toBe('Succeeded');
-    expect(done.status?.renditions?.[0]).toMatchObject({ name: '360p', phase: 'Succeeded', attempts: 2 });
-    expect((await jobsOf('tj-flaky')).map((j) => j.metadata?.name).sort()).toEqual(['tj-flaky-360p', 'tj-flaky-finalize']);
+    expect(done.status?.renditions?.[0]).toMatchObject({
+      name: '360p',
+      phase: 'Succeeded',
+      attempts: 2,
+    });
+    expect((await jobsOf('tj-flaky')).map((j) => j.metadata?.name).sort()).toEqual([
+      'tj-flaky-360p',
+      'tj-flaky-finalize',
+    ]);
   });
 
   it('drill: a transcoder that always fails exhausts its retries and fails the job with the reason', async () => {
-    await apply('tj-always', 'videos/raw/1/g/always-fails.mp4', { renditions: [{ name: '360p', height: 360, videoBitrate: '600k' }], maxRetries: 1 });
-    const failed = await eventually('the TranscodeJob to fail', async () => {
-      const tj = await read('tj-always');
-      return tj.status?.phase === 'Failed' ? tj : undefined;
-    }, { timeoutMs: 90_000 });
+    await apply('tj-always', 'videos/raw/1/g/always-fails.mp4', {
+      renditions: [{ name: '360p', height: 360, videoBitrate: '600k' }],
+      maxRetries: 1,
+    });
+    const failed = await eventually(
+      'the TranscodeJob to fail',
+      async () => {
+        const tj = await read('tj-always');
+        return tj.status?.phase === 'Failed' ? tj : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     expect(failed.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({
       status: 'True',
       reason: 'RenditionFailed',
@@ -172,32 +276,48 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
 
   it('cancels: stops the running Jobs and reports Cancelled', async () => {
     await apply('tj-cancel', 'videos/raw/1/c/slow.mp4');
-    await eventually('its Jobs to exist', async () => ((await jobsOf('tj-cancel')).length === 2 ? true : undefined));
+    await eventually('its Jobs to exist', async () =>
+      (await jobsOf('tj-cancel')).length === 2 ? true : undefined,
+    );
     await custom.patchNamespacedCustomObject({
       ...crd,
       namespace: suite.namespace,
       name: 'tj-cancel',
       body: [{ op: 'add', path: '/spec/cancel', value: true }],
     });
-    await eventually('the TranscodeJob to be cancelled and its Jobs gone', async () => {
-      const tj = await read('tj-cancel');
-      const jobs = await jobsOf('tj-cancel');
-      return tj.status?.phase === 'Cancelled' && jobs.length === 0 ? true : undefined;
-    }, { timeoutMs: 60_000 });
+    await eventually(
+      'the TranscodeJob to be cancelled and its Jobs gone',
+      async () => {
+        const tj = await read('tj-cancel');
+        const jobs = await jobsOf('tj-cancel');
+        return tj.status?.phase === 'Cancelled' && jobs.length === 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
   });
 
   it('runs the finalizer cleanup before a deleted TranscodeJob goes away', async () => {
     await apply('tj-delete', 'videos/raw/1/d/slow.mp4');
-    await eventually('its Jobs to exist', async () => ((await jobsOf('tj-delete')).length === 2 ? true : undefined));
-    await custom.deleteNamespacedCustomObject({ ...crd, namespace: suite.namespace, name: 'tj-delete' });
-    await eventually('the TranscodeJob to be gone', async () => {
-      try {
-        await read('tj-delete');
-        return undefined;
-      } catch {
-        return true;
-      }
-    }, { timeoutMs: 60_000 });
+    await eventually('its Jobs to exist', async () =>
+      (await jobsOf('tj-delete')).length === 2 ? true : undefined,
+    );
+    await custom.deleteNamespacedCustomObject({
+      ...crd,
+      namespace: suite.namespace,
+      name: 'tj-delete',
+    });
+    await eventually(
+      'the TranscodeJob to be gone',
+      async () => {
+        try {
+          await read('tj-delete');
+          return undefined;
+        } catch {
+          return true;
+        }
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(cleanedUp).toContain('tj-delete');
   });
 });

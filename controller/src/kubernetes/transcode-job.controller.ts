@@ -1,5 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { BatchV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, type V1Job } from '@kubernetes/client-node';
+import {
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Job,
+} from '@kubernetes/client-node';
 import {
   type TranscodeJobSpec as TranscodeJobSpecType,
   TRANSCODE_JOB_GROUP,
@@ -14,7 +21,12 @@ import { withLogContext, type Logger } from '@videoforge/platform/logging';
 import { reconcileTranscodeJob, type KubeEvent } from '../reconcile/transcode-job.reconciler.ts';
 import type { ControllerMetrics } from '../controller-metrics.ts';
 import { WorkQueue } from '../runtime/work-queue.ts';
-import { buildJobManifest, LABELS, MANAGED_BY, type JobTemplateSettings } from './job-manifest.builder.ts';
+import {
+  buildJobManifest,
+  LABELS,
+  MANAGED_BY,
+  type JobTemplateSettings,
+} from './job-manifest.builder.ts';
 import { observeJob } from './job-observer.ts';
 import { progressFromPodLog } from './pod-progress.ts';
 import type { ObservedWorkload } from '../reconcile/workload.ts';
@@ -38,7 +50,10 @@ export interface TranscodeJobControllerDeps {
   /** Reconcile passes that may run at once (each on a different TranscodeJob). */
   workers?: number;
   /** For a hand-made TranscodeJob without a jobId: creates its Postgres rows. */
-  adopt?: (resource: TranscodeJobResource, spec: TranscodeJobSpecType) => Promise<{ jobId: string; videoId: string }>;
+  adopt?: (
+    resource: TranscodeJobResource,
+    spec: TranscodeJobSpecType,
+  ) => Promise<{ jobId: string; videoId: string }>;
   /** Whether the API cancelled the job behind this resource. */
   isCancelled?: (jobId: string) => Promise<boolean>;
 }
@@ -57,13 +72,20 @@ type TranscodeJobObject = TranscodeJobResource;
  * pass reads the TranscodeJob and the Jobs it owns from the informer caches, decides,
  * then creates/deletes Jobs, writes status (only when it changed) and records Events.
  */
-export async function startTranscodeJobController(deps: TranscodeJobControllerDeps): Promise<RunningController> {
+export async function startTranscodeJobController(
+  deps: TranscodeJobControllerDeps,
+): Promise<RunningController> {
   const { kubeConfig, namespace, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const batch = kubeConfig.makeApiClient(BatchV1Api);
   const core = kubeConfig.makeApiClient(CoreV1Api);
-  const crd = { group: TRANSCODE_JOB_GROUP, version: TRANSCODE_JOB_VERSION, namespace, plural: TRANSCODE_JOB_PLURAL };
+  const crd = {
+    group: TRANSCODE_JOB_GROUP,
+    version: TRANSCODE_JOB_VERSION,
+    namespace,
+    plural: TRANSCODE_JOB_PLURAL,
+  };
 
   const queue = new WorkQueue({
     // Keys are exclusive, so workers only ever overlap on different TranscodeJobs.
@@ -82,13 +104,15 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
       // Conflict or not-found: our cache was behind the server (the object changed or
       // went away). Routine; the retry reads fresh state.
       const code = statusCode(error);
-      if (code === 409 || code === 404) logger.debug({ key, code, retryInMs }, 'stale cache; retrying with fresh state');
+      if (code === 409 || code === 404)
+        logger.debug({ key, code, retryInMs }, 'stale cache; retrying with fresh state');
       else logger.warn({ err: error, key, retryInMs }, 'reconcile failed; backing off');
     },
   });
 
   const enqueueAll = () => {
-    for (const tj of transcodeJobs.informer.list(namespace)) queue.add(`${namespace}/${tj.metadata?.name ?? ''}`);
+    for (const tj of transcodeJobs.informer.list(namespace))
+      queue.add(`${namespace}/${tj.metadata?.name ?? ''}`);
   };
   const transcodeJobs = startResilientInformer<KubernetesObject>({
     kubeConfig,
@@ -100,7 +124,8 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
   const jobs = startResilientInformer<V1Job>({
     kubeConfig,
     path: `/apis/batch/v1/namespaces/${namespace}/jobs`,
-    list: () => batch.listNamespacedJob({ namespace, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` }),
+    list: () =>
+      batch.listNamespacedJob({ namespace, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` }),
     labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
     logger,
     onResync: () => enqueueAll(),
@@ -108,16 +133,21 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
 
   const countPhases = () => {
     if (!deps.metrics) return;
-    const counts = new Map<string, number>(['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled'].map((p) => [p, 0]));
+    const counts = new Map<string, number>(
+      ['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled'].map((p) => [p, 0]),
+    );
     for (const tj of transcodeJobs.informer.list(namespace) as TranscodeJobObject[]) {
       const phase = tj.status?.phase ?? 'Pending';
       counts.set(phase, (counts.get(phase) ?? 0) + 1);
     }
     for (const [phase, count] of counts) deps.metrics.transcodeJobs.set({ phase }, count);
   };
-  const enqueueResource = (tj: KubernetesObject) => queue.add(`${tj.metadata?.namespace ?? namespace}/${tj.metadata?.name ?? ''}`);
+  const enqueueResource = (tj: KubernetesObject) =>
+    queue.add(`${tj.metadata?.namespace ?? namespace}/${tj.metadata?.name ?? ''}`);
   const enqueueOwner = (job: V1Job) => {
-    const owner = job.metadata?.ownerReferences?.find((o) => o.controller && o.kind === TRANSCODE_JOB_KIND);
+    const owner = job.metadata?.ownerReferences?.find(
+      (o) => o.controller && o.kind === TRANSCODE_JOB_KIND,
+    );
     if (owner) queue.add(`${job.metadata?.namespace ?? namespace}/${owner.name}`);
   };
   // Level-triggered: every kind of event just names the key; the pass reads the world.
@@ -134,9 +164,12 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
     const finalizers = resource.metadata.finalizers ?? [];
     if (!resource.metadata.deletionTimestamp && !finalizers.includes(FINALIZER)) {
       // Before any workload exists, so no output can be written without cleanup owed.
-      await custom.patchNamespacedCustomObject(
-        { ...crd, namespace: ns, name, body: [{ op: 'add', path: '/metadata/finalizers', value: [...finalizers, FINALIZER] }] },
-      );
+      await custom.patchNamespacedCustomObject({
+        ...crd,
+        namespace: ns,
+        name,
+        body: [{ op: 'add', path: '/metadata/finalizers', value: [...finalizers, FINALIZER] }],
+      });
     }
 
     const parsedSpec = TranscodeJobSpec.safeParse(resource.spec);
@@ -144,8 +177,15 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
       const patch: Array<{ op: 'add'; path: string; value: unknown }> = [];
       if (!parsedSpec.data.jobId && deps.adopt) {
         const rows = await deps.adopt(resource, parsedSpec.data);
-        patch.push({ op: 'add', path: '/spec/jobId', value: rows.jobId }, { op: 'add', path: '/spec/videoId', value: rows.videoId });
-      } else if (parsedSpec.data.jobId && !parsedSpec.data.cancel && (await deps.isCancelled?.(parsedSpec.data.jobId))) {
+        patch.push(
+          { op: 'add', path: '/spec/jobId', value: rows.jobId },
+          { op: 'add', path: '/spec/videoId', value: rows.videoId },
+        );
+      } else if (
+        parsedSpec.data.jobId &&
+        !parsedSpec.data.cancel &&
+        (await deps.isCancelled?.(parsedSpec.data.jobId))
+      ) {
         // Cancelled through the API: say so in the spec, where kubectl users see it.
         patch.push({ op: 'add', path: '/spec/cancel', value: true });
       }
@@ -167,7 +207,9 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
       // (waiting for a node) cost no API calls.
       const ready = seen.state === 'active' && (job.status?.ready ?? 0) > 0;
       running ||= ready;
-      const progress = ready ? await progressFromPodLog(core, ns, seen.name).catch(() => undefined) : undefined;
+      const progress = ready
+        ? await progressFromPodLog(core, ns, seen.name).catch(() => undefined)
+        : undefined;
       observed.push(progress === undefined ? seen : { ...seen, progress });
     }
     const decision = reconcileTranscodeJob(resource, observed, now());
@@ -176,14 +218,22 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
     for (const request of decision.create) {
       if (!spec.success) break;
       try {
-        await batch.createNamespacedJob({ namespace: ns, body: buildJobManifest(resource, spec.data, request, deps.jobTemplate), fieldManager: FIELD_MANAGER });
+        await batch.createNamespacedJob({
+          namespace: ns,
+          body: buildJobManifest(resource, spec.data, request, deps.jobTemplate),
+          fieldManager: FIELD_MANAGER,
+        });
       } catch (error) {
         if (!isAlreadyExists(error)) throw error; // a cache behind the world: it exists, fine
       }
     }
     for (const jobName of decision.delete) {
       try {
-        await batch.deleteNamespacedJob({ name: jobName, namespace: ns, propagationPolicy: 'Background' });
+        await batch.deleteNamespacedJob({
+          name: jobName,
+          namespace: ns,
+          propagationPolicy: 'Background',
+        });
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
@@ -201,7 +251,10 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
       });
     }
     await deps.onStatus?.(resource, decision.status);
-    for (const event of decision.events) await recordEvent(resource, event).catch((error: unknown) => logger.debug({ err: error }, 'event not recorded'));
+    for (const event of decision.events)
+      await recordEvent(resource, event).catch((error: unknown) =>
+        logger.debug({ err: error }, 'event not recorded'),
+      );
 
     if (resource.metadata.deletionTimestamp && finalizers.includes(FINALIZER)) {
       if (owned.some((job) => observeJob(job)?.state === 'active')) return { requeueAfterMs: 1000 };
@@ -220,7 +273,9 @@ export async function startTranscodeJobController(deps: TranscodeJobControllerDe
       return;
     }
     // Job changes arrive as events; polling is only for progress, which only running pods make.
-    return running && decision.requeueAfterMs !== undefined ? { requeueAfterMs: decision.requeueAfterMs } : undefined;
+    return running && decision.requeueAfterMs !== undefined
+      ? { requeueAfterMs: decision.requeueAfterMs }
+      : undefined;
   }
 
   async function recordEvent(resource: TranscodeJobObject, event: KubeEvent): Promise<void> {

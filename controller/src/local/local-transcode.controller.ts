@@ -1,4 +1,9 @@
-import { OUTPUT_FILES, TranscodeJobSpec, type TranscodeJobResource, type TranscodeJobStatus } from '@videoforge/contracts';
+import {
+  OUTPUT_FILES,
+  TranscodeJobSpec,
+  type TranscodeJobResource,
+  type TranscodeJobStatus,
+} from '@videoforge/contracts';
 import type { Sql } from '@videoforge/platform/database';
 import { withLogContext, type Logger } from '@videoforge/platform/logging';
 import type { StoragePort } from '@videoforge/platform/storage';
@@ -22,7 +27,11 @@ export interface LocalControllerDeps {
   /** How often to look for work nothing announced (e.g. after a restart). */
   resyncMs?: number;
   retryDelayMs?: number;
-  onStatus?: (resource: TranscodeJobResource, before: TranscodeJobStatus | undefined, after: TranscodeJobStatus) => void;
+  onStatus?: (
+    resource: TranscodeJobResource,
+    before: TranscodeJobStatus | undefined,
+    after: TranscodeJobStatus,
+  ) => void;
 }
 
 export interface LocalController {
@@ -47,14 +56,20 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
   const queue = new WorkQueue({
     concurrency: 1,
     process: (jobId) => withLogContext({ jobId }, () => reconcile(jobId)),
-    onError: (jobId, error, retryInMs) => logger.warn({ err: error, jobId, retryInMs }, 'local reconcile failed; backing off'),
+    onError: (jobId, error, retryInMs) =>
+      logger.warn({ err: error, jobId, retryInMs }, 'local reconcile failed; backing off'),
   });
 
-  async function finishedInStorage(request: WorkloadRequest, outputPrefix: string): Promise<boolean> {
+  async function finishedInStorage(
+    request: WorkloadRequest,
+    outputPrefix: string,
+  ): Promise<boolean> {
     const keys =
       request.type === 'finalize'
         ? [`${outputPrefix}${OUTPUT_FILES.master}`]
-        : (request.type === 'ladder' ? request.renditions : [request.rendition]).map((r) => `${outputPrefix}${r.name}/${OUTPUT_FILES.renditionManifest}`);
+        : (request.type === 'ladder' ? request.renditions : [request.rendition]).map(
+            (r) => `${outputPrefix}${r.name}/${OUTPUT_FILES.renditionManifest}`,
+          );
     for (const key of keys) if (!(await storage.head(key))) return false;
     return true;
   }
@@ -77,13 +92,26 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
     // Every workload this job could have: observed from memory, else from storage.
     const candidates = reconcileTranscodeJob({ ...resource, status: {} }, [], new Date()).create;
     const finalizeName = `job-${jobId}-finalize`;
-    const all = [...candidates, { type: 'finalize' as const, name: finalizeName, renditions: spec.renditions.map((r) => r.name) }];
+    const all = [
+      ...candidates,
+      {
+        type: 'finalize' as const,
+        name: finalizeName,
+        renditions: spec.renditions.map((r) => r.name),
+      },
+    ];
     const observed: ObservedWorkload[] = [];
     for (const request of all) {
       const running = workloads.get(request.name);
       if (running) observed.push(running.observe());
       else if (await finishedInStorage(request, outputPrefix)) {
-        observed.push({ name: request.name, type: request.type, renditions: [], state: 'succeeded', attempts: 0 });
+        observed.push({
+          name: request.name,
+          type: request.type,
+          renditions: [],
+          state: 'succeeded',
+          attempts: 0,
+        });
       }
     }
 
@@ -94,13 +122,23 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
         {
           name: request.name,
           type: request.type,
-          renditions: request.type === 'rendition' ? [request.rendition.name] : request.type === 'ladder' ? request.renditions.map((r) => r.name) : [],
+          renditions:
+            request.type === 'rendition'
+              ? [request.rendition.name]
+              : request.type === 'ladder'
+                ? request.renditions.map((r) => r.name)
+                : [],
           command: deps.transcoderCommand,
           args: transcoderArgs(spec, row.id, outputPrefix, request),
           env: deps.transcoderEnv,
           maxRetries: spec.maxRetries,
         },
-        { slots, logger, onChange: () => queue.add(jobId), ...(deps.retryDelayMs !== undefined ? { retryDelayMs: deps.retryDelayMs } : {}) },
+        {
+          slots,
+          logger,
+          onChange: () => queue.add(jobId),
+          ...(deps.retryDelayMs !== undefined ? { retryDelayMs: deps.retryDelayMs } : {}),
+        },
       );
       workloads.set(request.name, workload);
       logger.info({ workload: request.name }, 'started local workload');
@@ -108,10 +146,18 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
     for (const name of decision.delete) workloads.get(name)?.cancel();
 
     statuses.set(jobId, decision.status);
-    await mirrorJobStatus(sql, { jobId: row.id, videoId: row.video_id, outputPrefix, status: decision.status });
+    await mirrorJobStatus(sql, {
+      jobId: row.id,
+      videoId: row.video_id,
+      outputPrefix,
+      status: decision.status,
+    });
     deps.onStatus?.(resource, previous, decision.status);
 
-    const terminal = decision.status.phase === 'Succeeded' || decision.status.phase === 'Failed' || decision.status.phase === 'Cancelled';
+    const terminal =
+      decision.status.phase === 'Succeeded' ||
+      decision.status.phase === 'Failed' ||
+      decision.status.phase === 'Cancelled';
     if (terminal && !owned.some((w) => w.observe().state === 'active')) {
       // Forget finished work so memory does not grow; storage remembers what succeeded.
       for (const workload of owned) workloads.delete(workload.spec.name);
@@ -122,11 +168,19 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
   }
 
   const resyncAll = async () => {
-    const rows = await sql<{ id: string }[]>`SELECT id FROM jobs WHERE status IN ('pending', 'running') ORDER BY id`;
+    const rows = await sql<
+      { id: string }[]
+    >`SELECT id FROM jobs WHERE status IN ('pending', 'running') ORDER BY id`;
     for (const row of rows) queue.add(row.id);
-    for (const jobId of new Set([...workloads.keys()].map((name) => /^job-(\d+)-/.exec(name)?.[1] ?? ''))) if (jobId) queue.add(jobId);
+    for (const jobId of new Set(
+      [...workloads.keys()].map((name) => /^job-(\d+)-/.exec(name)?.[1] ?? ''),
+    ))
+      if (jobId) queue.add(jobId);
   };
-  const resync = setInterval(() => void resyncAll().catch((error: unknown) => logger.warn({ err: error }, 'resync failed')), deps.resyncMs ?? 10_000);
+  const resync = setInterval(
+    () => void resyncAll().catch((error: unknown) => logger.warn({ err: error }, 'resync failed')),
+    deps.resyncMs ?? 10_000,
+  );
   void resyncAll().catch((error: unknown) => logger.warn({ err: error }, 'initial resync failed'));
 
   return {

@@ -72,11 +72,26 @@ export class LocalWorkload {
   #child: ChildProcess | undefined;
   readonly done: Promise<void>;
 
-  constructor(spec: LocalWorkloadSpec, deps: { slots: Slots; logger: Logger; onChange: () => void; retryDelayMs?: number }) {
+  constructor(
+    spec: LocalWorkloadSpec,
+    deps: { slots: Slots; logger: Logger; onChange: () => void; retryDelayMs?: number },
+  ) {
     this.spec = spec;
-    this.#state = { name: spec.name, type: spec.type, renditions: spec.renditions, state: 'active', attempts: 0, progress: 0 };
+    this.#state = {
+      name: spec.name,
+      type: spec.type,
+      renditions: spec.renditions,
+      state: 'active',
+      attempts: 0,
+      progress: 0,
+    };
     this.done = this.#run(deps).catch((error: unknown) => {
-      this.#state = { ...this.#state, state: 'failed', failure: { kind: 'unknown', message: String(error) }, completedAt: new Date() };
+      this.#state = {
+        ...this.#state,
+        state: 'failed',
+        failure: { kind: 'unknown', message: String(error) },
+        completedAt: new Date(),
+      };
       deps.onChange();
     });
   }
@@ -90,7 +105,12 @@ export class LocalWorkload {
     this.#child?.kill('SIGTERM');
   }
 
-  async #run(deps: { slots: Slots; logger: Logger; onChange: () => void; retryDelayMs?: number }): Promise<void> {
+  async #run(deps: {
+    slots: Slots;
+    logger: Logger;
+    onChange: () => void;
+    retryDelayMs?: number;
+  }): Promise<void> {
     const signal = this.#controller.signal;
     let release: (() => void) | undefined;
     try {
@@ -100,24 +120,44 @@ export class LocalWorkload {
     }
     try {
       for (let attempt = 1; attempt <= this.spec.maxRetries + 1 && !signal.aborted; attempt++) {
-        this.#state = { ...this.#state, attempts: attempt, startedAt: this.#state.startedAt ?? new Date() };
+        this.#state = {
+          ...this.#state,
+          attempts: attempt,
+          startedAt: this.#state.startedAt ?? new Date(),
+        };
         deps.onChange();
         const { code, lastError } = await this.#attempt(deps.logger);
         if (signal.aborted) return;
         if (code === EXIT_OK) {
-          this.#state = { ...this.#state, state: 'succeeded', progress: 100, completedAt: new Date() };
+          this.#state = {
+            ...this.#state,
+            state: 'succeeded',
+            progress: 100,
+            completedAt: new Date(),
+          };
           deps.onChange();
           return;
         }
         if (code === EXIT_BAD_INPUT || attempt === this.spec.maxRetries + 1) {
           const kind = code === EXIT_BAD_INPUT ? 'bad-input' : 'transient';
-          const message = lastError ?? (kind === 'bad-input' ? 'the transcoder refused the input' : `failed ${attempt} time(s)`);
-          this.#state = { ...this.#state, state: 'failed', failure: { kind, message }, completedAt: new Date() };
+          const message =
+            lastError ??
+            (kind === 'bad-input'
+              ? 'the transcoder refused the input'
+              : `failed ${attempt} time(s)`);
+          this.#state = {
+            ...this.#state,
+            state: 'failed',
+            failure: { kind, message },
+            completedAt: new Date(),
+          };
           deps.onChange();
           return;
         }
         // The job controller's schedule, shortened: 2 s, 4 s, 8 s…
-        await new Promise((resolve) => setTimeout(resolve, (deps.retryDelayMs ?? 2000) * 2 ** (attempt - 1)));
+        await new Promise((resolve) =>
+          setTimeout(resolve, (deps.retryDelayMs ?? 2000) * 2 ** (attempt - 1)),
+        );
       }
     } finally {
       release();
@@ -127,22 +167,36 @@ export class LocalWorkload {
   #attempt(logger: Logger): Promise<{ code: number; lastError?: string }> {
     const [command, ...prefix] = this.spec.command;
     if (!command) throw new Error('no transcoder command configured');
-    const child = spawn(command, [...prefix, ...this.spec.args], { env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, [...prefix, ...this.spec.args], {
+      env: this.spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.#child = child;
     let lastError: string | undefined;
     createInterface({ input: child.stdout }).on('line', (line) => {
       try {
-        const event = JSON.parse(line) as { event?: string; percent?: number; message?: string; code?: string };
-        if (event.event === 'progress' && typeof event.percent === 'number') this.#state = { ...this.#state, progress: event.percent };
-        if (event.event === 'failed') lastError = [event.code, event.message].filter(Boolean).join(': ');
+        const event = JSON.parse(line) as {
+          event?: string;
+          percent?: number;
+          message?: string;
+          code?: string;
+        };
+        if (event.event === 'progress' && typeof event.percent === 'number')
+          this.#state = { ...this.#state, progress: event.percent };
+        if (event.event === 'failed')
+          lastError = [event.code, event.message].filter(Boolean).join(': ');
       } catch {
         /* not an event line */
       }
     });
-    createInterface({ input: child.stderr }).on('line', (line) => logger.debug({ workload: this.spec.name, line }, 'transcoder output'));
+    createInterface({ input: child.stderr }).on('line', (line) =>
+      logger.debug({ workload: this.spec.name, line }, 'transcoder output'),
+    );
     return new Promise((resolve) => {
       child.on('error', (error) => resolve({ code: 1, lastError: error.message }));
-      child.on('close', (code) => resolve({ code: code ?? 1, ...(lastError ? { lastError } : {}) }));
+      child.on('close', (code) =>
+        resolve({ code: code ?? 1, ...(lastError ? { lastError } : {}) }),
+      );
     });
   }
 }

@@ -6,10 +6,22 @@ const OPERATOR_USER = { username: 'kubernetes-operator', email: 'operator@videof
 
 /**
  * For a TranscodeJob created with `kubectl apply` (no jobId): the video and job rows
- * the API and web need, owned by a system account, in one transaction.
+ * the API and web need, owned by a system account, in one transaction. Keyed on the
+ * resource's uid: a reconcile that runs again before the spec patch is seen (a stale
+ * informer cache, a restart) gets the same rows back instead of a second set.
  */
-export async function createRowsForManualJob(sql: Sql, name: string, spec: TranscodeJobSpec): Promise<{ jobId: string; videoId: string }> {
+export async function createRowsForManualJob(
+  sql: Sql,
+  resource: { uid: string; name: string },
+  spec: TranscodeJobSpec,
+): Promise<{ jobId: string; videoId: string }> {
+  const { uid, name } = resource;
   return sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(hashtext(${`videoforge.adopt:${uid}`}))`;
+    const [existing] = await tx<
+      { id: string; video_id: string }[]
+    >`SELECT id, video_id FROM jobs WHERE resource_uid = ${uid}`;
+    if (existing) return { jobId: existing.id, videoId: existing.video_id };
     const [user] = await tx<{ id: string }[]>`
       INSERT INTO users (username, email, role) VALUES (${OPERATOR_USER.username}, ${OPERATOR_USER.email}, 'admin')
       ON CONFLICT (lower(username)) DO UPDATE SET updated_at = users.updated_at
@@ -18,8 +30,8 @@ export async function createRowsForManualJob(sql: Sql, name: string, spec: Trans
       INSERT INTO gallery_videos (user_id, title, visibility, source_key)
       VALUES (${user?.id ?? ''}, ${name}, 'private', ${spec.source.key}) RETURNING id`;
     const [job] = await tx<{ id: string }[]>`
-      INSERT INTO jobs (user_id, video_id, formats, strategy, input_key, output_prefix)
-      VALUES (${user?.id ?? ''}, ${video?.id ?? ''}, ${spec.renditions.map((r) => r.name)}, ${spec.strategy}, ${spec.source.key}, 'videos/output/pending/')
+      INSERT INTO jobs (user_id, video_id, formats, strategy, input_key, output_prefix, resource_uid)
+      VALUES (${user?.id ?? ''}, ${video?.id ?? ''}, ${spec.renditions.map((r) => r.name)}, ${spec.strategy}, ${spec.source.key}, 'videos/output/pending/', ${uid})
       RETURNING id`;
     const jobId = job?.id ?? '';
     await tx`UPDATE jobs SET output_prefix = ${`videos/output/${jobId}/`} WHERE id = ${jobId}`;

@@ -38,6 +38,11 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
   const terminal = phase === 'Succeeded' || phase === 'Failed' || phase === 'Cancelled';
   const renditions = input.status.renditions ?? [];
   const done = renditions.filter((r) => r.phase === 'Succeeded');
+  const renditionProgress = renditions.map((r) => ({
+    name: r.name,
+    phase: JOB_STATUS[r.phase],
+    progress: r.phase === 'Succeeded' ? 100 : (r.progress ?? 0),
+  }));
 
   return input.jobId
     ? sql.begin(async (tx) => {
@@ -46,18 +51,26 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
             status = ${status},
             progress = ${progress},
             error_message = ${errorMessage},
+            renditions = ${tx.json(renditionProgress)},
             started_at = CASE WHEN ${phase !== 'Pending'} THEN coalesce(started_at, now()) ELSE started_at END,
             completed_at = CASE WHEN ${terminal} THEN coalesce(completed_at, now()) ELSE NULL END,
             updated_at = now()
           WHERE id = ${input.jobId}
-            AND (status, progress, error_message) IS DISTINCT FROM (${status}, ${progress}::numeric, ${errorMessage}::text)
+            AND (status, progress, error_message, renditions)
+                IS DISTINCT FROM (${status}, ${progress}::numeric, ${errorMessage}::text, ${tx.json(renditionProgress)}::jsonb)
             -- a job the API cancelled stays cancelled whatever a late status says
             AND NOT (status = 'cancelled' AND ${status} <> 'cancelled')
           RETURNING id, video_id, user_id`;
         if (!job) return false;
 
         const videoStatus =
-          phase === 'Succeeded' ? 'ready' : phase === 'Failed' && done.length === 0 ? 'failed' : done.length > 0 ? 'playable' : 'processing';
+          phase === 'Succeeded'
+            ? 'ready'
+            : phase === 'Failed' && done.length === 0
+              ? 'failed'
+              : done.length > 0
+                ? 'playable'
+                : 'processing';
         await tx`
           UPDATE gallery_videos SET
             status = ${videoStatus},
@@ -80,7 +93,7 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
           userId: job.user_id,
           status,
           progress,
-          renditions: renditions.map((r) => ({ name: r.name, phase: r.phase, progress: r.progress ?? 0 })),
+          renditions: renditionProgress,
           ...(errorMessage ? { error: errorMessage } : {}),
         };
         await tx`SELECT pg_notify(${JOB_EVENTS_CHANNEL}, ${JSON.stringify(event)})`;

@@ -7,7 +7,10 @@ import type { ObservedWorkload } from './workload.ts';
 const now = new Date('2026-11-28T12:00:00.000Z');
 const later = new Date('2026-11-28T12:05:00.000Z');
 
-function job(overrides: Partial<TranscodeJobResource['spec']> = {}, metadata: Partial<TranscodeJobResource['metadata']> = {}): TranscodeJobResource {
+function job(
+  overrides: Partial<TranscodeJobResource['spec']> = {},
+  metadata: Partial<TranscodeJobResource['metadata']> = {},
+): TranscodeJobResource {
   return {
     apiVersion: 'videoforge.io/v1alpha1',
     kind: 'TranscodeJob',
@@ -29,19 +32,43 @@ function job(overrides: Partial<TranscodeJobResource['spec']> = {}, metadata: Pa
   };
 }
 
-function workload(name: string, state: ObservedWorkload['state'], extra: Partial<ObservedWorkload> = {}): ObservedWorkload {
+function workload(
+  name: string,
+  state: ObservedWorkload['state'],
+  extra: Partial<ObservedWorkload> = {},
+): ObservedWorkload {
   const rendition = name.replace('job-42-', '');
-  return { name, type: rendition === 'finalize' ? 'finalize' : 'rendition', renditions: [rendition], state, attempts: 1, ...extra };
+  return {
+    name,
+    type: rendition === 'finalize' ? 'finalize' : 'rendition',
+    renditions: [rendition],
+    state,
+    attempts: 1,
+    ...extra,
+  };
 }
 
 describe('reconcileTranscodeJob', () => {
   it('starts one workload per rendition for a new job', () => {
     const decision = reconcileTranscodeJob(job(), [], now);
     expect(decision.create).toEqual([
-      { type: 'rendition', name: 'job-42-1080p', rendition: { name: '1080p', height: 1080, videoBitrate: '4000k' } },
-      { type: 'rendition', name: 'job-42-720p', rendition: { name: '720p', height: 720, videoBitrate: '2000k' } },
+      {
+        type: 'rendition',
+        name: 'job-42-1080p',
+        rendition: { name: '1080p', height: 1080, videoBitrate: '4000k' },
+      },
+      {
+        type: 'rendition',
+        name: 'job-42-720p',
+        rendition: { name: '720p', height: 720, videoBitrate: '2000k' },
+      },
     ]);
-    expect(decision.status).toMatchObject({ phase: 'Pending', progress: 0, renditionsSummary: '0/2', observedGeneration: 1 });
+    expect(decision.status).toMatchObject({
+      phase: 'Pending',
+      progress: 0,
+      renditionsSummary: '0/2',
+      observedGeneration: 1,
+    });
   });
 
   it('creates nothing twice: a pass over the same world asks for no new workloads', () => {
@@ -56,28 +83,61 @@ describe('reconcileTranscodeJob', () => {
   it('rebuilds progress and per-rendition status from the workloads', () => {
     const decision = reconcileTranscodeJob(
       job(),
-      [workload('job-42-1080p', 'active', { progress: 50, startedAt: now }), workload('job-42-720p', 'succeeded', { completedAt: later })],
+      [
+        workload('job-42-1080p', 'active', { progress: 50, startedAt: now }),
+        workload('job-42-720p', 'succeeded', { completedAt: later }),
+      ],
       now,
     );
     // (50 + 100) / 2 = 75 % of the renditions' 95 % share.
     expect(decision.status.progress).toBe(71);
     expect(decision.status.renditionsSummary).toBe('1/2');
     expect(decision.status.renditions).toEqual([
-      { name: '1080p', phase: 'Running', workload: 'job-42-1080p', attempts: 1, progress: 50, startedAt: '2026-11-28T12:00:00Z' },
-      { name: '720p', phase: 'Succeeded', workload: 'job-42-720p', attempts: 1, progress: 100, completedAt: '2026-11-28T12:05:00Z' },
+      {
+        name: '1080p',
+        phase: 'Running',
+        workload: 'job-42-1080p',
+        attempts: 1,
+        progress: 50,
+        startedAt: '2026-11-28T12:00:00Z',
+      },
+      {
+        name: '720p',
+        phase: 'Succeeded',
+        workload: 'job-42-720p',
+        attempts: 1,
+        progress: 100,
+        completedAt: '2026-11-28T12:05:00Z',
+      },
     ]);
   });
 
   it('finalizes once every rendition is done, and succeeds when finalize has', () => {
-    const renditionsDone = [workload('job-42-1080p', 'succeeded'), workload('job-42-720p', 'succeeded')];
+    const renditionsDone = [
+      workload('job-42-1080p', 'succeeded'),
+      workload('job-42-720p', 'succeeded'),
+    ];
     const finalizing = reconcileTranscodeJob(job(), renditionsDone, now);
-    expect(finalizing.create).toEqual([{ type: 'finalize', name: 'job-42-finalize', renditions: ['1080p', '720p'] }]);
+    expect(finalizing.create).toEqual([
+      { type: 'finalize', name: 'job-42-finalize', renditions: ['1080p', '720p'] },
+    ]);
     expect(finalizing.status.progress).toBe(95);
 
-    const succeeded = reconcileTranscodeJob(job(), [...renditionsDone, workload('job-42-finalize', 'succeeded')], later);
+    const succeeded = reconcileTranscodeJob(
+      job(),
+      [...renditionsDone, workload('job-42-finalize', 'succeeded')],
+      later,
+    );
     expect(succeeded.create).toEqual([]);
-    expect(succeeded.status).toMatchObject({ phase: 'Succeeded', progress: 100, renditionsSummary: '2/2' });
-    expect(succeeded.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Succeeded' });
+    expect(succeeded.status).toMatchObject({
+      phase: 'Succeeded',
+      progress: 100,
+      renditionsSummary: '2/2',
+    });
+    expect(succeeded.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'True',
+      reason: 'Succeeded',
+    });
     expect(succeeded.events).toEqual([expect.objectContaining({ reason: 'Succeeded' })]);
   });
 
@@ -85,7 +145,9 @@ describe('reconcileTranscodeJob', () => {
     const decision = reconcileTranscodeJob(
       job(),
       [
-        workload('job-42-1080p', 'failed', { failure: { kind: 'bad-input', message: 'not a video: text file' } }),
+        workload('job-42-1080p', 'failed', {
+          failure: { kind: 'bad-input', message: 'not a video: text file' },
+        }),
         workload('job-42-720p', 'active'),
       ],
       now,
@@ -98,11 +160,17 @@ describe('reconcileTranscodeJob', () => {
       reason: 'BadInput',
       message: 'job-42-1080p: not a video: text file',
     });
-    expect(decision.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'BadInput' })]);
+    expect(decision.events).toEqual([
+      expect.objectContaining({ type: 'Warning', reason: 'BadInput' }),
+    ]);
   });
 
   it('does not repeat a failure event once the status says Failed', () => {
-    const failed = [workload('job-42-1080p', 'failed', { failure: { kind: 'transient', message: 'retries exhausted' } })];
+    const failed = [
+      workload('job-42-1080p', 'failed', {
+        failure: { kind: 'transient', message: 'retries exhausted' },
+      }),
+    ];
     const first = reconcileTranscodeJob(job(), failed, now);
     const second = reconcileTranscodeJob({ ...job(), status: first.status }, failed, later);
     expect(second.events).toEqual([]);
@@ -110,7 +178,11 @@ describe('reconcileTranscodeJob', () => {
   });
 
   it('cancels: stops active workloads and reports Cancelled', () => {
-    const decision = reconcileTranscodeJob(job({ cancel: true }), [workload('job-42-1080p', 'active'), workload('job-42-720p', 'succeeded')], now);
+    const decision = reconcileTranscodeJob(
+      job({ cancel: true }),
+      [workload('job-42-1080p', 'active'), workload('job-42-720p', 'succeeded')],
+      now,
+    );
     expect(decision.create).toEqual([]);
     expect(decision.delete).toEqual(['job-42-1080p']);
     expect(decision.status.phase).toBe('Cancelled');
@@ -118,7 +190,11 @@ describe('reconcileTranscodeJob', () => {
   });
 
   it('treats a deleted TranscodeJob like a cancelled one', () => {
-    const decision = reconcileTranscodeJob(job({}, { deletionTimestamp: now.toISOString() }), [workload('job-42-720p', 'active')], now);
+    const decision = reconcileTranscodeJob(
+      job({}, { deletionTimestamp: now.toISOString() }),
+      [workload('job-42-720p', 'active')],
+      now,
+    );
     expect(decision.delete).toEqual(['job-42-720p']);
     expect(decision.status.conditions?.[0]).toMatchObject({ reason: 'Deleted' });
   });
@@ -129,7 +205,10 @@ describe('reconcileTranscodeJob', () => {
     expect(decision.create).toEqual([]);
     expect(decision.requeueAfterMs).toBeUndefined();
     expect(decision.status.phase).toBe('Failed');
-    expect(decision.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(decision.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'InvalidSpec',
+    });
     expect(decision.status.conditions?.[0]?.message).toMatch(/renditions\.0\.name/);
   });
 
@@ -140,7 +219,16 @@ describe('reconcileTranscodeJob', () => {
     ]);
     const running = reconcileTranscodeJob(
       job({ strategy: 'ladder' }),
-      [{ name: 'job-42-ladder', type: 'ladder', renditions: ['1080p', '720p'], state: 'active', attempts: 1, progress: 40 }],
+      [
+        {
+          name: 'job-42-ladder',
+          type: 'ladder',
+          renditions: ['1080p', '720p'],
+          state: 'active',
+          attempts: 1,
+          progress: 40,
+        },
+      ],
       now,
     );
     expect(running.status.renditions?.map((r) => [r.name, r.phase, r.progress])).toEqual([
@@ -150,12 +238,26 @@ describe('reconcileTranscodeJob', () => {
   });
 
   it('keeps lastTransitionTime while a condition holds, and moves it when it flips', () => {
-    const first = reconcileTranscodeJob(job(), [workload('job-42-1080p', 'active'), workload('job-42-720p', 'active')], now);
-    const again = reconcileTranscodeJob({ ...job(), status: first.status }, [workload('job-42-1080p', 'active'), workload('job-42-720p', 'active')], later);
+    const first = reconcileTranscodeJob(
+      job(),
+      [workload('job-42-1080p', 'active'), workload('job-42-720p', 'active')],
+      now,
+    );
+    const again = reconcileTranscodeJob(
+      { ...job(), status: first.status },
+      [workload('job-42-1080p', 'active'), workload('job-42-720p', 'active')],
+      later,
+    );
     expect(again.status.conditions).toEqual(first.status.conditions);
-    const done = [workload('job-42-1080p', 'succeeded'), workload('job-42-720p', 'succeeded'), workload('job-42-finalize', 'succeeded')];
+    const done = [
+      workload('job-42-1080p', 'succeeded'),
+      workload('job-42-720p', 'succeeded'),
+      workload('job-42-finalize', 'succeeded'),
+    ];
     const flipped = reconcileTranscodeJob({ ...job(), status: again.status }, done, later);
-    expect(flipped.status.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe('2026-11-28T12:05:00Z');
+    expect(flipped.status.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe(
+      '2026-11-28T12:05:00Z',
+    );
   });
 });
 

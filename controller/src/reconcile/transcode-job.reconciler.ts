@@ -39,7 +39,11 @@ const ACTIVE_REQUEUE_MS = 5_000;
  * status is rebuilt from the workloads on every pass (the previous status is read
  * only to keep conditions' lastTransitionTime stable).
  */
-export function reconcileTranscodeJob(job: TranscodeJobResource, observed: ObservedWorkload[], now: Date): Decision {
+export function reconcileTranscodeJob(
+  job: TranscodeJobResource,
+  observed: ObservedWorkload[],
+  now: Date,
+): Decision {
   const generation = job.metadata.generation ?? 0;
   const previous = job.status?.conditions ?? [];
   const parsed = TranscodeJobSpec.safeParse(job.spec);
@@ -70,11 +74,21 @@ export function reconcileTranscodeJob(job: TranscodeJobResource, observed: Obser
   const producers: WorkloadRequest[] =
     spec.strategy === 'ladder'
       ? [{ type: 'ladder', name: childName(name, LADDER), renditions: spec.renditions }]
-      : spec.renditions.map((rendition) => ({ type: 'rendition', name: childName(name, rendition.name), rendition }));
-  const finalize: WorkloadRequest = { type: 'finalize', name: childName(name, FINALIZE), renditions: spec.renditions.map((r) => r.name) };
+      : spec.renditions.map((rendition) => ({
+          type: 'rendition',
+          name: childName(name, rendition.name),
+          rendition,
+        }));
+  const finalize: WorkloadRequest = {
+    type: 'finalize',
+    name: childName(name, FINALIZE),
+    renditions: spec.renditions.map((r) => r.name),
+  };
 
   const renditionStatuses = spec.renditions.map((rendition): RenditionStatus => {
-    const producer = producers.find((p) => (p.type === 'ladder' ? true : p.type === 'rendition' && p.rendition.name === rendition.name));
+    const producer = producers.find((p) =>
+      p.type === 'ladder' ? true : p.type === 'rendition' && p.rendition.name === rendition.name,
+    );
     const workload = producer ? byName.get(producer.name) : undefined;
     return renditionStatus(rendition.name, workload);
   });
@@ -82,16 +96,25 @@ export function reconcileTranscodeJob(job: TranscodeJobResource, observed: Obser
   const total = spec.renditions.length;
   const finalizeWorkload = byName.get(finalize.name);
   const failedWorkload = observed.find((w) => w.state === 'failed');
-  const renditionProgress = renditionStatuses.reduce((sum, r) => sum + (r.progress ?? 0), 0) / total;
+  const renditionProgress =
+    renditionStatuses.reduce((sum, r) => sum + (r.progress ?? 0), 0) / total;
   const finalizeProgress = finalizeWorkload?.state === 'succeeded' ? 100 : 0;
-  const progress = Math.floor((renditionProgress * RENDITION_SHARE + finalizeProgress * (100 - RENDITION_SHARE)) / 100);
+  const progress = Math.floor(
+    (renditionProgress * RENDITION_SHARE + finalizeProgress * (100 - RENDITION_SHARE)) / 100,
+  );
   const summary = `${done}/${total}`;
 
-  const base = { observedGeneration: generation, renditionsSummary: summary, renditions: renditionStatuses };
+  const base = {
+    observedGeneration: generation,
+    renditionsSummary: summary,
+    renditions: renditionStatuses,
+  };
 
   if (spec.cancel || job.metadata.deletionTimestamp) {
     const reason = job.metadata.deletionTimestamp ? 'Deleted' : 'Cancelled';
-    const cancelledRenditions = renditionStatuses.map((r) => (r.phase === 'Succeeded' || r.phase === 'Failed' ? r : { ...r, phase: 'Cancelled' as const }));
+    const cancelledRenditions = renditionStatuses.map((r) =>
+      r.phase === 'Succeeded' || r.phase === 'Failed' ? r : { ...r, phase: 'Cancelled' as const },
+    );
     return {
       create: [],
       delete: active.map((w) => w.name),
@@ -106,13 +129,21 @@ export function reconcileTranscodeJob(job: TranscodeJobResource, observed: Obser
           ['Failed', 'False', reason, ''],
         ]),
       },
-      events: active.length > 0 ? [{ type: 'Normal', reason, message: `stopping ${active.length} workload(s)` }] : [],
+      events:
+        active.length > 0
+          ? [{ type: 'Normal', reason, message: `stopping ${active.length} workload(s)` }]
+          : [],
     };
   }
 
   if (failedWorkload) {
     const failure = failedWorkload.failure ?? { kind: 'unknown', message: 'the workload failed' };
-    const reason = failure.kind === 'bad-input' ? 'BadInput' : failure.kind === 'deadline' ? 'DeadlineExceeded' : 'RenditionFailed';
+    const reason =
+      failure.kind === 'bad-input'
+        ? 'BadInput'
+        : failure.kind === 'deadline'
+          ? 'DeadlineExceeded'
+          : 'RenditionFailed';
     const message = `${failedWorkload.name}: ${failure.message}`;
     const alreadyFailed = job.status?.phase === 'Failed';
     return {
@@ -147,7 +178,16 @@ export function reconcileTranscodeJob(job: TranscodeJobResource, observed: Obser
           ['Failed', 'False', 'Succeeded', ''],
         ]),
       },
-      events: job.status?.phase === 'Succeeded' ? [] : [{ type: 'Normal', reason: 'Succeeded', message: `${total} rendition(s) and the master playlist are ready` }],
+      events:
+        job.status?.phase === 'Succeeded'
+          ? []
+          : [
+              {
+                type: 'Normal',
+                reason: 'Succeeded',
+                message: `${total} rendition(s) and the master playlist are ready`,
+              },
+            ],
     };
   }
 
@@ -156,12 +196,20 @@ export function reconcileTranscodeJob(job: TranscodeJobResource, observed: Obser
   for (const producer of producers) {
     if (!byName.has(producer.name)) {
       create.push(producer);
-      events.push({ type: 'Normal', reason: 'Created', message: `started ${producer.type} workload ${producer.name}` });
+      events.push({
+        type: 'Normal',
+        reason: 'Created',
+        message: `started ${producer.type} workload ${producer.name}`,
+      });
     }
   }
   if (done === total && !finalizeWorkload) {
     create.push(finalize);
-    events.push({ type: 'Normal', reason: 'Finalizing', message: 'all renditions done; building the master playlist, poster and sprite' });
+    events.push({
+      type: 'Normal',
+      reason: 'Finalizing',
+      message: 'all renditions done; building the master playlist, poster and sprite',
+    });
   }
   const started = observed.length > 0 || create.length > 0;
   const phase: Phase = observed.some((w) => w.state !== 'failed') ? 'Running' : 'Pending';
@@ -173,8 +221,18 @@ export function reconcileTranscodeJob(job: TranscodeJobResource, observed: Obser
       phase,
       progress,
       conditions: conditions(previous, now, generation, [
-        ['Ready', 'False', done === total ? 'Finalizing' : 'Transcoding', `${summary} renditions done`],
-        ['Progressing', started ? 'True' : 'False', done === total ? 'Finalizing' : 'Transcoding', `${progress}%`],
+        [
+          'Ready',
+          'False',
+          done === total ? 'Finalizing' : 'Transcoding',
+          `${summary} renditions done`,
+        ],
+        [
+          'Progressing',
+          started ? 'True' : 'False',
+          done === total ? 'Finalizing' : 'Transcoding',
+          `${progress}%`,
+        ],
         ['Failed', 'False', 'Transcoding', ''],
       ]),
     },
@@ -185,23 +243,41 @@ export function reconcileTranscodeJob(job: TranscodeJobResource, observed: Obser
 
 function renditionStatus(name: string, workload: ObservedWorkload | undefined): RenditionStatus {
   if (!workload) return { name, phase: 'Pending', progress: 0, attempts: 0 };
-  const phase: Phase = workload.state === 'succeeded' ? 'Succeeded' : workload.state === 'failed' ? 'Failed' : 'Running';
+  const phase: Phase =
+    workload.state === 'succeeded'
+      ? 'Succeeded'
+      : workload.state === 'failed'
+        ? 'Failed'
+        : 'Running';
   return {
     name,
     phase,
     workload: workload.name,
     attempts: workload.attempts,
-    progress: workload.state === 'succeeded' ? 100 : Math.min(99, Math.max(0, Math.floor(workload.progress ?? 0))),
+    progress:
+      workload.state === 'succeeded'
+        ? 100
+        : Math.min(99, Math.max(0, Math.floor(workload.progress ?? 0))),
     ...(workload.startedAt ? { startedAt: iso(workload.startedAt) } : {}),
     ...(workload.completedAt ? { completedAt: iso(workload.completedAt) } : {}),
     ...(workload.failure ? { message: workload.failure.message.slice(0, 32_768) } : {}),
   };
 }
 
-type ConditionInput = [type: 'Ready' | 'Progressing' | 'Failed', status: 'True' | 'False', reason: string, message: string];
+type ConditionInput = [
+  type: 'Ready' | 'Progressing' | 'Failed',
+  status: 'True' | 'False',
+  reason: string,
+  message: string,
+];
 
 /** Builds conditions, keeping lastTransitionTime when a condition's status did not change. */
-function conditions(previous: Condition[], now: Date, generation: number, inputs: ConditionInput[]): Condition[] {
+function conditions(
+  previous: Condition[],
+  now: Date,
+  generation: number,
+  inputs: ConditionInput[],
+): Condition[] {
   return inputs.map(([type, status, reason, message]) => {
     const before = previous.find((c) => c.type === type);
     return {

@@ -26,12 +26,28 @@ type Schema = {
   anyOf?: Schema[];
 };
 
-const crd = parse(readFileSync(fileURLToPath(new URL('../../../crds/transcodejobs.videoforge.io.yaml', import.meta.url)), 'utf8')) as {
+const crd = parse(
+  readFileSync(
+    fileURLToPath(new URL('../../../crds/transcodejobs.videoforge.io.yaml', import.meta.url)),
+    'utf8',
+  ),
+) as {
   spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: Schema } }> };
 };
 const root = crd.spec.versions.find((v) => v.name === 'v1alpha1')?.schema.openAPIV3Schema;
 
-const CHECKED = ['type', 'enum', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'default'] as const;
+const CHECKED = [
+  'type',
+  'enum',
+  'pattern',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'default',
+] as const;
 
 /** Lists every difference between the two schemas, by path. */
 function differences(fromCrd: Schema, fromZod: Schema, path: string): string[] {
@@ -45,14 +61,20 @@ function differences(fromCrd: Schema, fromZod: Schema, path: string): string[] {
       a = typeof a === 'string' ? new RegExp(a).source : a;
       b = typeof b === 'string' ? new RegExp(b).source : b;
     }
-    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path}: ${key} is ${JSON.stringify(a)} in the CRD, ${JSON.stringify(b)} in zod`);
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      out.push(`${path}: ${key} is ${JSON.stringify(a)} in the CRD, ${JSON.stringify(b)} in zod`);
   }
   const crdRequired = [...(fromCrd.required ?? [])].sort();
   const zodRequired = [...(fromZod.required ?? [])].sort();
   if (JSON.stringify(crdRequired) !== JSON.stringify(zodRequired)) {
-    out.push(`${path}: required is ${JSON.stringify(crdRequired)} in the CRD, ${JSON.stringify(zodRequired)} in zod`);
+    out.push(
+      `${path}: required is ${JSON.stringify(crdRequired)} in the CRD, ${JSON.stringify(zodRequired)} in zod`,
+    );
   }
-  const names = new Set([...Object.keys(fromCrd.properties ?? {}), ...Object.keys(fromZod.properties ?? {})]);
+  const names = new Set([
+    ...Object.keys(fromCrd.properties ?? {}),
+    ...Object.keys(fromZod.properties ?? {}),
+  ]);
   for (const name of names) {
     const a = fromCrd.properties?.[name];
     const b = fromZod.properties?.[name];
@@ -81,7 +103,10 @@ function strip(schema: Schema & { format?: string }): Schema {
   if (copy.maximum === Number.MAX_SAFE_INTEGER) delete copy.maximum;
   if (copy.minimum === Number.MIN_SAFE_INTEGER) delete copy.minimum;
   if (copy.format === 'date-time') delete copy.pattern;
-  if (copy.properties) copy.properties = Object.fromEntries(Object.entries(copy.properties).map(([k, v]) => [k, strip(v)]));
+  if (copy.properties)
+    copy.properties = Object.fromEntries(
+      Object.entries(copy.properties).map(([k, v]) => [k, strip(v)]),
+    );
   if (copy.items) copy.items = strip(copy.items);
   return copy;
 }
@@ -92,15 +117,21 @@ describe('the TranscodeJob CRD and the zod validators', () => {
   });
 
   it('agree on every spec field and constraint', () => {
-    expect(differences(root?.properties?.spec ?? {}, zodSchema(TranscodeJobSpec), 'spec')).toEqual([]);
+    expect(differences(root?.properties?.spec ?? {}, zodSchema(TranscodeJobSpec), 'spec')).toEqual(
+      [],
+    );
   });
 
   it('agree on every status field and constraint', () => {
-    expect(differences(root?.properties?.status ?? {}, zodSchema(TranscodeJobStatus), 'status')).toEqual([]);
+    expect(
+      differences(root?.properties?.status ?? {}, zodSchema(TranscodeJobStatus), 'status'),
+    ).toEqual([]);
   });
 
   it('would notice a drift', () => {
-    const drifted = TranscodeJobSpec.extend({ maxRetries: z.number().int().min(0).max(11).default(2) });
+    const drifted = TranscodeJobSpec.extend({
+      maxRetries: z.number().int().min(0).max(11).default(2),
+    });
     expect(differences(root?.properties?.spec ?? {}, zodSchema(drifted), 'spec')).toEqual([
       'spec.maxRetries: maximum is 10 in the CRD, 11 in zod',
     ]);

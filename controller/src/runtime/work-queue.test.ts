@@ -104,7 +104,10 @@ describe('WorkQueue', () => {
   it('requeues after the delay a pass asks for, unless an event comes first', async () => {
     const clock = fakeTimers();
     let runs = 0;
-    const queue = new WorkQueue({ timers: clock.timers, process: async () => (++runs === 1 ? { requeueAfterMs: 5000 } : undefined) });
+    const queue = new WorkQueue({
+      timers: clock.timers,
+      process: async () => (++runs === 1 ? { requeueAfterMs: 5000 } : undefined),
+    });
     queue.add('ns/a');
     await queue.whenIdle();
     expect(clock.delays()).toEqual([5000]);

@@ -22,7 +22,8 @@ export interface WorkQueueOptions {
 }
 
 export class WorkQueue {
-  readonly #options: Required<Omit<WorkQueueOptions, 'onError'>> & Pick<WorkQueueOptions, 'onError'>;
+  readonly #options: Required<Omit<WorkQueueOptions, 'onError'>> &
+    Pick<WorkQueueOptions, 'onError'>;
   readonly #queue: string[] = [];
   readonly #queued = new Set<string>();
   readonly #processing = new Set<string>();
@@ -38,7 +39,10 @@ export class WorkQueue {
       baseDelayMs: 1_000,
       maxDelayMs: 300_000,
       concurrency: 2,
-      timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+      timers: {
+        setTimeout: (fn, ms) => setTimeout(fn, ms),
+        clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+      },
       ...options,
     };
   }
@@ -105,7 +109,8 @@ export class WorkQueue {
       this.#running++;
       void this.#run(key);
     }
-    if (this.#queue.length === 0 && this.#running === 0) for (const resolve of this.#idle.splice(0)) resolve();
+    if (this.#queue.length === 0 && this.#running === 0)
+      for (const resolve of this.#idle.splice(0)) resolve();
   }
 
   async #run(key: string): Promise<void> {

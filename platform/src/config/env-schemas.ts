@@ -16,7 +16,9 @@ export const LoggingEnv = {
 
 export const DatabaseEnv = {
   /** Full connection string; wins over the DB_* parts. Unset and no DB_HOST: embedded PostgreSQL. */
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .optional(),
   DB_HOST: z.string().optional(),
   DB_PORT: port.default(5432),
   DB_NAME: z.string().default('videoforge'),
@@ -48,7 +50,10 @@ export const QueueEnv = {
   SQS_QUEUE_URL: z.url().optional(),
   SQS_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string().default('us-east-1'),
-  QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/).default('transcode-jobs'),
+  QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,80}$/)
+    .default('transcode-jobs'),
   QUEUE_VISIBILITY_TIMEOUT_SECONDS: positiveInt.max(43_200).default(60),
   QUEUE_WAIT_SECONDS: z.coerce.number().int().min(0).max(20).default(20),
   /** Receives without success before a message moves to the dead-letter queue (Postgres queue; SQS uses its redrive policy). */
@@ -75,7 +80,10 @@ function checkAdapterRequirements(
 ): void {
   const require = (variable: string, when: string) =>
     ctx.addIssue({ code: 'custom', path: [variable], message: `is required when ${when}` });
-  if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET_NAME) require('S3_BUCKET_NAME', 'STORAGE_DRIVER=s3');
-  if (env.QUEUE_DRIVER === 'sqs' && !env.SQS_QUEUE_URL) require('SQS_QUEUE_URL', 'QUEUE_DRIVER=sqs');
-  if (env.DB_HOST && !env.DATABASE_URL && !env.DB_PASSWORD) require('DB_PASSWORD', 'DB_HOST is set');
+  if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET_NAME)
+    require('S3_BUCKET_NAME', 'STORAGE_DRIVER=s3');
+  if (env.QUEUE_DRIVER === 'sqs' && !env.SQS_QUEUE_URL)
+    require('SQS_QUEUE_URL', 'QUEUE_DRIVER=sqs');
+  if (env.DB_HOST && !env.DATABASE_URL && !env.DB_PASSWORD)
+    require('DB_PASSWORD', 'DB_HOST is set');
 }

@@ -46,7 +46,10 @@ function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string>): st
  * For a process's main: the config, or the list of problems on stderr and exit code
  * 78 (EX_CONFIG), which tells a supervisor that restarting will not help.
  */
-export function loadConfigOrExit<Schema extends z.ZodType>(schema: Schema, env: Environment = process.env): z.output<Schema> {
+export function loadConfigOrExit<Schema extends z.ZodType>(
+  schema: Schema,
+  env: Environment = process.env,
+): z.output<Schema> {
   try {
     return loadConfig(schema, env);
   } catch (error) {

@@ -26,7 +26,9 @@ export interface RunningPostgres {
  * default and the integration tests' database. The data directory is initialised on
  * first use and kept, so restarts keep their data.
  */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<RunningPostgres> {
   const dataDir = path.resolve(options.dataDir);
   const user = options.user ?? 'videoforge';
   const password = options.password ?? 'videoforge';

@@ -34,12 +34,25 @@ describeWith(['postgres'], 'migrations on a real PostgreSQL', () => {
     cleanups.push(() => Promise.all(pools.map((p) => p.end())));
     const results = await Promise.all(pools.map((sql) => migrate(sql, { logger })));
     const all = (await readMigrations()).map((m) => m.version);
-    expect(results.map((r) => r.applied).flat().sort()).toEqual(all);
+    expect(
+      results
+        .map((r) => r.applied)
+        .flat()
+        .sort(),
+    ).toEqual(all);
     expect((await migrate(db.sql, { logger })).applied).toEqual([]);
     const tables = await db.sql<{ table_name: string }[]>`
       SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`;
     expect(tables.map((t) => t.table_name)).toEqual(
-      expect.arrayContaining(['users', 'jobs', 'gallery_videos', 'media_assets', 'outbox', 'queue_messages', 'schema_migrations']),
+      expect.arrayContaining([
+        'users',
+        'jobs',
+        'gallery_videos',
+        'media_assets',
+        'outbox',
+        'queue_messages',
+        'schema_migrations',
+      ]),
     );
   });
 
@@ -58,7 +71,10 @@ describeWith(['postgres'], 'migrations on a real PostgreSQL', () => {
   it('rolls back every pending migration when one fails', async () => {
     const db = await freshDatabase();
     const dir = await migrationsCopy();
-    await writeFile(path.join(dir, '9999_broken.sql'), 'CREATE TABLE will_vanish (id int);\nSELECT no_such_function();\n');
+    await writeFile(
+      path.join(dir, '9999_broken.sql'),
+      'CREATE TABLE will_vanish (id int);\nSELECT no_such_function();\n',
+    );
     await expect(migrate(db.sql, { logger, dir })).rejects.toThrow(/no_such_function/);
     const [exists] = await db.sql<{ users: string | null; vanished: string | null }[]>`
       SELECT to_regclass('public.users')::text AS users, to_regclass('public.will_vanish')::text AS vanished`;
@@ -71,6 +87,8 @@ describeWith(['postgres'], 'migrations on a real PostgreSQL', () => {
     const dir = await migrationsCopy();
     await appendFile(path.join(dir, '0001_initial_schema.sql'), '\n-- edited later\n');
     await expect(migrate(db.sql, { logger, dir })).rejects.toThrow(MigrationError);
-    await expect(migrate(db.sql, { logger, dir })).rejects.toThrow(/was changed after it was applied/);
+    await expect(migrate(db.sql, { logger, dir })).rejects.toThrow(
+      /was changed after it was applied/,
+    );
   });
 });

@@ -31,7 +31,8 @@ export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
   const migrations: Migration[] = [];
   for (const file of files) {
     const match = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file);
-    if (!match) throw new MigrationError(`migration file ${file} must be named NNNN_description.sql`);
+    if (!match)
+      throw new MigrationError(`migration file ${file} must be named NNNN_description.sql`);
     const text = await readFile(path.join(dir, file), 'utf8');
     migrations.push({
       version: Number(match[1]),

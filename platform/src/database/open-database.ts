@@ -17,7 +17,11 @@ export async function openDatabase(env: DatabaseEnv, logger: Logger): Promise<Op
   const configured = databaseUrlFromParts(env);
   const embedded = configured
     ? undefined
-    : await startEmbeddedPostgres({ dataDir: env.EMBEDDED_PG_DATA_DIR, port: env.EMBEDDED_PG_PORT, logger: log });
+    : await startEmbeddedPostgres({
+        dataDir: env.EMBEDDED_PG_DATA_DIR,
+        port: env.EMBEDDED_PG_PORT,
+        logger: log,
+      });
   const url = configured ?? embedded?.url;
   if (!url) throw new Error('no database URL could be determined');
   const sql = connectDatabase({ url, max: env.DB_POOL_MAX, ssl: env.DB_SSL, logger: log });

@@ -6,7 +6,8 @@ function capture() {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -17,7 +18,13 @@ describe('logger', () => {
   it('writes one JSON object per line with level name, ISO time, service and category', () => {
     const { lines, logger } = capture();
     forCategory(logger, 'DB').info({ table: 'jobs' }, 'migrated');
-    expect(lines[0]).toMatchObject({ level: 'info', service: 'unit', category: 'DB', table: 'jobs', msg: 'migrated' });
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      service: 'unit',
+      category: 'DB',
+      table: 'jobs',
+      msg: 'migrated',
+    });
     expect(new Date(String(lines[0]?.time)).toISOString()).toBe(lines[0]?.time);
   });
 
@@ -40,7 +47,15 @@ describe('logger', () => {
 
   it('never writes secrets it is handed', () => {
     const { lines, logger } = capture();
-    logger.info({ password: 'p4ss!', user: { password: 'x', token: 't0k' }, DB_PASSWORD: 'dbpw', authorization: 'Bearer abc' }, 'login');
+    logger.info(
+      {
+        password: 'p4ss!',
+        user: { password: 'x', token: 't0k' },
+        DB_PASSWORD: 'dbpw',
+        authorization: 'Bearer abc',
+      },
+      'login',
+    );
     const text = JSON.stringify(lines);
     for (const secret of ['p4ss!', 't0k', 'dbpw', 'Bearer abc']) expect(text).not.toContain(secret);
     expect(lines[0]).toMatchObject({ password: '[redacted]', user: { password: '[redacted]' } });

@@ -55,7 +55,11 @@ export interface CreateLoggerOptions {
 }
 
 /** The one logger factory: structured JSON lines with ISO time, level names and context ids. */
-export function createLogger({ service, level = 'info', destination }: CreateLoggerOptions): Logger {
+export function createLogger({
+  service,
+  level = 'info',
+  destination,
+}: CreateLoggerOptions): Logger {
   const options: LoggerOptions = {
     level,
     base: { service },

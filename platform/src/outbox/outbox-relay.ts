@@ -49,11 +49,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       for (const row of rows) {
         const queue = options.queueFor(row.topic);
         if (!queue) {
-          logger.error({ outboxId: row.id, topic: row.topic }, 'no queue for outbox topic; leaving unsent');
+          logger.error(
+            { outboxId: row.id, topic: row.topic },
+            'no queue for outbox topic; leaving unsent',
+          );
           continue;
         }
         try {
-          await queue.send(JSON.stringify(row.payload), { deduplicationId: `outbox-${row.id}`, groupId: row.topic });
+          await queue.send(JSON.stringify(row.payload), {
+            deduplicationId: `outbox-${row.id}`,
+            groupId: row.topic,
+          });
           sent.push(row.id);
         } catch (error) {
           logger.warn({ err: error, outboxId: row.id }, 'publishing outbox row failed; will retry');

@@ -3,7 +3,12 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { describeWith } from '../../../test/support/components.ts';
-import { createTestQueues, testCredentials, testRegion, uniqueName } from '../../../test/support/aws.ts';
+import {
+  createTestQueues,
+  testCredentials,
+  testRegion,
+  uniqueName,
+} from '../../../test/support/aws.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
 import { createLogger } from '../logging/logger.ts';
 import { createPostgresQueue } from '../queue/postgres.queue.ts';
@@ -12,14 +17,19 @@ import { createSqsQueue } from '../queue/sqs.queue.ts';
 import { addToOutbox } from './outbox.repository.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
 
-const relayProcess = fileURLToPath(new URL('../../../test/fixtures/outbox-relay.process.ts', import.meta.url));
+const relayProcess = fileURLToPath(
+  new URL('../../../test/fixtures/outbox-relay.process.ts', import.meta.url),
+);
 const logger = createLogger({ service: 'test', level: 'silent' });
 
 type Mode = 'hang-before-publish' | 'hang-after-publish';
 
 /** Runs a relay in a child process until it reaches `mode`, then SIGKILLs it there. */
 async function killRelayAt(mode: Mode, env: Record<string, string>): Promise<void> {
-  const child = spawn(process.execPath, [relayProcess], { env: { ...process.env, ...env, MODE: mode }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [relayProcess], {
+    env: { ...process.env, ...env, MODE: mode },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const reached = new Promise<void>((resolve, reject) => {
@@ -72,7 +82,9 @@ function crashSuite(
         await db.sql.begin((tx) => addToOutbox(tx, 'transcode', { jobId }));
 
         await killRelayAt(mode, { ...env, DATABASE_URL: db.url });
-        const [row] = await db.sql<{ sent_at: Date | null }[]>`SELECT sent_at FROM outbox WHERE payload->>'jobId' = ${jobId}`;
+        const [row] = await db.sql<
+          { sent_at: Date | null }[]
+        >`SELECT sent_at FROM outbox WHERE payload->>'jobId' = ${jobId}`;
         expect(row?.sent_at).toBeNull();
 
         // The restarted relay publishes again.
@@ -104,7 +116,12 @@ function crashSuite(
 
     it('a running relay publishes a committed row promptly (LISTEN/NOTIFY)', async () => {
       const { queue } = await makeQueue(db);
-      const relay = createOutboxRelay({ sql: db.sql, queueFor: () => queue, logger, pollIntervalMs: 60_000 });
+      const relay = createOutboxRelay({
+        sql: db.sql,
+        queueFor: () => queue,
+        logger,
+        pollIntervalMs: 60_000,
+      });
       await relay.start();
       try {
         await db.sql.begin((tx) => addToOutbox(tx, 'transcode', { jobId: 'prompt' }));
@@ -124,7 +141,12 @@ describeWith(['postgres'], 'transactional outbox', () => {
     // Nothing else published to this fresh database's outbox, so isolate by clearing it.
     await db.sql`UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL`;
     return {
-      queue: createPostgresQueue({ sql: db.sql, name, visibilityTimeoutSeconds: 30, maxReceives: 5 }),
+      queue: createPostgresQueue({
+        sql: db.sql,
+        name,
+        visibilityTimeoutSeconds: 30,
+        maxReceives: 5,
+      }),
       env: { QUEUE_KIND: 'postgres', QUEUE_NAME: name },
     };
   });
@@ -136,7 +158,12 @@ describeWith(['postgres', 'sqs'], 'transactional outbox with SQS', () => {
     const { queueUrl } = await createTestQueues(endpoint);
     await db.sql`UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL`;
     return {
-      queue: createSqsQueue({ queueUrl, region: testRegion, endpoint, credentials: testCredentials }),
+      queue: createSqsQueue({
+        queueUrl,
+        region: testRegion,
+        endpoint,
+        credentials: testCredentials,
+      }),
       env: { QUEUE_KIND: 'sqs', SQS_QUEUE_URL: queueUrl, SQS_ENDPOINT: endpoint },
     };
   });

@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sql } from '../database/connection.ts';
-import type { QueueDepth, QueuePort, ReceiveOptions, ReceivedMessage, SendOptions } from './queue.port.ts';
+import type {
+  QueueDepth,
+  QueuePort,
+  ReceiveOptions,
+  ReceivedMessage,
+  SendOptions,
+} from './queue.port.ts';
 
 export interface PostgresQueueOptions {
   sql: Sql;
@@ -72,7 +78,13 @@ export function createPostgresQueue(options: PostgresQueueOptions): QueuePort {
         RETURNING id, body, receipt, receive_count, sent_at`;
       return rows
         .sort((a, b) => Number(a.id) - Number(b.id))
-        .map((row) => ({ id: row.id, body: row.body, receipt: row.receipt, receiveCount: row.receive_count, sentAt: row.sent_at }));
+        .map((row) => ({
+          id: row.id,
+          body: row.body,
+          receipt: row.receipt,
+          receiveCount: row.receive_count,
+          sentAt: row.sent_at,
+        }));
     });
   }
 
@@ -100,13 +112,15 @@ export function createPostgresQueue(options: PostgresQueueOptions): QueuePort {
 
     async receive(receiveOptions: ReceiveOptions = {}) {
       const max = Math.min(Math.max(receiveOptions.maxMessages ?? 1, 1), 10);
-      const visibility = receiveOptions.visibilityTimeoutSeconds ?? options.visibilityTimeoutSeconds;
+      const visibility =
+        receiveOptions.visibilityTimeoutSeconds ?? options.visibilityTimeoutSeconds;
       const deadline = Date.now() + (receiveOptions.waitSeconds ?? 0) * 1000;
       if ((receiveOptions.waitSeconds ?? 0) > 0) await ensureListening();
       for (;;) {
         const messages = await receiveOnce(max, visibility);
         const remaining = deadline - Date.now();
-        if (messages.length > 0 || remaining <= 0 || receiveOptions.signal?.aborted) return messages;
+        if (messages.length > 0 || remaining <= 0 || receiveOptions.signal?.aborted)
+          return messages;
         await new Promise<void>((resolve) => {
           const wake = () => {
             waiters.delete(wake);
@@ -131,7 +145,8 @@ export function createPostgresQueue(options: PostgresQueueOptions): QueuePort {
         WHERE receipt = ${receipt} AND queue = ${name}
         RETURNING id`;
       // SQS refuses a receipt whose message was redelivered; so do we, so callers learn they lost it.
-      if (rows.length === 0) throw new Error('receipt is no longer valid (message redelivered or deleted)');
+      if (rows.length === 0)
+        throw new Error('receipt is no longer valid (message redelivered or deleted)');
       if (seconds <= 0) await sql.notify(NOTIFY_CHANNEL, name);
     },
 
@@ -144,14 +159,20 @@ export function createPostgresQueue(options: PostgresQueueOptions): QueuePort {
       return {
         visible: Number(row?.visible ?? 0),
         inFlight: Number(row?.in_flight ?? 0),
-        ...(row?.oldest !== null && row?.oldest !== undefined ? { oldestAgeSeconds: row.oldest } : {}),
+        ...(row?.oldest !== null && row?.oldest !== undefined
+          ? { oldestAgeSeconds: row.oldest }
+          : {}),
       };
     },
 
     async deadLetters() {
       return name.endsWith('-dlq')
         ? undefined
-        : createPostgresQueue({ ...options, name: deadLetterName, maxReceives: Number.MAX_SAFE_INTEGER });
+        : createPostgresQueue({
+            ...options,
+            name: deadLetterName,
+            maxReceives: Number.MAX_SAFE_INTEGER,
+          });
     },
 
     async close() {
@@ -166,4 +187,3 @@ export function createPostgresQueue(options: PostgresQueueOptions): QueuePort {
 function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
-

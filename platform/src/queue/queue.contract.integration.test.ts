@@ -1,7 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { describeWith } from '../../../test/support/components.ts';
-import { createTestQueues, testCredentials, testRegion, uniqueName } from '../../../test/support/aws.ts';
+import {
+  createTestQueues,
+  testCredentials,
+  testRegion,
+  uniqueName,
+} from '../../../test/support/aws.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
 import { createPostgresQueue } from './postgres.queue.ts';
 import type { QueuePort } from './queue.port.ts';
@@ -20,7 +25,13 @@ async function postgresFactory(): Promise<QueueFactory> {
   const made: QueuePort[] = [];
   return {
     async make() {
-      const queue = createPostgresQueue({ sql: db.sql, name: uniqueName('q'), visibilityTimeoutSeconds: 30, maxReceives: MAX_RECEIVES, pollIntervalMs: 200 });
+      const queue = createPostgresQueue({
+        sql: db.sql,
+        name: uniqueName('q'),
+        visibilityTimeoutSeconds: 30,
+        maxReceives: MAX_RECEIVES,
+        pollIntervalMs: 200,
+      });
       made.push(queue);
       return queue;
     },
@@ -36,8 +47,17 @@ async function sqsFactory(): Promise<QueueFactory> {
   const made: QueuePort[] = [];
   return {
     async make({ fifo = false } = {}) {
-      const { queueUrl } = await createTestQueues(endpoint, { fifo, maxReceiveCount: MAX_RECEIVES });
-      const queue = createSqsQueue({ queueUrl, region: testRegion, endpoint, credentials: testCredentials, visibilityTimeoutSeconds: 30 });
+      const { queueUrl } = await createTestQueues(endpoint, {
+        fifo,
+        maxReceiveCount: MAX_RECEIVES,
+      });
+      const queue = createSqsQueue({
+        queueUrl,
+        region: testRegion,
+        endpoint,
+        credentials: testCredentials,
+        visibilityTimeoutSeconds: 30,
+      });
       made.push(queue);
       return queue;
     },
@@ -155,7 +175,9 @@ function contract(name: string, makeFactory: () => Promise<QueueFactory>) {
       const [message] = await queue.receive();
       if (!message) throw new Error('no message');
       await expect(
-        runWithVisibility(queue, message, () => Promise.reject(new Error('transient')), { visibilityTimeoutSeconds: 30 }),
+        runWithVisibility(queue, message, () => Promise.reject(new Error('transient')), {
+          visibilityTimeoutSeconds: 30,
+        }),
       ).rejects.toThrow('transient');
       const [again] = await queue.receive({ waitSeconds: 1 });
       expect(again).toMatchObject({ body: 'flaky', receiveCount: 2 });

@@ -39,12 +39,19 @@ export function createSqsQueue(options: SqsQueueOptions): QueuePort & { client: 
 
   async function lookUpDeadLetterUrl(): Promise<string | undefined> {
     if (deadLetterUrl !== null) return deadLetterUrl;
-    const out = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['RedrivePolicy'] }));
+    const out = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['RedrivePolicy'] }),
+    );
     const policy = out.Attributes?.RedrivePolicy;
-    const arn = policy ? (JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn : undefined;
+    const arn = policy
+      ? (JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn
+      : undefined;
     // arn:aws:sqs:REGION:ACCOUNT:NAME → same endpoint, /ACCOUNT/NAME
     const parts = arn?.split(':');
-    deadLetterUrl = parts && parts.length >= 6 ? new URL(`/${parts[4]}/${parts[5]}`, QueueUrl).toString() : undefined;
+    deadLetterUrl =
+      parts && parts.length >= 6
+        ? new URL(`/${parts[4]}/${parts[5]}`, QueueUrl).toString()
+        : undefined;
     return deadLetterUrl;
   }
 
@@ -58,7 +65,9 @@ export function createSqsQueue(options: SqsQueueOptions): QueuePort & { client: 
           QueueUrl,
           MessageBody: body,
           ...(fifo ? { MessageGroupId: sendOptions.groupId ?? 'default' } : {}),
-          ...(fifo && sendOptions.deduplicationId ? { MessageDeduplicationId: sendOptions.deduplicationId } : {}),
+          ...(fifo && sendOptions.deduplicationId
+            ? { MessageDeduplicationId: sendOptions.deduplicationId }
+            : {}),
           // SQS FIFO queues reject per-message delays.
           ...(!fifo && sendOptions.delaySeconds ? { DelaySeconds: sendOptions.delaySeconds } : {}),
         }),
@@ -67,7 +76,8 @@ export function createSqsQueue(options: SqsQueueOptions): QueuePort & { client: 
     },
 
     async receive(receiveOptions: ReceiveOptions = {}) {
-      const visibility = receiveOptions.visibilityTimeoutSeconds ?? options.visibilityTimeoutSeconds;
+      const visibility =
+        receiveOptions.visibilityTimeoutSeconds ?? options.visibilityTimeoutSeconds;
       const out = await client.send(
         new ReceiveMessageCommand({
           QueueUrl,
@@ -93,7 +103,11 @@ export function createSqsQueue(options: SqsQueueOptions): QueuePort & { client: 
 
     async changeVisibility(receipt: string, seconds: number) {
       await client.send(
-        new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: receipt, VisibilityTimeout: Math.max(0, Math.floor(seconds)) }),
+        new ChangeMessageVisibilityCommand({
+          QueueUrl,
+          ReceiptHandle: receipt,
+          VisibilityTimeout: Math.max(0, Math.floor(seconds)),
+        }),
       );
     },
 

@@ -15,14 +15,17 @@ export async function createStorage(env: StorageEnv, apiBaseUrl: string): Promis
         bucket: env.S3_BUCKET_NAME,
         region: env.S3_REGION,
         ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
-        ...(env.S3_FORCE_PATH_STYLE !== undefined ? { forcePathStyle: env.S3_FORCE_PATH_STYLE } : {}),
+        ...(env.S3_FORCE_PATH_STYLE !== undefined
+          ? { forcePathStyle: env.S3_FORCE_PATH_STYLE }
+          : {}),
       });
     }
     case 'local':
       return createLocalStorage({
         rootDir: env.LOCAL_STORAGE_DIR,
         publicBaseUrl: `${(env.PUBLIC_BASE_URL ?? apiBaseUrl).replace(/\/$/, '')}/api/storage`,
-        signingSecret: env.STORAGE_SIGNING_SECRET ?? (await loadOrCreateSecret(env.LOCAL_STORAGE_DIR)),
+        signingSecret:
+          env.STORAGE_SIGNING_SECRET ?? (await loadOrCreateSecret(env.LOCAL_STORAGE_DIR)),
       });
   }
 }

@@ -13,28 +13,54 @@ const MAX_PUT_BYTES = 5 * 1024 ** 3; // S3's single-PUT limit, so clients see th
  * point, still percent-encoded. Every request must carry a valid, unexpired signature.
  */
 export function createLocalStorageHandler(storage: LocalStorage) {
-  return async function handle(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams) {
+  return async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathname: string,
+    query: URLSearchParams,
+  ) {
     let key: string;
     try {
       key = validateStorageKey(pathname.split('/').map(decodeURIComponent).join('/'));
     } catch (error) {
-      return fail(res, 400, 'InvalidKey', error instanceof InvalidStorageKeyError ? error.message : 'invalid key');
+      return fail(
+        res,
+        400,
+        'InvalidKey',
+        error instanceof InvalidStorageKeyError ? error.message : 'invalid key',
+      );
     }
     const verdict = verifySignedRequest(storage.signingSecret, req.method ?? 'GET', key, query);
-    if (!verdict.ok) return fail(res, verdict.status, verdict.status === 403 ? 'AccessDenied' : 'BadRequest', verdict.reason);
+    if (!verdict.ok)
+      return fail(
+        res,
+        verdict.status,
+        verdict.status === 403 ? 'AccessDenied' : 'BadRequest',
+        verdict.reason,
+      );
     const operation = verdict.request.operation;
 
     switch (operation.type) {
       case 'get': {
         const meta = await storage.readMeta(key);
-        const stream = send(req, storage.filePath(key), { dotfiles: 'allow', index: false, etag: true });
+        const stream = send(req, storage.filePath(key), {
+          dotfiles: 'allow',
+          index: false,
+          etag: true,
+        });
         stream.on('headers', (response: ServerResponse) => {
           if (meta?.contentType) response.setHeader('Content-Type', meta.contentType);
           response.setHeader('Cache-Control', meta?.cacheControl ?? 'private, max-age=0');
-          if (operation.downloadName) response.setHeader('Content-Disposition', contentDisposition(operation.downloadName));
+          if (operation.downloadName)
+            response.setHeader('Content-Disposition', contentDisposition(operation.downloadName));
         });
         stream.on('error', (error: { status?: number }) =>
-          fail(res, error.status === 404 ? 404 : 500, error.status === 404 ? 'NoSuchKey' : 'InternalError', 'object not readable'),
+          fail(
+            res,
+            error.status === 404 ? 404 : 500,
+            error.status === 404 ? 'NoSuchKey' : 'InternalError',
+            'object not readable',
+          ),
         );
         stream.pipe(res);
         return;
@@ -51,10 +77,19 @@ export function createLocalStorageHandler(storage: LocalStorage) {
       }
       case 'part': {
         try {
-          const etag = await storage.putPart({ key, uploadId: operation.uploadId }, operation.partNumber, req);
+          const etag = await storage.putPart(
+            { key, uploadId: operation.uploadId },
+            operation.partNumber,
+            req,
+          );
           res.writeHead(200, { ETag: etag, 'Access-Control-Expose-Headers': 'ETag' }).end();
         } catch (error) {
-          fail(res, 404, 'NoSuchUpload', error instanceof Error ? error.message : 'upload not found');
+          fail(
+            res,
+            404,
+            'NoSuchUpload',
+            error instanceof Error ? error.message : 'upload not found',
+          );
         }
         return;
       }

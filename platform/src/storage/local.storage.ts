@@ -135,7 +135,10 @@ export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
     return keys;
   }
 
-  async function list(prefix: string, options: { cursor?: string; limit?: number } = {}): Promise<ListResult> {
+  async function list(
+    prefix: string,
+    options: { cursor?: string; limit?: number } = {},
+  ): Promise<ListResult> {
     validateStorageKey(prefix, { allowPrefix: true });
     const limit = options.limit ?? 1000;
     // Walk only the deepest directory the prefix names, then filter by the full prefix.
@@ -155,7 +158,11 @@ export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
 
   // Keeps the tree tidy after deletes so `deletePrefix` leaves no empty directories.
   async function removeEmptyParents(file: string, stopAt: string): Promise<void> {
-    for (let dir = path.dirname(file); dir.startsWith(stopAt) && dir !== stopAt; dir = path.dirname(dir)) {
+    for (
+      let dir = path.dirname(file);
+      dir.startsWith(stopAt) && dir !== stopAt;
+      dir = path.dirname(dir)
+    ) {
       try {
         await rmdir(dir);
       } catch {
@@ -170,9 +177,16 @@ export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
     filePath,
     readMeta,
 
-    async put(key: string, body: Buffer | Uint8Array | string | Readable, putOptions: PutOptions = {}) {
+    async put(
+      key: string,
+      body: Buffer | Uint8Array | string | Readable,
+      putOptions: PutOptions = {},
+    ) {
       const target = filePath(key);
-      const stream = body instanceof Readable ? body : Readable.from([typeof body === 'string' ? Buffer.from(body) : body]);
+      const stream =
+        body instanceof Readable
+          ? body
+          : Readable.from([typeof body === 'string' ? Buffer.from(body) : body]);
       const etag = await writeAtomically(target, stream);
       await writeMeta(key, { ...putOptions, etag });
     },
@@ -181,7 +195,10 @@ export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
       const file = filePath(key);
       const info = await head(key);
       if (!info) throw new ObjectNotFoundError(key);
-      return createReadStream(file, range ? { start: range.start, ...(range.end !== undefined ? { end: range.end } : {}) } : {});
+      return createReadStream(
+        file,
+        range ? { start: range.start, ...(range.end !== undefined ? { end: range.end } : {}) } : {},
+      );
     },
 
     head,
@@ -249,24 +266,29 @@ export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
       checkPartNumber(partNumber);
       const dir = uploadDir(upload);
       const manifest = await readUploadManifest(dir);
-      if (manifest.key !== upload.key) throw new Error('multipart upload does not belong to this key');
+      if (manifest.key !== upload.key)
+        throw new Error('multipart upload does not belong to this key');
       return writeAtomically(path.join(dir, `part-${partNumber}`), body);
     },
 
     async completeMultipart(upload: MultipartUpload, parts: CompletedPart[]) {
       const dir = uploadDir(upload);
       const manifest = await readUploadManifest(dir);
-      if (manifest.key !== upload.key) throw new Error('multipart upload does not belong to this key');
+      if (manifest.key !== upload.key)
+        throw new Error('multipart upload does not belong to this key');
       if (parts.length === 0) throw new Error('a multipart upload needs at least one part');
       const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
       for (const part of ordered) {
         checkPartNumber(part.partNumber);
         const partFile = path.join(dir, `part-${part.partNumber}`);
-        const actual = `"${createHash('md5').update(await readFile(partFile)).digest('hex')}"`;
+        const actual = `"${createHash('md5')
+          .update(await readFile(partFile))
+          .digest('hex')}"`;
         if (actual !== part.etag) throw new Error(`part ${part.partNumber} ETag does not match`);
       }
       async function* concatenate() {
-        for (const part of ordered) yield* createReadStream(path.join(dir, `part-${part.partNumber}`));
+        for (const part of ordered)
+          yield* createReadStream(path.join(dir, `part-${part.partNumber}`));
       }
       const etag = await writeAtomically(filePath(upload.key), Readable.from(concatenate()));
       await writeMeta(upload.key, { ...manifest.options, etag });
@@ -282,9 +304,13 @@ export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
 
 async function readUploadManifest(dir: string): Promise<{ key: string; options: PutOptions }> {
   try {
-    return JSON.parse(await readFile(path.join(dir, 'upload.json'), 'utf8')) as { key: string; options: PutOptions };
+    return JSON.parse(await readFile(path.join(dir, 'upload.json'), 'utf8')) as {
+      key: string;
+      options: PutOptions;
+    };
   } catch (error) {
-    if (isNotFound(error)) throw new Error('multipart upload not found (completed or aborted?)', { cause: error });
+    if (isNotFound(error))
+      throw new Error('multipart upload not found (completed or aborted?)', { cause: error });
     throw error;
   }
 }
@@ -301,5 +327,10 @@ function expiresAtFor(seconds: number): number {
 }
 
 function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+  );
 }

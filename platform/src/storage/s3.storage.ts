@@ -54,7 +54,9 @@ export function createS3Storage(options: S3StorageOptions): StoragePort & { clie
 
   async function head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const out = await client.send(new HeadObjectCommand({ Bucket, Key: validateStorageKey(key) }));
+      const out = await client.send(
+        new HeadObjectCommand({ Bucket, Key: validateStorageKey(key) }),
+      );
       return {
         key,
         size: out.ContentLength ?? 0,
@@ -68,7 +70,10 @@ export function createS3Storage(options: S3StorageOptions): StoragePort & { clie
     }
   }
 
-  async function list(prefix: string, opts: { cursor?: string; limit?: number } = {}): Promise<ListResult> {
+  async function list(
+    prefix: string,
+    opts: { cursor?: string; limit?: number } = {},
+  ): Promise<ListResult> {
     validateStorageKey(prefix, { allowPrefix: true });
     const out = await client.send(
       new ListObjectsV2Command({
@@ -80,17 +85,30 @@ export function createS3Storage(options: S3StorageOptions): StoragePort & { clie
     );
     const objects = (out.Contents ?? []).flatMap((o): ObjectInfo[] =>
       o.Key
-        ? [{ key: o.Key, size: o.Size ?? 0, ...(o.ETag ? { etag: o.ETag } : {}), ...(o.LastModified ? { lastModified: o.LastModified } : {}) }]
+        ? [
+            {
+              key: o.Key,
+              size: o.Size ?? 0,
+              ...(o.ETag ? { etag: o.ETag } : {}),
+              ...(o.LastModified ? { lastModified: o.LastModified } : {}),
+            },
+          ]
         : [],
     );
-    return out.IsTruncated && out.NextContinuationToken ? { objects, nextCursor: out.NextContinuationToken } : { objects };
+    return out.IsTruncated && out.NextContinuationToken
+      ? { objects, nextCursor: out.NextContinuationToken }
+      : { objects };
   }
 
   return {
     kind: 's3',
     client,
 
-    async put(key: string, body: Buffer | Uint8Array | string | Readable, putOptions: PutOptions = {}) {
+    async put(
+      key: string,
+      body: Buffer | Uint8Array | string | Readable,
+      putOptions: PutOptions = {},
+    ) {
       const params = {
         Bucket,
         Key: validateStorageKey(key),
@@ -99,7 +117,13 @@ export function createS3Storage(options: S3StorageOptions): StoragePort & { clie
         ...(putOptions.cacheControl ? { CacheControl: putOptions.cacheControl } : {}),
       };
       if (body instanceof Readable) {
-        await new Upload({ client, params, partSize: PART_SIZE, queueSize: 4, leavePartsOnError: false }).done();
+        await new Upload({
+          client,
+          params,
+          partSize: PART_SIZE,
+          queueSize: 4,
+          leavePartsOnError: false,
+        }).done();
       } else {
         await client.send(new PutObjectCommand(params));
       }
@@ -114,7 +138,8 @@ export function createS3Storage(options: S3StorageOptions): StoragePort & { clie
             ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}),
           }),
         );
-        if (!(out.Body instanceof Readable)) throw new Error('S3 returned a body that is not a Node stream');
+        if (!(out.Body instanceof Readable))
+          throw new Error('S3 returned a body that is not a Node stream');
         return out.Body;
       } catch (error) {
         if (isNotFound(error)) throw new ObjectNotFoundError(key);
@@ -135,9 +160,13 @@ export function createS3Storage(options: S3StorageOptions): StoragePort & { clie
         const page = await list(prefix, { limit: 1000 });
         if (page.objects.length === 0) return removed;
         const out = await client.send(
-          new DeleteObjectsCommand({ Bucket, Delete: { Objects: page.objects.map((o) => ({ Key: o.key })), Quiet: true } }),
+          new DeleteObjectsCommand({
+            Bucket,
+            Delete: { Objects: page.objects.map((o) => ({ Key: o.key })), Quiet: true },
+          }),
         );
-        if (out.Errors?.length) throw new Error(`could not delete ${out.Errors.length} objects under ${prefix}`);
+        if (out.Errors?.length)
+          throw new Error(`could not delete ${out.Errors.length} objects under ${prefix}`);
         removed += page.objects.length;
       }
     },
@@ -159,7 +188,11 @@ export function createS3Storage(options: S3StorageOptions): StoragePort & { clie
     async presignPut(key: string, { expiresInSeconds, contentType }) {
       return getSignedUrl(
         client,
-        new PutObjectCommand({ Bucket, Key: validateStorageKey(key), ...(contentType ? { ContentType: contentType } : {}) }),
+        new PutObjectCommand({
+          Bucket,
+          Key: validateStorageKey(key),
+          ...(contentType ? { ContentType: contentType } : {}),
+        }),
         { expiresIn: expiresInSeconds },
       );
     },
@@ -180,7 +213,12 @@ export function createS3Storage(options: S3StorageOptions): StoragePort & { clie
     async presignPart(upload: MultipartUpload, partNumber: number, { expiresInSeconds }) {
       return getSignedUrl(
         client,
-        new UploadPartCommand({ Bucket, Key: validateStorageKey(upload.key), UploadId: upload.uploadId, PartNumber: partNumber }),
+        new UploadPartCommand({
+          Bucket,
+          Key: validateStorageKey(upload.key),
+          UploadId: upload.uploadId,
+          PartNumber: partNumber,
+        }),
         { expiresIn: expiresInSeconds },
       );
     },
@@ -192,7 +230,9 @@ export function createS3Storage(options: S3StorageOptions): StoragePort & { clie
           Key: validateStorageKey(upload.key),
           UploadId: upload.uploadId,
           MultipartUpload: {
-            Parts: [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })),
+            Parts: [...parts]
+              .sort((a, b) => a.partNumber - b.partNumber)
+              .map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })),
           },
         }),
       );
@@ -200,7 +240,11 @@ export function createS3Storage(options: S3StorageOptions): StoragePort & { clie
 
     async abortMultipart(upload: MultipartUpload) {
       await client.send(
-        new AbortMultipartUploadCommand({ Bucket, Key: validateStorageKey(upload.key), UploadId: upload.uploadId }),
+        new AbortMultipartUploadCommand({
+          Bucket,
+          Key: validateStorageKey(upload.key),
+          UploadId: upload.uploadId,
+        }),
       );
     },
   };
@@ -209,6 +253,8 @@ export function createS3Storage(options: S3StorageOptions): StoragePort & { clie
 function isNotFound(error: unknown): boolean {
   return (
     error instanceof S3ServiceException &&
-    (error.name === 'NotFound' || error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404)
+    (error.name === 'NotFound' ||
+      error.name === 'NoSuchKey' ||
+      error.$metadata.httpStatusCode === 404)
   );
 }

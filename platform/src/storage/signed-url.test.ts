@@ -8,20 +8,34 @@ const inOneHour = Math.floor(now.getTime() / 1000) + 3600;
 
 function parse(url: string) {
   const u = new URL(url);
-  return { key: u.pathname.replace('/api/storage/', '').split('/').map(decodeURIComponent).join('/'), query: u.searchParams };
+  return {
+    key: u.pathname.replace('/api/storage/', '').split('/').map(decodeURIComponent).join('/'),
+    query: u.searchParams,
+  };
 }
 
 describe('signed URLs', () => {
   it('round-trips a GET with an encoded key', () => {
-    const url = buildSignedUrl(base, secret, { key: 'videos/raw/a b#c.mp4', operation: { type: 'get' }, expiresAt: inOneHour });
+    const url = buildSignedUrl(base, secret, {
+      key: 'videos/raw/a b#c.mp4',
+      operation: { type: 'get' },
+      expiresAt: inOneHour,
+    });
     expect(url).toContain('/videos/raw/a%20b%23c.mp4?');
     const { key, query } = parse(url);
-    expect(verifySignedRequest(secret, 'GET', key, query, now)).toMatchObject({ ok: true, request: { key: 'videos/raw/a b#c.mp4' } });
+    expect(verifySignedRequest(secret, 'GET', key, query, now)).toMatchObject({
+      ok: true,
+      request: { key: 'videos/raw/a b#c.mp4' },
+    });
   });
 
   it('refuses an expired URL', () => {
-    const { key, query } = parse(buildSignedUrl(base, secret, { key: 'k', operation: { type: 'get' }, expiresAt: inOneHour }));
-    expect(verifySignedRequest(secret, 'GET', key, query, new Date((inOneHour + 1) * 1000))).toEqual({
+    const { key, query } = parse(
+      buildSignedUrl(base, secret, { key: 'k', operation: { type: 'get' }, expiresAt: inOneHour }),
+    );
+    expect(
+      verifySignedRequest(secret, 'GET', key, query, new Date((inOneHour + 1) * 1000)),
+    ).toEqual({
       ok: false,
       status: 403,
       reason: 'URL has expired',
@@ -29,13 +43,27 @@ describe('signed URLs', () => {
   });
 
   it('refuses a GET URL used for PUT, another key, a longer expiry or another secret', () => {
-    const { key, query } = parse(buildSignedUrl(base, secret, { key: 'k', operation: { type: 'get' }, expiresAt: inOneHour }));
-    expect(verifySignedRequest(secret, 'PUT', key, query, now)).toMatchObject({ ok: false, status: 403 });
-    expect(verifySignedRequest(secret, 'GET', 'other', query, now)).toMatchObject({ ok: false, status: 403 });
+    const { key, query } = parse(
+      buildSignedUrl(base, secret, { key: 'k', operation: { type: 'get' }, expiresAt: inOneHour }),
+    );
+    expect(verifySignedRequest(secret, 'PUT', key, query, now)).toMatchObject({
+      ok: false,
+      status: 403,
+    });
+    expect(verifySignedRequest(secret, 'GET', 'other', query, now)).toMatchObject({
+      ok: false,
+      status: 403,
+    });
     const extended = new URLSearchParams(query);
     extended.set('expires', String(inOneHour + 86_400));
-    expect(verifySignedRequest(secret, 'GET', key, extended, now)).toMatchObject({ ok: false, status: 403 });
-    expect(verifySignedRequest(`${secret}x`, 'GET', key, query, now)).toMatchObject({ ok: false, status: 403 });
+    expect(verifySignedRequest(secret, 'GET', key, extended, now)).toMatchObject({
+      ok: false,
+      status: 403,
+    });
+    expect(verifySignedRequest(`${secret}x`, 'GET', key, query, now)).toMatchObject({
+      ok: false,
+      status: 403,
+    });
   });
 
   it('binds a part URL to its upload and part number', () => {
@@ -47,10 +75,16 @@ describe('signed URLs', () => {
     const { key, query } = parse(url);
     expect(verifySignedRequest(secret, 'PUT', key, query, now)).toMatchObject({ ok: true });
     query.set('partNumber', '4');
-    expect(verifySignedRequest(secret, 'PUT', key, query, now)).toMatchObject({ ok: false, status: 403 });
+    expect(verifySignedRequest(secret, 'PUT', key, query, now)).toMatchObject({
+      ok: false,
+      status: 403,
+    });
   });
 
   it('refuses a request without a signature', () => {
-    expect(verifySignedRequest(secret, 'GET', 'k', new URLSearchParams(), now)).toMatchObject({ ok: false, status: 400 });
+    expect(verifySignedRequest(secret, 'GET', 'k', new URLSearchParams(), now)).toMatchObject({
+      ok: false,
+      status: 400,
+    });
   });
 });

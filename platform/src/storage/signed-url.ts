@@ -31,7 +31,11 @@ export function sign(secret: string, request: SignedRequest): string {
   return createHmac('sha256', secret).update(canonical(request)).digest('base64url');
 }
 
-export function signatureMatches(secret: string, request: SignedRequest, signature: string): boolean {
+export function signatureMatches(
+  secret: string,
+  request: SignedRequest,
+  signature: string,
+): boolean {
   const expected = Buffer.from(sign(secret, request));
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given);
@@ -39,7 +43,9 @@ export function signatureMatches(secret: string, request: SignedRequest, signatu
 
 /** Builds `{base}/{key}?…` with the key's segments percent-encoded. */
 export function buildSignedUrl(baseUrl: string, secret: string, request: SignedRequest): string {
-  const url = new URL(baseUrl.replace(/\/?$/, '/') + request.key.split('/').map(encodeURIComponent).join('/'));
+  const url = new URL(
+    baseUrl.replace(/\/?$/, '/') + request.key.split('/').map(encodeURIComponent).join('/'),
+  );
   url.searchParams.set('expires', String(request.expiresAt));
   const op = request.operation;
   if (op.type === 'get' && op.downloadName) url.searchParams.set('download', op.downloadName);
@@ -52,8 +58,7 @@ export function buildSignedUrl(baseUrl: string, secret: string, request: SignedR
 }
 
 export type VerifyResult =
-  | { ok: true; request: SignedRequest }
-  | { ok: false; status: 400 | 403; reason: string };
+  { ok: true; request: SignedRequest } | { ok: false; status: 400 | 403; reason: string };
 
 /** Checks a signed URL's query for a request of the given HTTP method. */
 export function verifySignedRequest(
@@ -84,6 +89,7 @@ export function verifySignedRequest(
   if (!signatureMatches(secret, request, signature)) {
     return { ok: false, status: 403, reason: 'signature does not match' };
   }
-  if (expiresAt * 1000 < now.getTime()) return { ok: false, status: 403, reason: 'URL has expired' };
+  if (expiresAt * 1000 < now.getTime())
+    return { ok: false, status: 403, reason: 'URL has expired' };
   return { ok: true, request };
 }

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { InvalidStorageKeyError, validateStorageKey } from './storage-key.ts';
 
 describe('validateStorageKey', () => {
-  it.each(['videos/raw/42/clip.mp4', 'videos/output/42/720p/seg_001.m4s', 'a', 'names with spaces/é.mp4'])(
-    'accepts %s',
-    (key) => expect(validateStorageKey(key)).toBe(key),
-  );
+  it.each([
+    'videos/raw/42/clip.mp4',
+    'videos/output/42/720p/seg_001.m4s',
+    'a',
+    'names with spaces/é.mp4',
+  ])('accepts %s', (key) => expect(validateStorageKey(key)).toBe(key));
 
   it.each([
     ['../etc/passwd', '".." segment'],
@@ -25,7 +27,9 @@ describe('validateStorageKey', () => {
   });
 
   it('allows a trailing slash and the empty prefix only for prefixes', () => {
-    expect(validateStorageKey('videos/output/42/', { allowPrefix: true })).toBe('videos/output/42/');
+    expect(validateStorageKey('videos/output/42/', { allowPrefix: true })).toBe(
+      'videos/output/42/',
+    );
     expect(validateStorageKey('', { allowPrefix: true })).toBe('');
     expect(() => validateStorageKey('videos/output/42/')).toThrowError('empty segments');
     expect(() => validateStorageKey('../', { allowPrefix: true })).toThrowError('".." segment');

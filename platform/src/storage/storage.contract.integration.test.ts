@@ -23,7 +23,12 @@ async function localFixture(): Promise<Fixture> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!storage || !url.pathname.startsWith('/api/storage/')) return res.writeHead(404).end();
-    void createLocalStorageHandler(storage)(req, res, url.pathname.slice('/api/storage/'.length), url.searchParams);
+    void createLocalStorageHandler(storage)(
+      req,
+      res,
+      url.pathname.slice('/api/storage/'.length),
+      url.searchParams,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -45,7 +50,13 @@ async function localFixture(): Promise<Fixture> {
 async function s3Fixture(): Promise<Fixture> {
   const endpoint = inject('awsEndpoint');
   const bucket = await createTestBucket(endpoint);
-  const storage = createS3Storage({ bucket, region: testRegion, endpoint, forcePathStyle: true, credentials: testCredentials });
+  const storage = createS3Storage({
+    bucket,
+    region: testRegion,
+    endpoint,
+    forcePathStyle: true,
+    credentials: testCredentials,
+  });
   return { storage, close: async () => storage.client.destroy() };
 }
 
@@ -64,7 +75,11 @@ function contract(name: string, makeFixture: () => Promise<Fixture>) {
     it('stores, reads back and describes an object', async () => {
       await storage.put('videos/raw/1/clip.txt', 'hello storage', { contentType: 'text/plain' });
       expect(await text(await storage.get('videos/raw/1/clip.txt'))).toBe('hello storage');
-      expect(await storage.head('videos/raw/1/clip.txt')).toMatchObject({ key: 'videos/raw/1/clip.txt', size: 13, contentType: 'text/plain' });
+      expect(await storage.head('videos/raw/1/clip.txt')).toMatchObject({
+        key: 'videos/raw/1/clip.txt',
+        size: 13,
+        contentType: 'text/plain',
+      });
     });
 
     it('reads a byte range', async () => {
@@ -84,7 +99,10 @@ function contract(name: string, makeFixture: () => Promise<Fixture>) {
       const first = await storage.list('list/p/', { limit: 2 });
       expect(first.objects.map((o) => o.key)).toEqual(['list/p/1.bin', 'list/p/2.bin']);
       expect(first.nextCursor).toBeDefined();
-      const second = await storage.list('list/p/', { limit: 2, ...(first.nextCursor ? { cursor: first.nextCursor } : {}) });
+      const second = await storage.list('list/p/', {
+        limit: 2,
+        ...(first.nextCursor ? { cursor: first.nextCursor } : {}),
+      });
       expect(second.objects.map((o) => o.key)).toEqual(['list/p/3.bin']);
       expect(second.nextCursor).toBeUndefined();
     });
@@ -94,33 +112,53 @@ function contract(name: string, makeFixture: () => Promise<Fixture>) {
       await storage.delete('del/a');
       await storage.delete('del/a');
       expect(await storage.head('del/a')).toBeUndefined();
-      for (const k of ['out/9/720p/a.m4s', 'out/9/720p/b.m4s', 'out/9/master.m3u8', 'out/90/keep']) await storage.put(k, 'x');
+      for (const k of ['out/9/720p/a.m4s', 'out/9/720p/b.m4s', 'out/9/master.m3u8', 'out/90/keep'])
+        await storage.put(k, 'x');
       expect(await storage.deletePrefix('out/9/')).toBe(3);
       expect((await storage.list('out/')).objects.map((o) => o.key)).toEqual(['out/90/keep']);
     });
 
     it('serves a presigned GET, with a download name when asked', async () => {
       await storage.put('signed/get.txt', 'signed body', { contentType: 'text/plain' });
-      const response = await fetch(await storage.presignGet('signed/get.txt', { expiresInSeconds: 60 }));
+      const response = await fetch(
+        await storage.presignGet('signed/get.txt', { expiresInSeconds: 60 }),
+      );
       expect(response.status).toBe(200);
       expect(await response.text()).toBe('signed body');
-      const download = await fetch(await storage.presignGet('signed/get.txt', { expiresInSeconds: 60, downloadName: 'My clip.txt' }));
+      const download = await fetch(
+        await storage.presignGet('signed/get.txt', {
+          expiresInSeconds: 60,
+          downloadName: 'My clip.txt',
+        }),
+      );
       expect(download.headers.get('content-disposition')).toContain('My clip.txt');
-      const ranged = await fetch(await storage.presignGet('signed/get.txt', { expiresInSeconds: 60 }), { headers: { Range: 'bytes=0-5' } });
+      const ranged = await fetch(
+        await storage.presignGet('signed/get.txt', { expiresInSeconds: 60 }),
+        { headers: { Range: 'bytes=0-5' } },
+      );
       expect(ranged.status).toBe(206);
       expect(await ranged.text()).toBe('signed');
     });
 
     it('accepts a presigned PUT', async () => {
-      const url = await storage.presignPut('signed/put.bin', { expiresInSeconds: 60, contentType: 'video/mp4' });
-      const response = await fetch(url, { method: 'PUT', body: 'uploaded bytes', headers: { 'Content-Type': 'video/mp4' } });
+      const url = await storage.presignPut('signed/put.bin', {
+        expiresInSeconds: 60,
+        contentType: 'video/mp4',
+      });
+      const response = await fetch(url, {
+        method: 'PUT',
+        body: 'uploaded bytes',
+        headers: { 'Content-Type': 'video/mp4' },
+      });
       expect(response.status).toBe(200);
       expect(await text(await storage.get('signed/put.bin'))).toBe('uploaded bytes');
       expect((await storage.head('signed/put.bin'))?.contentType).toBe('video/mp4');
     });
 
     it('assembles a multipart upload from presigned part URLs', async () => {
-      const upload = await storage.createMultipart('multi/big.bin', { contentType: 'application/octet-stream' });
+      const upload = await storage.createMultipart('multi/big.bin', {
+        contentType: 'application/octet-stream',
+      });
       // S3 requires every part but the last to be at least 5 MiB.
       const bodies = [Buffer.alloc(5 * MiB, 'a'), Buffer.from('tail-part')];
       const parts = [];
@@ -134,7 +172,9 @@ function contract(name: string, makeFixture: () => Promise<Fixture>) {
       await storage.completeMultipart(upload, parts);
       const info = await storage.head('multi/big.bin');
       expect(info?.size).toBe(5 * MiB + 9);
-      expect(await text(await storage.get('multi/big.bin', { start: 5 * MiB - 2 }))).toBe('aatail-part');
+      expect(await text(await storage.get('multi/big.bin', { start: 5 * MiB - 2 }))).toBe(
+        'aatail-part',
+      );
     });
 
     it('aborts a multipart upload, leaving nothing behind', async () => {
@@ -142,7 +182,9 @@ function contract(name: string, makeFixture: () => Promise<Fixture>) {
       const url = await storage.presignPart(upload, 1, { expiresInSeconds: 60 });
       await fetch(url, { method: 'PUT', body: 'partial' });
       await storage.abortMultipart(upload);
-      await expect(storage.completeMultipart(upload, [{ partNumber: 1, etag: '"x"' }])).rejects.toThrow();
+      await expect(
+        storage.completeMultipart(upload, [{ partNumber: 1, etag: '"x"' }]),
+      ).rejects.toThrow();
       expect(await storage.head('multi/aborted.bin')).toBeUndefined();
     });
 
@@ -151,14 +193,24 @@ function contract(name: string, makeFixture: () => Promise<Fixture>) {
       const chunks = function* () {
         for (let i = 0; i < 20; i++) yield Buffer.alloc(MiB, i);
       };
-      await storage.put('stream/big.bin', Readable.from(chunks()), { contentType: 'video/mp4', cacheControl: 'public, max-age=31536000, immutable' });
+      await storage.put('stream/big.bin', Readable.from(chunks()), {
+        contentType: 'video/mp4',
+        cacheControl: 'public, max-age=31536000, immutable',
+      });
       expect((await storage.head('stream/big.bin'))?.size).toBe(20 * MiB);
     });
 
     it('refuses keys that could escape their prefix', async () => {
-      for (const key of ['../escape.txt', 'videos/../../etc/passwd', '/etc/passwd', 'bad\u0000key']) {
+      for (const key of [
+        '../escape.txt',
+        'videos/../../etc/passwd',
+        '/etc/passwd',
+        'bad\u0000key',
+      ]) {
         await expect(storage.put(key, 'x')).rejects.toBeInstanceOf(InvalidStorageKeyError);
-        await expect(storage.presignGet(key, { expiresInSeconds: 60 })).rejects.toBeInstanceOf(InvalidStorageKeyError);
+        await expect(storage.presignGet(key, { expiresInSeconds: 60 })).rejects.toBeInstanceOf(
+          InvalidStorageKeyError,
+        );
       }
     });
   });
@@ -174,7 +226,9 @@ describe('local adapter signed URLs over HTTP', () => {
     const fixture = await localFixture();
     try {
       await fixture.storage.put('secret/file.txt', 'private');
-      const url = new URL(await fixture.storage.presignGet('secret/file.txt', { expiresInSeconds: 60 }));
+      const url = new URL(
+        await fixture.storage.presignGet('secret/file.txt', { expiresInSeconds: 60 }),
+      );
       const unsigned = new URL(url);
       unsigned.search = '';
       expect((await fetch(unsigned)).status).toBe(400);

@@ -42,7 +42,11 @@ export interface CompletedPart {
  */
 export interface StoragePort {
   readonly kind: 'local' | 's3';
-  put(key: string, body: Buffer | Uint8Array | string | Readable, options?: PutOptions): Promise<void>;
+  put(
+    key: string,
+    body: Buffer | Uint8Array | string | Readable,
+    options?: PutOptions,
+  ): Promise<void>;
   /** Streams the object (or a range of it). Throws ObjectNotFoundError when absent. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** Returns undefined when the object does not exist. */
@@ -52,10 +56,20 @@ export interface StoragePort {
   /** Deletes every object under a prefix; returns how many were removed. */
   deletePrefix(prefix: string): Promise<number>;
   list(prefix: string, options?: { cursor?: string; limit?: number }): Promise<ListResult>;
-  presignGet(key: string, options: { expiresInSeconds: number; downloadName?: string }): Promise<string>;
-  presignPut(key: string, options: { expiresInSeconds: number; contentType?: string }): Promise<string>;
+  presignGet(
+    key: string,
+    options: { expiresInSeconds: number; downloadName?: string },
+  ): Promise<string>;
+  presignPut(
+    key: string,
+    options: { expiresInSeconds: number; contentType?: string },
+  ): Promise<string>;
   createMultipart(key: string, options?: PutOptions): Promise<MultipartUpload>;
-  presignPart(upload: MultipartUpload, partNumber: number, options: { expiresInSeconds: number }): Promise<string>;
+  presignPart(
+    upload: MultipartUpload,
+    partNumber: number,
+    options: { expiresInSeconds: number },
+  ): Promise<string>;
   completeMultipart(upload: MultipartUpload, parts: CompletedPart[]): Promise<void>;
   abortMultipart(upload: MultipartUpload): Promise<void>;
 }

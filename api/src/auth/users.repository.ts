@@ -1,0 +1,122 @@
+import type { Role, User } from '@videoforge/contracts';
+import type { Sql } from '@videoforge/platform/database';
+import { iso } from '../http/validate.ts';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  email: string;
+  passwordHash: string | null;
+  role: Role;
+  oidcSubject: string | null;
+  mfaSecret: string | null;
+  mfaEnabled: boolean;
+  createdAt: Date;
+}
+
+const columns =
+  'id, username, email, password_hash, role, oidc_subject, mfa_secret, mfa_enabled, created_at';
+
+interface RawUser {
+  id: string;
+  username: string;
+  email: string;
+  password_hash: string | null;
+  role: Role;
+  oidc_subject: string | null;
+  mfa_secret: string | null;
+  mfa_enabled: boolean;
+  created_at: Date;
+}
+
+function toRow(raw: RawUser): UserRow {
+  return {
+    id: raw.id,
+    username: raw.username,
+    email: raw.email,
+    passwordHash: raw.password_hash,
+    role: raw.role,
+    oidcSubject: raw.oidc_subject,
+    mfaSecret: raw.mfa_secret,
+    mfaEnabled: raw.mfa_enabled,
+    createdAt: raw.created_at,
+  };
+}
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    role: row.role,
+    mfaEnabled: row.mfaEnabled,
+    createdAt: iso(row.createdAt),
+  };
+}
+
+export class UniqueViolation extends Error {}
+
+export function createUsersRepository(sql: Sql) {
+  return {
+    /** The first account ever created becomes an admin, so a fresh install can be administered. */
+    async create(input: {
+      username: string;
+      email: string;
+      passwordHash: string;
+    }): Promise<UserRow> {
+      try {
+        const [raw] = await sql<RawUser[]>`
+          INSERT INTO users (username, email, password_hash, role)
+          VALUES (${input.username}, ${input.email}, ${input.passwordHash},
+                  CASE WHEN EXISTS (SELECT 1 FROM users) THEN 'user' ELSE 'admin' END)
+          RETURNING ${sql.unsafe(columns)}`;
+        if (!raw) throw new Error('insert returned no row');
+        return toRow(raw);
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505')
+          throw new UniqueViolation('username or email taken');
+        throw error;
+      }
+    },
+    async findById(id: string): Promise<UserRow | undefined> {
+      const [raw] = await sql<RawUser[]>`SELECT ${sql.unsafe(columns)} FROM users WHERE id = ${id}`;
+      return raw && toRow(raw);
+    },
+    async findByLogin(login: string): Promise<UserRow | undefined> {
+      const [raw] = await sql<RawUser[]>`
+        SELECT ${sql.unsafe(columns)} FROM users
+        WHERE lower(username) = lower(${login}) OR lower(email) = lower(${login}) LIMIT 1`;
+      return raw && toRow(raw);
+    },
+    /** OIDC users are created on first sight and their role follows the token's groups. */
+    async upsertOidc(input: {
+      subject: string;
+      username: string;
+      email: string;
+      role: Role;
+    }): Promise<UserRow> {
+      const upsert = async (username: string, email: string) => {
+        const [raw] = await sql<RawUser[]>`
+          INSERT INTO users (username, email, role, oidc_subject)
+          VALUES (${username}, ${email}, ${input.role}, ${input.subject})
+          ON CONFLICT (oidc_subject) WHERE oidc_subject IS NOT NULL
+          DO UPDATE SET role = EXCLUDED.role, updated_at = now()
+          RETURNING ${sql.unsafe(columns)}`;
+        if (!raw) throw new Error('upsert returned no row');
+        return toRow(raw);
+      };
+      try {
+        return await upsert(input.username, input.email);
+      } catch (error) {
+        // The name or email is taken by another account (e.g. a built-in one): the
+        // subject, which the issuer guarantees unique, makes a name that is not.
+        if ((error as { code?: string }).code !== '23505') throw error;
+        return upsert(`oidc-${input.subject}`, `${input.subject}@oidc.invalid`);
+      }
+    },
+    async setMfa(id: string, sealedSecret: string | null, enabled: boolean): Promise<void> {
+      await sql`UPDATE users SET mfa_secret = ${sealedSecret}, mfa_enabled = ${enabled}, updated_at = now() WHERE id = ${id}`;
+    },
+  };
+}
+export type UsersRepository = ReturnType<typeof createUsersRepository>;

@@ -1,0 +1,342 @@
+import { z } from 'zod';
+import {
+  ApiErrorBody,
+  DownloadsResponse,
+  Job,
+  JobCreateRequest,
+  JobListQuery,
+  JobPage,
+  LoginRequest,
+  MfaCodeRequest,
+  MfaSetupResponse,
+  RefreshRequest,
+  RegisterRequest,
+  TokenResponse,
+  UploadCompleteRequest,
+  UploadCompleteResponse,
+  UploadCreateRequest,
+  UploadCreateResponse,
+  User,
+  Video,
+  VideoListQuery,
+  VideoPage,
+  VideoUpdateRequest,
+} from '@videoforge/contracts';
+
+type Auth = 'none' | 'optional' | 'required';
+
+interface Operation {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** Express-style path; `:name` becomes `{name}`. */
+  path: string;
+  summary: string;
+  tag: string;
+  auth: Auth;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+}
+
+const ok = (schema: z.ZodType, description = 'OK') => ({ 200: { description, schema } });
+const created = (schema: z.ZodType) => ({ 201: { description: 'Created', schema } });
+const noContent = { 204: { description: 'No content' } };
+const m3u8 = { 200: { description: 'HLS playlist', contentType: 'application/vnd.apple.mpegurl' } };
+
+/** Every route, with the very schemas the handlers validate with. */
+export const OPERATIONS: readonly Operation[] = [
+  {
+    method: 'post',
+    path: '/api/auth/register',
+    summary: 'Create an account',
+    tag: 'auth',
+    auth: 'none',
+    body: RegisterRequest,
+    responses: created(TokenResponse),
+  },
+  {
+    method: 'post',
+    path: '/api/auth/login',
+    summary: 'Sign in (TOTP code required once MFA is on)',
+    tag: 'auth',
+    auth: 'none',
+    body: LoginRequest,
+    responses: ok(TokenResponse),
+  },
+  {
+    method: 'post',
+    path: '/api/auth/refresh',
+    summary: 'Exchange a refresh token for new tokens (rotating)',
+    tag: 'auth',
+    auth: 'none',
+    body: RefreshRequest,
+    responses: ok(TokenResponse),
+  },
+  {
+    method: 'post',
+    path: '/api/auth/logout',
+    summary: 'End the session of a refresh token',
+    tag: 'auth',
+    auth: 'required',
+    body: RefreshRequest,
+    responses: noContent,
+  },
+  {
+    method: 'get',
+    path: '/api/auth/me',
+    summary: 'The signed-in user',
+    tag: 'auth',
+    auth: 'required',
+    responses: ok(User),
+  },
+  {
+    method: 'post',
+    path: '/api/auth/mfa/setup',
+    summary: 'Start TOTP enrolment',
+    tag: 'auth',
+    auth: 'required',
+    responses: ok(MfaSetupResponse),
+  },
+  {
+    method: 'post',
+    path: '/api/auth/mfa/verify',
+    summary: 'Confirm TOTP enrolment with a code',
+    tag: 'auth',
+    auth: 'required',
+    body: MfaCodeRequest,
+    responses: ok(User),
+  },
+  {
+    method: 'delete',
+    path: '/api/auth/mfa',
+    summary: 'Remove TOTP (needs a current code)',
+    tag: 'auth',
+    auth: 'required',
+    body: MfaCodeRequest,
+    responses: noContent,
+  },
+  {
+    method: 'post',
+    path: '/api/uploads',
+    summary: 'Start an upload: presigned PUT or multipart part URLs',
+    tag: 'uploads',
+    auth: 'required',
+    body: UploadCreateRequest,
+    responses: created(UploadCreateResponse),
+  },
+  {
+    method: 'post',
+    path: '/api/uploads/:id/complete',
+    summary: 'Finish an upload: probe, then video + job + outbox',
+    tag: 'uploads',
+    auth: 'required',
+    body: UploadCompleteRequest,
+    responses: created(UploadCompleteResponse),
+  },
+  {
+    method: 'delete',
+    path: '/api/uploads/:id',
+    summary: 'Abort an upload and remove its bytes',
+    tag: 'uploads',
+    auth: 'required',
+    responses: noContent,
+  },
+  {
+    method: 'get',
+    path: '/api/videos',
+    summary: 'Public gallery: search, filter, sort, paginate',
+    tag: 'videos',
+    auth: 'optional',
+    query: VideoListQuery,
+    responses: ok(VideoPage),
+  },
+  {
+    method: 'get',
+    path: '/api/videos/mine',
+    summary: "The caller's videos",
+    tag: 'videos',
+    auth: 'required',
+    query: VideoListQuery,
+    responses: ok(VideoPage),
+  },
+  {
+    method: 'get',
+    path: '/api/videos/:id',
+    summary: 'One video with its metadata',
+    tag: 'videos',
+    auth: 'optional',
+    responses: ok(Video),
+  },
+  {
+    method: 'patch',
+    path: '/api/videos/:id',
+    summary: 'Change title, description or visibility',
+    tag: 'videos',
+    auth: 'required',
+    body: VideoUpdateRequest,
+    responses: ok(Video),
+  },
+  {
+    method: 'delete',
+    path: '/api/videos/:id',
+    summary: 'Delete a video, its objects and its jobs',
+    tag: 'videos',
+    auth: 'required',
+    responses: noContent,
+  },
+  {
+    method: 'get',
+    path: '/api/videos/:id/downloads',
+    summary: 'Signed MP4 download links',
+    tag: 'videos',
+    auth: 'optional',
+    responses: ok(DownloadsResponse),
+  },
+  {
+    method: 'post',
+    path: '/api/jobs',
+    summary: 'Transcode an existing video into chosen formats',
+    tag: 'jobs',
+    auth: 'required',
+    body: JobCreateRequest,
+    responses: created(Job),
+  },
+  {
+    method: 'get',
+    path: '/api/jobs',
+    summary: "The caller's jobs (admins: scope=all)",
+    tag: 'jobs',
+    auth: 'required',
+    query: JobListQuery,
+    responses: ok(JobPage),
+  },
+  {
+    method: 'get',
+    path: '/api/jobs/:id',
+    summary: 'One job with per-rendition progress',
+    tag: 'jobs',
+    auth: 'required',
+    responses: ok(Job),
+  },
+  {
+    method: 'post',
+    path: '/api/jobs/:id/cancel',
+    summary: 'Cancel a pending or running job',
+    tag: 'jobs',
+    auth: 'required',
+    responses: ok(Job),
+  },
+  {
+    method: 'post',
+    path: '/api/jobs/:id/retry',
+    summary: 'Retry a failed or cancelled job as a new job',
+    tag: 'jobs',
+    auth: 'required',
+    responses: created(Job),
+  },
+  {
+    method: 'get',
+    path: '/api/stream/:videoId/master.m3u8',
+    summary: 'HLS master playlist',
+    tag: 'streaming',
+    auth: 'optional',
+    responses: m3u8,
+  },
+  {
+    method: 'get',
+    path: '/api/stream/:videoId/:rendition/index.m3u8',
+    summary: 'HLS variant playlist with signed segment URLs',
+    tag: 'streaming',
+    auth: 'optional',
+    responses: m3u8,
+  },
+  {
+    method: 'get',
+    path: '/api/events',
+    summary: "Server-sent events: the caller's job progress (token also as ?access_token=)",
+    tag: 'events',
+    auth: 'required',
+    responses: { 200: { description: 'text/event-stream', contentType: 'text/event-stream' } },
+  },
+];
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const document: Record<string, unknown> = {
+    ...z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }),
+  };
+  // OpenAPI 3.1's dialect is implied; a per-schema $schema only adds noise.
+  delete document.$schema;
+  return document;
+}
+
+function operationObject(op: Operation): Record<string, unknown> {
+  const pathParams = [...op.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+    name: m[1],
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
+  const queryParams = op.query
+    ? Object.entries(
+        (jsonSchema(op.query, 'input').properties ?? {}) as Record<string, unknown>,
+      ).map(([name, schema]) => ({ name, in: 'query', required: false, schema }))
+    : [];
+  const responses: Record<string, unknown> = {};
+  for (const [status, response] of Object.entries(op.responses)) {
+    responses[status] = {
+      description: response.description,
+      ...(response.schema
+        ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }
+        : response.contentType
+          ? { content: { [response.contentType]: { schema: { type: 'string' } } } }
+          : {}),
+    };
+  }
+  responses.default = {
+    description: 'Error',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  };
+  return {
+    summary: op.summary,
+    tags: [op.tag],
+    operationId: `${op.method}${op.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    ...(op.auth === 'none'
+      ? { security: [] }
+      : op.auth === 'optional'
+        ? { security: [{}, { bearer: [] }] }
+        : { security: [{ bearer: [] }] }),
+    ...(pathParams.length + queryParams.length > 0
+      ? { parameters: [...pathParams, ...queryParams] }
+      : {}),
+    ...(op.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(op.body, 'input') } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const path = op.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    paths[path] = { ...paths[path], [op.method]: operationObject(op) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'VideoForge API',
+      version: '1.0.0',
+      description: 'Uploads, gallery, transcoding jobs, streaming and live events.',
+    },
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: jsonSchema(ApiErrorBody, 'output') },
+    },
+  };
+}

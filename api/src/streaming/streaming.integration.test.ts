@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import type { DownloadsResponse, TokenResponse } from '@videoforge/contracts';
+import { call, startTestApi, type TestApi } from '../../../test/support/api-app.ts';
+import { describeWith } from '../../../test/support/components.ts';
+
+const master =
+  '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=426x240,CODECS="avc1.64001e"\n360p/index.m3u8\n';
+const variant =
+  '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:2.000,\nseg_00000.m4s\n#EXT-X-ENDLIST\n';
+
+describeWith(['postgres', 's3'], 'streaming, downloads, events and private videos', () => {
+  let api: TestApi;
+  let alice: TokenResponse;
+  let bob: TokenResponse;
+  let privateVideo: string;
+  let publicVideo: string;
+  let privateJob: string;
+
+  async function seedVideo(
+    owner: string,
+    visibility: 'public' | 'private',
+  ): Promise<{ videoId: string; jobId: string }> {
+    const [video] = await api.db.sql<{ id: string }[]>`
+      INSERT INTO gallery_videos (user_id, title, visibility, status, source_key, duration_seconds, width, height)
+      VALUES (${owner}, ${`a ${visibility} video`}, ${visibility}, 'ready', ${`videos/raw/${owner}/x/a.mp4`}, 2, 426, 240) RETURNING id`;
+    const [job] = await api.db.sql<{ id: string }[]>`
+      INSERT INTO jobs (user_id, video_id, status, progress, formats, input_key, output_prefix)
+      VALUES (${owner}, ${video!.id}, 'succeeded', 100, ${['360p']}, 'k', '') RETURNING id`;
+    const prefix = `videos/output/${job!.id}/`;
+    await api.db
+      .sql`UPDATE jobs SET output_prefix = ${prefix}, completed_at = now() WHERE id = ${job!.id}`;
+    await api.storage.put(`${prefix}master.m3u8`, master);
+    await api.storage.put(`${prefix}360p/index.m3u8`, variant);
+    await api.storage.put(`${prefix}360p/init.mp4`, 'INIT');
+    await api.storage.put(`${prefix}360p/seg_00000.m4s`, 'SEGMENT-0');
+    await api.storage.put(`${prefix}360p/360p.mp4`, 'MP4');
+    return { videoId: video!.id, jobId: job!.id };
+  }
+
+  const register = async (username: string) =>
+    (
+      await call(api.base, 'POST', '/api/auth/register', {
+        body: { username, email: `${username}@example.com`, password: 'Sup3r!secret' },
+      })
+    ).body as TokenResponse;
+
+  beforeAll(async () => {
+    api = await startTestApi({
+      postgresUrl: inject('postgresUrl'),
+      storage: { kind: 's3', endpoint: inject('awsEndpoint') },
+    });
+    await register('the-admin'); // the first account is the admin; the others are plain users
+    alice = await register('alice');
+    bob = await register('bob');
+    ({ videoId: privateVideo, jobId: privateJob } = await seedVideo(alice.user.id, 'private'));
+    ({ videoId: publicVideo } = await seedVideo(alice.user.id, 'public'));
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('plays a private video for its owner through stream tokens and signed segment URLs', async () => {
+    const masterResponse = await fetch(`${api.base}/api/stream/${privateVideo}/master.m3u8`, {
+      headers: { Authorization: `Bearer ${alice.accessToken}` },
+    });
+    expect(masterResponse.status).toBe(200);
+    expect(masterResponse.headers.get('content-type')).toContain('application/vnd.apple.mpegurl');
+    const masterText = await masterResponse.text();
+    const variantUri = masterText
+      .split('\n')
+      .find((line) => line.startsWith('360p/index.m3u8?st='));
+    expect(variantUri).toBeDefined();
+
+    // The player resolves the variant relative to the master and sends no header.
+    const variantResponse = await fetch(
+      new URL(variantUri!, `${api.base}/api/stream/${privateVideo}/master.m3u8`),
+    );
+    expect(variantResponse.status).toBe(200);
+    const variantText = await variantResponse.text();
+    const segment = variantText.split('\n').find((line) => line.startsWith('http'));
+    expect(segment).toContain('X-Amz-Signature');
+    expect(variantText).toMatch(/#EXT-X-MAP:URI="http[^"]+init\.mp4[^"]*X-Amz-Expires=900/);
+    expect(await (await fetch(segment!)).text()).toBe('SEGMENT-0');
+
+    // The stream token is for this video only.
+    const token = new URL(variantUri!, 'http://x/').searchParams.get('st') ?? '';
+    expect(
+      (await fetch(`${api.base}/api/stream/${publicVideo}/360p/index.m3u8?st=${token}`)).status,
+    ).toBe(200); // public anyway
+    const downloads = (
+      await call(api.base, 'GET', `/api/videos/${privateVideo}/downloads`, {
+        token: alice.accessToken,
+      })
+    ).body as DownloadsResponse;
+    expect(downloads.items.map((d) => d.rendition)).toEqual(['360p']);
+    expect(await (await fetch(downloads.items[0]!.url)).text()).toBe('MP4');
+  });
+
+  it("answers 404 for another user's private video on every route, playlists included", async () => {
+    const forged = 'eyJhbGciOiJIUzI1NiJ9.eyJ2aWQiOiIxIn0.c2lnbmF0dXJl';
+    for (const token of [bob.accessToken, undefined]) {
+      for (const [method, route] of [
+        ['GET', `/api/videos/${privateVideo}`],
+        ['GET', `/api/videos/${privateVideo}/downloads`],
+        ['PATCH', `/api/videos/${privateVideo}`],
+        ['DELETE', `/api/videos/${privateVideo}`],
+        ['GET', `/api/stream/${privateVideo}/master.m3u8`],
+        ['GET', `/api/stream/${privateVideo}/360p/index.m3u8`],
+        ['GET', `/api/stream/${privateVideo}/360p/index.m3u8?st=${forged}`],
+        ['GET', `/api/jobs/${privateJob}`],
+        ['POST', `/api/jobs/${privateJob}/cancel`],
+        ['POST', `/api/jobs/${privateJob}/retry`],
+      ] as const) {
+        const response = await call(api.base, method, route, {
+          token,
+          ...(method === 'PATCH' ? { body: { title: 'x' } } : {}),
+        });
+        const expected =
+          token === undefined &&
+          !route.includes('/stream/') &&
+          (route.startsWith('/api/jobs') || method !== 'GET')
+            ? 401
+            : 404;
+        expect(response.status, `${method} ${route} ${token ? 'as bob' : 'anonymous'}`).toBe(
+          expected,
+        );
+      }
+    }
+    const publicMaster = await (
+      await fetch(`${api.base}/api/stream/${publicVideo}/master.m3u8`)
+    ).text();
+    expect(publicMaster).toContain('\n360p/index.m3u8\n');
+    expect(
+      (
+        await call(api.base, 'GET', `/api/stream/${privateVideo}/9999999p/index.m3u8`, {
+          token: alice.accessToken,
+        })
+      ).status,
+    ).toBe(400);
+    expect((await call(api.base, 'GET', `/api/videos/abc`)).status).toBe(400);
+    expect((await call(api.base, 'GET', `/api/videos/0`)).status).toBe(400);
+  });
+
+  it('streams job events to their owner only, from Postgres notifications', async () => {
+    const open = async (token: string) => {
+      const controller = new AbortController();
+      const response = await fetch(`${api.base}/api/events?access_token=${token}`, {
+        signal: controller.signal,
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      const next = async (
+        predicate: (text: string) => boolean,
+        timeoutMs: number,
+      ): Promise<string | undefined> => {
+        const deadline = Date.now() + timeoutMs;
+        while (!predicate(buffer)) {
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) return undefined;
+          const timeout = new Promise<undefined>((resolve) =>
+            setTimeout(() => resolve(undefined), remaining),
+          );
+          const chunk: { done: boolean; value?: Uint8Array } | undefined = await Promise.race([
+            reader.read(),
+            timeout,
+          ]);
+          if (!chunk || chunk.done) return predicate(buffer) ? buffer : undefined;
+          buffer += decoder.decode(chunk.value, { stream: true });
+        }
+        return buffer;
+      };
+      return { next, close: () => controller.abort() };
+    };
+    const aliceStream = await open(alice.accessToken);
+    const bobStream = await open(bob.accessToken);
+    await aliceStream.next((t) => t.includes(': connected'), 5000);
+    await bobStream.next((t) => t.includes(': connected'), 5000);
+
+    // What the controller announces when it mirrors a TranscodeJob's status.
+    const controllerEvent = {
+      type: 'job',
+      jobId: privateJob,
+      videoId: privateVideo,
+      userId: alice.user.id,
+      status: 'running',
+      progress: 42.5,
+      renditions: [{ name: '360p', phase: 'Running', progress: 42.5 }],
+    };
+    await api.db.sql`SELECT pg_notify('videoforge_job_events', ${JSON.stringify(controllerEvent)})`;
+    const received = await aliceStream.next((t) => t.includes('event: job'), 5000);
+    expect(received).toContain(`"jobId":"${privateJob}"`);
+    expect(received).toContain(
+      '"status":"running","progress":42.5,"renditions":[{"name":"360p","phase":"Running","progress":42.5}]',
+    );
+
+    // Jobs the API creates are announced too.
+    const created = await call(api.base, 'POST', '/api/jobs', {
+      token: alice.accessToken,
+      body: { videoId: privateVideo, formats: ['360p'] },
+    });
+    expect(created.status).toBe(201);
+    const newJob = (created.body as { id: string }).id;
+    expect(
+      await aliceStream.next(
+        (t) => t.includes(`"jobId":"${newJob}","videoId":"${privateVideo}","status":"pending"`),
+        5000,
+      ),
+    ).toBeDefined();
+    expect(await bobStream.next((t) => t.includes('event: job'), 500)).toBeUndefined();
+    aliceStream.close();
+    bobStream.close();
+    expect((await call(api.base, 'GET', '/api/events')).status).toBe(401);
+  });
+});

@@ -1,0 +1,38 @@
+import { DEFAULT_LADDER, type Format } from '@videoforge/contracts';
+import { validateStorageKey } from '@videoforge/platform/storage';
+
+/**
+ * Upload names become the last segment of a storage key and, later, a download name:
+ * keep only the base name, in a conservative character set, never empty or dot-led.
+ */
+export function sanitiseFilename(filename: string): string {
+  const base = filename.split(/[\\/]/).pop() ?? '';
+  const cleaned = base
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(-100);
+  return cleaned.length > 0 ? cleaned : 'video';
+}
+
+export function rawKey(userId: string, uploadId: string, filename: string): string {
+  return validateStorageKey(`videos/raw/${userId}/${uploadId}/${sanitiseFilename(filename)}`);
+}
+
+/** S3 allows at most 10 000 parts of at least 5 MiB (the last may be smaller). */
+export function partPlan(
+  size: number,
+  preferredPartBytes: number,
+): { partSize: number; partCount: number } {
+  const partSize = Math.max(preferredPartBytes, Math.ceil(size / 10_000), 5 * 1024 * 1024);
+  return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
+}
+
+/** The default ladder up to the source's short side (never upscaled); at least the lowest rung. */
+export function defaultFormats(width: number, height: number): Format[] {
+  const shortSide = Math.min(width, height);
+  const fitting = DEFAULT_LADDER.filter((rung) => rung.height <= shortSide).map(
+    (rung) => rung.name as Format,
+  );
+  return fitting.length > 0 ? fitting : [DEFAULT_LADDER.at(-1)?.name as Format];
+}

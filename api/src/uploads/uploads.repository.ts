@@ -1,0 +1,91 @@
+import type { Visibility } from '@videoforge/contracts';
+import type { Sql, TransactionSql } from '@videoforge/platform/database';
+
+export type UploadStatus = 'pending' | 'completing' | 'completed' | 'aborted' | 'rejected';
+
+export interface UploadRow {
+  id: string;
+  userId: string;
+  storageKey: string;
+  multipartId: string | null;
+  originalFilename: string;
+  contentType: string;
+  declaredSize: number;
+  title: string;
+  description: string;
+  visibility: Visibility;
+  status: UploadStatus;
+  expiresAt: Date;
+}
+
+interface RawUpload {
+  id: string;
+  user_id: string;
+  storage_key: string;
+  multipart_id: string | null;
+  original_filename: string;
+  content_type: string;
+  declared_size: string;
+  title: string;
+  description: string;
+  visibility: Visibility;
+  status: UploadStatus;
+  expires_at: Date;
+}
+
+function toRow(raw: RawUpload): UploadRow {
+  return {
+    id: raw.id,
+    userId: raw.user_id,
+    storageKey: raw.storage_key,
+    multipartId: raw.multipart_id,
+    originalFilename: raw.original_filename,
+    contentType: raw.content_type,
+    declaredSize: Number(raw.declared_size),
+    title: raw.title,
+    description: raw.description,
+    visibility: raw.visibility,
+    status: raw.status,
+    expiresAt: raw.expires_at,
+  };
+}
+
+export function createUploadsRepository(sql: Sql) {
+  return {
+    async insert(row: Omit<UploadRow, 'status'>): Promise<void> {
+      await sql`
+        INSERT INTO uploads (id, user_id, storage_key, multipart_id, original_filename, content_type, declared_size,
+          title, description, visibility, expires_at)
+        VALUES (${row.id}, ${row.userId}, ${row.storageKey}, ${row.multipartId}, ${row.originalFilename}, ${row.contentType},
+          ${row.declaredSize}, ${row.title}, ${row.description}, ${row.visibility}, ${row.expiresAt})`;
+    },
+    async find(id: string): Promise<UploadRow | undefined> {
+      const [raw] = await sql<RawUpload[]>`SELECT * FROM uploads WHERE id = ${id}`;
+      return raw && toRow(raw);
+    },
+    /** Moves an upload between states only from the expected one, so two completes cannot both run. */
+    async transition(id: string, from: UploadStatus, to: UploadStatus): Promise<boolean> {
+      const rows = await sql`
+        UPDATE uploads SET status = ${to}, updated_at = now() WHERE id = ${id} AND status = ${from} RETURNING id`;
+      return rows.length === 1;
+    },
+    /**
+     * Claims pending uploads whose URLs have expired, marking them aborted. SKIP LOCKED
+     * lets several API replicas sweep at once without claiming the same upload twice.
+     */
+    async claimExpired(limit: number): Promise<UploadRow[]> {
+      const rows = await sql<RawUpload[]>`
+        UPDATE uploads SET status = 'aborted', updated_at = now()
+        WHERE id IN (
+          SELECT id FROM uploads WHERE status = 'pending' AND expires_at < now()
+          ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+        RETURNING *`;
+      return rows.map(toRow);
+    },
+    /** Inside the transaction that writes the video, so an upload is completed exactly when its video exists. */
+    async markCompleted(tx: TransactionSql, id: string, videoId: string): Promise<void> {
+      await tx`UPDATE uploads SET status = 'completed', video_id = ${videoId}, updated_at = now() WHERE id = ${id} AND status = 'completing'`;
+    },
+  };
+}
+export type UploadsRepository = ReturnType<typeof createUploadsRepository>;

