@@ -27,6 +27,7 @@ import { buildOpenApiDocument } from './openapi/openapi.document.ts';
 import type { Prober } from './probe/ffprobe.runner.ts';
 import { healthRoutes, type HealthDeps } from './routes/health.routes.ts';
 import { localStorageRoutes } from './routes/storage.routes.ts';
+import { webAppRoutes } from './routes/web-app.routes.ts';
 import { streamingRoutes } from './streaming/streaming.routes.ts';
 import { createUploadsRepository } from './uploads/uploads.repository.ts';
 import { uploadsRoutes } from './uploads/uploads.routes.ts';
@@ -52,6 +53,8 @@ export interface AppDeps extends HealthDeps {
   settings: ApiSettings;
   probe: Prober;
   events: EventsHub;
+  /** The built web app, served at / with the SPA's routes falling back to index.html. */
+  webDistDir?: string | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -181,6 +184,8 @@ export function createApp(deps: AppDeps): Express {
       authn: createAuthentication(verifier, metrics, { allowQueryToken: true }),
     }),
   );
+
+  if (deps.webDistDir) app.use(webAppRoutes(deps.webDistDir));
 
   app.use(notFound);
   app.use(errorHandler(log));

@@ -21,7 +21,11 @@ import { isAlreadyExists } from './kubernetes/kube-errors.ts';
 import { startLeaderElection } from './kubernetes/leader-election.ts';
 import { shareConnections } from './kubernetes/shared-connections.ts';
 import { startTranscodeJobController } from './kubernetes/transcode-job.controller.ts';
-import { createRowsForManualJob, isJobCancelled } from './postgres/job-rows.repository.ts';
+import {
+  createRowsForManualJob,
+  isJobCancelled,
+  mediaDurationOfJob,
+} from './postgres/job-rows.repository.ts';
 import { mirrorJobStatus } from './postgres/job-status.repository.ts';
 
 /** The operator's composition root (cluster mode). */
@@ -91,9 +95,12 @@ async function main(): Promise<void> {
         if (!spec.success || !spec.data.jobId) return;
         const { outputPrefix } = workIdentity(resource, spec.data);
         await mirrorJobStatus(database.sql, { jobId: spec.data.jobId, outputPrefix, status });
-        const [video] = await database.sql<{ duration_seconds: number | null }[]>`
-          SELECT v.duration_seconds FROM gallery_videos v JOIN jobs j ON j.video_id = v.id WHERE j.id = ${spec.data.jobId}`;
-        recordTransitions(metrics, resource.status, status, video?.duration_seconds ?? undefined);
+        recordTransitions(
+          metrics,
+          resource.status,
+          status,
+          await mediaDurationOfJob(database.sql, spec.data.jobId),
+        );
       },
       adopt: (resource, spec) =>
         createRowsForManualJob(

@@ -59,10 +59,12 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
     return 'done';
   }
 
-  // Stopping lets the current long poll finish rather than aborting it: an aborted
+  // Stopping lets the current SQS long poll finish rather than aborting it: an aborted
   // poll can still be handed a message server-side, which would then sit invisible
   // until its visibility timeout. Whatever arrives after stop is released at once.
+  // The Postgres queue claims in a transaction, so its wait can simply be cut short.
   let stopping = false;
+  const abortWait = new AbortController();
   const loop = (async () => {
     while (!stopping) {
       try {
@@ -70,6 +72,7 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
           maxMessages: 10,
           waitSeconds: deps.waitSeconds,
           visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds,
+          ...(deps.queue.kind === 'postgres' ? { signal: abortWait.signal } : {}),
         });
         for (const message of messages) {
           if (stopping) {
@@ -101,6 +104,7 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
   return {
     async stop() {
       stopping = true;
+      abortWait.abort();
       await loop;
     },
   };

@@ -126,7 +126,7 @@ export class LocalWorkload {
           startedAt: this.#state.startedAt ?? new Date(),
         };
         deps.onChange();
-        const { code, lastError } = await this.#attempt(deps.logger);
+        const { code, lastError } = await this.#attempt(deps.logger, deps.onChange);
         if (signal.aborted) return;
         if (code === EXIT_OK) {
           this.#state = {
@@ -164,7 +164,7 @@ export class LocalWorkload {
     }
   }
 
-  #attempt(logger: Logger): Promise<{ code: number; lastError?: string }> {
+  #attempt(logger: Logger, onChange: () => void): Promise<{ code: number; lastError?: string }> {
     const [command, ...prefix] = this.spec.command;
     if (!command) throw new Error('no transcoder command configured');
     const child = spawn(command, [...prefix, ...this.spec.args], {
@@ -173,6 +173,9 @@ export class LocalWorkload {
     });
     this.#child = child;
     let lastError: string | undefined;
+    // Progress is announced at most once a second: enough for a live bar, and each
+    // announcement costs a reconcile pass and a Postgres write.
+    let announcedAt = 0;
     createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         const event = JSON.parse(line) as {
@@ -181,8 +184,13 @@ export class LocalWorkload {
           message?: string;
           code?: string;
         };
-        if (event.event === 'progress' && typeof event.percent === 'number')
+        if (event.event === 'progress' && typeof event.percent === 'number') {
           this.#state = { ...this.#state, progress: event.percent };
+          if (Date.now() - announcedAt >= 1000) {
+            announcedAt = Date.now();
+            onChange();
+          }
+        }
         if (event.event === 'failed')
           lastError = [event.code, event.message].filter(Boolean).join(': ');
       } catch {

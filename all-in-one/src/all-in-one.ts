@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startApiServer } from '@videoforge/api';
+import { TranscodeJobSpec } from '@videoforge/contracts';
+import {
+  createControllerMetrics,
+  mediaDurationOfJob,
+  recordTransitions,
+  startLocalController,
+  startQueueIntake,
+} from '@videoforge/controller';
+import { forCategory, type Logger } from '@videoforge/platform/logging';
+import { createMetricsRegistry } from '@videoforge/platform/metrics';
+import type { AllInOneConfig } from './config.ts';
+import { transcoderEnvironment } from './transcoder-env.ts';
+
+const TRANSCODER_MAIN = fileURLToPath(import.meta.resolve('@videoforge/transcoder/main'));
+
+export interface AllInOne {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * All-in-one mode: the API (serving the web app), the outbox relay, queue intake and
+ * the local controller, which runs the same reconciler as the operator with ffmpeg
+ * child processes for workloads. The flow is the cluster's: upload → job row and
+ * outbox in one transaction → queue → intake → reconcile → status in Postgres.
+ */
+export async function startAllInOne(
+  config: AllInOneConfig,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<AllInOne> {
+  const system = forCategory(logger, 'SYSTEM');
+  const registry = createMetricsRegistry('videoforge');
+  const metrics = createControllerMetrics(registry);
+  const webDistDir = existsSync(config.WEB_DIST_DIR) ? config.WEB_DIST_DIR : undefined;
+  if (!webDistDir)
+    system.warn(
+      { dir: config.WEB_DIST_DIR },
+      'the web app is not built (npm run build -w web); serving the API only',
+    );
+
+  const api = await startApiServer(config, { logger, webDistDir, metrics: registry });
+  const { sql } = api.database;
+  const controller = startLocalController({
+    sql,
+    storage: api.storage,
+    logger: forCategory(logger, 'JOB'),
+    transcoderCommand: [process.execPath, TRANSCODER_MAIN],
+    transcoderEnv: transcoderEnvironment(config, env, api.baseUrl),
+    maxConcurrent: config.TRANSCODE_CONCURRENCY,
+    onStatus: (resource, before, after) => {
+      const jobId = TranscodeJobSpec.safeParse(resource.spec).data?.jobId;
+      if (!jobId) return;
+      mediaDurationOfJob(sql, jobId).then(
+        (duration) => recordTransitions(metrics, before, after, duration),
+        (error: unknown) => system.warn({ err: error, jobId }, 'recording metrics failed'),
+      );
+    },
+  });
+  const intake = startQueueIntake({
+    queue: api.queue,
+    sql,
+    logger: forCategory(logger, api.queue.kind === 'sqs' ? 'SQS' : 'DB'),
+    namespace: 'local',
+    bucket: config.S3_BUCKET_NAME ?? 'local',
+    visibilityTimeoutSeconds: config.QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+    waitSeconds: config.QUEUE_WAIT_SECONDS,
+    onMessage: (outcome) => {
+      metrics.queueReceived.inc();
+      if (outcome === 'done') metrics.queueDeleted.inc();
+    },
+    // The jobs table is the local runtime's resource store: "creating" the
+    // TranscodeJob is handing its job to the reconciler.
+    createResource: async (resource) => {
+      if (resource.spec.jobId) controller.enqueue(resource.spec.jobId);
+      return 'created';
+    },
+  });
+  metrics.leader.set(1);
+  system.info(
+    { url: api.baseUrl, web: Boolean(webDistDir), concurrency: config.TRANSCODE_CONCURRENCY },
+    `VideoForge is running at ${api.baseUrl}`,
+  );
+
+  return {
+    baseUrl: api.baseUrl,
+    async stop() {
+      await intake
+        .stop()
+        .catch((error: unknown) => system.warn({ err: error }, 'stopping intake failed'));
+      await controller
+        .stop()
+        .catch((error: unknown) => system.warn({ err: error }, 'stopping controller failed'));
+      await api.stop();
+    },
+  };
+}

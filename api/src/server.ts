@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { OUTBOX_TOPIC_TRANSCODE } from '@videoforge/contracts';
+import { openDatabase, type OpenDatabase } from '@videoforge/platform/database';
+import { forCategory, type Logger } from '@videoforge/platform/logging';
+import { createMetricsRegistry, type Registry } from '@videoforge/platform/metrics';
+import { createOutboxRelay } from '@videoforge/platform/outbox';
+import { createQueue, type QueuePort } from '@videoforge/platform/queue';
+import { createStorage, type StoragePort } from '@videoforge/platform/storage';
+import { createApp, type ApiSettings } from './app.ts';
+import type { ApiConfig } from './config.ts';
+import { createEventsHub } from './events/events.hub.ts';
+import { createFfprobeProber } from './probe/ffprobe.runner.ts';
+import { startUploadSweeper } from './uploads/upload-sweeper.ts';
+
+/**
+ * All-in-one mode must work with no configuration, yet sessions must survive a
+ * restart, so an unset JWT secret is generated once and kept (mode 0600) beside the
+ * data, like the storage signing secret. Production refuses to start without one
+ * (config.ts): replicas must share it.
+ */
+async function loadOrCreateJwtSecret(dir: string): Promise<string> {
+  const file = path.join(dir, '.jwt-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' }).catch(
+      () => undefined,
+    );
+    return (await readFile(file, 'utf8')).trim();
+  }
+}
+
+function settingsFrom(config: ApiConfig, jwtSecret: string): ApiSettings {
+  return {
+    authMode: config.AUTH_MODE,
+    jwtSecret,
+    oidc:
+      config.AUTH_MODE === 'oidc' && config.OIDC_ISSUER && config.OIDC_JWKS_URL
+        ? {
+            issuer: config.OIDC_ISSUER,
+            audience: config.OIDC_AUDIENCE,
+            jwksUrl: config.OIDC_JWKS_URL,
+            groupsClaim: config.OIDC_GROUPS_CLAIM,
+            adminGroup: config.OIDC_ADMIN_GROUP,
+          }
+        : undefined,
+    corsOrigins: config.CORS_ORIGINS,
+    jsonBodyLimit: config.JSON_BODY_LIMIT,
+    authRateLimitPerMinute: config.AUTH_RATE_LIMIT_PER_MINUTE,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    singleUploadMaxBytes: config.SINGLE_UPLOAD_MAX_BYTES,
+    multipartPartBytes: config.MULTIPART_PART_BYTES,
+  };
+}
+
+export interface ApiServerOptions {
+  logger: Logger;
+  /** The built web app, served at / (all-in-one mode). */
+  webDistDir?: string | undefined;
+  /** Shared with other components in the same process (all-in-one mode). */
+  metrics?: Registry;
+}
+
+export interface ApiServer {
+  server: Server;
+  /** Where the API is reachable, e.g. http://127.0.0.1:8080. */
+  baseUrl: string;
+  database: OpenDatabase;
+  storage: StoragePort;
+  queue: QueuePort;
+  /** Stops in reverse order of start; each step runs even if an earlier one failed. */
+  stop(): Promise<void>;
+}
+
+/** Starts the API: listen → database → storage and queue → outbox relay → HTTP app. */
+export async function startApiServer(
+  config: ApiConfig,
+  options: ApiServerOptions,
+): Promise<ApiServer> {
+  const { logger } = options;
+  const system = forCategory(logger, 'SYSTEM');
+
+  // Listen first: local storage signs URLs with the API's own address, which is only
+  // known once bound (PORT=0 picks a free port).
+  let handle: RequestListener = (_req, res) => {
+    res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+    res.end(
+      JSON.stringify({ error: { code: 'starting', message: 'the API is starting', details: {} } }),
+    );
+  };
+  const server = createServer((req, res) => handle(req, res));
+  server.listen(config.PORT, config.HOST);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  const baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+
+  const database = await openDatabase(config, logger);
+  const storage = await createStorage(config, baseUrl);
+  const queue = createQueue(config, database.sql);
+  const relay = createOutboxRelay({
+    sql: database.sql,
+    queueFor: (topic) => (topic === OUTBOX_TOPIC_TRANSCODE ? queue : undefined),
+    logger: forCategory(logger, config.QUEUE_DRIVER === 'sqs' ? 'SQS' : 'DB'),
+  });
+  if (config.OUTBOX_RELAY_ENABLED) await relay.start();
+
+  const jwtSecret = config.JWT_SECRET ?? (await loadOrCreateJwtSecret(config.LOCAL_STORAGE_DIR));
+  const events = createEventsHub(database.sql, forCategory(logger, 'DB'));
+  handle = createApp({
+    logger,
+    metrics: options.metrics ?? createMetricsRegistry('api'),
+    sql: database.sql,
+    storage,
+    queue,
+    settings: settingsFrom(config, jwtSecret),
+    probe: createFfprobeProber({
+      ffprobePath: config.FFPROBE_PATH,
+      timeoutMs: config.PROBE_TIMEOUT_MS,
+    }),
+    events,
+    webDistDir: options.webDistDir,
+  });
+  const stopSweeper = startUploadSweeper({
+    sql: database.sql,
+    storage,
+    logger: forCategory(logger, 'API'),
+  });
+  system.info(
+    { url: baseUrl, database: database.mode, storage: storage.kind, queue: queue.kind },
+    `VideoForge API listening on ${baseUrl}`,
+  );
+
+  return {
+    server,
+    baseUrl,
+    database,
+    storage,
+    queue,
+    async stop() {
+      server.close();
+      server.closeIdleConnections();
+      // On Ctrl-C the embedded PostgreSQL receives the signal too and may already be
+      // stopping, so a failed step must not skip the rest.
+      for (const [name, step] of [
+        ['upload sweeper', async () => stopSweeper()],
+        ['events', () => events.close()],
+        ['outbox relay', () => relay.stop()],
+        ['queue', () => queue.close()],
+        ['database', () => database.close()],
+      ] as const) {
+        await step().catch((error: unknown) =>
+          system.warn({ err: error }, `stopping ${name} failed`),
+        );
+      }
+    },
+  };
+}
