@@ -3,9 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { startApiServer } from '@videoforge/api';
 import { TranscodeJobSpec } from '@videoforge/contracts';
 import {
+  countIntake,
   createControllerMetrics,
   mediaDurationOfJob,
   recordTransitions,
+  sampleQueueDepth,
   startLocalController,
   startQueueIntake,
 } from '@videoforge/controller';
@@ -68,10 +70,7 @@ export async function startAllInOne(
     bucket: config.S3_BUCKET_NAME ?? 'local',
     visibilityTimeoutSeconds: config.QUEUE_VISIBILITY_TIMEOUT_SECONDS,
     waitSeconds: config.QUEUE_WAIT_SECONDS,
-    onMessage: (outcome) => {
-      metrics.queueReceived.inc();
-      if (outcome === 'done') metrics.queueDeleted.inc();
-    },
+    onMessage: countIntake(metrics),
     // The jobs table is the local runtime's resource store: "creating" the
     // TranscodeJob is handing its job to the reconciler.
     createResource: async (resource) => {
@@ -79,6 +78,7 @@ export async function startAllInOne(
       return 'created';
     },
   });
+  const stopSampling = sampleQueueDepth(api.queue, metrics, system);
   metrics.leader.set(1);
   system.info(
     { url: api.baseUrl, web: Boolean(webDistDir), concurrency: config.TRANSCODE_CONCURRENCY },
@@ -88,6 +88,7 @@ export async function startAllInOne(
   return {
     baseUrl: api.baseUrl,
     async stop() {
+      stopSampling();
       await intake
         .stop()
         .catch((error: unknown) => system.warn({ err: error }, 'stopping intake failed'));

@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from '@videoforge/platform/metrics';
 import type { TranscodeJobStatus } from '@videoforge/contracts';
+import type { Logger } from '@videoforge/platform/logging';
+import type { HandlerOutcome, QueuePort } from '@videoforge/platform/queue';
 
 export interface ControllerMetrics {
   transcodeJobs: Gauge<'phase'>;
@@ -122,4 +124,35 @@ export function recordTransitions(
       if (seconds >= 0) metrics.renditionDuration.observe({ rendition: rendition.name }, seconds);
     }
   }
+}
+
+/** The intake's onMessage: counts receives, and deletes of handled messages. */
+export function countIntake(
+  metrics: ControllerMetrics,
+): (outcome: HandlerOutcome | 'error') => void {
+  return (outcome) => {
+    metrics.queueReceived.inc();
+    if (outcome === 'done') metrics.queueDeleted.inc();
+  };
+}
+
+/** Samples the queue's depth and oldest message age every 15 s; returns the stop. */
+export function sampleQueueDepth(
+  queue: QueuePort,
+  metrics: ControllerMetrics,
+  logger: Logger,
+): () => void {
+  const timer = setInterval(() => {
+    queue.depth().then(
+      (depth) => {
+        metrics.queueDepth.set({ state: 'visible' }, depth.visible);
+        metrics.queueDepth.set({ state: 'in_flight' }, depth.inFlight);
+        if (depth.oldestAgeSeconds !== undefined)
+          metrics.queueOldestAge.set(depth.oldestAgeSeconds);
+      },
+      (error: unknown) => logger.warn({ err: error }, 'reading queue depth failed'),
+    );
+  }, 15_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

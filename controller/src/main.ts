@@ -8,13 +8,19 @@ import {
   TranscodeJobSpec,
 } from '@videoforge/contracts';
 import { loadConfigOrExit } from '@videoforge/platform/config';
+import { runMain, stopOnSignals } from '@videoforge/platform/process';
 import { openDatabase } from '@videoforge/platform/database';
 import { createLogger, forCategory } from '@videoforge/platform/logging';
 import { createMetricsRegistry } from '@videoforge/platform/metrics';
 import { createQueue } from '@videoforge/platform/queue';
 import { createStorage } from '@videoforge/platform/storage';
 import { ControllerConfig } from './config.ts';
-import { createControllerMetrics, recordTransitions } from './controller-metrics.ts';
+import {
+  countIntake,
+  createControllerMetrics,
+  recordTransitions,
+  sampleQueueDepth,
+} from './controller-metrics.ts';
 import { startQueueIntake } from './intake/queue-intake.ts';
 import { workIdentity } from './kubernetes/job-manifest.builder.ts';
 import { isAlreadyExists } from './kubernetes/kube-errors.ts';
@@ -125,10 +131,7 @@ async function main(): Promise<void> {
       bucket: config.S3_BUCKET_NAME ?? 'local',
       visibilityTimeoutSeconds: config.QUEUE_VISIBILITY_TIMEOUT_SECONDS,
       waitSeconds: config.QUEUE_WAIT_SECONDS,
-      onMessage: (outcome) => {
-        metrics.queueReceived.inc();
-        if (outcome === 'done') metrics.queueDeleted.inc();
-      },
+      onMessage: countIntake(metrics),
       createResource: async (resource) => {
         try {
           await custom.createNamespacedCustomObject({
@@ -145,19 +148,10 @@ async function main(): Promise<void> {
         }
       },
     });
-    const depth = setInterval(() => {
-      queue.depth().then(
-        (d) => {
-          metrics.queueDepth.set({ state: 'visible' }, d.visible);
-          metrics.queueDepth.set({ state: 'in_flight' }, d.inFlight);
-          if (d.oldestAgeSeconds !== undefined) metrics.queueOldestAge.set(d.oldestAgeSeconds);
-        },
-        (error: unknown) => system.warn({ err: error }, 'reading queue depth failed'),
-      );
-    }, 15_000);
+    const stopSampling = sampleQueueDepth(queue, metrics, system);
     metrics.leader.set(1);
     stopWork = async () => {
-      clearInterval(depth);
+      stopSampling();
       metrics.leader.set(0);
       await intake.stop();
       await controller.stop();
@@ -190,10 +184,8 @@ async function main(): Promise<void> {
   );
 
   let shuttingDown = false;
-  const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
+  stopOnSignals(system, async () => {
     shuttingDown = true;
-    system.info({ signal }, 'shutting down');
     await stopWork?.().catch((error: unknown) =>
       system.warn({ err: error }, 'stopping work failed'),
     );
@@ -201,13 +193,7 @@ async function main(): Promise<void> {
     server.close();
     await queue.close();
     await database.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);

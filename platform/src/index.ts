@@ -5,3 +5,4 @@ export * from './storage/index.ts';
 export * from './queue/index.ts';
 export * from './outbox/index.ts';
 export * from './metrics/metrics.ts';
+export * from './process/index.ts';

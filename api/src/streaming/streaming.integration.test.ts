@@ -34,6 +34,12 @@ describeWith(['postgres', 's3'], 'streaming, downloads, events and private video
     await api.storage.put(`${prefix}360p/init.mp4`, 'INIT');
     await api.storage.put(`${prefix}360p/seg_00000.m4s`, 'SEGMENT-0');
     await api.storage.put(`${prefix}360p/360p.mp4`, 'MP4');
+    await api.storage.put(`${prefix}poster.jpg`, 'POSTER');
+    await api.storage.put(`${prefix}thumbnails/sprite.jpg`, 'SPRITE');
+    await api.storage.put(
+      `${prefix}thumbnails/thumbnails.vtt`,
+      'WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nsprite.jpg#xywh=0,0,160,90\n',
+    );
     return { videoId: video!.id, jobId: job!.id };
   }
 
@@ -187,13 +193,13 @@ describeWith(['postgres', 's3'], 'streaming, downloads, events and private video
       userId: alice.user.id,
       status: 'running',
       progress: 42.5,
-      renditions: [{ name: '360p', phase: 'Running', progress: 42.5 }],
+      renditions: [{ name: '360p', phase: 'running', progress: 42.5 }],
     };
     await api.db.sql`SELECT pg_notify('videoforge_job_events', ${JSON.stringify(controllerEvent)})`;
     const received = await aliceStream.next((t) => t.includes('event: job'), 5000);
     expect(received).toContain(`"jobId":"${privateJob}"`);
     expect(received).toContain(
-      '"status":"running","progress":42.5,"renditions":[{"name":"360p","phase":"Running","progress":42.5}]',
+      '"status":"running","progress":42.5,"renditions":[{"name":"360p","phase":"running","progress":42.5}]',
     );
 
     // Jobs the API creates are announced too.
@@ -213,5 +219,96 @@ describeWith(['postgres', 's3'], 'streaming, downloads, events and private video
     aliceStream.close();
     bobStream.close();
     expect((await call(api.base, 'GET', '/api/events')).status).toBe(401);
+  });
+  it('serves posters and seek thumbnails through signed storage URLs, private ones to the owner only', async () => {
+    for (const [videoId, token] of [
+      [publicVideo, undefined],
+      [privateVideo, alice.accessToken],
+    ] as const) {
+      const poster = await fetch(`${api.base}/api/stream/${videoId}/poster.jpg`, {
+        redirect: 'manual',
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      });
+      expect(poster.status).toBe(302);
+      expect(await (await fetch(poster.headers.get('location')!)).text()).toBe('POSTER');
+      const vtt = await call(api.base, 'GET', `/api/stream/${videoId}/thumbnails.vtt`, { token });
+      expect(vtt.status).toBe(200);
+      expect(vtt.headers.get('content-type')).toContain('text/vtt');
+      const cue = /(http\S+)#xywh=0,0,160,90/.exec(String(vtt.body));
+      expect(cue?.[1]).toContain('X-Amz-Signature');
+      expect(await (await fetch(cue![1]!)).text()).toBe('SPRITE');
+    }
+    for (const token of [bob.accessToken, undefined]) {
+      for (const file of ['poster.jpg', 'thumbnails.vtt']) {
+        expect(
+          (await call(api.base, 'GET', `/api/stream/${privateVideo}/${file}`, { token })).status,
+        ).toBe(404);
+      }
+    }
+  });
+
+  it('plays the renditions a running job has finished, before its master playlist exists', async () => {
+    const [video] = await api.db.sql<{ id: string }[]>`
+      INSERT INTO gallery_videos (user_id, title, visibility, status, source_key, duration_seconds, width, height)
+      VALUES (${alice.user.id}, 'early', 'public', 'playable', ${`videos/raw/${alice.user.id}/y/a.mp4`}, 2, 1280, 720) RETURNING id`;
+    const [job] = await api.db.sql<{ id: string }[]>`
+      INSERT INTO jobs (user_id, video_id, status, progress, formats, input_key, output_prefix)
+      VALUES (${alice.user.id}, ${video!.id}, 'running', 50, ${['720p', '360p']}, 'k', '') RETURNING id`;
+    const prefix = `videos/output/${job!.id}/`;
+    await api.db.sql`UPDATE jobs SET output_prefix = ${prefix} WHERE id = ${job!.id}`;
+    expect(
+      (await call(api.base, 'GET', `/api/stream/${video!.id}/master.m3u8`)).body,
+    ).toMatchObject({ error: { code: 'not_ready' } });
+
+    await api.storage.put(`${prefix}360p/index.m3u8`, variant);
+    await api.storage.put(`${prefix}360p/init.mp4`, 'INIT');
+    await api.storage.put(`${prefix}360p/seg_00000.m4s`, 'SEGMENT-0');
+    await api.storage.put(
+      `${prefix}360p/rendition.json`,
+      JSON.stringify({
+        version: 1,
+        name: '360p',
+        width: 640,
+        height: 360,
+        frameRate: { num: 25, den: 1 },
+        codecs: 'avc1.64001e,mp4a.40.2',
+        hasAudio: true,
+        videoBitrateKbps: 600,
+        bandwidth: 800000,
+        averageBandwidth: 700000,
+        durationSeconds: 2,
+        playlist: 'index.m3u8',
+        mp4: '360p.mp4',
+        segmentCount: 1,
+        bytes: 20,
+      }),
+    );
+    await api.db.sql`
+      INSERT INTO media_assets (job_id, video_id, asset_type, rendition, storage_key, content_type)
+      VALUES (${job!.id}, ${video!.id}, 'rendition', '360p', ${`${prefix}360p/index.m3u8`}, 'application/vnd.apple.mpegurl')`;
+
+    const master = await call(api.base, 'GET', `/api/stream/${video!.id}/master.m3u8`);
+    expect(master.status).toBe(200);
+    expect(master.body).toContain('RESOLUTION=640x360');
+    expect(master.body).toContain('\n360p/index.m3u8\n');
+    expect(master.body).not.toContain('720p');
+    const playlist = await call(api.base, 'GET', `/api/stream/${video!.id}/360p/index.m3u8`);
+    expect(playlist.status).toBe(200);
+    expect(String(playlist.body)).toContain('X-Amz-Signature');
+    expect((await call(api.base, 'GET', `/api/stream/${video!.id}/720p/index.m3u8`)).status).toBe(
+      404,
+    );
+    // No poster or thumbnails until the job finishes.
+    expect((await call(api.base, 'GET', `/api/stream/${video!.id}/poster.jpg`)).status).toBe(404);
+
+    // A video page finds its job by video id.
+    const jobs = await call(api.base, 'GET', `/api/jobs?videoId=${video!.id}&pageSize=1`, {
+      token: alice.accessToken,
+    });
+    expect((jobs.body as { items: { id: string }[] }).items.map((j) => j.id)).toEqual([job!.id]);
+    const bobs = await call(api.base, 'GET', `/api/jobs?videoId=${video!.id}`, {
+      token: bob.accessToken,
+    });
+    expect((bobs.body as { total: number }).total).toBe(0);
   });
 });

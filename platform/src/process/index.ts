@@ -1,0 +1,1 @@
+export { runMain, stopOnSignals } from './process-lifecycle.ts';
