@@ -5,19 +5,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { addToOutbox } from '@videoforge/platform/outbox';
-import { createS3Storage } from '@videoforge/platform/storage';
-import {
-  createTestBucket,
-  createTestQueues,
-  testCredentials,
-  testRegion,
-} from '../test/support/aws.ts';
+import { createTestAws, type TestAws } from '../test/support/aws.ts';
 import { describeWith } from '../test/support/components.ts';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
 import { freePort } from '../test/support/free-port.ts';
+import { insertTestJob, insertTestUser, waitForJobToFinish } from '../test/support/jobs.ts';
+import { storeTestClip } from '../test/support/media.ts';
 import { startProcess, waitUntil, type StartedProcess } from '../test/support/process.ts';
-import { startKubeSuite, type KubeSuite } from '../test/kube/kube-test-utils.ts';
+import { operatorEnv, startTranscodeKubeSuite } from '../test/support/transcode-cluster.ts';
+import type { KubeSuite } from '../test/kube/kube-test-utils.ts';
 import {
   chartDir,
   describeWithPrograms,
@@ -63,6 +59,7 @@ describeWithPrograms(
         let suite: KubeSuite;
         let db: TestDatabase;
         let dir: string;
+        let aws: TestAws;
         let rulesFile: string;
         let groups: { name: string; rules: Rule[] }[];
         let dashboard: Dashboard;
@@ -82,23 +79,12 @@ describeWithPrograms(
           expr.replaceAll('$__rate_interval', '1m').replaceAll('$namespace', suite.namespace);
 
         beforeAll(async () => {
-          const endpoint = inject('awsEndpoint');
-          suite = await startKubeSuite(inject('kubeconfig'), 'monitoring', {
-            labels: { 'videoforge.io/node-group': 'transcode' },
-            baseEnv: {
-              PATH: process.env.PATH ?? '',
-              HOME: tmpdir(),
-              AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-              AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-              TRANSCODE_ALLOW_LOOPBACK_HTTP: 'true',
-              TRANSCODE_PRESET: 'ultrafast',
-              LOG_LEVEL: 'warn',
-            },
+          suite = await startTranscodeKubeSuite(inject('kubeconfig'), 'monitoring', {
+            TRANSCODE_PRESET: 'ultrafast',
           });
           db = await createTestDatabase(inject('postgresUrl'));
           dir = await mkdtemp(path.join(tmpdir(), 'vf-monitoring-'));
-          const bucket = await createTestBucket(endpoint);
-          const { queueUrl } = await createTestQueues(endpoint, { visibilityTimeoutSeconds: 30 });
+          aws = await createTestAws(inject('awsEndpoint'));
 
           // What the chart ships: the PrometheusRule's groups and the dashboard ConfigMap.
           const objects = await renderChart(['--set', 'prometheus.enabled=true']);
@@ -123,16 +109,6 @@ describeWithPrograms(
             ).trimEnd(),
           );
 
-          const aws = {
-            STORAGE_DRIVER: 's3',
-            S3_BUCKET_NAME: bucket,
-            S3_ENDPOINT: endpoint,
-            QUEUE_DRIVER: 'sqs',
-            SQS_QUEUE_URL: queueUrl,
-            SQS_ENDPOINT: endpoint,
-            AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-          };
           const apiPort = await freePort();
           apiUrl = `http://127.0.0.1:${apiPort}`;
           processes.push(
@@ -145,7 +121,7 @@ describeWithPrograms(
                 DATABASE_URL: db.url,
                 JWT_SECRET: randomBytes(32).toString('hex'),
                 LOG_LEVEL: 'warn',
-                ...aws,
+                ...aws.env,
               },
             }),
           );
@@ -153,21 +129,14 @@ describeWithPrograms(
           processes.push(
             startProcess(process.execPath, [path.join(repoRoot, 'controller/src/main.ts')], {
               cwd: dir,
-              env: {
-                PATH: process.env.PATH ?? '',
-                KUBECONFIG: inject('kubeconfig'),
-                KUBE_NAMESPACE: suite.namespace,
-                POD_NAME: 'controller-0',
-                DATABASE_URL: db.url,
-                QUEUE_WAIT_SECONDS: '1',
-                METRICS_PORT: String(controllerPort),
-                TRANSCODER_COMMAND: JSON.stringify([
-                  process.execPath,
-                  path.join(repoRoot, 'transcoder/src/main.ts'),
-                ]),
-                LOG_LEVEL: 'warn',
-                ...aws,
-              },
+              env: operatorEnv({
+                kubeconfig: inject('kubeconfig'),
+                namespace: suite.namespace,
+                podName: 'controller-0',
+                databaseUrl: db.url,
+                metricsPort: controllerPort,
+                aws,
+              }),
             }),
           );
           const prometheusPort = await freePort();
@@ -218,51 +187,22 @@ describeWithPrograms(
           });
 
           // A real transcode: rows + outbox in one transaction; the API's relay sends it to SQS.
-          const clip = path.join(dir, 'clip.mp4');
-          await run('ffmpeg', [
-            '-v',
-            'error',
-            '-f',
-            'lavfi',
-            '-i',
-            'testsrc2=size=854x480:rate=25',
-            '-t',
-            '2',
-            '-c:v',
-            'libx264',
-            '-preset',
-            'ultrafast',
-            clip,
-          ]);
-          const storage = createS3Storage({
-            bucket,
-            region: testRegion,
-            endpoint,
-            forcePathStyle: true,
-            credentials: testCredentials,
+          await storeTestClip(aws.storage, 'videos/raw/1/m/clip.mp4', dir, {
+            size: '854x480',
+            seconds: 2,
           });
-          await storage.put('videos/raw/1/m/clip.mp4', await readFile(clip), {
-            contentType: 'video/mp4',
-          });
-          const [user] = await db.sql<
-            { id: string }[]
-          >`INSERT INTO users (username, email) VALUES ('mon', 'mon@example.com') RETURNING id`;
-          const [video] = await db.sql<{ id: string }[]>`
-          INSERT INTO gallery_videos (user_id, title, source_key, duration_seconds) VALUES (${user?.id ?? ''}, 'm', 'videos/raw/1/m/clip.mp4', 2) RETURNING id`;
-          jobId = await db.sql.begin(async (tx) => {
-            const [job] = await tx<{ id: string }[]>`
-            INSERT INTO jobs (user_id, video_id, formats, input_key, output_prefix)
-            VALUES (${user?.id ?? ''}, ${video?.id ?? ''}, ${['480p', '360p']}, 'videos/raw/1/m/clip.mp4', 'videos/output/x/') RETURNING id`;
-            const id = job?.id ?? '';
-            await tx`UPDATE jobs SET output_prefix = ${`videos/output/${id}/`} WHERE id = ${id}`;
-            await addToOutbox(tx, 'transcode', { jobId: id });
-            return id;
+          jobId = await insertTestJob(db.sql, {
+            userId: await insertTestUser(db.sql, 'mon'),
+            title: 'm',
+            sourceKey: 'videos/raw/1/m/clip.mp4',
+            formats: ['480p', '360p'],
           });
         }, 180_000);
 
         afterAll(async () => {
           for (const p of processes.reverse()) await p.stop();
           await suite?.cleanup();
+          await aws?.close();
           await db?.drop();
           if (dir) await rm(dir, { recursive: true, force: true });
         });
@@ -288,22 +228,12 @@ describeWithPrograms(
           // Traffic for the API's request metrics, while the job runs.
           for (const p of ['/healthz', '/readyz', '/api/no-such-route', '/metrics'])
             await fetch(`${apiUrl}${p}`);
-          let status: string | undefined;
-          await waitUntil(
-            async () => {
-              [{ status } = { status: undefined }] = await db.sql<
-                { status: string }[]
-              >`SELECT status FROM jobs WHERE id = ${jobId}`;
-              return status === 'succeeded' || status === 'failed';
-            },
-            {
-              timeoutMs: 120_000,
-              intervalMs: 500,
-              describe: () =>
-                `${status} ${processes.map((p) => p.output().slice(-1500)).join('\n---\n')}`,
-            },
-          );
-          expect(status).toBe('succeeded');
+          const row = await waitForJobToFinish(db.sql, jobId, {
+            timeoutMs: 120_000,
+            intervalMs: 500,
+            output: () => processes.map((p) => p.output().slice(-1500)).join('\n---\n'),
+          });
+          expect(row?.status).toBe('succeeded');
           for (const p of ['/healthz', '/api/no-such-route']) await fetch(`${apiUrl}${p}`);
 
           const panelQueries = dashboard.panels.flatMap((panel) =>

@@ -8,19 +8,7 @@ import { connectDatabase, createLogger, startEmbeddedPostgres } from '@videoforg
 import { findMotoServer, startMoto } from './servers/moto.server.ts';
 import { freePort } from './support/free-port.ts';
 import type { Component } from './support/components.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** postgres:// URL of a superuser on the shared test server ('' when unavailable). */
-    postgresUrl: string;
-    /** moto's endpoint, serving both S3 and SQS ('' when unavailable). */
-    awsEndpoint: string;
-    /** kubeconfig of the test control plane ('' when unavailable). */
-    kubeconfig: string;
-    /** Why each missing component is missing. */
-    unavailable: Partial<Record<Component, string>>;
-  }
-}
+import './support/provided-context.ts';
 
 const run = promisify(execFile);
 

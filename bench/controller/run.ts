@@ -13,7 +13,14 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import {
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  makeInformer,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { startControlPlane } from '../../test/kube/control-plane.ts';
 
 const { values } = parseArgs({
@@ -81,39 +88,28 @@ async function createMany(from: number, to: number): Promise<void> {
   );
 }
 
-async function reconciledCount(): Promise<{ jobs: number; withStatus: number }> {
-  let jobs = 0;
-  let withStatus = 0;
-  let cont: string | undefined;
-  do {
-    const page = await batch.listNamespacedJob({
-      namespace,
-      limit: 1000,
-      ...(cont ? { _continue: cont } : {}),
-    });
-    jobs += page.items.length;
-    cont = page.metadata?._continue;
-  } while (cont);
-  do {
-    const page = (await custom.listNamespacedCustomObject({
-      ...crd,
-      limit: 1000,
-      ...(cont ? { _continue: cont } : {}),
-    })) as {
-      items: Array<{ status?: { phase?: string } }>;
-      metadata?: { _continue?: string };
-    };
-    withStatus += page.items.filter((tj) => tj.status?.phase).length;
-    cont = page.metadata?._continue;
-  } while (cont);
-  return { jobs, withStatus };
-}
+// Watched, not polled: listing thousands of objects several times a second would
+// load the API server the controller is being measured against.
+const watchedJobs = makeInformer(
+  kc,
+  `/apis/batch/v1/namespaces/${namespace}/jobs`,
+  () => batch.listNamespacedJob({ namespace }),
+);
+const watchedTranscodeJobs = makeInformer<KubernetesObject & { status?: { phase?: string } }>(
+  kc,
+  `/apis/${crd.group}/${crd.version}/namespaces/${namespace}/${crd.plural}`,
+  () => custom.listNamespacedCustomObject(crd) as never,
+);
+await Promise.all([watchedJobs.start(), watchedTranscodeJobs.start()]);
 
 async function waitReconciled(expected: number): Promise<void> {
   for (;;) {
-    const { jobs, withStatus } = await reconciledCount();
+    const jobs = watchedJobs.list(namespace).length;
+    const withStatus = watchedTranscodeJobs
+      .list(namespace)
+      .filter((tj) => tj.status?.phase).length;
     if (jobs >= expected && withStatus >= expected) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -156,6 +152,7 @@ console.log(
     .join(' ')} on ${(await import('node:os')).cpus().length} cores`,
 );
 
+await Promise.all([watchedJobs.stop(), watchedTranscodeJobs.stop()]);
 child.stdin.write('stop\n');
 await once(child, 'exit');
 await plane.stop();

@@ -1,32 +1,27 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, expect, inject, it } from 'vitest';
-import { createLogger } from '@videoforge/platform/logging';
-import { addToOutbox, createOutboxRelay } from '@videoforge/platform/outbox';
-import { createSqsQueue, type QueuePort } from '@videoforge/platform/queue';
-import { createS3Storage, type StoragePort } from '@videoforge/platform/storage';
 import { describeWith } from '../../test/support/components.ts';
-import {
-  createTestBucket,
-  createTestQueues,
-  testCredentials,
-  testRegion,
-} from '../../test/support/aws.ts';
+import { createTestAws, type TestAws } from '../../test/support/aws.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
 import { freePort } from '../../test/support/free-port.ts';
+import {
+  insertTestJob,
+  insertTestUser,
+  relayOutboxOnce,
+  waitForJobToFinish,
+} from '../../test/support/jobs.ts';
+import { storeTestClip } from '../../test/support/media.ts';
 import { waitUntil } from '../../test/support/process.ts';
-import { kubectl, startKubeSuite, type KubeSuite } from '../../test/kube/kube-test-utils.ts';
+import { operatorEnv, startTranscodeKubeSuite } from '../../test/support/transcode-cluster.ts';
+import { kubectl, type KubeSuite } from '../../test/kube/kube-test-utils.ts';
 
-const run = promisify(execFile);
 const controllerMain = fileURLToPath(new URL('./main.ts', import.meta.url));
-const transcoderMain = fileURLToPath(new URL('../../transcoder/src/main.ts', import.meta.url));
-const quiet = createLogger({ service: 't', level: 'silent' });
 const crd = { group: 'videoforge.io', version: 'v1alpha1', plural: 'transcodejobs' };
 
 interface Operator {
@@ -48,74 +43,28 @@ describeWith(
     let suite: KubeSuite;
     let db: TestDatabase;
     let dir: string;
-    let bucket: string;
-    let queueUrl: string;
-    let storage: StoragePort;
-    let queue: QueuePort;
+    let aws: TestAws;
     let userId: string;
     const operators: Operator[] = [];
-    const endpoint = () => inject('awsEndpoint');
 
     beforeAll(async () => {
-      suite = await startKubeSuite(inject('kubeconfig'), 'e2e', {
-        labels: { 'videoforge.io/node-group': 'transcode' },
-        // What the transcoder image's environment would carry in a real cluster.
-        baseEnv: {
-          PATH: process.env.PATH ?? '',
-          HOME: tmpdir(),
-          AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-          TRANSCODE_ALLOW_LOOPBACK_HTTP: 'true',
-          TRANSCODE_PRESET: 'ultrafast',
-          LOG_LEVEL: 'warn',
-        },
+      suite = await startTranscodeKubeSuite(inject('kubeconfig'), 'e2e', {
+        TRANSCODE_PRESET: 'ultrafast',
       });
       db = await createTestDatabase(inject('postgresUrl'));
       dir = await mkdtemp(path.join(tmpdir(), 'vf-e2e-'));
-      bucket = await createTestBucket(endpoint());
-      ({ queueUrl } = await createTestQueues(endpoint(), { visibilityTimeoutSeconds: 30 }));
-      storage = createS3Storage({
-        bucket,
-        region: testRegion,
-        endpoint: endpoint(),
-        forcePathStyle: true,
-        credentials: testCredentials,
+      aws = await createTestAws(inject('awsEndpoint'));
+      await storeTestClip(aws.storage, 'videos/raw/1/e2e/clip.mp4', dir, {
+        size: '1920x1080',
+        seconds: 2,
       });
-      queue = createSqsQueue({
-        queueUrl,
-        region: testRegion,
-        endpoint: endpoint(),
-        credentials: testCredentials,
-      });
-      const clip = path.join(dir, 'clip.mp4');
-      await run('ffmpeg', [
-        '-v',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=size=1920x1080:rate=25',
-        '-t',
-        '2',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        clip,
-      ]);
-      await storage.put('videos/raw/1/e2e/clip.mp4', await readFile(clip), {
-        contentType: 'video/mp4',
-      });
-      const [user] = await db.sql<
-        { id: string }[]
-      >`INSERT INTO users (username, email) VALUES ('grace', 'grace@example.com') RETURNING id`;
-      userId = user?.id ?? '';
+      userId = await insertTestUser(db.sql, 'grace');
     });
     afterEach(async () => {
       for (const operator of operators.splice(0)) await stopOperator(operator, 'SIGTERM');
     });
     afterAll(async () => {
-      await queue?.close();
+      await aws?.close();
       await suite?.cleanup();
       await db?.drop();
       await rm(dir, { recursive: true, force: true });
@@ -126,22 +75,14 @@ describeWith(
       let output = '';
       const child = spawn(process.execPath, [controllerMain], {
         env: {
-          PATH: process.env.PATH ?? '',
-          KUBECONFIG: inject('kubeconfig'),
-          KUBE_NAMESPACE: suite.namespace,
-          POD_NAME: name,
-          DATABASE_URL: db.url,
-          QUEUE_DRIVER: 'sqs',
-          SQS_QUEUE_URL: queueUrl,
-          SQS_ENDPOINT: endpoint(),
-          QUEUE_WAIT_SECONDS: '1',
-          STORAGE_DRIVER: 's3',
-          S3_BUCKET_NAME: bucket,
-          S3_ENDPOINT: endpoint(),
-          AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-          METRICS_PORT: String(port),
-          TRANSCODER_COMMAND: JSON.stringify([process.execPath, transcoderMain]),
+          ...operatorEnv({
+            kubeconfig: inject('kubeconfig'),
+            namespace: suite.namespace,
+            podName: name,
+            databaseUrl: db.url,
+            metricsPort: port,
+            aws,
+          }),
           TRANSCODE_RESOURCES: JSON.stringify({ default: { requests: { cpu: '100m' } } }),
           LOG_LEVEL: 'info',
         },
@@ -167,39 +108,22 @@ describeWith(
 
     /** A new video + job with its outbox row, relayed to SQS as the API would. */
     async function submit(formats: string[]): Promise<string> {
-      const [video] = await db.sql<{ id: string }[]>`
-      INSERT INTO gallery_videos (user_id, title, source_key, duration_seconds) VALUES (${userId}, 'e2e', 'videos/raw/1/e2e/clip.mp4', 2) RETURNING id`;
-      const jobId = await db.sql.begin(async (tx) => {
-        const [job] = await tx<{ id: string }[]>`
-        INSERT INTO jobs (user_id, video_id, formats, input_key, output_prefix)
-        VALUES (${userId}, ${video?.id ?? ''}, ${formats}, 'videos/raw/1/e2e/clip.mp4', 'videos/output/x/') RETURNING id`;
-        const id = job?.id ?? '';
-        await tx`UPDATE jobs SET output_prefix = ${`videos/output/${id}/`} WHERE id = ${id}`;
-        await addToOutbox(tx, 'transcode', { jobId: id });
-        return id;
+      const jobId = await insertTestJob(db.sql, {
+        userId,
+        title: 'e2e',
+        sourceKey: 'videos/raw/1/e2e/clip.mp4',
+        formats,
       });
-      await createOutboxRelay({ sql: db.sql, queueFor: () => queue, logger: quiet }).relayOnce();
+      await relayOutboxOnce(db.sql, aws.queue);
       return jobId;
     }
 
-    async function waitForJob(jobId: string, operator: () => Operator | undefined) {
-      let row:
-        | { status: string; progress: string; video_status: string; error_message: string | null }
-        | undefined;
-      await waitUntil(
-        async () => {
-          [row] = await db.sql<NonNullable<typeof row>[]>`
-          SELECT j.status, j.progress, j.error_message, v.status AS video_status FROM jobs j JOIN gallery_videos v ON v.id = j.video_id WHERE j.id = ${jobId}`;
-          return row?.status === 'succeeded' || row?.status === 'failed';
-        },
-        {
-          timeoutMs: 150_000,
-          intervalMs: 500,
-          describe: () => `${JSON.stringify(row)}\n${operator()?.output().slice(-3000) ?? ''}`,
-        },
-      );
-      return row;
-    }
+    const waitForJob = (jobId: string, operator: () => Operator | undefined) =>
+      waitForJobToFinish(db.sql, jobId, {
+        timeoutMs: 150_000,
+        intervalMs: 500,
+        output: () => operator()?.output().slice(-3000) ?? '',
+      });
 
     const readTj = async (name: string) =>
       (await suite.kc
@@ -218,7 +142,7 @@ describeWith(
         .map((j) => j.metadata?.name ?? '')
         .sort();
     const outputKeys = async (jobId: string) =>
-      (await storage.list(`videos/output/${jobId}/`)).objects.map((o) => o.key);
+      (await aws.storage.list(`videos/output/${jobId}/`)).objects.map((o) => o.key);
 
     it('turns a queued job into four renditions and reports success to Postgres, kubectl and Prometheus', async () => {
       const operator = await startOperator('operator-0');
@@ -239,10 +163,10 @@ describeWith(
         ])
       ).stdout;
       expect(table).toMatch(new RegExp(`job-${jobId}\\s+Succeeded\\s+100\\s+4/4\\s+\\d+\\s+`));
-      expect(await storage.head(`videos/output/${jobId}/master.m3u8`)).toBeDefined();
+      expect(await aws.storage.head(`videos/output/${jobId}/master.m3u8`)).toBeDefined();
       for (const rung of ['1080p', '720p', '480p', '360p'])
-        expect(await storage.head(`videos/output/${jobId}/${rung}/index.m3u8`)).toBeDefined();
-      expect(await queue.depth()).toMatchObject({ visible: 0, inFlight: 0 }); // deleted once the resource existed
+        expect(await aws.storage.head(`videos/output/${jobId}/${rung}/index.m3u8`)).toBeDefined();
+      expect(await aws.queue.depth()).toMatchObject({ visible: 0, inFlight: 0 }); // deleted once the resource existed
 
       const metrics = await (await fetch(operator.metricsUrl)).text();
       expect(metrics).toMatch(/^videoforge_jobs_completed_total\{service="controller"\} 1$/m);
@@ -261,12 +185,12 @@ describeWith(
     it('drill: the same queue message delivered twice makes one TranscodeJob and one set of outputs', async () => {
       const operator = await startOperator('operator-0');
       const jobId = await submit(['360p']);
-      await queue.send(JSON.stringify({ jobId })); // the duplicate an at-least-once queue may deliver
+      await aws.queue.send(JSON.stringify({ jobId })); // the duplicate an at-least-once queue may deliver
       expect(await waitForJob(jobId, () => operator)).toMatchObject({ status: 'succeeded' });
-      let depth = await queue.depth();
+      let depth = await aws.queue.depth();
       await waitUntil(
         async () => {
-          depth = await queue.depth();
+          depth = await aws.queue.depth();
           return depth.visible + depth.inFlight === 0;
         },
         {
@@ -346,7 +270,7 @@ describeWith(
           'kind: TranscodeJob',
           'metadata: { name: by-hand }',
           'spec:',
-          `  source: { bucket: ${bucket}, key: videos/raw/1/e2e/clip.mp4 }`,
+          `  source: { bucket: ${aws.bucket}, key: videos/raw/1/e2e/clip.mp4 }`,
           '  renditions: [ { name: 360p, height: 360, videoBitrate: 600k } ]',
         ].join('\n'),
       );

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { describeWith } from '../../test/support/components.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
 import { freePort } from '../../test/support/free-port.ts';
-import { startProcess, waitUntil } from '../../test/support/process.ts';
+import { makeTestClip } from '../../test/support/media.ts';
+import { startProcess, waitUntil, type StartedProcess } from '../../test/support/process.ts';
 import { describeWithPrograms, repoRoot } from '../test-support/deploy-test-utils.ts';
 
 const run = promisify(execFile);
@@ -62,22 +63,36 @@ async function readDockerfile(image: Image): Promise<Dockerfile> {
 }
 
 /**
- * Runs an image's ENTRYPOINT + args the way the container would: WORKDIR /app is the
- * repository root for api/controller/transcoder (the image copies the workspaces there
- * unchanged) and deploy/docker for web (web-server.mts sits at /app).
+ * An image's ENTRYPOINT (`node` being this Node), ENV and WORKDIR as the container has
+ * them: WORKDIR /app is the repository root for api/controller/transcoder (the image
+ * copies the workspaces there unchanged) and deploy/docker for web (web-server.mts sits
+ * at /app).
  */
+async function entrypointOf(
+  image: Image,
+): Promise<{ command: string; args: string[]; cwd: string; env: Record<string, string> }> {
+  const file = await readDockerfile(image);
+  const [command = '', ...args] = file.entrypoint;
+  return {
+    command: command === 'node' ? process.execPath : command,
+    args,
+    cwd: image === 'web' ? dockerDir : repoRoot,
+    env: file.env,
+  };
+}
+
+/** Runs an image's ENTRYPOINT + args the way the container would, to its exit. */
 async function runEntrypoint(
   image: Image,
   args: string[],
   env: Record<string, string>,
   options: { pathPrefix?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const file = await readDockerfile(image);
-  const [command = '', ...entryArgs] = file.entrypoint;
-  const child = spawn(command === 'node' ? process.execPath : command, [...entryArgs, ...args], {
-    cwd: image === 'web' ? dockerDir : repoRoot,
+  const entry = await entrypointOf(image);
+  const child = spawn(entry.command, [...entry.args, ...args], {
+    cwd: entry.cwd,
     env: {
-      ...file.env,
+      ...entry.env,
       PATH: `${options.pathPrefix ? `${options.pathPrefix}:` : ''}${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
       ...env,
     },
@@ -91,6 +106,26 @@ async function runEntrypoint(
   const [code] = (await once(child, 'exit')) as [number | null];
   clearTimeout(timer);
   return { code, stdout, stderr };
+}
+
+/** Starts an image's ENTRYPOINT as the server the container runs, on 127.0.0.1 and a free port. */
+async function startEntrypoint(
+  image: Image,
+  env: Record<string, string>,
+): Promise<{ server: StartedProcess; base: string }> {
+  const entry = await entrypointOf(image);
+  const port = await freePort();
+  const server = startProcess(entry.command, entry.args, {
+    cwd: entry.cwd,
+    env: {
+      ...entry.env,
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
+  });
+  return { server, base: `http://127.0.0.1:${port}` };
 }
 
 describe('the Dockerfiles', () => {
@@ -167,21 +202,10 @@ describe('the images’ entrypoints, run directly', () => {
     });
 
     it('serves the static build with an SPA fallback, caching hashed assets, refusing path escapes', async () => {
-      const file = await readDockerfile('web');
-      const port = await freePort();
-      const [command = '', ...args] = file.entrypoint;
-      const server = startProcess(command === 'node' ? process.execPath : command, args, {
-        cwd: dockerDir,
-        env: {
-          ...file.env,
-          PATH: process.env.PATH ?? '',
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          STATIC_DIR: path.join(dir, 'public'),
-        },
+      const { server, base } = await startEntrypoint('web', {
+        STATIC_DIR: path.join(dir, 'public'),
       });
       try {
-        const base = `http://127.0.0.1:${port}`;
         await waitUntil(async () => (await fetch(`${base}/healthz`)).ok, {
           timeoutMs: 10_000,
           describe: () => server.output(),
@@ -224,29 +248,19 @@ describeWith(['postgres', 'ffmpeg'], 'the images’ entrypoints, started properl
   });
 
   it('api: serves /healthz and /readyz with the image environment', async () => {
-    const file = await readDockerfile('api');
-    const port = await freePort();
-    const [command = '', ...args] = file.entrypoint;
-    const api = startProcess(command === 'node' ? process.execPath : command, args, {
-      cwd: repoRoot,
-      env: {
-        ...file.env,
-        PATH: process.env.PATH ?? '',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_URL: db.url,
-        JWT_SECRET: 'x'.repeat(48),
-        LOCAL_STORAGE_DIR: path.join(dir, 'storage'),
-        LOG_LEVEL: 'warn',
-      },
+    const { server: api, base } = await startEntrypoint('api', {
+      DATABASE_URL: db.url,
+      JWT_SECRET: 'x'.repeat(48),
+      LOCAL_STORAGE_DIR: path.join(dir, 'storage'),
+      LOG_LEVEL: 'warn',
     });
     try {
-      await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
+      await waitUntil(async () => (await fetch(`${base}/readyz`)).ok, {
         timeoutMs: 30_000,
         describe: () => api.output(),
       });
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`${base}/metrics`)).text()).toMatch(
         /^videoforge_process_resident_memory_bytes\{service="api"\}/m,
       );
     } finally {
@@ -268,22 +282,7 @@ describeWith(['postgres', 'ffmpeg'], 'the images’ entrypoints, started properl
     expect(help.code).toBe(0);
     expect(help.stdout + help.stderr).toMatch(/^Usage:/m);
 
-    const clip = path.join(dir, 'clip.mp4');
-    await run('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x240:rate=25',
-      '-t',
-      '1',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      clip,
-    ]);
+    const clip = await makeTestClip(dir, { size: '320x240', seconds: 1 });
     const probe = await runEntrypoint(
       'transcoder',
       ['probe', '--source', clip],

@@ -17,6 +17,8 @@ COPY transcoder/package.json transcoder/
 COPY web/package.json web/
 COPY test/package.json test/
 RUN npm ci --workspace=@videoforge/web --no-audit --no-fund --ignore-scripts
+# Vite's TypeScript transform reads each package's tsconfig.json, which extends the base.
+COPY tsconfig.base.json ./
 COPY contracts/ contracts/
 COPY web/ web/
 RUN npm run build --workspace=@videoforge/web

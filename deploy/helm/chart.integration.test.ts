@@ -1,5 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,26 +11,22 @@ import {
   type V1EnvVar,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '@videoforge/platform/logging';
-import { addToOutbox, createOutboxRelay } from '@videoforge/platform/outbox';
-import { createSqsQueue, type QueuePort } from '@videoforge/platform/queue';
-import { createS3Storage, type StoragePort } from '@videoforge/platform/storage';
-import {
-  createTestBucket,
-  createTestQueues,
-  testCredentials,
-  testRegion,
-} from '../../test/support/aws.ts';
+import { createTestAws, testCredentialsEnv, type TestAws } from '../../test/support/aws.ts';
 import { describeWith } from '../../test/support/components.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
 import { freePort } from '../../test/support/free-port.ts';
-import { waitUntil } from '../../test/support/process.ts';
 import {
-  errorCode,
-  kubectl,
-  startKubeSuite,
-  type KubeSuite,
-} from '../../test/kube/kube-test-utils.ts';
+  insertTestJob,
+  insertTestUser,
+  relayOutboxOnce,
+  waitForJobToFinish,
+} from '../../test/support/jobs.ts';
+import { storeTestClip } from '../../test/support/media.ts';
+import {
+  startTranscodeKubeSuite,
+  transcoderCommand,
+} from '../../test/support/transcode-cluster.ts';
+import { errorCode, kubectl, type KubeSuite } from '../../test/kube/kube-test-utils.ts';
 import {
   chartDir,
   findObject,
@@ -46,7 +41,6 @@ const presets = {
   kind: ['-f', path.join(chartDir, 'values-kind.yaml')],
   eks: ['-f', path.join(chartDir, 'values-eks.yaml')],
 };
-const quiet = createLogger({ service: 't', level: 'silent' });
 
 type PodSpecHolder = {
   spec: {
@@ -275,44 +269,18 @@ describeWith(
     let suite: KubeSuite;
     let db: TestDatabase;
     let dir: string;
-    let bucket: string;
-    let queueUrl: string;
-    let storage: StoragePort;
-    let queue: QueuePort;
+    let aws: TestAws;
     let saKubeconfig: string;
     let saConfig: KubeConfig;
     let operator: { child: ChildProcess; output(): string } | undefined;
     const endpoint = () => inject('awsEndpoint');
 
     beforeAll(async () => {
-      suite = await startKubeSuite(inject('kubeconfig'), 'chart', {
-        labels: { 'videoforge.io/node-group': 'transcode' },
-        baseEnv: {
-          PATH: process.env.PATH ?? '',
-          HOME: tmpdir(),
-          AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-          TRANSCODE_ALLOW_LOOPBACK_HTTP: 'true',
-          LOG_LEVEL: 'warn',
-        },
-      });
+      // The transcoder's TRANSCODE_PRESET comes from the chart's transcoder env (values below).
+      suite = await startTranscodeKubeSuite(inject('kubeconfig'), 'chart');
       db = await createTestDatabase(inject('postgresUrl'));
       dir = await mkdtemp(path.join(tmpdir(), 'vf-chart-'));
-      bucket = await createTestBucket(endpoint());
-      ({ queueUrl } = await createTestQueues(endpoint(), { visibilityTimeoutSeconds: 30 }));
-      storage = createS3Storage({
-        bucket,
-        region: testRegion,
-        endpoint: endpoint(),
-        forcePathStyle: true,
-        credentials: testCredentials,
-      });
-      queue = createSqsQueue({
-        queueUrl,
-        region: testRegion,
-        endpoint: endpoint(),
-        credentials: testCredentials,
-      });
+      aws = await createTestAws(endpoint());
       // The existing Secret the chart references by default (no secrets in values).
       await suite.core.createNamespacedSecret({
         namespace: suite.namespace,
@@ -324,7 +292,7 @@ describeWith(
         operator.child.kill('SIGTERM');
         await once(operator.child, 'exit');
       }
-      await queue?.close();
+      await aws?.close();
       await helm(
         ['uninstall', release, '--namespace', suite.namespace, '--wait', '--timeout', '60s'],
         { kubeconfig: inject('kubeconfig') },
@@ -345,8 +313,8 @@ describeWith(
           // proven identical to crds/ above, and crds/ is what this API server serves.
           'crds: { enabled: false }',
           'config:',
-          `  storage: { bucket: ${bucket}, endpoint: "${endpoint()}" }`,
-          `  queue: { driver: sqs, sqsQueueUrl: "${queueUrl}", sqsEndpoint: "${endpoint()}", waitSeconds: 1 }`,
+          `  storage: { bucket: ${aws.bucket}, endpoint: "${endpoint()}" }`,
+          `  queue: { driver: sqs, sqsQueueUrl: "${aws.queueUrl}", sqsEndpoint: "${endpoint()}", waitSeconds: 1 }`,
           // Images cannot run here: the Deployments stay at zero and the test runs the processes.
           'api: { replicaCount: 0, autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 1, targetCPUUtilizationPercentage: 70 } }',
           'controller: { replicaCount: 0 }',
@@ -467,12 +435,8 @@ describeWith(
           KUBECONFIG: saKubeconfig,
           METRICS_HOST: '127.0.0.1',
           METRICS_PORT: String(metricsPort),
-          TRANSCODER_COMMAND: JSON.stringify([
-            process.execPath,
-            path.join(repoRoot, 'transcoder/src/main.ts'),
-          ]),
-          AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
+          TRANSCODER_COMMAND: JSON.stringify(transcoderCommand),
+          ...testCredentialsEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -480,59 +444,29 @@ describeWith(
       child.stderr.on('data', (c: Buffer) => (output += c.toString()));
       operator = { child, output: () => output };
 
-      const clip = path.join(dir, 'clip.mp4');
-      await promisify(execFile)('ffmpeg', [
-        '-v',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=size=854x480:rate=25',
-        '-t',
-        '2',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        clip,
-      ]);
-      await storage.put('videos/raw/1/chart/clip.mp4', await readFile(clip), {
-        contentType: 'video/mp4',
+      await storeTestClip(aws.storage, 'videos/raw/1/chart/clip.mp4', dir, {
+        size: '854x480',
+        seconds: 2,
       });
-      const [user] = await db.sql<
-        { id: string }[]
-      >`INSERT INTO users (username, email) VALUES ('ada', 'ada@example.com') RETURNING id`;
-      const [video] = await db.sql<{ id: string }[]>`
-      INSERT INTO gallery_videos (user_id, title, source_key, duration_seconds) VALUES (${user?.id ?? ''}, 'chart', 'videos/raw/1/chart/clip.mp4', 2) RETURNING id`;
-      const jobId = await db.sql.begin(async (tx) => {
-        const [job] = await tx<{ id: string }[]>`
-        INSERT INTO jobs (user_id, video_id, formats, input_key, output_prefix)
-        VALUES (${user?.id ?? ''}, ${video?.id ?? ''}, ${['480p', '360p']}, 'videos/raw/1/chart/clip.mp4', 'videos/output/x/') RETURNING id`;
-        const id = job?.id ?? '';
-        await tx`UPDATE jobs SET output_prefix = ${`videos/output/${id}/`} WHERE id = ${id}`;
-        await addToOutbox(tx, 'transcode', { jobId: id });
-        return id;
+      const jobId = await insertTestJob(db.sql, {
+        userId: await insertTestUser(db.sql, 'ada'),
+        title: 'chart',
+        sourceKey: 'videos/raw/1/chart/clip.mp4',
+        formats: ['480p', '360p'],
       });
-      await createOutboxRelay({ sql: db.sql, queueFor: () => queue, logger: quiet }).relayOnce();
+      await relayOutboxOnce(db.sql, aws.queue);
 
-      let row: { status: string; video_status: string } | undefined;
-      await waitUntil(
-        async () => {
-          [row] = await db.sql<NonNullable<typeof row>[]>`
-          SELECT j.status, v.status AS video_status FROM jobs j JOIN gallery_videos v ON v.id = j.video_id WHERE j.id = ${jobId}`;
-          return row?.status === 'succeeded' || row?.status === 'failed' || child.exitCode !== null;
-        },
-        {
-          timeoutMs: 150_000,
-          intervalMs: 500,
-          describe: () => `${JSON.stringify(row)}\n${output.slice(-4000)}`,
-        },
-      );
+      const row = await waitForJobToFinish(db.sql, jobId, {
+        timeoutMs: 150_000,
+        intervalMs: 500,
+        output: () => output.slice(-4000),
+        stopWhen: () => child.exitCode !== null,
+      });
       expect(row, output.slice(-4000)).toMatchObject({
         status: 'succeeded',
         video_status: 'ready',
       });
-      expect(await storage.head(`videos/output/${jobId}/master.m3u8`)).toBeDefined();
+      expect(await aws.storage.head(`videos/output/${jobId}/master.m3u8`)).toBeDefined();
       // The Job pods ran as the chart's transcoder ServiceAccount.
       const pods = await suite.core.listNamespacedPod({
         namespace: suite.namespace,

@@ -7,9 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadAllYaml } from '@kubernetes/client-node';
-import { describe, it } from 'vitest';
-import { componentsRequired } from '../../test/support/components.ts';
-import './provided-context.ts';
+import { describeUnlessMissing } from '../../test/support/components.ts';
 import { findKubeBinaries } from '../../test/kube/control-plane.ts';
 
 const run = promisify(execFile);
@@ -103,21 +101,10 @@ export function describeWithPrograms(
   name: string,
   body: () => void,
 ): void {
-  const missing = programs
-    .filter((p) => !onPath(p.name))
-    .map((p) => `${p.name} not on PATH (${p.install})`);
-  if (missing.length === 0) {
-    describe(name, body);
-    return;
-  }
-  if (componentsRequired) {
-    describe(name, () => {
-      it('has every program it needs', () => {
-        throw new Error(`required programs are missing:\n${missing.join('\n')}`);
-      });
-    });
-    return;
-  }
-  console.warn(`!!! SKIPPING "${name}" — missing ${missing.join('; ')}`);
-  describe.skip(name, body);
+  describeUnlessMissing(
+    programs.filter((p) => !onPath(p.name)).map((p) => `${p.name} not on PATH (${p.install})`),
+    name,
+    body,
+    'program',
+  );
 }

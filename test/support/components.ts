@@ -1,4 +1,5 @@
 import { describe, inject, it } from 'vitest';
+import './provided-context.ts';
 
 export type Component = 'postgres' | 's3' | 'sqs' | 'ffmpeg' | 'kubernetes';
 
@@ -13,15 +14,32 @@ export const componentsRequired =
 /** `describe` that runs only when every named component was started by the global setup. */
 export function describeWith(components: Component[], name: string, body: () => void): void {
   const unavailable = inject('unavailable');
-  const missing = components.flatMap((c) => (unavailable[c] ? [`${c}: ${unavailable[c]}`] : []));
+  describeUnlessMissing(
+    components.flatMap((c) => (unavailable[c] ? [`${c}: ${unavailable[c]}`] : [])),
+    name,
+    body,
+  );
+}
+
+/**
+ * `describe` when nothing is `missing`; otherwise a failing suite where components are
+ * required, or a loud skip. `missing` says what is absent and how to get it, one entry
+ * each; `what` names the kind of thing (a component, a program on PATH).
+ */
+export function describeUnlessMissing(
+  missing: string[],
+  name: string,
+  body: () => void,
+  what: 'component' | 'program' = 'component',
+): void {
   if (missing.length === 0) {
     describe(name, body);
     return;
   }
   if (componentsRequired) {
     describe(name, () => {
-      it('has every component it needs', () => {
-        throw new Error(`required components are missing:\n${missing.join('\n')}`);
+      it(`has every ${what} it needs`, () => {
+        throw new Error(`required ${what}s are missing:\n${missing.join('\n')}`);
       });
     });
     return;

@@ -24,13 +24,25 @@ export function startResilientInformer<T extends KubernetesObject>(options: {
   logger: Logger;
   onResync: () => void;
   resyncMs?: number;
+  /**
+   * Removes, in place, what the controller never reads from a cached object. The cache
+   * holds every object for the process's lifetime, and managedFields alone can be
+   * most of an object's size.
+   */
+  trim?: (object: T) => void;
 }): { informer: CachedInformer<T>; ready: Promise<void>; stop(): Promise<void> } {
-  const informer = makeInformer(
-    options.kubeConfig,
-    options.path,
-    options.list,
-    options.labelSelector,
-  );
+  const trim = options.trim;
+  const list: ListPromise<T> = trim
+    ? async () => {
+        const listed = await options.list();
+        for (const item of listed.items) trim(item);
+        return listed;
+      }
+    : options.list;
+  const informer = makeInformer(options.kubeConfig, options.path, list, options.labelSelector);
+  // Registered first, so every other handler already sees the trimmed object (the
+  // cache stores the very object handlers receive).
+  if (trim) for (const verb of ['add', 'update'] as const) informer.on(verb, trim);
   let stopped = false;
   let failures = 0;
   let restartTimer: NodeJS.Timeout | undefined;

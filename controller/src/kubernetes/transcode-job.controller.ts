@@ -120,6 +120,9 @@ export async function startTranscodeJobController(
     list: () => custom.listNamespacedCustomObject(crd) as never,
     logger,
     onResync: () => enqueueAll(),
+    trim: (tj) => {
+      if (tj.metadata) delete tj.metadata.managedFields;
+    },
   });
   const jobs = startResilientInformer<V1Job>({
     kubeConfig,
@@ -129,6 +132,11 @@ export async function startTranscodeJobController(
     labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
     logger,
     onResync: () => enqueueAll(),
+    // A Job is observed through its labels, annotations, owner and status only.
+    trim: (job) => {
+      if (job.metadata) delete job.metadata.managedFields;
+      delete job.spec;
+    },
   });
 
   const countPhases = () => {

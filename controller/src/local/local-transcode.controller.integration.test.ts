@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createLogger } from '@videoforge/platform/logging';
 import {
@@ -14,11 +11,11 @@ import {
 } from '@videoforge/platform/storage';
 import { describeWith } from '../../../test/support/components.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.ts';
-import { waitUntil } from '../../../test/support/process.ts';
+import { insertTestJob, insertTestUser, waitForJobToFinish } from '../../../test/support/jobs.ts';
+import { storeTestClip } from '../../../test/support/media.ts';
+import { transcoderCommand } from '../../../test/support/transcode-cluster.ts';
 import { startLocalController, type LocalController } from './local-transcode.controller.ts';
 
-const run = promisify(execFile);
-const transcoderMain = fileURLToPath(new URL('../../../transcoder/src/main.ts', import.meta.url));
 const SECRET = 'local-controller-test-secret-0123456789';
 
 describeWith(
@@ -56,7 +53,7 @@ describeWith(
         sql: db.sql,
         storage,
         logger: createLogger({ service: 'local-controller-test', level: 'warn' }),
-        transcoderCommand: [process.execPath, transcoderMain],
+        transcoderCommand,
         transcoderEnv: {
           PATH: process.env.PATH ?? '',
           STORAGE_DRIVER: 'local',
@@ -72,9 +69,7 @@ describeWith(
         retryDelayMs: 100,
         resyncMs: 60_000,
       });
-      const [user] = await db.sql<{ id: string }[]>`
-      INSERT INTO users (username, email, password_hash) VALUES ('ada', 'ada@example.com', 'x') RETURNING id`;
-      userId = user?.id ?? '';
+      userId = await insertTestUser(db.sql, 'ada');
     });
     afterAll(async () => {
       await controller?.stop();
@@ -83,60 +78,28 @@ describeWith(
       await rm(dir, { recursive: true, force: true });
     });
 
+    /** A job as the API creates it, handed to the local controller directly (no outbox here). */
     async function submit(key: string, formats: string[]): Promise<string> {
-      const [video] = await db.sql<{ id: string }[]>`
-      INSERT INTO gallery_videos (user_id, title, source_key) VALUES (${userId}, 'clip', ${key}) RETURNING id`;
-      const [job] = await db.sql<{ id: string }[]>`
-      INSERT INTO jobs (user_id, video_id, formats, input_key, output_prefix)
-      VALUES (${userId}, ${video?.id ?? ''}, ${formats}, ${key}, 'videos/output/pending/') RETURNING id`;
-      const jobId = job?.id ?? '';
-      await db.sql`UPDATE jobs SET output_prefix = ${`videos/output/${jobId}/`} WHERE id = ${jobId}`;
+      const jobId = await insertTestJob(db.sql, {
+        userId,
+        title: 'clip',
+        sourceKey: key,
+        formats,
+        durationSeconds: null,
+        outbox: false,
+      });
       controller.enqueue(jobId);
       return jobId;
     }
 
-    async function finalState(jobId: string) {
-      let row:
-        | { status: string; progress: string; error_message: string | null; video_status: string }
-        | undefined;
-      await waitUntil(
-        async () => {
-          [row] = await db.sql<NonNullable<typeof row>[]>`
-          SELECT j.status, j.progress, j.error_message, v.status AS video_status
-          FROM jobs j JOIN gallery_videos v ON v.id = j.video_id WHERE j.id = ${jobId}`;
-          return row?.status === 'succeeded' || row?.status === 'failed';
-        },
-        { timeoutMs: 120_000, intervalMs: 250, describe: () => JSON.stringify(row) },
-      );
-      return row;
-    }
+    const finalState = (jobId: string) =>
+      waitForJobToFinish(db.sql, jobId, { timeoutMs: 120_000, intervalMs: 250 });
 
     it('transcodes an uploaded clip into renditions, a master playlist and a poster', async () => {
-      const clip = path.join(dir, 'clip.mp4');
-      await run('ffmpeg', [
-        '-v',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=size=640x360:rate=25',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440',
-        '-t',
-        '2',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-c:a',
-        'aac',
-        '-shortest',
-        clip,
-      ]);
-      await storage.put('videos/raw/1/a/clip.mp4', await readFile(clip), {
-        contentType: 'video/mp4',
+      await storeTestClip(storage, 'videos/raw/1/a/clip.mp4', dir, {
+        size: '640x360',
+        seconds: 2,
+        audio: true,
       });
       const jobId = await submit('videos/raw/1/a/clip.mp4', ['360p']);
 

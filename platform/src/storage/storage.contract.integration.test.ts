@@ -5,10 +5,9 @@ import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { describeWith } from '../../../test/support/components.ts';
-import { createTestBucket, testCredentials, testRegion } from '../../../test/support/aws.ts';
+import { createTestBucket, testS3Storage } from '../../../test/support/aws.ts';
 import { createLocalStorage, type LocalStorage } from './local.storage.ts';
 import { createLocalStorageHandler } from './local-storage.handler.ts';
-import { createS3Storage } from './s3.storage.ts';
 import { InvalidStorageKeyError } from './storage-key.ts';
 import { ObjectNotFoundError, type StoragePort } from './storage.port.ts';
 
@@ -50,13 +49,7 @@ async function localFixture(): Promise<Fixture> {
 async function s3Fixture(): Promise<Fixture> {
   const endpoint = inject('awsEndpoint');
   const bucket = await createTestBucket(endpoint);
-  const storage = createS3Storage({
-    bucket,
-    region: testRegion,
-    endpoint,
-    forcePathStyle: true,
-    credentials: testCredentials,
-  });
+  const storage = testS3Storage(endpoint, bucket);
   return { storage, close: async () => storage.client.destroy() };
 }
 

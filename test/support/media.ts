@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { StoragePort } from '@videoforge/platform/storage';
+
+const run = promisify(execFile);
+
+export interface TestClipOptions {
+  /** WIDTHxHEIGHT of ffmpeg's testsrc2 pattern, e.g. '854x480'. */
+  size: string;
+  seconds: number;
+  /** Adds a 440 Hz tone as AAC. */
+  audio?: boolean;
+}
+
+/** A short H.264 clip (25 fps, x264 ultrafast) written to `dir`/clip.mp4; resolves with its path. */
+export async function makeTestClip(
+  dir: string,
+  { size, seconds, audio = false }: TestClipOptions,
+): Promise<string> {
+  const clip = path.join(dir, 'clip.mp4');
+  await run('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${size}:rate=25`,
+    ...(audio ? ['-f', 'lavfi', '-i', 'sine=frequency=440'] : []),
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    ...(audio ? ['-c:a', 'aac', '-shortest'] : []),
+    clip,
+  ]);
+  return clip;
+}
+
+/** makeTestClip, then the clip stored at `key`, as an upload leaves a source video. */
+export async function storeTestClip(
+  storage: StoragePort,
+  key: string,
+  dir: string,
+  options: TestClipOptions,
+): Promise<void> {
+  const clip = await makeTestClip(dir, options);
+  await storage.put(key, await readFile(clip), { contentType: 'video/mp4' });
+}
