@@ -1,8 +1,16 @@
+import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), tailwindcss()],
+  build: {
+    // web/dist is what the all-in-one server and the web image (deploy/docker/web.Dockerfile) serve.
+    outDir: 'dist',
+    emptyOutDir: true,
+    // The video page's chunk is mostly hls.js (~500 kB); it loads with that page only.
+    chunkSizeWarningLimit: 650,
+  },
   server: {
     host: '127.0.0.1',
     // The API serves /api during development.

@@ -204,6 +204,8 @@ export type JobCreateRequest = z.infer<typeof JobCreateRequest>;
 
 export const JobListQuery = z.strictObject({
   status: JobStatus.optional(),
+  /** Only this video's jobs (newest first), e.g. for a video page's live status. */
+  videoId: EntityId.optional(),
   /** Admins may list everyone's jobs. */
   scope: z.enum(['mine', 'all']).default('mine'),
   page: z.coerce.number().int().min(1).max(10_000).default(1),

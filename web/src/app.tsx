@@ -1,9 +1,58 @@
-/** The gallery arrives with the web issue; for now the shell says what this is. */
+import { lazy } from 'react';
+import { Navigate, Route, Routes } from 'react-router';
+import { RequireAuth } from './auth/auth-context.tsx';
+import { Layout } from './components/layout.tsx';
+import { GalleryPage } from './pages/gallery-page.tsx';
+import { LoginPage } from './pages/login-page.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
+import { RegisterPage } from './pages/register-page.tsx';
+
+// The player (hls.js), the uploader and the QR code library load with their pages only.
+const VideoRoute = lazy(() =>
+  import('./pages/video-page.tsx').then((module) => ({ default: module.VideoRoute })),
+);
+const UploadPage = lazy(() =>
+  import('./pages/upload-page.tsx').then((module) => ({ default: module.UploadPage })),
+);
+const AccountPage = lazy(() =>
+  import('./pages/account-page.tsx').then((module) => ({ default: module.AccountPage })),
+);
+
 export function App() {
   return (
-    <main>
-      <h1>VideoForge</h1>
-      <p>Upload, transcode and stream your videos.</p>
-    </main>
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<Navigate to="/gallery" replace />} />
+        <Route path="login" element={<LoginPage />} />
+        <Route path="register" element={<RegisterPage />} />
+        <Route path="gallery" element={<GalleryPage key="public" scope="public" />} />
+        <Route path="videos/:id" element={<VideoRoute />} />
+        <Route
+          path="my-videos"
+          element={
+            <RequireAuth>
+              <GalleryPage key="mine" scope="mine" />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="upload"
+          element={
+            <RequireAuth>
+              <UploadPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="account"
+          element={
+            <RequireAuth>
+              <AccountPage />
+            </RequireAuth>
+          }
+        />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
   );
 }

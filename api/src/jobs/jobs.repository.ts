@@ -152,11 +152,17 @@ export function createJobsRepository(sql: Sql) {
 
     async list(
       scope: { userId?: string },
-      filter: { status?: JobStatus | undefined; page: number; pageSize: number },
+      filter: {
+        status?: JobStatus | undefined;
+        videoId?: string | undefined;
+        page: number;
+        pageSize: number;
+      },
     ) {
       const conditions = [sql`TRUE`];
       if (scope.userId) conditions.push(sql`user_id = ${scope.userId}`);
       if (filter.status) conditions.push(sql`status = ${filter.status}`);
+      if (filter.videoId) conditions.push(sql`video_id = ${filter.videoId}`);
       const where = conditions.reduce((all, c) => sql`${all} AND ${c}`);
       const rows = await sql<(RawJob & { total: string })[]>`
         SELECT *, count(*) OVER () AS total FROM jobs WHERE ${where}

@@ -60,3 +60,49 @@ export function segmentUrlTtlSeconds(durationSeconds: number | null): number {
   const seconds = Math.ceil((durationSeconds ?? 0) * 1.5) + 600;
   return Math.min(Math.max(seconds, 900), 6 * 3600);
 }
+
+/**
+ * The image URIs of a WebVTT thumbnails track (`sprite.jpg#xywh=…` cue payloads), so
+ * they can be signed like playlist URIs.
+ */
+export function thumbnailImageUris(vtt: string): string[] {
+  const uris = new Set<string>();
+  for (const payload of vttPayloadLines(vtt)) uris.add(payload.split('#')[0] ?? '');
+  uris.delete('');
+  return [...uris];
+}
+
+/** Replaces each cue's image URI (keeping its #xywh fragment); cues without a mapping are dropped. */
+export function rewriteThumbnailsVtt(vtt: string, mapping: ReadonlyMap<string, string>): string {
+  const blocks = vtt.replace(/\r\n?/g, '\n').split(/\n{2,}/);
+  const out: string[] = [];
+  for (const block of blocks) {
+    const lines = block.split('\n');
+    const timing = lines.findIndex((line) => line.includes('-->'));
+    if (timing < 0) {
+      if (block.trim() !== '') out.push(block.trim());
+      continue;
+    }
+    const payload = lines[timing + 1]?.trim() ?? '';
+    const hash = payload.indexOf('#');
+    const uri = hash < 0 ? payload : payload.slice(0, hash);
+    const mapped = mapping.get(uri);
+    if (mapped === undefined) continue;
+    out.push(
+      [...lines.slice(0, timing + 1), `${mapped}${hash < 0 ? '' : payload.slice(hash)}`].join('\n'),
+    );
+  }
+  return `${out.join('\n\n')}\n`;
+}
+
+function vttPayloadLines(vtt: string): string[] {
+  const payloads: string[] = [];
+  const lines = vtt.replace(/\r\n?/g, '\n').split('\n');
+  lines.forEach((line, index) => {
+    if (line.includes('-->')) {
+      const payload = lines[index + 1]?.trim();
+      if (payload) payloads.push(payload);
+    }
+  });
+  return payloads;
+}

@@ -1,7 +1,13 @@
 import { text } from 'node:stream/consumers';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { EntityId, finalOutputKey, RenditionName } from '@videoforge/contracts';
+import {
+  EntityId,
+  finalOutputKey,
+  OUTPUT_FILES,
+  RenditionManifest,
+  RenditionName,
+} from '@videoforge/contracts';
 import { ObjectNotFoundError, type StoragePort } from '@videoforge/platform/storage';
 import { principalOf, type Authentication } from '../auth/authenticate.ts';
 import { signStreamToken, verifyStreamToken } from '../auth/tokens.ts';
@@ -10,11 +16,14 @@ import { HttpError } from '../http/errors.ts';
 import { notFoundError, parse } from '../http/validate.ts';
 import type { JobsRepository } from '../jobs/jobs.repository.ts';
 import type { VideoRow, VideosRepository } from '../videos/videos.repository.ts';
+import { renderPartialMaster } from './partial-master.ts';
 import {
   playlistUris,
   resolveInside,
   rewritePlaylist,
+  rewriteThumbnailsVtt,
   segmentUrlTtlSeconds,
+  thumbnailImageUris,
 } from './playlist-rewrite.ts';
 
 export interface StreamingDeps {
@@ -30,6 +39,12 @@ const VariantParams = z.object({ videoId: EntityId, rendition: RenditionName });
 const StreamQuery = z.object({ st: z.string().max(2048).optional() });
 
 const M3U8 = 'application/vnd.apple.mpegurl';
+const POSTER_URL_TTL_SECONDS = 3600;
+
+/** Where a video's playable outputs are: a finished job's, or the renditions done so far. */
+type Outputs =
+  | { kind: 'final'; masterKey: string; prefix: string }
+  | { kind: 'partial'; prefix: string; renditions: string[] };
 
 /**
  * HLS playback. The master playlist points at this API's variant playlists, carrying
@@ -39,11 +54,43 @@ const M3U8 = 'application/vnd.apple.mpegurl';
 export function streamingRoutes({ videos, jobs, storage, authn, secret }: StreamingDeps): Router {
   const router = Router();
 
-  async function masterKeyOf(video: VideoRow): Promise<string> {
-    if (video.masterPlaylistKey) return video.masterPlaylistKey;
-    const job = await jobs.latestSucceeded(video.id);
-    if (!job) throw new HttpError(404, 'not_ready', 'this video has no playable renditions yet');
-    return finalOutputKey(job.outputPrefix, 'master');
+  const notReady = () =>
+    new HttpError(404, 'not_ready', 'this video has no playable renditions yet');
+
+  /**
+   * The newest succeeded job's outputs; before any job has succeeded, the renditions a
+   * running job has finished (so a video plays as soon as its first rendition is done).
+   */
+  async function outputsOf(video: VideoRow): Promise<Outputs> {
+    const masterKey =
+      video.masterPlaylistKey ??
+      (await jobs
+        .latestSucceeded(video.id)
+        .then((job) => job && finalOutputKey(job.outputPrefix, 'master')));
+    if (masterKey)
+      return {
+        kind: 'final',
+        masterKey,
+        prefix: masterKey.slice(0, masterKey.lastIndexOf('/') + 1),
+      };
+    for (const job of (await jobs.forVideo(video.id)).reverse()) {
+      if (!job.outputPrefix) continue;
+      const finished = await jobs.finishedRenditions(job.id);
+      if (finished.size > 0)
+        return { kind: 'partial', prefix: job.outputPrefix, renditions: [...finished].sort() };
+    }
+    throw notReady();
+  }
+
+  async function partialMaster(outputs: Extract<Outputs, { kind: 'partial' }>): Promise<string> {
+    const manifests = await Promise.all(
+      outputs.renditions.map(async (name) =>
+        RenditionManifest.parse(
+          JSON.parse(await read(`${outputs.prefix}${name}/${OUTPUT_FILES.renditionManifest}`)),
+        ),
+      ),
+    );
+    return renderPartialMaster(manifests);
   }
 
   async function read(key: string): Promise<string> {
@@ -67,7 +114,9 @@ export function streamingRoutes({ videos, jobs, storage, authn, secret }: Stream
   router.get('/api/stream/:videoId/master.m3u8', authn.optional, async (req, res) => {
     const { videoId } = parse(MasterParams, req.params, 'params');
     const video = await playable(req, videoId);
-    const master = await read(await masterKeyOf(video));
+    const outputs = await outputsOf(video);
+    const master =
+      outputs.kind === 'final' ? await read(outputs.masterKey) : await partialMaster(outputs);
     const token =
       video.visibility === 'private'
         ? await signStreamToken(secret, video.id, principalOf(req)?.userId)
@@ -85,8 +134,9 @@ export function streamingRoutes({ videos, jobs, storage, authn, secret }: Stream
     const { videoId, rendition } = parse(VariantParams, req.params, 'params');
     const { st } = parse(StreamQuery, req.query, 'query');
     const video = await playable(req, videoId, st);
-    const masterKey = await masterKeyOf(video);
-    const directory = `${masterKey.slice(0, masterKey.lastIndexOf('/') + 1)}${rendition}/`;
+    const outputs = await outputsOf(video);
+    if (outputs.kind === 'partial' && !outputs.renditions.includes(rendition)) throw notReady();
+    const directory = `${outputs.prefix}${rendition}/`;
     const playlist = await read(`${directory}index.m3u8`);
     const ttl = segmentUrlTtlSeconds(video.durationSeconds);
     const mapping = new Map<string, string>();
@@ -98,6 +148,45 @@ export function streamingRoutes({ videos, jobs, storage, authn, secret }: Stream
     );
     res.setHeader('Cache-Control', 'private, no-store');
     res.type(M3U8).send(rewritePlaylist(playlist, mapping));
+  });
+
+  /** The finished job's file for images: the poster and the seek-thumbnail track. */
+  async function finalFile(video: VideoRow, file: 'poster' | 'thumbnails'): Promise<string> {
+    const outputs = await outputsOf(video);
+    if (outputs.kind !== 'final') throw notReady();
+    return `${outputs.prefix}${OUTPUT_FILES[file]}`;
+  }
+
+  // The poster: a redirect to a signed storage URL, so <img> tags can use this path.
+  router.get('/api/stream/:videoId/poster.jpg', authn.optional, async (req, res) => {
+    const { videoId } = parse(MasterParams, req.params, 'params');
+    const { st } = parse(StreamQuery, req.query, 'query');
+    const video = await playable(req, videoId, st);
+    const key = await finalFile(video, 'poster');
+    if (!(await storage.head(key))) throw notReady();
+    res.setHeader('Cache-Control', 'private, max-age=300');
+    res.redirect(302, await storage.presignGet(key, { expiresInSeconds: POSTER_URL_TTL_SECONDS }));
+  });
+
+  // Seek thumbnails (WebVTT): each cue's sprite URI signed like a segment.
+  router.get('/api/stream/:videoId/thumbnails.vtt', authn.optional, async (req, res) => {
+    const { videoId } = parse(MasterParams, req.params, 'params');
+    const { st } = parse(StreamQuery, req.query, 'query');
+    const video = await playable(req, videoId, st);
+    const key = await finalFile(video, 'thumbnails');
+    const vtt = await read(key);
+    const directory = key.slice(0, key.lastIndexOf('/') + 1);
+    const ttl = segmentUrlTtlSeconds(video.durationSeconds);
+    const mapping = new Map<string, string>();
+    await Promise.all(
+      thumbnailImageUris(vtt).map(async (uri) => {
+        const resolved = resolveInside(directory, uri);
+        if (resolved)
+          mapping.set(uri, await storage.presignGet(resolved, { expiresInSeconds: ttl }));
+      }),
+    );
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.type('text/vtt').send(rewriteThumbnailsVtt(vtt, mapping));
   });
   return router;
 }

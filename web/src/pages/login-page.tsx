@@ -1,0 +1,124 @@
+import { useState, type FormEvent } from 'react';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
+import { useApi, useSession } from '../auth/auth-context.tsx';
+import { Alert } from '../components/alert.tsx';
+import { ApiError, errorMessage } from '../lib/api-client.ts';
+
+export function LoginPage() {
+  const api = useApi();
+  const session = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const state = (location.state ?? {}) as { from?: string; expired?: boolean };
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [totpCode, setTotpCode] = useState('');
+  const [needsCode, setNeedsCode] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const target = state.from && state.from.startsWith('/') ? state.from : '/gallery';
+
+  if (session.status === 'signed-in' && !busy) return <Navigate to={target} replace />;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.login({ username, password, ...(needsCode ? { totpCode } : {}) });
+      await navigate(target, { replace: true });
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.code === 'mfa_required') {
+        setNeedsCode(true);
+        setError(undefined);
+      } else if (failure instanceof ApiError && failure.code === 'mfa_invalid') {
+        setError('That code is not valid. Enter the current 6-digit code from your app.');
+      } else if (failure instanceof ApiError && failure.code === 'invalid_credentials') {
+        setError('The username or password is wrong.');
+      } else {
+        setError(errorMessage(failure));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="mx-auto max-w-sm">
+      <h1 className="mb-6 text-2xl font-bold">Sign in</h1>
+      <div className="space-y-4">
+        {state.expired && (
+          <Alert kind="info" title="Your session has expired">
+            Sign in again to continue.
+          </Alert>
+        )}
+        {error && <Alert kind="error">{error}</Alert>}
+        <form className="card space-y-4" onSubmit={(event) => void submit(event)} noValidate>
+          <div>
+            <label htmlFor="login-username" className="field-label">
+              Username or email
+            </label>
+            <input
+              id="login-username"
+              className="field-input"
+              autoComplete="username"
+              required
+              value={username}
+              onChange={(event) => setUsername(event.target.value)}
+            />
+          </div>
+          <div>
+            <label htmlFor="login-password" className="field-label">
+              Password
+            </label>
+            <input
+              id="login-password"
+              type="password"
+              className="field-input"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+            />
+          </div>
+          {needsCode && (
+            <div>
+              <label htmlFor="login-totp" className="field-label">
+                Authentication code
+              </label>
+              <input
+                id="login-totp"
+                className="field-input tracking-widest"
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                pattern="[0-9]{6}"
+                maxLength={6}
+                required
+                autoFocus
+                aria-describedby="login-totp-help"
+                value={totpCode}
+                onChange={(event) => setTotpCode(event.target.value.replace(/\D/g, ''))}
+              />
+              <p id="login-totp-help" className="mt-1 text-xs text-slate-500">
+                This account uses two-factor authentication: enter the 6-digit code from your
+                authenticator app.
+              </p>
+            </div>
+          )}
+          <button type="submit" className="btn-primary w-full" disabled={busy}>
+            {busy ? 'Signing in…' : 'Sign in'}
+          </button>
+        </form>
+        <p className="text-center text-sm">
+          No account?{' '}
+          <Link
+            to="/register"
+            className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+          >
+            Register
+          </Link>
+        </p>
+      </div>
+    </div>
+  );
+}

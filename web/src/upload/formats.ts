@@ -1,0 +1,42 @@
+import { DEFAULT_LADDER, Format } from '@videoforge/contracts';
+import type { ClientProbe } from './upload-machine.ts';
+
+export interface FormatOption {
+  format: Format;
+  /** The rung's short side in pixels. */
+  height: number;
+  /** Above the source: the transcoder never upscales, so it cannot be chosen. */
+  disabled: boolean;
+}
+
+/**
+ * The ladder's rungs, highest first. Once probed, rungs above the source's short side
+ * are disabled; the lowest rung always stays (as the API's default ladder does for
+ * sources smaller than it).
+ */
+export function formatOptions(probe: ClientProbe | undefined): FormatOption[] {
+  const shortSide = probe ? Math.min(probe.width, probe.height) : undefined;
+  const lowest = Format.options.at(-1);
+  return Format.options.map((format) => {
+    const height = DEFAULT_LADDER.find((rung) => rung.name === format)?.height ?? 0;
+    const above = shortSide !== undefined && height > shortSide;
+    return { format, height, disabled: above && format !== lowest };
+  });
+}
+
+/** The default choice: every rung the source can fill (at least the lowest one). */
+export function defaultFormats(probe: ClientProbe | undefined): Format[] {
+  const enabled = formatOptions(probe)
+    .filter((option) => !option.disabled)
+    .map((option) => option.format);
+  return enabled;
+}
+
+/** Keeps only rungs still allowed after (re)probing. */
+export function allowedFormats(
+  selected: readonly Format[],
+  probe: ClientProbe | undefined,
+): Format[] {
+  const options = formatOptions(probe);
+  return selected.filter((format) => options.some((o) => o.format === format && !o.disabled));
+}
