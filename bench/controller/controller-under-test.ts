@@ -32,9 +32,9 @@ process.stdout.write('ready\n');
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'rss') {
     globalThis.gc?.();
-    const { rss, heapUsed, external } = process.memoryUsage();
+    const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
     process.stdout.write(
-      `${JSON.stringify({ rss, heapUsed, external, queued: controller.queue.length })}\n`,
+      `${JSON.stringify({ rss, heapUsed, heapTotal, external, queued: controller.queue.length })}\n`,
     );
   }
   if (line === 'stop') void controller.stop().then(() => process.exit(0));

@@ -6,3 +6,4 @@ export * from './queue-messages.ts';
 export * from './transcode-job.resource.ts';
 export * from './output-keys.ts';
 export * from './api-schemas.ts';
+export * from './master-playlist.ts';

@@ -75,8 +75,3 @@ function standardRateFor(average: FrameRate): FrameRate {
 export function keyframeIntervalFrames(rate: FrameRate, seconds: number): number {
   return Math.max(1, Math.round(rateValue(rate) * seconds));
 }
-
-/** HLS FRAME-RATE attribute: decimal with at most three places. */
-export function hlsFrameRate(rate: FrameRate): string {
-  return rateValue(rate).toFixed(3);
-}

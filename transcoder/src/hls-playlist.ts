@@ -1,5 +1,4 @@
 import type { RenditionManifest } from '@videoforge/contracts';
-import { hlsFrameRate } from './frame-rate.ts';
 
 export interface MediaSegment {
   uri: string;
@@ -68,34 +67,8 @@ export function segmentBandwidth(
   return { peak: Math.ceil(Math.max(peak, average)), average: Math.ceil(average) };
 }
 
-/** The variant Apple's authoring guide suggests playback starts on: about 2 Mb/s. */
-const PREFERRED_START_BANDWIDTH = 2_000_000;
-
-/**
- * The multivariant (master) playlist. The first variant is where Safari starts, so it
- * is the one closest to 2 Mb/s; the rest follow highest first.
- */
-export function renderMasterPlaylist(renditions: readonly RenditionManifest[]): string {
-  if (renditions.length === 0) throw new Error('a master playlist needs at least one rendition');
-  const byBandwidth = [...renditions].sort(
-    (a, b) => b.bandwidth - a.bandwidth || b.height - a.height,
-  );
-  const start = byBandwidth.reduce((best, candidate) =>
-    Math.abs(candidate.averageBandwidth - PREFERRED_START_BANDWIDTH) <
-    Math.abs(best.averageBandwidth - PREFERRED_START_BANDWIDTH)
-      ? candidate
-      : best,
-  );
-  const ordered = [start, ...byBandwidth.filter((r) => r !== start)];
-  const variants = ordered.map((r) =>
-    [
-      `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth},AVERAGE-BANDWIDTH=${r.averageBandwidth},` +
-        `RESOLUTION=${r.width}x${r.height},CODECS="${r.codecs}",FRAME-RATE=${hlsFrameRate(r.frameRate)}`,
-      `${r.name}/${r.playlist}`,
-    ].join('\n'),
-  );
-  return ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS', ...variants, ''].join('\n');
-}
+// The master playlist is shared with the API, which serves one over finished renditions.
+export { renderMasterPlaylist } from '@videoforge/contracts';
 
 /**
  * RFC 6381 codec string for H.264 from the avcC box of an init segment: profile,

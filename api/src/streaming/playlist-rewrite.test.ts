@@ -3,7 +3,9 @@ import {
   playlistUris,
   resolveInside,
   rewritePlaylist,
+  rewriteThumbnailsVtt,
   segmentUrlTtlSeconds,
+  thumbnailImageUris,
 } from './playlist-rewrite.ts';
 
 const variant = `#EXTM3U
@@ -71,5 +73,35 @@ https://s3/seg1?sig=3
     expect(segmentUrlTtlSeconds(10)).toBe(900);
     expect(segmentUrlTtlSeconds(3600)).toBe(6000);
     expect(segmentUrlTtlSeconds(100_000)).toBe(21_600);
+  });
+});
+
+describe('thumbnails track rewriting', () => {
+  const vtt = `WEBVTT
+
+00:00:00.000 --> 00:00:01.000
+sprite.jpg#xywh=0,0,160,90
+
+00:00:01.000 --> 00:00:02.000
+sprite.jpg#xywh=160,0,160,90
+
+00:00:02.000 --> 00:00:03.000
+https://evil.example/x.jpg#xywh=0,0,1,1
+`;
+
+  it('finds each image once', () => {
+    expect(thumbnailImageUris(vtt)).toEqual(['sprite.jpg', 'https://evil.example/x.jpg']);
+  });
+
+  it('signs known images, keeps the fragments, drops the rest', () => {
+    expect(rewriteThumbnailsVtt(vtt, new Map([['sprite.jpg', 'https://s.test/sprite.jpg?sig=1']])))
+      .toBe(`WEBVTT
+
+00:00:00.000 --> 00:00:01.000
+https://s.test/sprite.jpg?sig=1#xywh=0,0,160,90
+
+00:00:01.000 --> 00:00:02.000
+https://s.test/sprite.jpg?sig=1#xywh=160,0,160,90
+`);
   });
 });

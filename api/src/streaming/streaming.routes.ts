@@ -7,6 +7,7 @@ import {
   OUTPUT_FILES,
   RenditionManifest,
   RenditionName,
+  renderMasterPlaylist,
 } from '@videoforge/contracts';
 import { ObjectNotFoundError, type StoragePort } from '@videoforge/platform/storage';
 import { principalOf, type Authentication } from '../auth/authenticate.ts';
@@ -16,7 +17,6 @@ import { HttpError } from '../http/errors.ts';
 import { notFoundError, parse } from '../http/validate.ts';
 import type { JobsRepository } from '../jobs/jobs.repository.ts';
 import type { VideoRow, VideosRepository } from '../videos/videos.repository.ts';
-import { renderPartialMaster } from './partial-master.ts';
 import {
   playlistUris,
   resolveInside,
@@ -90,7 +90,8 @@ export function streamingRoutes({ videos, jobs, storage, authn, secret }: Stream
         ),
       ),
     );
-    return renderPartialMaster(manifests);
+    // Highest first, as the finalize step writes it, over what is finished so far.
+    return renderMasterPlaylist(manifests);
   }
 
   async function read(key: string): Promise<string> {

@@ -33,6 +33,9 @@ import type { ObservedWorkload } from '../reconcile/workload.ts';
 import { isAlreadyExists, isNotFound, statusCode } from './kube-errors.ts';
 import { startResilientInformer } from './resilient-informer.ts';
 
+/** Events being written at once, beyond which new ones are dropped. */
+const MAX_EVENTS_IN_FLIGHT = 256;
+
 export const FINALIZER = 'videoforge.io/cleanup';
 export const FIELD_MANAGER = 'videoforge-controller';
 
@@ -259,10 +262,7 @@ export async function startTranscodeJobController(
       });
     }
     await deps.onStatus?.(resource, decision.status);
-    for (const event of decision.events)
-      await recordEvent(resource, event).catch((error: unknown) =>
-        logger.debug({ err: error }, 'event not recorded'),
-      );
+    for (const event of decision.events) recordEventSoon(resource, event);
 
     if (resource.metadata.deletionTimestamp && finalizers.includes(FINALIZER)) {
       if (owned.some((job) => observeJob(job)?.state === 'active')) return { requeueAfterMs: 1000 };
@@ -284,6 +284,20 @@ export async function startTranscodeJobController(
     return running && decision.requeueAfterMs !== undefined
       ? { requeueAfterMs: decision.requeueAfterMs }
       : undefined;
+  }
+
+  // Events are for people, not for correctness: like client-go's recorder they are
+  // written off the reconcile path, and dropped rather than queued without bound.
+  const eventsInFlight = new Set<Promise<void>>();
+  function recordEventSoon(resource: TranscodeJobObject, event: KubeEvent): void {
+    if (eventsInFlight.size >= MAX_EVENTS_IN_FLIGHT) {
+      logger.debug({ reason: event.reason }, 'event dropped: too many in flight');
+      return;
+    }
+    const write = recordEvent(resource, event)
+      .catch((error: unknown) => logger.debug({ err: error }, 'event not recorded'))
+      .finally(() => eventsInFlight.delete(write));
+    eventsInFlight.add(write);
   }
 
   async function recordEvent(resource: TranscodeJobObject, event: KubeEvent): Promise<void> {
@@ -317,7 +331,7 @@ export async function startTranscodeJobController(
     queue,
     async stop() {
       queue.stop();
-      await Promise.all([transcodeJobs.stop(), jobs.stop()]);
+      await Promise.all([transcodeJobs.stop(), jobs.stop(), ...eventsInFlight]);
     },
   };
 }
