@@ -43,9 +43,9 @@ const crd = { group: 'videoforge.io', version: 'v1alpha1', plural: 'transcodejob
 
 // What deploy/docker/controller.Dockerfile runs the controller with.
 const IMAGE_NODE_OPTIONS = ['--max-semi-space-size=1'];
-const IMAGE_ENV = { MALLOC_ARENA_MAX: '2' };
+const IMAGE_ENV: Record<string, string> = { MALLOC_ARENA_MAX: '2' };
 const nodeOptions = [...(values.untuned ? [] : IMAGE_NODE_OPTIONS), ...values['node-option']];
-const tuningEnv = values.untuned ? {} : IMAGE_ENV;
+const tuningEnv: Record<string, string> = values.untuned ? {} : IMAGE_ENV;
 
 const plane = await startControlPlane();
 const kc = new KubeConfig();

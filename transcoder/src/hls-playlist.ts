@@ -1,4 +1,3 @@
-import type { RenditionManifest } from '@videoforge/contracts';
 
 export interface MediaSegment {
   uri: string;
