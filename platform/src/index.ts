@@ -6,3 +6,4 @@ export * from './queue/index.ts';
 export * from './outbox/index.ts';
 export * from './metrics/metrics.ts';
 export * from './process/index.ts';
+export * from './media/index.ts';

@@ -15,7 +15,8 @@ import {
   testSettings,
 } from './integration.fixtures.ts';
 import { probeSource } from './probe.service.ts';
-import { resolveSource, type SourceInput } from './source-policy.ts';
+import type { SourceInput } from '@videoforge/platform/media';
+import { resolveSource } from './source-policy.ts';
 import { transcodeJob } from './transcode.service.ts';
 
 const missing = ffmpegMissing();

@@ -2,12 +2,13 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { FailureKind, TranscoderEvent } from '@videoforge/contracts';
 import type { Logger } from '@videoforge/platform/logging';
+import { describeSource, type SourceInput } from '@videoforge/platform/media';
 import type { LocalStorage, StoragePort } from '@videoforge/platform/storage';
 import { parseCliArgs, USAGE, type CliCommand, type SourceArg } from './cli-args.ts';
 import { toSourcePolicy, toTranscoderSettings, type TranscoderEnv } from './config.ts';
 import { finalizeJob } from './finalize.service.ts';
 import { probeSource } from './probe.service.ts';
-import { describeSource, resolveSource, type SourceInput } from './source-policy.ts';
+import { resolveSource } from './source-policy.ts';
 import { transcodeJob, type TranscodeFailure } from './transcode.service.ts';
 
 /** 0 done, 1 transient (the runtime retries), 2 bad input (never retried). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LoggingEnv, StorageEnv, withAdapterRequirements } from '@videoforge/platform/config';
 import { X264_PRESETS } from './ffmpeg-command.builder.ts';
-import { DEFAULT_PROBE_LIMITS } from './probe.parser.ts';
+import { DEFAULT_PROBE_LIMITS } from './probe-limits.ts';
 import type { SourcePolicy } from './source-policy.ts';
 import type { TranscoderSettings } from './transcode.service.ts';
 

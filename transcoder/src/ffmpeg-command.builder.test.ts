@@ -10,7 +10,7 @@ import {
 import { toFluentCommand } from './ffmpeg.runner.ts';
 import { planLadder } from './ladder.ts';
 import { metadataFixture } from './media.fixtures.ts';
-import type { SourceInput } from './source-policy.ts';
+import type { SourceInput } from '@videoforge/platform/media';
 import { planPoster, planSprite } from './thumbnails.ts';
 
 const fileSource: SourceInput = { kind: 'file', path: '/data/raw/clip.mp4', protocols: ['file'] };

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { MediaMetadata } from '@videoforge/contracts';
+import { ffmpegInputName, inputSafetyOptions, type SourceInput } from '@videoforge/platform/media';
 import { formatRate } from './frame-rate.ts';
 import type { LadderPlan, Rung } from './ladder.ts';
 import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
-import { ffmpegInputName, inputSafetyOptions, type SourceInput } from './source-policy.ts';
 import type { PosterPlan, SpritePlan } from './thumbnails.ts';
 
 /** One ffmpeg invocation as plain data; `toArgv` is exactly what the runner passes. */

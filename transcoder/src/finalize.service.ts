@@ -1,13 +1,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RenditionManifest, type MediaMetadata, type TranscoderEvent } from '@videoforge/contracts';
+import type { SourceInput } from '@videoforge/platform/media';
 import type { StoragePort } from '@videoforge/platform/storage';
 import { buildPosterCommand, buildSpriteCommand } from './ffmpeg-command.builder.ts';
 import { runFfmpeg } from './ffmpeg.runner.ts';
 import { renderMasterPlaylist } from './hls-playlist.ts';
 import { FINAL_FILES, RENDITION_FILES } from './output-layout.ts';
 import { probeSource } from './probe.service.ts';
-import type { SourceInput } from './source-policy.ts';
 import { planPoster, planSprite, renderThumbnailsVtt } from './thumbnails.ts';
 import type { TranscodeFailure, TranscoderSettings } from './transcode.service.ts';
 import { uploadFiles } from './upload.service.ts';

@@ -1,32 +1,8 @@
 import type { FrameRate } from '@videoforge/contracts';
-
-/** Parses ffprobe's "30000/1001" form; undefined for "0/0" and other non-rates. */
-export function parseRational(text: string | undefined): FrameRate | undefined {
-  if (!text) return undefined;
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!match) return undefined;
-  const num = Number(match[1]);
-  const den = Number(match[2]);
-  if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den) || num <= 0 || den <= 0)
-    return undefined;
-  return reduce({ num, den });
-}
-
-export function rateValue(rate: FrameRate): number {
-  return rate.num / rate.den;
-}
+import { rateValue, reduceRate } from '@videoforge/platform/media';
 
 export function formatRate(rate: FrameRate): string {
   return rate.den === 1 ? String(rate.num) : `${rate.num}/${rate.den}`;
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
-}
-
-function reduce(rate: FrameRate): FrameRate {
-  const divisor = gcd(rate.num, rate.den);
-  return { num: rate.num / divisor, den: rate.den / divisor };
 }
 
 const STANDARD_RATES: readonly FrameRate[] = [
@@ -62,7 +38,7 @@ export function outputFrameRate(
   const value = rateValue(base);
   if (value <= maxFrameRate) return base;
   const divisor = Math.ceil(value / maxFrameRate - 1e-9);
-  return reduce({ num: base.num, den: base.den * divisor });
+  return reduceRate({ num: base.num, den: base.den * divisor });
 }
 
 function standardRateFor(average: FrameRate): FrameRate {

@@ -1,4 +1,3 @@
-
 export interface MediaSegment {
   uri: string;
   durationSeconds: number;

@@ -37,13 +37,13 @@ export {
 export { FINAL_FILES, RENDITION_FILES, renditionPrefix } from './output-layout.ts';
 export {
   DEFAULT_PROBE_LIMITS,
+  checkProbeLimits,
   interpretProbe,
-  type ProbeFailure,
   type ProbeLimits,
-  type ProbeResult,
-} from './probe.parser.ts';
+} from './probe-limits.ts';
 export { probeSource, type ProbeDeps } from './probe.service.ts';
-export { resolveSource, type SourceInput, type SourcePolicy } from './source-policy.ts';
+export { resolveSource, type SourcePolicy } from './source-policy.ts';
+export type { ProbeFailure, ProbeResult, SourceInput } from '@videoforge/platform/media';
 export { planPoster, planSprite, renderThumbnailsVtt } from './thumbnails.ts';
 export {
   runLadder,

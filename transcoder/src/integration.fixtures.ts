@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createLocalStorage, type LocalStorage } from '@videoforge/platform/storage';
 import type { X264Preset } from './ffmpeg-command.builder.ts';
-import { DEFAULT_PROBE_LIMITS } from './probe.parser.ts';
+import { DEFAULT_PROBE_LIMITS } from './probe-limits.ts';
 import type { TranscoderSettings } from './transcode.service.ts';
 
 // Helpers for the *.integration.test.ts files: lavfi clips, ffprobe read-backs, a

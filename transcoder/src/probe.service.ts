@@ -1,14 +1,13 @@
-import { runFfprobe, type FfprobeRun } from './ffprobe.runner.ts';
-import { rateValue } from './frame-rate.ts';
 import {
-  assessTail,
   classifySourceError,
-  FfprobeOutput,
-  interpretProbe,
-  type ProbeLimits,
+  confinedFfprobeArgs,
+  probeMedia,
+  rateValue,
+  runFfprobe,
   type ProbeResult,
-} from './probe.parser.ts';
-import { ffmpegInputName, inputSafetyOptions, type SourceInput } from './source-policy.ts';
+  type SourceInput,
+} from '@videoforge/platform/media';
+import { assessTail, checkProbeLimits, type ProbeLimits } from './probe-limits.ts';
 
 export interface ProbeDeps {
   ffprobePath: string;
@@ -29,44 +28,28 @@ export async function probeSource(
   deps: ProbeDeps,
   signal?: AbortSignal,
 ): Promise<ProbeResult> {
-  const input = ffmpegInputName(source);
-  const safety = inputSafetyOptions(source);
-  const run = (args: string[]): Promise<FfprobeRun> =>
-    runFfprobe(['-v', 'error', '-hide_banner', ...safety, ...args, input], {
-      ffprobePath: deps.ffprobePath,
-      timeoutMs: deps.timeoutMs,
-      signal,
-    });
-
-  const header = await run(['-of', 'json', '-show_format', '-show_streams']);
-  if (header.exitCode !== 0) return { ok: false, reason: classifySourceError(header.stderr) };
-  let json: unknown;
-  try {
-    json = JSON.parse(header.stdout);
-  } catch {
-    return {
-      ok: false,
-      reason: { kind: 'bad-input', code: 'unreadable', message: 'not a recognised media file' },
-    };
-  }
-  const result = interpretProbe(json, deps.limits);
+  const runOptions = { ffprobePath: deps.ffprobePath, timeoutMs: deps.timeoutMs, signal };
+  const header = await probeMedia(source, runOptions);
+  if (!header.ok) return { ok: false, reason: header.reason };
+  const result = checkProbeLimits(header, deps.limits);
   if (!result.ok) return result;
 
   const { video, durationSeconds } = result.metadata;
-  const startTime = Number(FfprobeOutput.safeParse(json).data?.format?.start_time ?? 0);
-  const expectedEnd =
-    (Number.isFinite(startTime) ? startTime : 0) + (video.durationSeconds ?? durationSeconds);
-  const tail = await run([
-    '-select_streams',
-    String(video.index),
-    '-read_intervals',
-    `${Math.max(0, expectedEnd - TAIL_WINDOW_SECONDS).toFixed(3)}%`,
-    '-show_entries',
-    // AVI and some streams carry only decode timestamps.
-    'packet=pts_time,dts_time',
-    '-of',
-    'csv=p=0',
-  ]);
+  const expectedEnd = header.startTimeSeconds + (video.durationSeconds ?? durationSeconds);
+  const tail = await runFfprobe(
+    confinedFfprobeArgs(source, [
+      '-select_streams',
+      String(video.index),
+      '-read_intervals',
+      `${Math.max(0, expectedEnd - TAIL_WINDOW_SECONDS).toFixed(3)}%`,
+      '-show_entries',
+      // AVI and some streams carry only decode timestamps.
+      'packet=pts_time,dts_time',
+      '-of',
+      'csv=p=0',
+    ]),
+    runOptions,
+  );
   if (tail.exitCode !== 0) {
     const failure = classifySourceError(tail.stderr);
     // The tail read is a second opinion; an unexplained failure there is left to the

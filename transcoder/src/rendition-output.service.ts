@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaMetadata, RenditionManifest } from '@videoforge/contracts';
-import { runFfprobe } from './ffprobe.runner.ts';
+import { FfprobeOutput, runFfprobe } from '@videoforge/platform/media';
 import {
   AAC_LC_CODEC,
   avcCodecString,
@@ -10,7 +10,6 @@ import {
 } from './hls-playlist.ts';
 import type { LadderPlan, Rung } from './ladder.ts';
 import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
-import { FfprobeOutput } from './probe.parser.ts';
 
 /** A rung's finished local outputs, described and checked, ready to upload. */
 export interface EncodedRendition {

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createS3Storage } from '@videoforge/platform/storage';
 import { finalizeJob } from './finalize.service.ts';
 import { ffmpegMissing, makeClip, stereoTone, testSettings } from './integration.fixtures.ts';
-import { resolveSource, type SourceInput } from './source-policy.ts';
+import type { SourceInput } from '@videoforge/platform/media';
+import { resolveSource } from './source-policy.ts';
 import { transcodeJob } from './transcode.service.ts';
 
 declare module 'vitest' {

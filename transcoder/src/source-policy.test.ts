@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSource, inputSafetyOptions, resolveSource } from './source-policy.ts';
+import { resolveSource } from './source-policy.ts';
 
 const policy = { allowLoopbackHttp: false, localRoots: ['/var/lib/videoforge/storage'] };
 
@@ -53,52 +53,5 @@ describe('resolveSource', () => {
     'https://user:secret@example.com/a.mp4',
   ])('refuses %s', (raw) => {
     expect(resolveSource(raw, { ...policy, allowLoopbackHttp: true })).toMatchObject({ ok: false });
-  });
-});
-
-describe('inputSafetyOptions', () => {
-  it('whitelists only file access and container demuxers for local sources', () => {
-    expect(inputSafetyOptions({ kind: 'file', path: '/x.mp4', protocols: ['file'] })).toEqual([
-      '-protocol_whitelist',
-      'file',
-      '-format_whitelist',
-      'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,asf,ogg,mxf',
-    ]);
-  });
-
-  it('verifies certificates and bounds stalls for https', () => {
-    const options = inputSafetyOptions({
-      kind: 'url',
-      url: 'https://s3/x',
-      protocols: ['https', 'tls', 'tcp'],
-    });
-    expect(options).toEqual(
-      expect.arrayContaining([
-        '-protocol_whitelist',
-        'https,tls,tcp',
-        '-tls_verify',
-        '1',
-        '-rw_timeout',
-        '30000000',
-      ]),
-    );
-    const loopback = inputSafetyOptions({
-      kind: 'url',
-      url: 'http://127.0.0.1/x',
-      protocols: ['http', 'tcp'],
-    });
-    expect(loopback).not.toContain('-tls_verify');
-  });
-});
-
-describe('describeSource', () => {
-  it('drops the presigned query string', () => {
-    expect(
-      describeSource({
-        kind: 'url',
-        url: 'https://s3.example/v/a.mp4?X-Amz-Signature=secret',
-        protocols: ['https'],
-      }),
-    ).toBe('https://s3.example/v/a.mp4');
   });
 });

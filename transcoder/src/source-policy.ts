@@ -1,14 +1,11 @@
 import path from 'node:path';
+import { HTTP_PROTOCOLS, HTTPS_PROTOCOLS, type SourceInput } from '@videoforge/platform/media';
 
 /**
- * Where ffmpeg may read from. A source is either a presigned https URL (or plain http
- * on loopback, which only tests and all-in-one mode enable) or a file we wrote under a
- * configured directory. Each kind carries the protocol whitelist ffmpeg gets with it.
+ * Where the transcoder may read from: a presigned https URL (or plain http on loopback,
+ * which only tests and all-in-one mode enable) or a file we wrote under a configured
+ * directory. The resulting SourceInput carries the protocol whitelist ffmpeg gets.
  */
-export type SourceInput =
-  | { kind: 'url'; url: string; protocols: readonly string[] }
-  | { kind: 'file'; path: string; protocols: readonly ['file'] };
-
 export interface SourcePolicy {
   allowLoopbackHttp: boolean;
   /** Absolute directories a local source must sit in (e.g. the local storage's objects/). */
@@ -17,32 +14,7 @@ export interface SourcePolicy {
 
 export type SourceDecision = { ok: true; source: SourceInput } | { ok: false; reason: string };
 
-const HTTPS_PROTOCOLS = ['https', 'tls', 'tcp'] as const;
-const LOOPBACK_HTTP_PROTOCOLS = ['http', 'tcp'] as const;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
-/**
- * Demuxers a source may use. Everything that opens further URLs or files by itself
- * (hls, dash, concat, image2 sequences, tee, subfile …) is absent, so a crafted
- * playlist or concat list renamed .mp4 is refused before it reads anything.
- */
-export const ALLOWED_DEMUXERS = [
-  'mov',
-  'mp4',
-  'm4a',
-  '3gp',
-  '3g2',
-  'mj2',
-  'matroska',
-  'webm',
-  'avi',
-  'flv',
-  'mpegts',
-  'mpeg',
-  'asf',
-  'ogg',
-  'mxf',
-] as const;
 
 export function resolveSource(raw: string, policy: SourcePolicy): SourceDecision {
   const refused = (reason: string): SourceDecision => ({ ok: false, reason });
@@ -65,7 +37,7 @@ export function resolveSource(raw: string, policy: SourcePolicy): SourceDecision
   }
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) {
     return policy.allowLoopbackHttp
-      ? { ok: true, source: { kind: 'url', url: url.href, protocols: LOOPBACK_HTTP_PROTOCOLS } }
+      ? { ok: true, source: { kind: 'url', url: url.href, protocols: HTTP_PROTOCOLS } }
       : refused('plain http sources are disabled (TRANSCODE_ALLOW_LOOPBACK_HTTP)');
   }
   return refused(`the ${url.protocol.replace(/:$/, '')} scheme is not allowed; use an https URL`);
@@ -74,47 +46,4 @@ export function resolveSource(raw: string, policy: SourcePolicy): SourceDecision
 function isInside(root: string, candidate: string): boolean {
   const relative = path.relative(root, candidate);
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-}
-
-/** The input name ffmpeg sees: `file:` stops a colon in a path being read as a protocol. */
-export function ffmpegInputName(source: SourceInput): string {
-  return source.kind === 'file' ? `file:${source.path}` : source.url;
-}
-
-/**
- * Input options that confine ffmpeg/ffprobe to the source: the protocol and demuxer
- * whitelists always; for URLs, certificate verification (ffmpeg's default is off), a
- * read timeout so a stalled server fails the run, and reconnects for long reads.
- */
-export function inputSafetyOptions(source: SourceInput): string[] {
-  const options = [
-    '-protocol_whitelist',
-    source.protocols.join(','),
-    '-format_whitelist',
-    ALLOWED_DEMUXERS.join(','),
-  ];
-  switch (source.kind) {
-    case 'file':
-      return options;
-    case 'url':
-      return [
-        ...options,
-        ...(source.protocols.includes('tls') ? ['-tls_verify', '1'] : []),
-        '-rw_timeout',
-        '30000000',
-        '-reconnect',
-        '1',
-        '-reconnect_on_network_error',
-        '1',
-        '-reconnect_delay_max',
-        '5',
-      ];
-  }
-}
-
-/** A URL fit for logs: presigned query strings are credentials. */
-export function describeSource(source: SourceInput): string {
-  if (source.kind === 'file') return source.path;
-  const url = new URL(source.url);
-  return `${url.origin}${url.pathname}`;
 }

@@ -1,5 +1,5 @@
 import type { MediaMetadata } from '@videoforge/contracts';
-import { rateValue } from './frame-rate.ts';
+import { rateValue } from '@videoforge/platform/media';
 
 export interface PosterPlan {
   seekSeconds: number;

@@ -18,7 +18,7 @@ import {
 } from './integration.fixtures.ts';
 import { DEFAULT_TEMPLATES, planLadder, type RungTemplate } from './ladder.ts';
 import { probeSource } from './probe.service.ts';
-import type { SourceInput } from './source-policy.ts';
+import type { SourceInput } from '@videoforge/platform/media';
 import { runRendition, transcodeJob, type TranscodeJobOutcome } from './transcode.service.ts';
 
 const missing = ffmpegMissing();

@@ -6,6 +6,7 @@ import type {
   TranscodeJobStrategy,
   TranscoderEvent,
 } from '@videoforge/contracts';
+import { classifySourceError, type SourceInput } from '@videoforge/platform/media';
 import type { StoragePort } from '@videoforge/platform/storage';
 import {
   buildLadderCommand,
@@ -25,10 +26,9 @@ import {
   type RungTemplate,
 } from './ladder.ts';
 import { renditionPrefix, RENDITION_FILES } from './output-layout.ts';
-import { classifySourceError, type ProbeLimits } from './probe.parser.ts';
+import type { ProbeLimits } from './probe-limits.ts';
 import { probeSource } from './probe.service.ts';
 import { describeRendition, type EncodedRendition } from './rendition-output.service.ts';
-import type { SourceInput } from './source-policy.ts';
 import { uploadFiles } from './upload.service.ts';
 
 export interface TranscoderSettings {

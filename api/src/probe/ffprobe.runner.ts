@@ -1,28 +1,8 @@
-import { execFile } from 'node:child_process';
-import { interpretFfprobe, type ProbeOutcome } from './probe.parser.ts';
+import type { MediaMetadata, ProbeRefusalCode } from '@videoforge/contracts';
+import { probeMedia, urlSource, type MediaProbe } from '@videoforge/platform/media';
 
-/**
- * Demuxers an upload may use (the transcoder's list). Everything that opens further
- * URLs by itself (hls, dash, concat, image sequences …) is absent: a playlist renamed
- * .mp4 must not make the API fetch internal addresses on its behalf.
- */
-export const ALLOWED_DEMUXERS = [
-  'mov',
-  'mp4',
-  'm4a',
-  '3gp',
-  '3g2',
-  'mj2',
-  'matroska',
-  'webm',
-  'avi',
-  'flv',
-  'mpegts',
-  'mpeg',
-  'asf',
-  'ogg',
-  'mxf',
-] as const;
+export type ProbeOutcome =
+  { ok: true; metadata: MediaMetadata } | { ok: false; code: ProbeRefusalCode; message: string };
 
 export interface ProbeSettings {
   ffprobePath: string;
@@ -33,52 +13,30 @@ export interface ProbeSettings {
 export type Prober = (url: string) => Promise<ProbeOutcome>;
 
 /**
- * Runs ffprobe with an argument array (never a shell). Only the protocols a presigned
- * URL needs are allowed, so a crafted playlist or concat file cannot make ffprobe open
- * local files or other schemes.
+ * The upload check over the platform's probe (no shell; only the protocols the presigned
+ * URL needs and container demuxers, so a playlist renamed .mp4 cannot make the API fetch
+ * internal addresses on its behalf; a time limit). Size and duration limits are the
+ * transcoder's; here the question is only "is this a video at all".
  */
 export function createFfprobeProber(settings: ProbeSettings): Prober {
-  return (url) =>
-    new Promise((resolve, reject) => {
-      const https = url.startsWith('https:');
-      const args = [
-        ...['-v', 'error', '-hide_banner'],
-        ...['-protocol_whitelist', https ? 'https,tls,tcp' : 'http,tcp'],
-        ...['-format_whitelist', ALLOWED_DEMUXERS.join(',')],
-        ...(https ? ['-tls_verify', '1'] : []),
-        ...['-rw_timeout', String(Math.min(settings.timeoutMs, 30_000) * 1000)],
-        ...['-of', 'json', '-show_format', '-show_streams', url],
-      ];
-      execFile(
-        settings.ffprobePath,
-        args,
-        {
-          timeout: settings.timeoutMs,
-          killSignal: 'SIGKILL',
-          maxBuffer: 16 * 1024 * 1024,
-          windowsHide: true,
-        },
-        (error, stdout) => {
-          if (error && typeof error.code !== 'number' && !error.killed)
-            return reject(new Error(`ffprobe could not run: ${error.message}`));
-          if (error?.killed)
-            return resolve({
-              ok: false,
-              code: 'unreadable',
-              message: 'probing the file timed out',
-            });
-          if (error)
-            return resolve({
-              ok: false,
-              code: 'unreadable',
-              message: 'not a recognised media file',
-            });
-          try {
-            resolve(interpretFfprobe(JSON.parse(stdout)));
-          } catch {
-            resolve({ ok: false, code: 'unreadable', message: 'not a recognised media file' });
-          }
-        },
-      );
-    });
+  return async (url) => toOutcome(await probeMedia(urlSource(url), settings));
+}
+
+/**
+ * Every failure refuses the upload. ffprobe's own words can quote the presigned URL, so
+ * a failure that is not the file's fault gets a fixed message.
+ */
+function toOutcome(probe: MediaProbe): ProbeOutcome {
+  if (probe.ok) return { ok: true, metadata: probe.metadata };
+  const { reason } = probe;
+  switch (reason.kind) {
+    case 'bad-input':
+      return { ok: false, code: reason.code, message: reason.message };
+    case 'transient':
+      return {
+        ok: false,
+        code: 'unreadable',
+        message: probe.timedOut ? 'probing the file timed out' : 'not a recognised media file',
+      };
+  }
 }

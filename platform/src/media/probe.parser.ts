@@ -48,25 +48,7 @@ export const FfprobeOutput = z.object({
 });
 export type FfprobeOutput = z.infer<typeof FfprobeOutput>;
 
-export interface ProbeLimits {
-  /** Largest accepted width or height. */
-  maxDimension: number;
-  minDimension: number;
-  minDurationSeconds: number;
-  /** Longest accepted source bigger than 1440p ("4K-class"). */
-  maxUhdDurationSeconds: number;
-}
-
-export const DEFAULT_PROBE_LIMITS: ProbeLimits = {
-  maxDimension: 8192,
-  minDimension: 16,
-  minDurationSeconds: 0.25,
-  maxUhdDurationSeconds: 3600,
-};
-
-/** Sources with more pixels than 2560×1440 count as 4K-class for the duration limit. */
-const UHD_PIXELS = 2560 * 1440;
-
+/** Why a probe failed: bad input is never retried; the rest may be the network or server. */
 export type ProbeFailure =
   | { kind: 'bad-input'; code: ProbeRefusalCode; message: string }
   | { kind: 'transient'; code: 'source-unreachable' | 'probe-failed'; message: string };
@@ -74,18 +56,36 @@ export type ProbeFailure =
 export type ProbeResult =
   { ok: true; metadata: MediaMetadata } | { ok: false; reason: ProbeFailure };
 
-const refuse = (code: ProbeRefusalCode, message: string): ProbeResult => ({
+/** What the header says beyond the metadata, for callers' own checks. */
+export interface ProbedMedia {
+  metadata: MediaMetadata;
+  /** The container's first timestamp (format start_time); 0 when not stated. */
+  startTimeSeconds: number;
+  /** The video stream's declared frame count (nb_frames), when the container states it. */
+  videoFrameCount: number | undefined;
+}
+
+export type HeaderResult = ({ ok: true } & ProbedMedia) | { ok: false; reason: ProbeFailure };
+
+const refuse = (code: ProbeRefusalCode, message: string): HeaderResult => ({
   ok: false,
   reason: { kind: 'bad-input', code, message },
 });
 
-/** Turns ffprobe's JSON into metadata, or says why this is not a video we accept. */
-export function interpretProbe(json: unknown, limits: ProbeLimits): ProbeResult {
+const IMAGE_DEMUXER = /(_pipe|^image2|^gif|^apng|^webp)$/;
+
+/**
+ * Turns ffprobe's JSON into zod-checked metadata, or says why this is not a video at
+ * all. Limits (sizes, durations) are the caller's policy and are not applied here.
+ */
+export function interpretFfprobe(json: unknown): HeaderResult {
   const parsed = FfprobeOutput.safeParse(json);
   if (!parsed.success || !parsed.data.format) {
     return refuse('unreadable', 'not a recognised media file');
   }
   const { format, streams } = parsed.data;
+  const image = format.format_name.split(',').find((demuxer) => IMAGE_DEMUXER.test(demuxer));
+  if (image) return refuse('still-image', stillImageMessage(image));
   const videoStream = streams.find(
     (s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1,
   );
@@ -101,47 +101,14 @@ export function interpretProbe(json: unknown, limits: ProbeLimits): ProbeResult 
       onlyAudio ? 'the file is audio only: it has no video stream' : 'the file has no video stream',
     );
   }
-  if (duration < limits.minDurationSeconds || videoStream.nb_frames === '1') {
-    return refuse(
-      'too-short',
-      `the video is ${duration.toFixed(2)} s long; at least ${limits.minDurationSeconds} s and two frames are needed`,
-    );
-  }
   const video = interpretVideo(videoStream);
   if (!video) return refuse('unreadable', 'the video stream has no usable dimensions');
-  const largest = Math.max(
-    video.codedWidth,
-    video.codedHeight,
-    video.displayWidth,
-    video.displayHeight,
-  );
-  if (largest > limits.maxDimension) {
-    return refuse(
-      'dimensions-too-large',
-      `the video is ${video.displayWidth}×${video.displayHeight}; the largest accepted dimension is ${limits.maxDimension} pixels`,
-    );
-  }
-  if (Math.min(video.displayWidth, video.displayHeight) < limits.minDimension) {
-    return refuse(
-      'dimensions-too-small',
-      `the video is ${video.displayWidth}×${video.displayHeight}; the smallest accepted dimension is ${limits.minDimension} pixels`,
-    );
-  }
   if (!video.frameRate)
     return refuse('unknown-frame-rate', 'the video stream does not state a frame rate');
-  if (
-    video.displayWidth * video.displayHeight > UHD_PIXELS &&
-    duration > limits.maxUhdDurationSeconds
-  ) {
-    return refuse(
-      'uhd-too-long',
-      `the video is ${video.displayWidth}×${video.displayHeight} and ${formatDuration(duration)} long; ` +
-        `sources above 1440p may be at most ${formatDuration(limits.maxUhdDurationSeconds)} (TRANSCODE_MAX_UHD_DURATION_SECONDS)`,
-    );
-  }
   const audioStream = streams.find((s) => s.codec_type === 'audio' && (s.channels ?? 0) > 0);
   const sizeBytes = nonNegativeInt(format.size);
   const bitRateKbps = kbps(format.bit_rate);
+  const startTime = Number(format.start_time ?? 0);
   return {
     ok: true,
     metadata: {
@@ -152,6 +119,8 @@ export function interpretProbe(json: unknown, limits: ProbeLimits): ProbeResult 
       video: { ...video, frameRate: video.frameRate },
       audio: audioStream ? interpretAudio(audioStream) : null,
     },
+    startTimeSeconds: Number.isFinite(startTime) ? startTime : 0,
+    videoFrameCount: nonNegativeInt(videoStream.nb_frames),
   };
 }
 
@@ -258,14 +227,9 @@ function kbps(bitsPerSecond: string | undefined): number | undefined {
   return value === undefined ? undefined : Math.max(1, Math.round(value / 1000));
 }
 
-function formatDuration(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = Math.round(seconds % 60);
-  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${s} s` : `${s} s`;
+function stillImageMessage(demuxer: string): string {
+  return `the file is a still image (${demuxer.replace(/_pipe$/, '')}), not a video`;
 }
-
-const IMAGE_DEMUXER = /(_pipe|^image2|^gif|^apng|^webp)$/;
 
 /**
  * Turns ffprobe's (or ffmpeg's) complaint about a source into a failure: bad input is
@@ -277,11 +241,7 @@ export function classifySourceError(stderr: string): ProbeFailure {
   if (whitelisted) {
     const demuxer = whitelisted[1] ?? 'unknown';
     return IMAGE_DEMUXER.test(demuxer)
-      ? {
-          kind: 'bad-input',
-          code: 'still-image',
-          message: `the file is a still image (${demuxer.replace(/_pipe$/, '')}), not a video`,
-        }
+      ? { kind: 'bad-input', code: 'still-image', message: stillImageMessage(demuxer) }
       : {
           kind: 'bad-input',
           code: 'format-not-allowed',
@@ -338,27 +298,4 @@ function lastMeaningfulLine(stderr: string): string {
     .map((line) => line.trim())
     .filter(Boolean);
   return lines.at(-1)?.slice(0, 300) ?? 'no output';
-}
-
-/**
- * Truncation a probe cannot see: a faststart MP4 cut short still declares its full
- * duration. Given the video packet timestamps read from just before the declared end,
- * a file whose data stops early has none there. The last frame is shown for one frame
- * interval, which for a slide-show-like source can be long.
- */
-export function assessTail(
-  packetTimes: readonly number[],
-  expectedEndSeconds: number,
-  frameSeconds: number,
-): ProbeResult | undefined {
-  const last = packetTimes.length > 0 ? Math.max(...packetTimes) : undefined;
-  const tolerance = Math.max(2, expectedEndSeconds * 0.02) + frameSeconds;
-  if (last === undefined || last < expectedEndSeconds - tolerance) {
-    const at = last === undefined ? 'well before its end' : `at ${last.toFixed(1)} s`;
-    return refuse(
-      'truncated',
-      `the file is truncated: its video stops ${at} but it declares ${expectedEndSeconds.toFixed(1)} s`,
-    );
-  }
-  return undefined;
 }

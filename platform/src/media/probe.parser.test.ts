@@ -1,10 +1,6 @@
+import { MediaMetadata } from '@videoforge/contracts';
 import { describe, expect, it } from 'vitest';
-import {
-  assessTail,
-  classifySourceError,
-  DEFAULT_PROBE_LIMITS,
-  interpretProbe,
-} from './probe.parser.ts';
+import { classifySourceError, interpretFfprobe } from './probe.parser.ts';
 
 function ffprobeJson(
   video: Record<string, unknown> = {},
@@ -51,9 +47,9 @@ const stereo = {
   bit_rate: '128000',
 };
 
-describe('interpretProbe', () => {
+describe('interpretFfprobe', () => {
   it('describes a landscape H.264 source', () => {
-    const result = interpretProbe(ffprobeJson({}, {}, [stereo]), DEFAULT_PROBE_LIMITS);
+    const result = interpretFfprobe(ffprobeJson({}, {}, [stereo]));
     expect(result).toEqual({
       ok: true,
       metadata: {
@@ -88,13 +84,14 @@ describe('interpretProbe', () => {
           bitRateKbps: 128,
         },
       },
+      startTimeSeconds: 0,
+      videoFrameCount: undefined,
     });
   });
 
   it('swaps display dimensions for a quarter-turn display matrix', () => {
-    const result = interpretProbe(
+    const result = interpretFfprobe(
       ffprobeJson({ side_data_list: [{ side_data_type: 'Display Matrix', rotation: -90 }] }),
-      DEFAULT_PROBE_LIMITS,
     );
     expect(result.ok && result.metadata.video).toMatchObject({
       rotation: 90,
@@ -104,7 +101,7 @@ describe('interpretProbe', () => {
   });
 
   it('reads the legacy rotate tag and ignores half turns for dimensions', () => {
-    const result = interpretProbe(ffprobeJson({ tags: { rotate: '180' } }), DEFAULT_PROBE_LIMITS);
+    const result = interpretFfprobe(ffprobeJson({ tags: { rotate: '180' } }));
     expect(result.ok && result.metadata.video).toMatchObject({
       rotation: 180,
       displayWidth: 1920,
@@ -113,9 +110,8 @@ describe('interpretProbe', () => {
   });
 
   it('applies the sample aspect ratio', () => {
-    const result = interpretProbe(
+    const result = interpretFfprobe(
       ffprobeJson({ width: 720, height: 576, sample_aspect_ratio: '16:15' }),
-      DEFAULT_PROBE_LIMITS,
     );
     expect(result.ok && result.metadata.video).toMatchObject({
       displayWidth: 768,
@@ -124,14 +120,13 @@ describe('interpretProbe', () => {
   });
 
   it('flags variable frame rate and 10-bit sources', () => {
-    const result = interpretProbe(
+    const result = interpretFfprobe(
       ffprobeJson({
         r_frame_rate: '30/1',
         avg_frame_rate: '20/1',
         pix_fmt: 'yuv420p10le',
         bits_per_raw_sample: undefined,
       }),
-      DEFAULT_PROBE_LIMITS,
     );
     expect(result.ok && result.metadata.video).toMatchObject({
       variableFrameRate: true,
@@ -140,59 +135,62 @@ describe('interpretProbe', () => {
   });
 
   it('reports a source without audio as audio: null', () => {
-    const result = interpretProbe(ffprobeJson(), DEFAULT_PROBE_LIMITS);
+    const result = interpretFfprobe(ffprobeJson());
     expect(result.ok && result.metadata.audio).toBeNull();
+  });
+
+  it('reads a display matrix into the contracts schema', () => {
+    const result = interpretFfprobe(
+      ffprobeJson({ side_data_list: [{ rotation: -90 }] }, {}, [stereo]),
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(MediaMetadata.parse(result.metadata)).toEqual(result.metadata);
+  });
+
+  it("states the start time and a declared frame count for callers' own checks", () => {
+    const result = interpretFfprobe(ffprobeJson({ nb_frames: '300' }, { start_time: '1.500000' }));
+    expect(result).toMatchObject({ ok: true, startTimeSeconds: 1.5, videoFrameCount: 300 });
   });
 
   const refusals: Array<[string, unknown, string]> = [
     ['no format at all', { streams: [] }, 'unreadable'],
+    ['garbage', { nonsense: true }, 'unreadable'],
     [
       'zero duration',
       { streams: [], format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: '0.000000' } },
       'zero-duration',
     ],
     [
+      'zero duration with a video stream',
+      ffprobeJson({ duration: undefined }, { duration: '0' }),
+      'zero-duration',
+    ],
+    ['a still image', ffprobeJson({}, { format_name: 'png_pipe', duration: '1' }), 'still-image'],
+    [
       'audio only',
       { streams: [stereo], format: { format_name: 'mp3', duration: '5' } },
       'no-video-stream',
     ],
     ['cover art only', ffprobeJson({ disposition: { attached_pic: 1 } }), 'no-video-stream'],
-    [
-      'a single frame',
-      ffprobeJson({ nb_frames: '1', duration: '0.04' }, { duration: '0.04' }),
-      'too-short',
-    ],
-    ['wider than 8192', ffprobeJson({ width: 8200, height: 16 }), 'dimensions-too-large'],
-    ['tiny', ffprobeJson({ width: 8, height: 8 }), 'dimensions-too-small'],
+    ['no dimensions', ffprobeJson({ width: undefined, height: undefined }), 'unreadable'],
     [
       'no frame rate',
       ffprobeJson({ r_frame_rate: '0/0', avg_frame_rate: '0/0' }),
       'unknown-frame-rate',
     ],
-    [
-      'over an hour of 4K',
-      ffprobeJson({ width: 3840, height: 2160 }, { duration: '3700' }),
-      'uhd-too-long',
-    ],
   ];
   it.each(refusals)('refuses %s', (_name, json, code) => {
-    const result = interpretProbe(json, DEFAULT_PROBE_LIMITS);
+    const result = interpretFfprobe(json);
     expect(result).toMatchObject({ ok: false, reason: { kind: 'bad-input', code } });
     expect(!result.ok && result.reason.message.length).toBeGreaterThan(10);
   });
 
-  it('accepts long 4K when configured to', () => {
-    const json = ffprobeJson({ width: 3840, height: 2160 }, { duration: '3700' });
-    expect(interpretProbe(json, { ...DEFAULT_PROBE_LIMITS, maxUhdDurationSeconds: 7200 }).ok).toBe(
-      true,
-    );
-    // 1440p is not 4K-class.
+  it("applies no size or duration limits: those are the caller's policy", () => {
     expect(
-      interpretProbe(
-        ffprobeJson({ width: 2560, height: 1440 }, { duration: '3700' }),
-        DEFAULT_PROBE_LIMITS,
-      ).ok,
+      interpretFfprobe(ffprobeJson({ width: 3840, height: 2160 }, { duration: '36000' })).ok,
     ).toBe(true);
+    expect(interpretFfprobe(ffprobeJson({ width: 8, height: 8 })).ok).toBe(true);
   });
 });
 
@@ -257,21 +255,5 @@ describe('classifySourceError', () => {
   ];
   it.each(cases)('classifies %s', (_name, stderr, kind, code) => {
     expect(classifySourceError(stderr)).toMatchObject({ kind, code });
-  });
-});
-
-describe('assessTail', () => {
-  it('accepts packets up to the declared end', () => {
-    expect(assessTail([9.0, 9.5, 9.96], 10, 0.04)).toBeUndefined();
-    // One frame every two minutes: the last is shown until the end.
-    expect(assessTail([3480, 3600], 3720, 120)).toBeUndefined();
-  });
-
-  it('refuses a file whose packets stop early or are missing', () => {
-    expect(assessTail([], 10, 0.04)).toMatchObject({ ok: false, reason: { code: 'truncated' } });
-    expect(assessTail([1, 2, 3.5], 10, 0.04)).toMatchObject({
-      ok: false,
-      reason: { code: 'truncated' },
-    });
   });
 });
