@@ -2,7 +2,11 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { FailureKind, TranscoderEvent } from '@videoforge/contracts';
 import type { Logger } from '@videoforge/platform/logging';
-import { describeSource, type SourceInput } from '@videoforge/platform/media';
+import {
+  describeSource,
+  withoutUrlCredentials,
+  type SourceInput,
+} from '@videoforge/platform/media';
 import type { LocalStorage, StoragePort } from '@videoforge/platform/storage';
 import { parseCliArgs, USAGE, type CliCommand, type SourceArg } from './cli-args.ts';
 import { toSourcePolicy, toTranscoderSettings, type TranscoderEnv } from './config.ts';
@@ -47,7 +51,9 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Ex
   }
   const { command } = parsed;
   const job = command.command === 'probe' ? 'probe' : command.job;
-  const fail = (failure: TranscodeFailure): ExitCode => {
+  const fail = (raw: TranscodeFailure): ExitCode => {
+    // Failure messages quote ffmpeg, which quotes the (presigned) source URL.
+    const failure = { ...raw, message: withoutUrlCredentials(raw.message) };
     deps.emit({ event: 'failed', job, ...failure });
     deps.logger.warn({ job, ...failure }, 'transcoder failed');
     return exitCodeFor(failure.kind);

@@ -24,5 +24,6 @@ export {
   HTTPS_PROTOCOLS,
   inputSafetyOptions,
   urlSource,
+  withoutUrlCredentials,
   type SourceInput,
 } from './source-input.ts';

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { describeSource, inputSafetyOptions, urlSource } from './source-input.ts';
+import {
+  describeSource,
+  inputSafetyOptions,
+  urlSource,
+  withoutUrlCredentials,
+} from './source-input.ts';
 
 describe('urlSource', () => {
   it('confines a URL to its own scheme', () => {
@@ -56,5 +61,19 @@ describe('describeSource', () => {
         protocols: ['https'],
       }),
     ).toBe('https://s3.example/v/a.mp4');
+  });
+});
+
+describe('withoutUrlCredentials', () => {
+  it('drops the query (a presigned signature) from every URL in a message', () => {
+    const line =
+      "ffmpeg-failed: https://bucket.s3.amazonaws.com/videos/raw/1/a.mp4?X-Amz-Credential=AKIA%2F&X-Amz-Signature=abc: Server returned 403 Forbidden (access denied) and 'http://127.0.0.1:8080/api/storage/k?sig=1#x'";
+    expect(withoutUrlCredentials(line)).toBe(
+      "ffmpeg-failed: https://bucket.s3.amazonaws.com/videos/raw/1/a.mp4 Server returned 403 Forbidden (access denied) and 'http://127.0.0.1:8080/api/storage/k'",
+    );
+  });
+
+  it('leaves text without URLs alone', () => {
+    expect(withoutUrlCredentials('moov atom not found')).toBe('moov atom not found');
   });
 });

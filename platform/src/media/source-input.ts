@@ -88,3 +88,12 @@ export function describeSource(source: SourceInput): string {
   const url = new URL(source.url);
   return `${url.origin}${url.pathname}`;
 }
+
+/**
+ * Text with every URL's query and fragment removed: ffmpeg's error lines quote the
+ * input URL, and a presigned URL's query is a credential that must not reach job
+ * error messages, events or logs.
+ */
+export function withoutUrlCredentials(text: string): string {
+  return text.replace(/\b(https?:\/\/[^\s?#'"]+)[?#][^\s'"]*/g, '$1');
+}
