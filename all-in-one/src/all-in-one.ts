@@ -32,7 +32,8 @@ export interface AllInOne {
 export async function startAllInOne(
   config: AllInOneConfig,
   logger: Logger,
-  env: NodeJS.ProcessEnv = process.env,
+  /** The process environment, from which the transcoder children get their share. */
+  env: NodeJS.ProcessEnv,
 ): Promise<AllInOne> {
   const system = forCategory(logger, 'SYSTEM');
   const registry = createMetricsRegistry('videoforge');

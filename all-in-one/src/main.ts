@@ -8,6 +8,6 @@ import { AllInOneConfig } from './config.ts';
 runMain(async () => {
   const config = loadConfigOrExit(AllInOneConfig);
   const logger = createLogger({ service: 'videoforge', level: config.LOG_LEVEL });
-  const running = await startAllInOne(config, logger);
+  const running = await startAllInOne(config, logger, process.env);
   stopOnSignals(forCategory(logger, 'SYSTEM'), () => running.stop());
 });
