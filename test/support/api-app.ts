@@ -40,6 +40,8 @@ export async function startTestApi(options: {
   postgresUrl: string;
   storage: { kind: 's3'; endpoint: string } | { kind: 'local' };
   settings?: Partial<ApiSettings>;
+  /** The upload probe's time limit (a tiny one makes every probe fail transiently). */
+  probeTimeoutMs?: number;
 }): Promise<TestApi> {
   const db = await createTestDatabase(options.postgresUrl);
   const logger = createLogger({
@@ -93,7 +95,10 @@ export async function startTestApi(options: {
       maxReceives: 5,
     }),
     settings,
-    probe: createFfprobeProber({ ffprobePath: 'ffprobe', timeoutMs: 30_000 }),
+    probe: createFfprobeProber({
+      ffprobePath: 'ffprobe',
+      timeoutMs: options.probeTimeoutMs ?? 30_000,
+    }),
     events,
   });
   return {

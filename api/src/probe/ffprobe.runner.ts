@@ -2,7 +2,11 @@ import type { MediaMetadata, ProbeRefusalCode } from '@videoforge/contracts';
 import { probeMedia, urlSource, type MediaProbe } from '@videoforge/platform/media';
 
 export type ProbeOutcome =
-  { ok: true; metadata: MediaMetadata } | { ok: false; code: ProbeRefusalCode; message: string };
+  | { ok: true; metadata: MediaMetadata }
+  /** The file is not a usable video. */
+  | { ok: false; retryable: false; code: ProbeRefusalCode; message: string }
+  /** The file could not be read just now (storage, network, time limit): not its fault. */
+  | { ok: false; retryable: true; message: string };
 
 export interface ProbeSettings {
   ffprobePath: string;
@@ -23,20 +27,20 @@ export function createFfprobeProber(settings: ProbeSettings): Prober {
 }
 
 /**
- * Every failure refuses the upload. ffprobe's own words can quote the presigned URL, so
- * a failure that is not the file's fault gets a fixed message.
+ * ffprobe's own words can quote the presigned URL, so a failure that is not the file's
+ * fault gets a fixed message.
  */
 function toOutcome(probe: MediaProbe): ProbeOutcome {
   if (probe.ok) return { ok: true, metadata: probe.metadata };
   const { reason } = probe;
   switch (reason.kind) {
     case 'bad-input':
-      return { ok: false, code: reason.code, message: reason.message };
+      return { ok: false, retryable: false, code: reason.code, message: reason.message };
     case 'transient':
       return {
         ok: false,
-        code: 'unreadable',
-        message: probe.timedOut ? 'probing the file timed out' : 'not a recognised media file',
+        retryable: true,
+        message: probe.timedOut ? 'probing the file timed out' : 'the file could not be read',
       };
   }
 }

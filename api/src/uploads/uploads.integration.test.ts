@@ -500,3 +500,46 @@ describeWith(['postgres', 'ffmpeg'], 'uploads on local storage', () => {
     });
   });
 });
+
+describeWith(['postgres', 'ffmpeg'], 'uploads when the probe cannot read the file', () => {
+  let api: TestApi;
+  let dir: string;
+
+  beforeAll(async () => {
+    // A 1 ms time limit: every probe fails for a reason that is not the file's.
+    api = await startTestApi({
+      postgresUrl: inject('postgresUrl'),
+      storage: { kind: 'local' },
+      probeTimeoutMs: 1,
+    });
+    dir = await mkdtemp(path.join(tmpdir(), 'vf-upload-transient-'));
+  });
+  afterAll(async () => {
+    await api?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the upload and asks to complete again, rather than calling a good video bad', async () => {
+    const clip = await readFile(await generateClip(dir, { seconds: 1, size: '320x240' }));
+    const carol = await register(api, 'carol');
+    const created = (
+      await call(api.base, 'POST', '/api/uploads', {
+        token: carol.accessToken,
+        body: { filename: 'clip.mp4', size: clip.length, contentType: 'video/mp4' },
+      })
+    ).body as Extract<UploadCreateResponse, { mode: 'single' }>;
+    await putBytes(created.url, clip, 'video/mp4');
+
+    const completed = await call(api.base, 'POST', `/api/uploads/${created.uploadId}/complete`, {
+      token: carol.accessToken,
+      body: {},
+    });
+    expect(completed.status).toBe(503);
+    expect(completed.body).toMatchObject({ error: { code: 'probe_unavailable' } });
+    expect(await api.storage.head(created.key)).toBeDefined();
+    const [upload] = await api.db.sql<{ status: string }[]>`
+      SELECT status FROM uploads WHERE id = ${created.uploadId}`;
+    expect(upload?.status).toBe('pending');
+    expect(await api.db.sql`SELECT id FROM outbox`).toHaveLength(0);
+  });
+});

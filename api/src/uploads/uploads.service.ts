@@ -200,6 +200,15 @@ export function createUploadsService(deps: UploadsServiceDeps) {
       const outcome = await probe(
         await storage.presignGet(upload.storageKey, { expiresInSeconds: PROBE_URL_TTL_SECONDS }),
       );
+      // Not the file's fault: keep it, and let the client complete again.
+      if (!outcome.ok && outcome.retryable) {
+        await uploads.transition(upload.id, 'completing', 'pending');
+        throw new HttpError(
+          503,
+          'probe_unavailable',
+          `the upload could not be checked just now (${outcome.message}); complete it again in a moment`,
+        );
+      }
       if (!outcome.ok)
         return reject(
           upload,

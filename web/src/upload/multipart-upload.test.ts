@@ -186,6 +186,38 @@ describe('multipart upload runner', () => {
     expect(h.deps.abortUpload).not.toHaveBeenCalled();
   });
 
+  it('completes again when the server could not read the file just now', async () => {
+    const h = harness(5 * MB, 5 * MB);
+    const unavailable = () =>
+      Object.assign(new Error('the upload could not be checked just now'), {
+        code: 'probe_unavailable',
+      });
+    vi.mocked(h.deps.completeUpload)
+      .mockRejectedValueOnce(unavailable())
+      .mockRejectedValueOnce(unavailable());
+    await runUpload({ file: fileOf(5 * MB) }, h.deps, h.dispatch, new AbortController().signal);
+    expect(h.deps.completeUpload).toHaveBeenCalledTimes(3);
+    expect(h.state).toMatchObject({ phase: 'processing', video: { id: '7' } });
+    expect(h.deps.abortUpload).not.toHaveBeenCalled();
+  });
+
+  it('gives up completing after its attempts and removes the upload', async () => {
+    const h = harness(5 * MB, 5 * MB);
+    vi.mocked(h.deps.completeUpload).mockRejectedValue(
+      Object.assign(new Error('the upload could not be checked just now'), {
+        code: 'probe_unavailable',
+      }),
+    );
+    await runUpload({ file: fileOf(5 * MB) }, h.deps, h.dispatch, new AbortController().signal);
+    expect(h.deps.completeUpload).toHaveBeenCalledTimes(4);
+    expect(h.state).toMatchObject({
+      phase: 'failed',
+      stage: 'complete',
+      code: 'probe_unavailable',
+    });
+    expect(h.deps.abortUpload).toHaveBeenCalledTimes(1);
+  });
+
   it('reports a refused start (e.g. too large) as a create failure', async () => {
     const h = harness(5 * MB, 5 * MB);
     vi.mocked(h.deps.createUpload).mockRejectedValueOnce(

@@ -175,22 +175,33 @@ export async function runUpload(
     signal.throwIfAborted();
 
     dispatch({ type: 'parts-done' });
-    let completed: UploadCompleteResponse;
-    try {
-      completed = await deps.completeUpload(uploadId, {
-        ...(created.mode === 'multipart'
-          ? {
-              parts: [...etags]
-                .map(([partNumber, etag]) => ({ partNumber, etag }))
-                .sort((a, b) => a.partNumber - b.partNumber),
-            }
-          : {}),
-        ...(request.formats && request.formats.length > 0 ? { formats: request.formats } : {}),
-      });
-    } catch (error) {
-      // A refused file (not_a_video) is already gone from storage; nothing to abort.
-      uploadId = undefined;
-      throw new UploadStageError('complete', messageOf(error), codeOf(error));
+    const completeRequest = {
+      ...(created.mode === 'multipart'
+        ? {
+            parts: [...etags]
+              .map(([partNumber, etag]) => ({ partNumber, etag }))
+              .sort((a, b) => a.partNumber - b.partNumber),
+          }
+        : {}),
+      ...(request.formats && request.formats.length > 0 ? { formats: request.formats } : {}),
+    };
+    let completed: UploadCompleteResponse | undefined;
+    for (let attempt = 1; !completed; attempt++) {
+      try {
+        completed = await deps.completeUpload(uploadId, completeRequest);
+      } catch (error) {
+        // The server could not read the file just now; it kept it, so ask again.
+        if (codeOf(error) === 'probe_unavailable') {
+          if (attempt < tuning.maxAttempts) {
+            await deps.sleep(tuning.retryDelayMs * 2 ** (attempt - 1), signal);
+            continue;
+          }
+          throw new UploadStageError('complete', messageOf(error), codeOf(error));
+        }
+        // A refused file (not_a_video) is already gone from storage; nothing to abort.
+        uploadId = undefined;
+        throw new UploadStageError('complete', messageOf(error), codeOf(error));
+      }
     }
     dispatch({ type: 'completed', video: completed.video, job: completed.job });
   } catch (error) {
