@@ -30,13 +30,15 @@ describe('parseCliArgs', () => {
       '540',
       '--video-bitrate',
       '1500k',
+      '--audio-bitrate',
+      '96k',
       ...common,
     ]);
     expect(parsed).toMatchObject({
       ok: true,
       command: {
         source: { kind: 'key', key: 'videos/raw/a.mp4' },
-        rendition: { name: '540p', height: 540, videoBitrateKbps: 1500 },
+        rendition: { name: '540p', height: 540, videoBitrateKbps: 1500, audioBitrateKbps: 96 },
       },
     });
   });

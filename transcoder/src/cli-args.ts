@@ -6,7 +6,7 @@ import { DEFAULT_TEMPLATES, templateFromSpec, type RungTemplate } from './ladder
 import { isOutputPrefix } from './output-layout.ts';
 
 export const USAGE = `Usage:
-  videoforge-transcode [rendition] SOURCE --rendition NAME [--height N --video-bitrate 2000k] --output-prefix videos/output/JOB/ --job JOB
+  videoforge-transcode [rendition] SOURCE --rendition NAME [--height N --video-bitrate 2000k] [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job JOB
   videoforge-transcode ladder      SOURCE [--renditions 1080p,720p] --output-prefix videos/output/JOB/ --job JOB
   videoforge-transcode finalize    SOURCE [--renditions 1080p,720p] --output-prefix videos/output/JOB/ --job JOB
   videoforge-transcode probe       SOURCE
@@ -72,6 +72,7 @@ const Options = z.object({
   rendition: RenditionName.optional(),
   height: z.coerce.number().int().min(2).max(8192).optional(),
   'video-bitrate': BitrateString.optional(),
+  'audio-bitrate': BitrateString.optional(),
   renditions: RenditionList.optional(),
   'output-prefix': OutputPrefix.optional(),
   job: JobId.optional(),
@@ -102,6 +103,7 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         rendition: { type: 'string' },
         height: { type: 'string' },
         'video-bitrate': { type: 'string' },
+        'audio-bitrate': { type: 'string' },
         renditions: { type: 'string' },
         'output-prefix': { type: 'string' },
         job: { type: 'string' },
@@ -211,7 +213,12 @@ function renditionTemplate(options: Options, problems: string[]): RungTemplate |
     );
     return undefined;
   }
-  return templateFromSpec({ name, height, videoBitrate: bitrate });
+  return templateFromSpec({
+    name,
+    height,
+    videoBitrate: bitrate,
+    audioBitrate: options['audio-bitrate'],
+  });
 }
 
 function finish(problems: string[], command: CliCommand | undefined): CliParse {

@@ -67,6 +67,15 @@ describe('buildRenditionCommand', () => {
     }); // prettier-ignore
   });
 
+  it("encodes a rung's own audio bit rate (a TranscodeJob's audioBitrate)", () => {
+    const command = buildRenditionCommand(input(fileSource), {
+      rung: { ...rung('720p'), audioBitrateKbps: 96 },
+      dir: '/work/job/720p',
+    });
+    const options = command.outputs[0]?.options ?? [];
+    expect(options[options.indexOf('-b:a') + 1]).toBe('96k');
+  });
+
   it('caps the rung at the source bit rate', () => {
     const command = buildRenditionCommand(input(fileSource), {
       rung: rung('1080p'),

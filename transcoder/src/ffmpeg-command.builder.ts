@@ -150,7 +150,7 @@ function encodeOptions(input: EncodeInput, rung: Rung): string[] {
           '-c:a',
           'aac',
           '-b:a',
-          `${plan.audio.bitrateKbps}k`,
+          `${rung.audioBitrateKbps ?? plan.audio.bitrateKbps}k`,
           '-ac',
           String(plan.audio.channels),
           '-ar',

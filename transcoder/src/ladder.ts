@@ -11,6 +11,8 @@ export interface RungTemplate {
   name: string;
   height: number;
   videoBitrateKbps: number;
+  /** This rung's AAC bit rate, when it differs from the plan's. */
+  audioBitrateKbps?: number;
 }
 
 /** A rung fitted to one source: exact output size and capped bit rates. */
@@ -21,6 +23,8 @@ export interface Rung {
   videoBitrateKbps: number;
   maxrateKbps: number;
   bufsizeKbps: number;
+  /** This rung's AAC bit rate, when it differs from the plan's (a TranscodeJob's audioBitrate). */
+  audioBitrateKbps?: number;
 }
 
 export interface AudioPlan {
@@ -49,11 +53,14 @@ export interface LadderOptions {
   minVideoBitrateKbps?: number;
 }
 
-export function templateFromSpec(spec: RenditionSpec): RungTemplate {
+export function templateFromSpec(
+  spec: RenditionSpec & { audioBitrate?: string | undefined },
+): RungTemplate {
   return {
     name: spec.name,
     height: spec.height,
     videoBitrateKbps: Number.parseInt(spec.videoBitrate, 10),
+    ...(spec.audioBitrate ? { audioBitrateKbps: Number.parseInt(spec.audioBitrate, 10) } : {}),
   };
 }
 
@@ -90,6 +97,7 @@ export function planLadder(metadata: MediaMetadata, options: LadderOptions): Lad
           name: template.name,
           ...scaledSize(displayWidth, displayHeight, template.height),
           ...bitrates(capped(template.videoBitrateKbps)),
+          ...(template.audioBitrateKbps ? { audioBitrateKbps: template.audioBitrateKbps } : {}),
         }))
       : [ownSizeRung(displayWidth, displayHeight, capped(lowest?.videoBitrateKbps ?? 600))];
 

@@ -67,6 +67,7 @@ export function transcoderArgs(
         String(r.height),
         '--video-bitrate',
         r.videoBitrate,
+        ...(r.audioBitrate ? ['--audio-bitrate', r.audioBitrate] : []),
       ];
     }
     case 'ladder':

@@ -95,7 +95,7 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
           videoId: '17',
           source: { bucket: 'video-forge-storage', key },
           renditions: [
-            { name: '720p', height: 720, videoBitrate: '2000k' },
+            { name: '720p', height: 720, videoBitrate: '2000k', audioBitrate: '96k' },
             { name: '480p', height: 480, videoBitrate: '1000k' },
           ],
           outputPrefix: 'videos/output/42/',
@@ -169,6 +169,8 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
       '720',
       '--video-bitrate',
       '2000k',
+      '--audio-bitrate',
+      '96k',
     ]);
 
     const table = (
