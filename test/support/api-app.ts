@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import {
   createLogger,
   createMetricsRegistry,
@@ -19,8 +17,8 @@ import { createEventsHub } from '../../api/src/events/events.hub.ts';
 import { createFfprobeProber } from '../../api/src/probe/ffprobe.runner.ts';
 import { createTestBucket, testCredentials, testRegion } from './aws.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { makeTestClip } from './media.ts';
 
-const run = promisify(execFile);
 
 export interface TestApi {
   base: string;
@@ -121,36 +119,7 @@ export async function generateClip(
   dir: string,
   { seconds = 2, size = '320x240' } = {},
 ): Promise<string> {
-  const file = path.join(dir, `clip-${seconds}s-${size}.mp4`);
-  await run('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=${size}:rate=25`,
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-t',
-    String(seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-shortest',
-    '-movflags',
-    '+faststart',
-    file,
-  ]);
-  return file;
+  return makeTestClip(dir, { size, seconds, audio: true, name: `clip-${seconds}s-${size}.mp4` });
 }
 
 export async function writeTextFile(dir: string, name: string, text: string): Promise<string> {

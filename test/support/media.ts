@@ -12,29 +12,39 @@ export interface TestClipOptions {
   seconds: number;
   /** Adds a 440 Hz tone as AAC. */
   audio?: boolean;
+  /** The file's name in `dir`; clip.mp4 unless given. */
+  name?: string;
 }
 
-/** A short H.264 clip (25 fps, x264 ultrafast) written to `dir`/clip.mp4; resolves with its path. */
+/**
+ * A short H.264 4:2:0 clip (25 fps, x264 ultrafast, faststart) from ffmpeg's lavfi test
+ * sources, written to `dir`; resolves with its path.
+ */
 export async function makeTestClip(
   dir: string,
-  { size, seconds, audio = false }: TestClipOptions,
+  { size, seconds, audio = false, name = 'clip.mp4' }: TestClipOptions,
 ): Promise<string> {
-  const clip = path.join(dir, 'clip.mp4');
+  const clip = path.join(dir, name);
   await run('ffmpeg', [
     '-v',
     'error',
+    '-y',
     '-f',
     'lavfi',
     '-i',
     `testsrc2=size=${size}:rate=25`,
-    ...(audio ? ['-f', 'lavfi', '-i', 'sine=frequency=440'] : []),
+    ...(audio ? ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'] : []),
     '-t',
     String(seconds),
     '-c:v',
     'libx264',
     '-preset',
     'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
     ...(audio ? ['-c:a', 'aac', '-shortest'] : []),
+    '-movflags',
+    '+faststart',
     clip,
   ]);
   return clip;
