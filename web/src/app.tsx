@@ -2,6 +2,7 @@ import { lazy } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { RequireAuth } from './auth/auth-context.tsx';
 import { Layout } from './components/layout.tsx';
+import { RequireAdmin } from './components/require-admin.tsx';
 import { GalleryPage } from './pages/gallery-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
@@ -32,6 +33,16 @@ export function App() {
           element={
             <RequireAuth>
               <GalleryPage key="mine" scope="mine" />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="all-videos"
+          element={
+            <RequireAuth>
+              <RequireAdmin>
+                <GalleryPage key="all" scope="all" />
+              </RequireAdmin>
             </RequireAuth>
           }
         />

@@ -179,6 +179,26 @@ describeWith(['postgres', 's3', 'ffmpeg'], 'uploads on S3: the whole flow', () =
     expect(
       (await call(api.base, 'GET', '/api/videos?scope=all', { token: bob.accessToken })).status,
     ).toBe(403);
+    // Every video is for admins only: anonymous callers are refused too, and the scope is checked.
+    const anonymousAll = await call(api.base, 'GET', '/api/videos?scope=all');
+    expect(anonymousAll.status).toBe(403);
+    expect(anonymousAll.body).toMatchObject({ error: { code: 'forbidden' } });
+    expect(
+      (await call(api.base, 'GET', '/api/videos?scope=everything', { token: alice.accessToken }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        (
+          await call(
+            api.base,
+            'GET',
+            '/api/videos?scope=all&maxResolution=720&uploadedBefore=2999-01-01T00:00:00.000Z',
+            { token: alice.accessToken },
+          )
+        ).body as VideoPage
+      ).items.map((v) => v.visibility),
+    ).toEqual(['private']);
     expect(
       (
         (await call(api.base, 'GET', '/api/videos?scope=all', { token: alice.accessToken }))

@@ -41,6 +41,11 @@ export function Layout() {
               <NavLink to="/upload" className={link}>
                 Upload
               </NavLink>
+              {user.role === 'admin' && (
+                <NavLink to="/all-videos" className={link}>
+                  All videos
+                </NavLink>
+              )}
             </>
           )}
           <span className="flex-1" />

@@ -1,29 +1,43 @@
 import { VideoPage, type Video } from '@videoforge/contracts';
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import { useApi } from '../auth/auth-context.tsx';
 import { Alert } from '../components/alert.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { GalleryFilterBar, useGalleryFilters } from '../components/gallery-filters.tsx';
 import { VideoCard } from '../components/video-card.tsx';
 import { useJobEvents } from '../events/job-events.tsx';
 import { errorMessage } from '../lib/api-client.ts';
-import { galleryQuery, PAGE_SIZE, type GalleryFilters } from '../lib/gallery-query.ts';
+import {
+  filterProblems,
+  galleryRequest,
+  PAGE_SIZE,
+  type GalleryScope,
+} from '../lib/gallery-query.ts';
+
+const HEADINGS: Record<GalleryScope, string> = {
+  public: 'Gallery',
+  mine: 'My videos',
+  all: 'All videos',
+};
 
 /**
- * The public gallery and "My videos": search, filters, sort and pagination live in the
- * URL (shareable, back button works). Mine also deletes, and follows its videos' jobs
+ * The public gallery, "My videos" and the admins' "All videos" (private ones included):
+ * search, filters, sort and pagination live in the URL (shareable, survive a reload,
+ * back button works). Mine and All also delete, and the pages follow their videos' jobs
  * live: an event that changes a video's state reloads the page of results once.
  */
-export function GalleryPage({ scope }: { scope: 'public' | 'mine' }) {
+export function GalleryPage({ scope }: { scope: GalleryScope }) {
   const api = useApi();
-  const [params, setParams] = useSearchParams();
-  const filters: GalleryFilters = Object.fromEntries(params);
-  const query = galleryQuery(filters);
-  const key = `${scope}?${query}`;
+  const [filters, update] = useGalleryFilters();
+  // Ranges the wrong way round are named by the filter bar rather than sent (the API answers 400).
+  const blocked = filterProblems(filters).length > 0;
+  const request = galleryRequest(scope, filters);
+  const key = blocked ? 'blocked' : request;
   // The last answer and what it answered; a different key means a new one is on its way.
   const [result, setResult] = useState<{ key: string; page?: VideoPage; error?: string }>();
   const page = result?.page;
-  const loading = result?.key !== key;
+  const loading = !blocked && result?.key !== key;
   const [actionError, setActionError] = useState<string | undefined>();
   const error = actionError ?? (result?.key === key ? result.error : undefined);
   const [toDelete, setToDelete] = useState<Video | undefined>();
@@ -33,23 +47,20 @@ export function GalleryPage({ scope }: { scope: 'public' | 'mine' }) {
 
   const load = useCallback(
     async (signal?: AbortSignal) => {
+      if (blocked) return;
       try {
-        const answer = await api.request(
-          'GET',
-          `/api/videos${scope === 'mine' ? '/mine' : ''}?${query}`,
-          {
-            schema: VideoPage,
-            auth: scope === 'mine' ? 'required' : 'optional',
-            ...(signal ? { signal } : {}),
-          },
-        );
+        const answer = await api.request('GET', request, {
+          schema: VideoPage,
+          auth: scope === 'public' ? 'optional' : 'required',
+          ...(signal ? { signal } : {}),
+        });
         setResult({ key, page: answer });
       } catch (failure) {
         if (signal?.aborted) return;
         setResult((previous) => ({ ...previous, key, error: errorMessage(failure) }));
       }
     },
-    [api, scope, query, key],
+    [api, scope, request, key, blocked],
   );
 
   useEffect(() => {
@@ -72,23 +83,6 @@ export function GalleryPage({ scope }: { scope: 'public' | 'mine' }) {
     () => void load(),
   );
 
-  const update = (changes: Partial<GalleryFilters>) => {
-    const next = { ...filters, ...changes };
-    if (!('page' in changes)) delete next.page;
-    setParams(
-      Object.fromEntries(
-        Object.entries(next).filter(([, value]) => value !== '' && value !== undefined),
-      ),
-    );
-  };
-
-  const onSearch = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const data = new FormData(event.currentTarget);
-    const q = data.get('q');
-    update({ q: typeof q === 'string' ? q : '' });
-  };
-
   const confirmDelete = async () => {
     if (!toDelete) return;
     setDeleting(true);
@@ -107,12 +101,22 @@ export function GalleryPage({ scope }: { scope: 'public' | 'mine' }) {
 
   const pages = page ? Math.max(1, Math.ceil(page.total / page.pageSize)) : 1;
   const current = page?.page ?? 1;
-  const heading = scope === 'mine' ? 'My videos' : 'Gallery';
+  const heading = HEADINGS[scope];
+  const canDelete = scope !== 'public';
+  const filtered = Object.keys(filters).some((name) => name !== 'sort' && name !== 'page');
 
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-4">
-        <h1 className="text-2xl font-bold">{heading}</h1>
+        <div>
+          <h1 className="text-2xl font-bold">{heading}</h1>
+          {scope === 'all' && (
+            <p className="text-sm text-slate-500 dark:text-slate-400">
+              Every user’s videos, private ones included. As an admin you can edit or delete any of
+              them.
+            </p>
+          )}
+        </div>
         {scope === 'mine' && (
           <Link to="/upload" className="btn-primary">
             Upload a video
@@ -120,75 +124,7 @@ export function GalleryPage({ scope }: { scope: 'public' | 'mine' }) {
         )}
       </div>
 
-      <section aria-label="Search and filters" className="space-y-3">
-        <form role="search" className="flex gap-2" onSubmit={onSearch}>
-          <label htmlFor="gallery-q" className="sr-only">
-            Search videos
-          </label>
-          <input
-            id="gallery-q"
-            name="q"
-            type="search"
-            className="field-input mt-0 flex-1"
-            placeholder="Search titles and descriptions"
-            defaultValue={filters.q ?? ''}
-            key={filters.q ?? ''}
-          />
-          <button type="submit" className="btn-primary">
-            Search
-          </button>
-        </form>
-        <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
-          <Select
-            id="filter-duration"
-            label="Duration"
-            value={filters.duration ?? ''}
-            onChange={(duration) => update({ duration })}
-            options={[
-              ['', 'Any length'],
-              ['short', 'Under 1 minute'],
-              ['medium', '1–10 minutes'],
-              ['long', 'Over 10 minutes'],
-            ]}
-          />
-          <Select
-            id="filter-resolution"
-            label="Resolution"
-            value={filters.resolution ?? ''}
-            onChange={(resolution) => update({ resolution })}
-            options={[
-              ['', 'Any resolution'],
-              ['720', '720p and up'],
-              ['1080', '1080p and up'],
-              ['2160', '4K'],
-            ]}
-          />
-          <div>
-            <label htmlFor="filter-after" className="field-label">
-              Uploaded since
-            </label>
-            <input
-              id="filter-after"
-              type="date"
-              className="field-input"
-              value={filters.after ?? ''}
-              onChange={(event) => update({ after: event.target.value })}
-            />
-          </div>
-          <Select
-            id="filter-sort"
-            label="Sort by"
-            value={filters.sort ?? ''}
-            onChange={(sort) => update({ sort })}
-            options={[
-              ['', 'Newest first'],
-              ['oldest', 'Oldest first'],
-              ['title', 'Title A–Z'],
-              ['longest', 'Longest first'],
-            ]}
-          />
-        </div>
-      </section>
+      <GalleryFilterBar filters={filters} onChange={update} />
 
       {notice && <Alert kind="success">{notice}</Alert>}
       {error && (
@@ -208,11 +144,11 @@ export function GalleryPage({ scope }: { scope: 'public' | 'mine' }) {
       )}
 
       <div aria-live="polite" aria-busy={loading}>
-        {page && page.items.length === 0 && !loading && (
+        {page && page.items.length === 0 && !loading && !blocked && (
           <p className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-500 dark:border-slate-700">
             {scope === 'mine' ? (
               <>
-                You have no videos{filters.q ? ' matching that search' : ' yet'}.{' '}
+                You have no videos{filtered ? ' matching these filters' : ' yet'}.{' '}
                 <Link to="/upload" className="text-indigo-700 underline dark:text-indigo-300">
                   Upload one
                 </Link>
@@ -223,7 +159,7 @@ export function GalleryPage({ scope }: { scope: 'public' | 'mine' }) {
             )}
           </p>
         )}
-        {page && page.items.length > 0 && (
+        {page && page.items.length > 0 && !blocked && (
           <>
             <p className="mb-3 text-sm text-slate-500">
               {page.total} video{page.total === 1 ? '' : 's'}
@@ -236,8 +172,8 @@ export function GalleryPage({ scope }: { scope: 'public' | 'mine' }) {
                 <VideoCard
                   key={video.id}
                   video={video}
-                  showOwner={scope === 'public'}
-                  onDelete={scope === 'mine' ? setToDelete : undefined}
+                  showOwner={scope !== 'mine'}
+                  onDelete={canDelete ? setToDelete : undefined}
                 />
               ))}
             </ul>
@@ -246,7 +182,7 @@ export function GalleryPage({ scope }: { scope: 'public' | 'mine' }) {
         {!page && loading && <p className="text-slate-500">Loading videos…</p>}
       </div>
 
-      {pages > 1 && (
+      {pages > 1 && !blocked && (
         <nav aria-label="Pages" className="flex items-center justify-center gap-2">
           <button
             type="button"
@@ -282,40 +218,6 @@ export function GalleryPage({ scope }: { scope: 'public' | 'mine' }) {
         “{toDelete?.title}” and all its renditions will be removed for good. Running transcodes are
         cancelled.
       </ConfirmDialog>
-    </div>
-  );
-}
-
-function Select({
-  id,
-  label,
-  value,
-  options,
-  onChange,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  options: [string, string][];
-  onChange: (value: string) => void;
-}) {
-  return (
-    <div>
-      <label htmlFor={id} className="field-label">
-        {label}
-      </label>
-      <select
-        id={id}
-        className="field-input"
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-      >
-        {options.map(([optionValue, text]) => (
-          <option key={optionValue} value={optionValue}>
-            {text}
-          </option>
-        ))}
-      </select>
     </div>
   );
 }
