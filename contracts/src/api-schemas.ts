@@ -51,7 +51,14 @@ export const LoginRequest = z.strictObject({
 });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
-export const RefreshRequest = z.strictObject({ refreshToken: z.string().min(16).max(512) });
+export const RefreshToken = z.string().min(16).max(512);
+export type RefreshToken = z.infer<typeof RefreshToken>;
+
+/**
+ * Non-browser clients send the refresh token in the body; the web app sends none and the
+ * API reads the HttpOnly `vf_refresh` cookie instead (with `X-Requested-With: videoforge`).
+ */
+export const RefreshRequest = z.strictObject({ refreshToken: RefreshToken.optional() });
 export type RefreshRequest = z.infer<typeof RefreshRequest>;
 
 export const User = z.object({
@@ -69,7 +76,11 @@ export const TokenResponse = z.object({
   tokenType: z.literal('Bearer'),
   /** Seconds until the access token expires. */
   expiresIn: z.number().int().positive(),
-  refreshToken: z.string(),
+  /**
+   * Absent when the request came from the web app (`X-Requested-With: videoforge`): it gets
+   * the refresh token only as the HttpOnly `vf_refresh` cookie, out of reach of scripts.
+   */
+  refreshToken: z.string().optional(),
   user: User,
 });
 export type TokenResponse = z.infer<typeof TokenResponse>;

@@ -19,7 +19,6 @@ import { createTestBucket, testCredentials, testRegion } from './aws.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { makeTestClip } from './media.ts';
 
-
 export interface TestApi {
   base: string;
   db: TestDatabase;

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseSetCookie, type SetCookie } from 'cookie';
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type CryptoKey } from 'jose';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,6 +15,18 @@ import {
 import { describeWith } from '../../../test/support/components.ts';
 
 const password = 'Sup3r!secret';
+const WEB_APP = { 'X-Requested-With': 'videoforge' };
+
+/** The one `vf_refresh` Set-Cookie of a response. */
+function refreshCookieOf(headers: Headers): SetCookie {
+  const cookies = headers
+    .getSetCookie()
+    .map((line) => parseSetCookie(line))
+    .filter((cookie) => cookie.name === 'vf_refresh');
+  expect(cookies).toHaveLength(1);
+  return cookies[0]!;
+}
+const cookieHeader = (value: string) => ({ Cookie: `vf_refresh=${value}` });
 
 describeWith(['postgres'], 'built-in auth', () => {
   let api: TestApi;
@@ -113,6 +126,124 @@ describeWith(['postgres'], 'built-in auth', () => {
     ).toBe(401);
   });
 
+  it('sets the refresh token as an HttpOnly, SameSite=Strict cookie on register and login', async () => {
+    const cli = await call(api.base, 'POST', '/api/auth/register', {
+      body: { username: 'carla', email: 'carla@example.com', password },
+    });
+    expect(cli.status).toBe(201);
+    const cookie = refreshCookieOf(cli.headers);
+    expect(cookie).toMatchObject({
+      value: (cli.body as TokenResponse).refreshToken,
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/api/auth',
+      maxAge: 30 * 24 * 3600,
+    });
+    expect(cookie.secure).toBeFalsy();
+    expect(cookie.value).toMatch(/^[0-9a-f-]{36}\.[\w-]{43}$/);
+
+    // The web app names itself: the refresh token is then only in the cookie, never in JSON.
+    const browser = await call(api.base, 'POST', '/api/auth/login', {
+      body: { username: 'carla', password },
+      headers: WEB_APP,
+    });
+    expect(browser.status).toBe(200);
+    expect(browser.body).toMatchObject({ tokenType: 'Bearer', user: { username: 'carla' } });
+    expect(browser.body).not.toHaveProperty('refreshToken');
+    expect(refreshCookieOf(browser.headers)).toMatchObject({ httpOnly: true, sameSite: 'strict' });
+
+    // HTTPS behind a proxy on loopback (trust proxy): the cookie is Secure.
+    const https = await call(api.base, 'POST', '/api/auth/login', {
+      body: { username: 'carla', password },
+      headers: { ...WEB_APP, 'X-Forwarded-Proto': 'https' },
+    });
+    expect(refreshCookieOf(https.headers)).toMatchObject({ secure: true, path: '/api/auth' });
+  });
+
+  it('refreshes by cookie only with X-Requested-With, rotating the cookie, and logout clears it', async () => {
+    const registered = await call(api.base, 'POST', '/api/auth/register', {
+      body: { username: 'cora', email: 'cora@example.com', password },
+      headers: WEB_APP,
+    });
+    const first = refreshCookieOf(registered.headers).value!;
+    const { accessToken } = registered.body as TokenResponse;
+
+    // Neither a body token nor a cookie; a cookie without the header (CSRF defence).
+    const none = await call(api.base, 'POST', '/api/auth/refresh', { headers: WEB_APP });
+    expect(none.status).toBe(401);
+    expect(none.body).toMatchObject({ error: { code: 'unauthenticated', details: {} } });
+    const noHeader = await call(api.base, 'POST', '/api/auth/refresh', {
+      headers: cookieHeader(first),
+    });
+    expect(noHeader.status).toBe(403);
+    expect(noHeader.body).toMatchObject({ error: { code: 'forbidden' } });
+    const wrongHeader = await call(api.base, 'POST', '/api/auth/refresh', {
+      headers: { ...cookieHeader(first), 'X-Requested-With': 'XMLHttpRequest' },
+    });
+    expect(wrongHeader.status).toBe(403);
+    const malformed = await call(api.base, 'POST', '/api/auth/refresh', {
+      headers: { ...cookieHeader('short'), ...WEB_APP },
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({
+      error: { code: 'validation_failed', details: { issues: [{ path: 'cookies.vf_refresh' }] } },
+    });
+
+    // With the header (and no body at all): new tokens, a rotated cookie, none in JSON.
+    const refreshed = await call(api.base, 'POST', '/api/auth/refresh', {
+      headers: { ...cookieHeader(first), ...WEB_APP },
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body).not.toHaveProperty('refreshToken');
+    expect((refreshed.body as TokenResponse).user.username).toBe('cora');
+    const second = refreshCookieOf(refreshed.headers);
+    expect(second).toMatchObject({ httpOnly: true, sameSite: 'strict', path: '/api/auth' });
+    expect(second.value).not.toBe(first);
+    // An empty JSON body is the same as none.
+    const third = await call(api.base, 'POST', '/api/auth/refresh', {
+      body: {},
+      headers: { ...cookieHeader(second.value!), ...WEB_APP },
+    });
+    expect(third.status).toBe(200);
+    const thirdValue = refreshCookieOf(third.headers).value!;
+
+    // A body token still wins over the cookie (non-browser clients), header or not.
+    const login = (
+      await call(api.base, 'POST', '/api/auth/login', { body: { username: 'cora', password } })
+    ).body as TokenResponse;
+    const byBody = await call(api.base, 'POST', '/api/auth/refresh', {
+      body: { refreshToken: login.refreshToken },
+      headers: cookieHeader('garbage-that-is-ignored'),
+    });
+    expect(byBody.status).toBe(200);
+    expect((byBody.body as TokenResponse).refreshToken).toBe(refreshCookieOf(byBody.headers).value);
+
+    // Logout ends the cookie's session and clears the cookie.
+    const logout = await call(api.base, 'POST', '/api/auth/logout', {
+      token: accessToken,
+      headers: cookieHeader(thirdValue),
+    });
+    expect(logout.status).toBe(204);
+    const cleared = refreshCookieOf(logout.headers);
+    expect(cleared).toMatchObject({ value: '', path: '/api/auth', httpOnly: true });
+    expect(cleared.expires?.getTime()).toBe(0);
+    const afterLogout = await call(api.base, 'POST', '/api/auth/refresh', {
+      headers: { ...cookieHeader(thirdValue), ...WEB_APP },
+    });
+    expect(afterLogout.status).toBe(401);
+    expect(afterLogout.body).toMatchObject({ error: { code: 'invalid_token' } });
+    // A refused cookie is cleared with the error.
+    expect(refreshCookieOf(afterLogout.headers).value).toBe('');
+    // The other session (logged in by body) is untouched.
+    expect(
+      (
+        await call(api.base, 'POST', '/api/auth/refresh', {
+          body: { refreshToken: (byBody.body as TokenResponse).refreshToken },
+        })
+      ).status,
+    ).toBe(200);
+  });
+
   it('refuses missing, tampered, expired, alg:none and foreign-key tokens', async () => {
     const { accessToken, user } = await register('tess');
     const key = new TextEncoder().encode(TEST_JWT_SECRET);
@@ -204,6 +335,9 @@ describeWith(['postgres'], 'built-in auth', () => {
       body: { username: 'mfa-user', password, totpCode: code },
     });
     expect(withCode.status).toBe(200);
+    expect(refreshCookieOf(withCode.headers).value).toBe(
+      (withCode.body as TokenResponse).refreshToken,
+    );
 
     expect(
       (

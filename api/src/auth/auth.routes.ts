@@ -1,16 +1,68 @@
-import { Router, type RequestHandler } from 'express';
+import { parseCookie } from 'cookie';
+import {
+  Router,
+  type CookieOptions,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import { z } from 'zod';
 import {
   LoginRequest,
   MfaCodeRequest,
   RefreshRequest,
+  RefreshToken,
   RegisterRequest,
+  type TokenResponse,
 } from '@videoforge/contracts';
 import { HttpError } from '../http/errors.ts';
 import { parse } from '../http/validate.ts';
-import type { AuthService } from './auth.service.ts';
+import type { AuthService, IssuedTokens } from './auth.service.ts';
 import { currentUser, type Authentication } from './authenticate.ts';
+import { REFRESH_TOKEN_TTL_SECONDS } from './tokens.ts';
 import type { UsersRepository } from './users.repository.ts';
 import { toUser } from './users.repository.ts';
+
+/** The browser's refresh token: HttpOnly, so scripts (and XSS) cannot read it. */
+export const REFRESH_COOKIE = 'vf_refresh';
+/**
+ * The web app names itself with this header. A refresh by cookie must carry it (defence
+ * in depth beside SameSite=Strict: a cross-site form cannot set it, and cross-origin
+ * scripts need a preflight the API does not grant with credentials), and answers to it
+ * leave the refresh token out of the JSON body.
+ */
+export const WEB_APP_HEADER = { name: 'X-Requested-With', value: 'videoforge' } as const;
+
+const RefreshCookies = z.object({ [REFRESH_COOKIE]: RefreshToken });
+
+function refreshCookieOptions(req: Request): CookieOptions {
+  // `trust proxy` is loopback, so req.secure follows X-Forwarded-Proto from a local proxy.
+  return { httpOnly: true, sameSite: 'strict', path: '/api/auth', secure: req.secure };
+}
+
+function fromWebApp(req: Request): boolean {
+  return req.get(WEB_APP_HEADER.name) === WEB_APP_HEADER.value;
+}
+
+function requestCookies(req: Request): Record<string, string | undefined> {
+  const header = req.get('cookie');
+  return header ? parseCookie(header) : {};
+}
+
+/** Sets the refresh cookie; the body keeps the refresh token for non-browser clients only. */
+function sendTokens(req: Request, res: Response, status: 200 | 201, tokens: IssuedTokens): void {
+  res.cookie(REFRESH_COOKIE, tokens.refreshToken, {
+    ...refreshCookieOptions(req),
+    maxAge: REFRESH_TOKEN_TTL_SECONDS * 1000,
+  });
+  const body: TokenResponse = { ...tokens };
+  if (fromWebApp(req)) delete body.refreshToken;
+  res.status(status).json(body);
+}
+
+function clearRefreshCookie(req: Request, res: Response): void {
+  res.clearCookie(REFRESH_COOKIE, refreshCookieOptions(req));
+}
 
 export interface AuthRoutesDeps {
   mode: 'builtin' | 'oidc';
@@ -34,19 +86,45 @@ export function authRoutes({ mode, auth, users, authn, rateLimit }: AuthRoutesDe
   };
 
   router.post('/api/auth/register', rateLimit, builtinOnly, async (req, res) => {
-    res.status(201).json(await auth.register(parse(RegisterRequest, req.body, 'body')));
+    sendTokens(req, res, 201, await auth.register(parse(RegisterRequest, req.body, 'body')));
   });
   router.post('/api/auth/login', rateLimit, builtinOnly, async (req, res) => {
-    res.json(await auth.login(parse(LoginRequest, req.body, 'body')));
+    sendTokens(req, res, 200, await auth.login(parse(LoginRequest, req.body, 'body')));
   });
   router.post('/api/auth/refresh', rateLimit, builtinOnly, async (req, res) => {
-    res.json(await auth.refresh(parse(RefreshRequest, req.body, 'body').refreshToken));
+    const { refreshToken } = parse(RefreshRequest, req.body, 'body');
+    if (refreshToken) {
+      sendTokens(req, res, 200, await auth.refresh(refreshToken));
+      return;
+    }
+    const cookies = requestCookies(req);
+    if (cookies[REFRESH_COOKIE] === undefined)
+      throw new HttpError(
+        401,
+        'unauthenticated',
+        `no refresh token: send {"refreshToken"} or the ${REFRESH_COOKIE} cookie`,
+      );
+    if (!fromWebApp(req))
+      throw new HttpError(
+        403,
+        'forbidden',
+        `a refresh by cookie needs the header ${WEB_APP_HEADER.name}: ${WEB_APP_HEADER.value}`,
+      );
+    try {
+      const token = parse(RefreshCookies, cookies, 'cookies')[REFRESH_COOKIE];
+      sendTokens(req, res, 200, await auth.refresh(token));
+    } catch (error) {
+      // A cookie the API refuses is of no further use: drop it with the error.
+      clearRefreshCookie(req, res);
+      throw error;
+    }
   });
   router.post('/api/auth/logout', rateLimit, builtinOnly, authn.required, async (req, res) => {
-    await auth.logout(
-      parse(RefreshRequest, req.body, 'body').refreshToken,
-      currentUser(req).userId,
-    );
+    // The bearer token already proves this is no cross-site request, so no header check.
+    const token =
+      parse(RefreshRequest, req.body, 'body').refreshToken ?? requestCookies(req)[REFRESH_COOKIE];
+    if (token) await auth.logout(token, currentUser(req).userId);
+    clearRefreshCookie(req, res);
     res.status(204).end();
   });
   router.get('/api/auth/me', authn.required, async (req, res) => {

@@ -29,6 +29,9 @@ import {
 } from './tokens.ts';
 import { toUser, UniqueViolation, type UserRow, type UsersRepository } from './users.repository.ts';
 
+/** What the service issues; the routes decide whether the refresh token goes in the body. */
+export type IssuedTokens = TokenResponse & { refreshToken: string };
+
 export interface AuthServiceDeps {
   users: UsersRepository;
   refreshTokens: RefreshTokensRepository;
@@ -50,7 +53,7 @@ export function createAuthService({
     throw new HttpError(401, code, message);
   };
 
-  async function issueTokens(user: UserRow, familyId?: string): Promise<TokenResponse> {
+  async function issueTokens(user: UserRow, familyId?: string): Promise<IssuedTokens> {
     const refresh = newRefreshToken();
     await refreshTokens.insert({
       id: refresh.id,
@@ -79,7 +82,7 @@ export function createAuthService({
   }
 
   return {
-    async register(input: RegisterRequest): Promise<TokenResponse> {
+    async register(input: RegisterRequest): Promise<IssuedTokens> {
       try {
         const user = await users.create({
           username: input.username,
@@ -94,7 +97,7 @@ export function createAuthService({
       }
     },
 
-    async login(input: LoginRequest): Promise<TokenResponse> {
+    async login(input: LoginRequest): Promise<IssuedTokens> {
       const user = await users.findByLogin(input.username);
       // Verify against a decoy when there is no such user, so both paths take as long.
       const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
@@ -114,7 +117,7 @@ export function createAuthService({
       return issueTokens(user);
     },
 
-    async refresh(token: string): Promise<TokenResponse> {
+    async refresh(token: string): Promise<IssuedTokens> {
       const id = refreshTokenId(token);
       const row = id ? await refreshTokens.find(id) : undefined;
       const verdict = judgeRefreshToken(row, hashToken(token), now());

@@ -8,7 +8,7 @@ import { HttpError } from './errors.ts';
 export function parse<T extends z.ZodType>(
   schema: T,
   value: unknown,
-  part: 'body' | 'query' | 'params',
+  part: 'body' | 'query' | 'params' | 'cookies',
 ): z.output<T> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;

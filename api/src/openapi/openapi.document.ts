@@ -65,7 +65,8 @@ export const OPERATIONS: readonly Operation[] = [
   {
     method: 'post',
     path: '/api/auth/refresh',
-    summary: 'Exchange a refresh token for new tokens (rotating)',
+    summary:
+      'Exchange a refresh token (body, or the vf_refresh cookie with X-Requested-With: videoforge) for new tokens (rotating)',
     tag: 'auth',
     auth: 'none',
     body: RefreshRequest,
@@ -74,7 +75,8 @@ export const OPERATIONS: readonly Operation[] = [
   {
     method: 'post',
     path: '/api/auth/logout',
-    summary: 'End the session of a refresh token',
+    summary:
+      'End the session of a refresh token (body, or the vf_refresh cookie) and clear the cookie',
     tag: 'auth',
     auth: 'required',
     body: RefreshRequest,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { generate } from 'otplib';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startAllInOne, type RunningAllInOne } from '../../../test/support/all-in-one.ts';
@@ -87,6 +88,9 @@ describeWithChromium(['postgres', 'ffmpeg'], 'the web app in Chromium (all-in-on
     if (violations.length > 0) a11y[name] = violations;
   };
 
+  const refreshCookie = async (page: Page) =>
+    (await page.context().cookies()).find((cookie) => cookie.name === 'vf_refresh');
+
   async function register(page: Page, username: string): Promise<void> {
     await page.goto(url('/register'));
     await page.getByLabel('Username', { exact: true }).fill(username);
@@ -132,20 +136,44 @@ describeWithChromium(['postgres', 'ffmpeg'], 'the web app in Chromium (all-in-on
       expect(await page.getByTestId(`policy-${rule}`).getAttribute('data-met')).toBe('true');
     await shot(page, '02-register');
 
-    // A stored session the server no longer accepts: the page says so and asks to sign in.
-    await page.evaluate(
-      `localStorage.setItem('videoforge.refreshToken', '1.not-a-valid-refresh-token')`,
-    );
+    // A session the server no longer accepts (a well-formed refresh cookie it never issued):
+    // the page says so and asks to sign in, and the API drops the cookie.
+    await page.context().addCookies([
+      {
+        name: 'vf_refresh',
+        value: `00000000-0000-4000-8000-000000000000.${'x'.repeat(43)}`,
+        domain: new URL(server!.baseUrl).hostname,
+        path: '/api/auth',
+        httpOnly: true,
+        sameSite: 'Strict',
+      },
+    ]);
+    await page.evaluate(`localStorage.setItem('videoforge.session', '1')`);
     await page.goto(url('/my-videos'));
     await page.waitForURL('**/login');
     await page.getByText('Your session has expired').waitFor();
     await shot(page, '02-session-expired');
+    expect(await refreshCookie(page)).toBeUndefined();
   });
 
   it('registers, uploads, transcodes live to 100%, plays, switches quality; the gallery shows the poster; a second user cannot see it once private', async () => {
     const page = await open();
     const alice = `alice-${suffix}`;
     await register(page, alice);
+
+    // The refresh token is an HttpOnly cookie: not in storage, not readable by scripts, and
+    // a reload resumes the session with it.
+    const cookie = await refreshCookie(page);
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/auth' });
+    expect(await page.evaluate('document.cookie')).not.toContain('vf_refresh');
+    const stored = await page.evaluate<string>(
+      'JSON.stringify([{ ...localStorage }, { ...sessionStorage }])',
+    );
+    expect(stored).not.toContain(cookie!.value);
+    expect(stored).not.toMatch(/[0-9a-f-]{36}\.[\w-]{43}/);
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(page.url()).toMatch(/\/upload$/);
 
     // Something that is not a video is refused with a clear message (and removed from storage).
     await page.locator('#upload-file').setInputFiles({
@@ -326,11 +354,34 @@ describeWithChromium(['postgres', 'ffmpeg'], 'the web app in Chromium (all-in-on
     await phone.getByTestId('player').waitFor();
     await shot(phone, '11-video-phone');
 
-    // Account settings: MFA enrolment by QR code (not finished: the code would need the secret).
+    // Account settings: MFA enrolment by QR code, verified with a code from the key shown.
     await page.goto(url('/account'));
     await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
     await page.getByTestId('mfa-qr').waitFor();
     await shot(page, '12-account-mfa');
+    const secret = ((await page.getByTestId('mfa-secret').textContent()) ?? '').trim();
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    await page.getByLabel('Authentication code').fill(await generate({ secret }));
+    await page.getByRole('button', { name: 'Verify and turn on' }).click();
+    await page.getByText('Two-factor authentication is on.').waitFor();
+    await expect.poll(() => page.getByTestId('mfa-state').textContent()).toMatch(/^On:/);
+    await shot(page, '12-account-mfa-on');
+
+    // Signing out ends the session (the cookie goes); signing in again asks for the code.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/login');
+    await expect.poll(() => refreshCookie(page)).toBeUndefined();
+    await page.getByLabel('Username or email').fill(alice);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const totp = page.getByLabel('Authentication code');
+    await totp.waitFor();
+    await shot(page, '12-login-mfa');
+    await totp.fill(await generate({ secret }));
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/gallery');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(await refreshCookie(page)).toMatchObject({ httpOnly: true });
 
     // Make it private; a second user sees neither the card nor the page.
     await page.goto(url(videoPath));

@@ -15,15 +15,12 @@ const user = {
   createdAt: '2026-01-01T00:00:00.000Z',
 };
 
+/** What the API answers the web app: no refresh token in the body, only the HttpOnly cookie. */
 function tokens(n: number, expiresIn = 3600) {
-  return {
-    accessToken: `access-${n}`,
-    tokenType: 'Bearer',
-    expiresIn,
-    refreshToken: `refresh-token-number-${n}`,
-    user,
-  };
+  return { accessToken: `access-${n}`, tokenType: 'Bearer', expiresIn, user };
 }
+
+const SIGNED_IN = { 'videoforge.session': '1' };
 
 function memoryStore(
   initial: Record<string, string> = {},
@@ -52,33 +49,61 @@ function fakeFetch(handler: Handler) {
     handler(input instanceof Request ? input.url : input.toString(), init ?? {}),
   );
 }
-const bodyOf = (init: RequestInit) => JSON.parse(init.body as string) as Record<string, unknown>;
 const authOf = (init: RequestInit) => new Headers(init.headers).get('Authorization');
+const headerOf = (init: RequestInit, name: string) => new Headers(init.headers).get(name);
+
+/** One lock shared by several clients, as navigator.locks is shared by a browser's tabs. */
+function sharedLock() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(_name: string, body: () => Promise<T>): Promise<T> => {
+    const run = tail.then(body);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
 
 describe('api client sessions', () => {
-  it('keeps the access token in memory and only the refresh token in the store', async () => {
+  it('keeps the access token in memory and stores no token, only a signed-in marker', async () => {
     const store = memoryStore();
-    const fetch = fakeFetch(() => json(200, tokens(1)));
+    const fetch = fakeFetch((_path, init) => {
+      // The header makes the API leave the refresh token out of the body (cookie only).
+      expect(headerOf(init, 'X-Requested-With')).toBe('videoforge');
+      expect(init.credentials).toBe('same-origin');
+      return json(200, tokens(1));
+    });
     const client = createApiClient({ fetch, store });
     await client.login({ username: 'alice', password: 'x' });
     expect(client.state).toMatchObject({
       status: 'signed-in',
       session: { accessToken: 'access-1' },
     });
-    expect(Object.values(store.data)).toEqual(['refresh-token-number-1']);
+    expect(store.data).toEqual(SIGNED_IN);
   });
 
-  it('restores a session from the stored refresh token, rotating it', async () => {
-    const store = memoryStore({ 'videoforge.refreshToken': 'refresh-token-number-0' });
+  it('restores a session by the refresh cookie: no body, same-origin credentials and the header', async () => {
+    const store = memoryStore(SIGNED_IN);
     const fetch = fakeFetch((path, init) => {
       expect(path).toBe('/api/auth/refresh');
-      expect(bodyOf(init)).toEqual({ refreshToken: 'refresh-token-number-0' });
+      expect(init.method).toBe('POST');
+      expect(init.body).toBeUndefined();
+      expect(init.credentials).toBe('same-origin');
+      expect(headerOf(init, 'X-Requested-With')).toBe('videoforge');
       return json(200, tokens(1));
     });
     const client = createApiClient({ fetch, store });
     await client.restore();
-    expect(client.state.status).toBe('signed-in');
-    expect(store.data['videoforge.refreshToken']).toBe('refresh-token-number-1');
+    expect(client.state).toMatchObject({
+      status: 'signed-in',
+      session: { accessToken: 'access-1' },
+    });
+  });
+
+  it('does not try to refresh on load when this browser was never signed in', async () => {
+    const fetch = fakeFetch(() => error(401, 'unauthenticated'));
+    const client = createApiClient({ fetch, store: memoryStore() });
+    await client.restore();
+    expect(client.state).toEqual({ status: 'signed-out', expired: false });
+    expect(fetch).not.toHaveBeenCalled();
   });
 
   it('refreshes once for concurrent requests when the access token is about to expire', async () => {
@@ -135,8 +160,8 @@ describe('api client sessions', () => {
     expect(store.data).toEqual({});
   });
 
-  it('says the session expired when the stored refresh token is refused on load, and still reads public pages', async () => {
-    const store = memoryStore({ 'videoforge.refreshToken': 'refresh-token-number-0' });
+  it('says the session expired when the refresh cookie is refused on load, and still reads public pages', async () => {
+    const store = memoryStore(SIGNED_IN);
     const fetch = fakeFetch((path, init) =>
       path === '/api/auth/refresh'
         ? error(401, 'invalid_token')
@@ -145,33 +170,39 @@ describe('api client sessions', () => {
     const client = createApiClient({ fetch, store });
     await client.restore();
     expect(client.state).toEqual({ status: 'signed-out', expired: true });
+    expect(store.data).toEqual({});
     expect(await client.request('GET', '/api/videos')).toEqual({ auth: null });
   });
 
-  it('keeps the stored token when the API cannot be reached on load', async () => {
-    const store = memoryStore({ 'videoforge.refreshToken': 'refresh-token-number-0' });
+  it('keeps the signed-in marker when the API cannot be reached on load', async () => {
+    const store = memoryStore(SIGNED_IN);
     const client = createApiClient({ fetch: fakeFetch(() => error(503, 'unavailable')), store });
     await client.restore();
     expect(client.state).toEqual({ status: 'signed-out', expired: false });
-    expect(store.data['videoforge.refreshToken']).toBe('refresh-token-number-0');
+    expect(store.data).toEqual(SIGNED_IN);
   });
 
-  it('refreshes under the cross-tab lock and re-reads the token another tab rotated', async () => {
-    const store = memoryStore({ 'videoforge.refreshToken': 'refresh-token-number-0' });
-    const names: string[] = [];
-    const withLock = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
-      names.push(name);
-      store.data['videoforge.refreshToken'] = 'rotated-by-another-tab'; // happened while we waited
-      return body();
-    };
-    const fetch = fakeFetch((_path, init) => {
-      expect(bodyOf(init)).toEqual({ refreshToken: 'rotated-by-another-tab' });
-      return json(200, tokens(3));
+  it('refreshes under the cross-tab lock, so two tabs never present the same rotating cookie', async () => {
+    // The browser's cookie jar and an API that rotates the cookie and refuses reuse.
+    let cookie = 'refresh-0';
+    const used = new Set<string>();
+    let issued = 0;
+    const fetch = fakeFetch(async (path) => {
+      expect(path).toBe('/api/auth/refresh');
+      const presented = cookie;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (used.has(presented)) return error(401, 'invalid_token');
+      used.add(presented);
+      issued++;
+      cookie = `refresh-${issued}`;
+      return json(200, tokens(issued));
     });
-    const client = createApiClient({ fetch, store, withLock });
-    await client.restore();
-    expect(names).toEqual(['videoforge-refresh']);
-    expect(client.state.status).toBe('signed-in');
+    const withLock = sharedLock();
+    const store = memoryStore(SIGNED_IN); // localStorage, shared by the tabs
+    const tabs = [1, 2].map(() => createApiClient({ fetch, store, withLock }));
+    await Promise.all(tabs.map((tab) => tab.restore()));
+    expect(tabs.map((tab) => tab.state.status)).toEqual(['signed-in', 'signed-in']);
+    expect([...used]).toEqual(['refresh-0', 'refresh-1']);
   });
 
   it('turns error bodies into ApiErrors and refuses required auth when signed out', async () => {
@@ -188,11 +219,14 @@ describe('api client sessions', () => {
     ).rejects.toBeInstanceOf(SessionExpiredError);
   });
 
-  it('logs out on the server and locally', async () => {
+  it('logs out on the server (which clears the cookie) and locally', async () => {
     const store = memoryStore();
-    const fetch = fakeFetch((path) =>
-      path === '/api/auth/logout' ? new Response(null, { status: 204 }) : json(200, tokens(1)),
-    );
+    const fetch = fakeFetch((path, init) => {
+      if (path !== '/api/auth/logout') return json(200, tokens(1));
+      expect(init.body).toBeUndefined();
+      expect(authOf(init)).toBe('Bearer access-1');
+      return new Response(null, { status: 204 });
+    });
     const client = createApiClient({ fetch, store });
     await client.login({ username: 'alice', password: 'x' });
     await client.logout();

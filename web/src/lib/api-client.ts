@@ -48,7 +48,10 @@ export interface KeyValueStore {
 export interface ApiClientOptions {
   baseUrl?: string;
   fetch?: typeof fetch;
-  /** Where the refresh token lives between page loads (localStorage in the browser). */
+  /**
+   * Remembers between page loads that there is a session to resume (localStorage in the
+   * browser). Only a marker: the refresh token itself is the API's HttpOnly cookie.
+   */
   store?: KeyValueStore;
   now?: () => number;
   /** Serialises refreshes across tabs (navigator.locks in the browser), since refresh tokens rotate. */
@@ -64,15 +67,19 @@ export interface RequestOptions<T> {
   signal?: AbortSignal;
 }
 
-const REFRESH_KEY = 'videoforge.refreshToken';
+/** A marker that this browser holds a session (the refresh cookie), so a reload resumes it. */
+const SESSION_KEY = 'videoforge.session';
+/** Names the web app to the API: required for a refresh by cookie, and keeps the refresh token out of JSON. */
+const WEB_APP_HEADER = ['X-Requested-With', 'videoforge'] as const;
 /** Refresh a little before the access token expires, so requests never race its expiry. */
 const EARLY_REFRESH_MS = 60_000;
 
 /**
- * The API client. The access token lives only in memory; the rotating refresh token is
- * kept in the store so a reload stays signed in, and every refresh runs under a lock
- * (re-reading the store inside it) so two tabs never present the same refresh token,
- * which the API would treat as theft and revoke the whole session family.
+ * The API client. The access token lives only in memory; the rotating refresh token is the
+ * API's HttpOnly `vf_refresh` cookie, which scripts never see. The browser sends the
+ * current cookie with each refresh, and every refresh runs under a lock so two tabs never
+ * present the same refresh token (the second waits, then sends the cookie the first one
+ * received), which the API would treat as theft and revoke the whole session family.
  */
 export function createApiClient(options: ApiClientOptions = {}) {
   const baseUrl = options.baseUrl ?? '';
@@ -92,7 +99,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
   }
 
   function adopt(tokens: TokenResponse): Session {
-    store?.setItem(REFRESH_KEY, tokens.refreshToken);
+    store?.setItem(SESSION_KEY, '1');
     const session: Session = {
       user: tokens.user,
       accessToken: tokens.accessToken,
@@ -103,7 +110,7 @@ export function createApiClient(options: ApiClientOptions = {}) {
   }
 
   function signOutLocally(expired: boolean) {
-    store?.removeItem(REFRESH_KEY);
+    store?.removeItem(SESSION_KEY);
     setState({ status: 'signed-out', expired });
   }
 
@@ -111,7 +118,9 @@ export function createApiClient(options: ApiClientOptions = {}) {
     const headers = new Headers(init.headers);
     if (init.body !== undefined) headers.set('Content-Type', 'application/json');
     if (token) headers.set('Authorization', `Bearer ${token}`);
-    return doFetch(`${baseUrl}${path}`, { ...init, headers });
+    headers.set(...WEB_APP_HEADER);
+    // Same-origin credentials: the refresh cookie goes to our API and nowhere else.
+    return doFetch(`${baseUrl}${path}`, { ...init, headers, credentials: 'same-origin' });
   }
 
   async function errorOf(response: Response): Promise<ApiError> {
@@ -141,18 +150,14 @@ export function createApiClient(options: ApiClientOptions = {}) {
   /** One refresh at a time (per tab, and across tabs under the lock). */
   function refresh(): Promise<Session> {
     refreshing ??= withLock('videoforge-refresh', async () => {
-      const refreshToken = store?.getItem(REFRESH_KEY);
-      if (!refreshToken) throw new SessionExpiredError();
-      const response = await send('/api/auth/refresh', {
-        method: 'POST',
-        body: JSON.stringify({ refreshToken }),
-      });
+      // No body: the API reads the refresh cookie, current even if another tab just rotated it.
+      const response = await send('/api/auth/refresh', { method: 'POST' });
       if (response.status === 400 || response.status === 401) throw new SessionExpiredError();
       if (!response.ok) throw await errorOf(response);
       return adopt(TokenResponse.parse(await response.json()));
     })
       .catch((error: unknown) => {
-        // Expired means there was a session: signed in, or being restored from the store.
+        // Expired means there was a session: signed in, or being restored after a reload.
         if (error instanceof SessionExpiredError) signOutLocally(state.status !== 'signed-out');
         throw error;
       })
@@ -211,16 +216,16 @@ export function createApiClient(options: ApiClientOptions = {}) {
     accessToken,
     refresh,
 
-    /** On page load: resume the session from the stored refresh token, if any. */
+    /** On page load: resume the session from the refresh cookie, if this browser has one. */
     async restore(): Promise<void> {
-      if (!store?.getItem(REFRESH_KEY)) {
+      if (!store?.getItem(SESSION_KEY)) {
         setState({ status: 'signed-out', expired: false });
         return;
       }
       try {
         await refresh();
       } catch (error) {
-        // Expired: the refresh already said so. Unreachable API: the token is kept for next time.
+        // Expired: the refresh already said so. Unreachable API: the cookie is kept for next time.
         if (!(error instanceof SessionExpiredError))
           setState({ status: 'signed-out', expired: false });
       }
@@ -247,10 +252,10 @@ export function createApiClient(options: ApiClientOptions = {}) {
     },
 
     async logout(): Promise<void> {
-      const refreshToken = store?.getItem(REFRESH_KEY);
       try {
-        if (refreshToken && state.status === 'signed-in')
-          await request('POST', '/api/auth/logout', { body: { refreshToken }, auth: 'required' });
+        // The API ends the session of the refresh cookie and clears it.
+        if (state.status === 'signed-in')
+          await request('POST', '/api/auth/logout', { auth: 'required' });
       } catch {
         // Signing out locally is what matters; the server session expires on its own.
       } finally {
