@@ -308,9 +308,17 @@ describeWith(['postgres'], 'built-in auth', () => {
         })
       ).status,
     ).toBe(401);
+    // Codes of three consecutive 30 s time steps (the API allows ±30 s of clock drift),
+    // so each use below claims a later step than the one before; a code works once.
+    if (Date.now() % 30_000 > 27_000)
+      await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 100));
+    const step = Math.floor(Date.now() / 30_000);
+    const codeAt = (offset: number) =>
+      generate({ secret: setup.secret, epoch: (step + offset) * 30 + 1 });
+    const enrolCode = await codeAt(-1);
     const verified = await call(api.base, 'POST', '/api/auth/mfa/verify', {
       token: accessToken,
-      body: { code: await generate({ secret: setup.secret }) },
+      body: { code: enrolCode },
     });
     expect((verified.body as User).mfaEnabled).toBe(true);
     const [row] = await api.db.sql<
@@ -330,7 +338,15 @@ describeWith(['postgres'], 'built-in auth', () => {
         })
       ).body,
     ).toMatchObject({ error: { code: 'mfa_invalid' } });
-    const code = await generate({ secret: setup.secret });
+    // The code that finished enrolment was seen once already: replaying it fails.
+    expect(
+      (
+        await call(api.base, 'POST', '/api/auth/login', {
+          body: { username: 'mfa-user', password, totpCode: enrolCode },
+        })
+      ).body,
+    ).toMatchObject({ error: { code: 'mfa_invalid' } });
+    const code = await codeAt(0);
     const withCode = await call(api.base, 'POST', '/api/auth/login', {
       body: { username: 'mfa-user', password, totpCode: code },
     });
@@ -350,6 +366,14 @@ describeWith(['postgres'], 'built-in auth', () => {
     expect(
       (await call(api.base, 'DELETE', '/api/auth/mfa', { token: accessToken, body: { code } }))
         .status,
+    ).toBe(401);
+    expect(
+      (
+        await call(api.base, 'DELETE', '/api/auth/mfa', {
+          token: accessToken,
+          body: { code: await codeAt(1) },
+        })
+      ).status,
     ).toBe(204);
     expect(
       (

@@ -53,6 +53,13 @@ export function createAuthService({
     throw new HttpError(401, code, message);
   };
 
+  /** A valid code counts once: its time step is claimed, so a replayed code fails. */
+  async function acceptTotp(user: UserRow, code: string): Promise<boolean> {
+    if (!user.mfaSecret) return false;
+    const timeStep = await checkTotp(decryptSecret(secret, user.mfaSecret), code);
+    return timeStep !== undefined && (await users.claimTotpStep(user.id, timeStep));
+  }
+
   async function issueTokens(user: UserRow, familyId?: string): Promise<IssuedTokens> {
     const refresh = newRefreshToken();
     await refreshTokens.insert({
@@ -110,7 +117,7 @@ export function createAuthService({
             'mfa_required',
             'enter the code from your authenticator app',
           );
-        if (!(await checkTotp(decryptSecret(secret, user.mfaSecret), input.totpCode))) {
+        if (!(await acceptTotp(user, input.totpCode))) {
           return refuse('mfa_invalid', 'mfa_invalid', 'that authenticator code is not valid');
         }
       }
@@ -167,7 +174,7 @@ export function createAuthService({
     async verifyMfa(userId: string, code: string): Promise<User> {
       const user = await requireUser(userId);
       if (!user.mfaSecret) throw new HttpError(409, 'conflict', 'start MFA enrolment first');
-      if (!(await checkTotp(decryptSecret(secret, user.mfaSecret), code))) {
+      if (!(await acceptTotp(user, code))) {
         return refuse('mfa_invalid', 'mfa_invalid', 'that authenticator code is not valid');
       }
       await users.setMfa(user.id, user.mfaSecret, true);
@@ -179,7 +186,7 @@ export function createAuthService({
       const user = await requireUser(userId);
       if (!user.mfaEnabled || !user.mfaSecret)
         throw new HttpError(409, 'conflict', 'MFA is not enabled');
-      if (!(await checkTotp(decryptSecret(secret, user.mfaSecret), code))) {
+      if (!(await acceptTotp(user, code))) {
         return refuse('mfa_invalid', 'mfa_invalid', 'that authenticator code is not valid');
       }
       await users.setMfa(user.id, null, false);

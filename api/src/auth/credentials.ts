@@ -66,11 +66,15 @@ export function totpUri(secret: string, account: string): string {
   return generateURI({ issuer: 'VideoForge', label: account, secret });
 }
 
-/** Accepts the current code and its neighbours (±30 s) for clock drift. */
-export async function checkTotp(secret: string, code: string): Promise<boolean> {
+/**
+ * Accepts the current code and its neighbours (±30 s) for clock drift; resolves with
+ * the code's RFC 6238 time step, which the caller claims so the code works once.
+ */
+export async function checkTotp(secret: string, code: string): Promise<number | undefined> {
   try {
-    return (await verifyTotp({ secret, token: code, epochTolerance: 30 })).valid;
+    const result = await verifyTotp({ secret, token: code, epochTolerance: 30 });
+    return result.valid && 'timeStep' in result ? result.timeStep : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -115,7 +115,26 @@ export function createUsersRepository(sql: Sql) {
       }
     },
     async setMfa(id: string, sealedSecret: string | null, enabled: boolean): Promise<void> {
-      await sql`UPDATE users SET mfa_secret = ${sealedSecret}, mfa_enabled = ${enabled}, updated_at = now() WHERE id = ${id}`;
+      await sql`
+        UPDATE users SET
+          mfa_secret = ${sealedSecret},
+          mfa_enabled = ${enabled},
+          mfa_last_time_step = CASE WHEN mfa_secret IS DISTINCT FROM ${sealedSecret}::text
+                                    THEN NULL ELSE mfa_last_time_step END,
+          updated_at = now()
+        WHERE id = ${id}`;
+    },
+
+    /**
+     * Records that the code of `timeStep` was used; false when that step (or a later
+     * one) already was. Atomic, so two requests racing with one code cannot both win.
+     */
+    async claimTotpStep(id: string, timeStep: number): Promise<boolean> {
+      const claimed = await sql`
+        UPDATE users SET mfa_last_time_step = ${timeStep}
+        WHERE id = ${id} AND (mfa_last_time_step IS NULL OR mfa_last_time_step < ${timeStep})
+        RETURNING id`;
+      return claimed.length === 1;
     },
   };
 }
