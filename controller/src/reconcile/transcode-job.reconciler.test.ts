@@ -112,6 +112,22 @@ describe('reconcileTranscodeJob', () => {
     ]);
   });
 
+  it('calls a rendition pending until its workload has started (waiting for a slot or a pod)', () => {
+    const decision = reconcileTranscodeJob(
+      job(),
+      [
+        workload('job-42-1080p', 'active', { progress: 40, startedAt: now }),
+        workload('job-42-720p', 'active', { attempts: 0 }),
+      ],
+      now,
+    );
+    expect(decision.status.phase).toBe('Running');
+    expect(decision.status.renditions?.map((r) => [r.name, r.phase])).toEqual([
+      ['1080p', 'Running'],
+      ['720p', 'Pending'],
+    ]);
+  });
+
   it('finalizes once every rendition is done, and succeeds when finalize has', () => {
     const renditionsDone = [
       workload('job-42-1080p', 'succeeded'),

@@ -243,12 +243,16 @@ export function reconcileTranscodeJob(
 
 function renditionStatus(name: string, workload: ObservedWorkload | undefined): RenditionStatus {
   if (!workload) return { name, phase: 'Pending', progress: 0, attempts: 0 };
+  // Active but not started (a local rendition waiting for a slot, a Job without its
+  // first pod yet) is still pending: nothing is being transcoded for it.
   const phase: Phase =
     workload.state === 'succeeded'
       ? 'Succeeded'
       : workload.state === 'failed'
         ? 'Failed'
-        : 'Running';
+        : workload.attempts === 0
+          ? 'Pending'
+          : 'Running';
   return {
     name,
     phase,
