@@ -22,8 +22,7 @@ const built = newestMtime(path.join(web, 'dist', 'index.html'));
 if (built > 0 && built >= Math.max(...sources)) process.exit(0);
 
 console.error('building the web app (web/dist)…');
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const result = spawnSync(npm, ['run', 'build', '--workspace', '@videoforge/web'], {
+const result = spawnSync('npm', ['run', 'build', '--workspace', '@videoforge/web'], {
   stdio: 'inherit',
 });
 process.exit(result.status ?? 1);

@@ -6,7 +6,7 @@ import {
   countIntake,
   createControllerMetrics,
   mediaDurationOfJob,
-  recordTransitions,
+  recordJobTransitions,
   sampleQueueDepth,
   startLocalController,
   startQueueIntake,
@@ -57,8 +57,7 @@ export async function startAllInOne(
     onStatus: (resource, before, after) => {
       const jobId = TranscodeJobSpec.safeParse(resource.spec).data?.jobId;
       if (!jobId) return;
-      mediaDurationOfJob(sql, jobId).then(
-        (duration) => recordTransitions(metrics, before, after, duration),
+      recordJobTransitions(metrics, before, after, () => mediaDurationOfJob(sql, jobId)).catch(
         (error: unknown) => system.warn({ err: error, jobId }, 'recording metrics failed'),
       );
     },

@@ -24,7 +24,7 @@ import { createJobsRepository } from './jobs/jobs.repository.ts';
 import { jobsRoutes } from './jobs/jobs.routes.ts';
 import { createJobsService } from './jobs/jobs.service.ts';
 import { buildOpenApiDocument } from './openapi/openapi.document.ts';
-import type { Prober } from './probe/ffprobe.runner.ts';
+import type { Prober } from './probe/upload-prober.ts';
 import { healthRoutes, type HealthDeps } from './routes/health.routes.ts';
 import { localStorageRoutes } from './routes/storage.routes.ts';
 import { webAppRoutes } from './routes/web-app.routes.ts';

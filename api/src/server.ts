@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { OUTBOX_TOPIC_TRANSCODE } from '@videoforge/contracts';
+import { loadOrCreateSecret } from '@videoforge/platform/config';
 import { openDatabase, type OpenDatabase } from '@videoforge/platform/database';
 import { forCategory, type Logger } from '@videoforge/platform/logging';
 import { createMetricsRegistry, type Registry } from '@videoforge/platform/metrics';
@@ -14,27 +12,8 @@ import { createStorage, type StoragePort } from '@videoforge/platform/storage';
 import { createApp, type ApiSettings } from './app.ts';
 import type { ApiConfig } from './config.ts';
 import { createEventsHub } from './events/events.hub.ts';
-import { createFfprobeProber } from './probe/ffprobe.runner.ts';
+import { createFfprobeProber } from './probe/upload-prober.ts';
 import { startUploadSweeper } from './uploads/upload-sweeper.ts';
-
-/**
- * All-in-one mode must work with no configuration, yet sessions must survive a
- * restart, so an unset JWT secret is generated once and kept (mode 0600) beside the
- * data, like the storage signing secret. Production refuses to start without one
- * (config.ts): replicas must share it.
- */
-async function loadOrCreateJwtSecret(dir: string): Promise<string> {
-  const file = path.join(dir, '.jwt-secret');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    await mkdir(dir, { recursive: true });
-    await writeFile(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' }).catch(
-      () => undefined,
-    );
-    return (await readFile(file, 'utf8')).trim();
-  }
-}
 
 function settingsFrom(config: ApiConfig, jwtSecret: string): ApiSettings {
   return {
@@ -111,7 +90,9 @@ export async function startApiServer(
   });
   if (config.OUTBOX_RELAY_ENABLED) await relay.start();
 
-  const jwtSecret = config.JWT_SECRET ?? (await loadOrCreateJwtSecret(config.LOCAL_STORAGE_DIR));
+  // Production refuses to start without JWT_SECRET (config.ts): replicas must share it.
+  const jwtSecret =
+    config.JWT_SECRET ?? (await loadOrCreateSecret(config.LOCAL_STORAGE_DIR, '.jwt-secret', 48));
   const events = createEventsHub(database.sql, forCategory(logger, 'DB'));
   handle = createApp({
     logger,

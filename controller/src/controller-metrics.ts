@@ -113,9 +113,7 @@ export function recordTransitions(
     if (after.phase === 'Succeeded') metrics.jobsCompleted.inc();
     if (after.phase === 'Failed') metrics.jobsFailed.inc();
   }
-  for (const rendition of after.renditions ?? []) {
-    const previous = before?.renditions?.find((r) => r.name === rendition.name);
-    if (rendition.phase !== 'Succeeded' || previous?.phase === 'Succeeded') continue;
+  for (const rendition of newlySucceeded(before, after)) {
     metrics.renditionsCompleted.inc({ rendition: rendition.name });
     if (mediaDurationSeconds)
       metrics.mediaSecondsTranscoded.inc({ rendition: rendition.name }, mediaDurationSeconds);
@@ -124,6 +122,29 @@ export function recordTransitions(
       if (seconds >= 0) metrics.renditionDuration.observe({ rendition: rendition.name }, seconds);
     }
   }
+}
+
+/**
+ * recordTransitions for a job whose media duration is read only when a rendition has
+ * just finished: status passes arrive every second or so while a job runs.
+ */
+export async function recordJobTransitions(
+  metrics: ControllerMetrics,
+  before: TranscodeJobStatus | undefined,
+  after: TranscodeJobStatus,
+  mediaDurationSeconds: () => Promise<number | undefined>,
+): Promise<void> {
+  const duration =
+    newlySucceeded(before, after).length > 0 ? await mediaDurationSeconds() : undefined;
+  recordTransitions(metrics, before, after, duration);
+}
+
+function newlySucceeded(before: TranscodeJobStatus | undefined, after: TranscodeJobStatus) {
+  return (after.renditions ?? []).filter(
+    (rendition) =>
+      rendition.phase === 'Succeeded' &&
+      before?.renditions?.find((r) => r.name === rendition.name)?.phase !== 'Succeeded',
+  );
 }
 
 /** The intake's onMessage: counts receives, and deletes of handled messages. */

@@ -2,7 +2,7 @@
 export {
   countIntake,
   createControllerMetrics,
-  recordTransitions,
+  recordJobTransitions,
   sampleQueueDepth,
 } from './controller-metrics.ts';
 export { startQueueIntake } from './intake/queue-intake.ts';

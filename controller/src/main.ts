@@ -18,7 +18,7 @@ import { ControllerConfig } from './config.ts';
 import {
   countIntake,
   createControllerMetrics,
-  recordTransitions,
+  recordJobTransitions,
   sampleQueueDepth,
 } from './controller-metrics.ts';
 import { startQueueIntake } from './intake/queue-intake.ts';
@@ -101,11 +101,9 @@ async function main(): Promise<void> {
         if (!spec.success || !spec.data.jobId) return;
         const { outputPrefix } = workIdentity(resource, spec.data);
         await mirrorJobStatus(database.sql, { jobId: spec.data.jobId, outputPrefix, status });
-        recordTransitions(
-          metrics,
-          resource.status,
-          status,
-          await mediaDurationOfJob(database.sql, spec.data.jobId),
+        const { jobId } = spec.data;
+        await recordJobTransitions(metrics, resource.status, status, () =>
+          mediaDurationOfJob(database.sql, jobId),
         );
       },
       adopt: (resource, spec) =>

@@ -14,7 +14,7 @@ import {
 } from '@videoforge/platform';
 import { createApp, type ApiSettings } from '../../api/src/app.ts';
 import { createEventsHub } from '../../api/src/events/events.hub.ts';
-import { createFfprobeProber } from '../../api/src/probe/ffprobe.runner.ts';
+import { createFfprobeProber } from '../../api/src/probe/upload-prober.ts';
 import { createTestBucket, testCredentials, testRegion } from './aws.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { makeTestClip } from './media.ts';

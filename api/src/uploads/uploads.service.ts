@@ -14,7 +14,7 @@ import { HttpError } from '../http/errors.ts';
 import type { ApiMetrics } from '../http/metrics.ts';
 import { notFoundError } from '../http/validate.ts';
 import { toJob, type JobsRepository } from '../jobs/jobs.repository.ts';
-import type { Prober } from '../probe/ffprobe.runner.ts';
+import type { Prober } from '../probe/upload-prober.ts';
 import { toVideo, type VideosRepository } from '../videos/videos.repository.ts';
 import { defaultFormats, partPlan, rawKey } from './upload-policy.ts';
 import type { UploadRow, UploadsRepository } from './uploads.repository.ts';

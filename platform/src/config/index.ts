@@ -6,3 +6,4 @@ export {
   StorageEnv,
   withAdapterRequirements,
 } from './env-schemas.ts';
+export { loadOrCreateSecret } from './generated-secret.ts';

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { StorageEnv } from '../config/env-schemas.ts';
+import { loadOrCreateSecret } from '../config/generated-secret.ts';
 import { createLocalStorage } from './local.storage.ts';
 import { createS3Storage } from './s3.storage.ts';
 import type { StoragePort } from './storage.port.ts';
@@ -25,23 +23,8 @@ export async function createStorage(env: StorageEnv, apiBaseUrl: string): Promis
         rootDir: env.LOCAL_STORAGE_DIR,
         publicBaseUrl: `${(env.PUBLIC_BASE_URL ?? apiBaseUrl).replace(/\/$/, '')}/api/storage`,
         signingSecret:
-          env.STORAGE_SIGNING_SECRET ?? (await loadOrCreateSecret(env.LOCAL_STORAGE_DIR)),
+          env.STORAGE_SIGNING_SECRET ??
+          (await loadOrCreateSecret(env.LOCAL_STORAGE_DIR, '.signing-secret')),
       });
-  }
-}
-
-/**
- * All-in-one mode must work with no configuration, yet signed URLs must survive a
- * restart, so an unset secret is generated once and kept (mode 0600) beside the data.
- */
-async function loadOrCreateSecret(storageDir: string): Promise<string> {
-  const file = path.join(storageDir, '.signing-secret');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    await mkdir(storageDir, { recursive: true });
-    const secret = randomBytes(32).toString('base64url');
-    await writeFile(file, secret, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
-    return (await readFile(file, 'utf8')).trim();
   }
 }

@@ -3,6 +3,7 @@ import QRCode from 'qrcode';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useApi, useSession } from '../auth/auth-context.tsx';
 import { Alert } from '../components/alert.tsx';
+import { TotpCodeField } from '../components/totp-code-field.tsx';
 import { errorMessage } from '../lib/api-client.ts';
 import { formatDate } from '../lib/format.ts';
 
@@ -162,21 +163,7 @@ export function AccountPage() {
               </div>
             )}
             <div className="max-w-xs">
-              <label htmlFor="mfa-code" className="field-label">
-                Authentication code
-              </label>
-              <input
-                id="mfa-code"
-                className="field-input tracking-widest"
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9]{6}"
-                maxLength={6}
-                required
-                autoFocus
-                value={code}
-                onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
-              />
+              <TotpCodeField id="mfa-code" value={code} onChange={setCode} />
             </div>
             <div className="flex gap-2">
               <button type="submit" className="btn-primary" disabled={busy || code.length !== 6}>

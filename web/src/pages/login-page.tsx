@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { useApi, useSession } from '../auth/auth-context.tsx';
 import { Alert } from '../components/alert.tsx';
+import { TotpCodeField } from '../components/totp-code-field.tsx';
 import { ApiError, errorMessage } from '../lib/api-client.ts';
 
 export function LoginPage() {
@@ -83,26 +84,12 @@ export function LoginPage() {
           </div>
           {needsCode && (
             <div>
-              <label htmlFor="login-totp" className="field-label">
-                Authentication code
-              </label>
-              <input
+              <TotpCodeField
                 id="login-totp"
-                className="field-input tracking-widest"
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9]{6}"
-                maxLength={6}
-                required
-                autoFocus
-                aria-describedby="login-totp-help"
                 value={totpCode}
-                onChange={(event) => setTotpCode(event.target.value.replace(/\D/g, ''))}
+                onChange={setTotpCode}
+                help="This account uses two-factor authentication: enter the 6-digit code from your authenticator app."
               />
-              <p id="login-totp-help" className="mt-1 text-xs text-slate-500">
-                This account uses two-factor authentication: enter the 6-digit code from your
-                authenticator app.
-              </p>
             </div>
           )}
           <button type="submit" className="btn-primary w-full" disabled={busy}>

@@ -8,6 +8,12 @@ import type {
 } from '@videoforge/contracts';
 import type { UploadEvent } from './upload-machine.ts';
 
+export interface PutPartOptions {
+  contentType?: string | undefined;
+  onProgress: (loaded: number) => void;
+  signal: AbortSignal;
+}
+
 /** What the uploader needs from the outside world; the browser's versions are in upload-io.ts. */
 export interface UploadDeps {
   createUpload: (request: UploadCreateRequest) => Promise<UploadCreateResponse>;
@@ -17,15 +23,7 @@ export interface UploadDeps {
   ) => Promise<UploadCompleteResponse>;
   abortUpload: (uploadId: string) => Promise<void>;
   /** PUTs one slice to a presigned URL; resolves with the response's ETag (if any). */
-  putPart: (
-    url: string,
-    body: Blob,
-    options: {
-      contentType?: string | undefined;
-      onProgress: (loaded: number) => void;
-      signal: AbortSignal;
-    },
-  ) => Promise<string | undefined>;
+  putPart: (url: string, body: Blob, options: PutPartOptions) => Promise<string | undefined>;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   now: () => number;
 }

@@ -5,7 +5,7 @@ import {
   type UploadCreateRequest,
 } from '@videoforge/contracts';
 import type { ApiClient } from '../lib/api-client.ts';
-import type { UploadDeps } from './multipart-upload.ts';
+import type { PutPartOptions, UploadDeps } from './multipart-upload.ts';
 import type { ClientProbe } from './upload-machine.ts';
 
 /**
@@ -15,11 +15,7 @@ import type { ClientProbe } from './upload-machine.ts';
 export function xhrPut(
   url: string,
   body: Blob,
-  options: {
-    contentType?: string | undefined;
-    onProgress: (loaded: number) => void;
-    signal: AbortSignal;
-  },
+  options: PutPartOptions,
 ): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) {
