@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeWith } from '../../test/support/components.ts';
 import type { LocalStorage } from '@videoforge/platform/storage';
 import {
-  ffmpegMissing,
   listKeys,
   makeClip,
   serveDirectory,
@@ -19,10 +19,9 @@ import type { SourceInput } from '@videoforge/platform/media';
 import { resolveSource } from './source-policy.ts';
 import { transcodeJob } from './transcode.service.ts';
 
-const missing = ffmpegMissing();
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-describe.skipIf(missing)('bad inputs are refused and leave nothing behind', () => {
+describeWith(['ffmpeg'], 'bad inputs are refused and leave nothing behind', () => {
   let dir: string;
   let storage: LocalStorage;
   let server: Awaited<ReturnType<typeof serveDirectory>>;

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -14,16 +14,6 @@ import type { TranscoderSettings } from './transcode.service.ts';
 // loopback HTTP server, and the real local storage adapter over a temp directory.
 
 const run = promisify(execFile);
-
-export function ffmpegMissing(): string | undefined {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    execFileSync('ffprobe', ['-version'], { stdio: 'ignore' });
-    return undefined;
-  } catch {
-    return 'ffmpeg/ffprobe not on PATH (Debian: apt-get install ffmpeg)';
-  }
-}
 
 /** x264 preset for tests; VIDEOFORGE_TEST_PRESET=veryfast exercises the production-like path. */
 export function testSettings(overrides: Partial<TranscoderSettings> = {}): TranscoderSettings {

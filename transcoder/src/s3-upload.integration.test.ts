@@ -5,29 +5,20 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import HLS from 'hls-parser';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createS3Storage } from '@videoforge/platform/storage';
 import { finalizeJob } from './finalize.service.ts';
-import { ffmpegMissing, makeClip, stereoTone, testSettings } from './integration.fixtures.ts';
+import { makeClip, stereoTone, testSettings } from './integration.fixtures.ts';
+import { describeWith } from '../../test/support/components.ts';
 import type { SourceInput } from '@videoforge/platform/media';
 import { resolveSource } from './source-policy.ts';
 import { transcodeJob } from './transcode.service.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** moto's endpoint from test/global-setup.ts ('' when unavailable). */
-    awsEndpoint: string;
-  }
-}
-
 const endpoint = inject('awsEndpoint');
-const skip =
-  ffmpegMissing() ?? (endpoint ? undefined : 'the S3-compatible test server (moto) is not running');
-if (skip) console.warn(`!!! SKIPPING transcoder S3 upload — ${skip}`);
 
 // Cluster mode end to end: the source is read through a presigned GET, outputs go up
 // through the S3 adapter, and finalize reads the manifests back from the bucket.
-describe.skipIf(skip)('transcoding through S3', () => {
+describeWith(['ffmpeg', 's3'], 'transcoding through S3', () => {
   const bucket = `vf-transcoder-${randomBytes(4).toString('hex')}`;
   const storage = createS3Storage({
     bucket,

@@ -2,12 +2,12 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import HLS from 'hls-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWith } from '../../test/support/components.ts';
 import type { TranscoderEvent } from '@videoforge/contracts';
 import type { LocalStorage } from '@videoforge/platform/storage';
 import { finalizeJob } from './finalize.service.ts';
 import {
-  ffmpegMissing,
   keyframeTimes,
   listKeys,
   makeClip,
@@ -21,7 +21,6 @@ import { probeSource } from './probe.service.ts';
 import type { SourceInput } from '@videoforge/platform/media';
 import { runRendition, transcodeJob, type TranscodeJobOutcome } from './transcode.service.ts';
 
-const missing = ffmpegMissing();
 const settings = testSettings();
 const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast'];
 const template = (name: string): RungTemplate => {
@@ -30,7 +29,7 @@ const template = (name: string): RungTemplate => {
   return found;
 };
 
-describe.skipIf(missing)('transcoding real clips', () => {
+describeWith(['ffmpeg'], 'transcoding real clips', () => {
   let dir: string;
   let workRoot: string;
   let storage: LocalStorage;
