@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
-import { connectDatabase, createLogger, startEmbeddedPostgres } from '@videoforge/platform';
+import { connectDatabase, createLogger } from '@videoforge/platform';
+import { startScratchPostgres } from './support/database.ts';
 import { findMotoServer, startMoto } from './servers/moto.server.ts';
-import { freePort } from './support/free-port.ts';
 import type { Component } from './support/components.ts';
 import './support/provided-context.ts';
 
@@ -36,14 +36,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         // /tmp, because as root PostgreSQL runs as the postgres user, which must reach the directory.
         const dataDir = await mkdtemp(path.join(tmpdir(), 'videoforge-pg-'));
         tempDirs.push(dataDir);
-        const pg = await startEmbeddedPostgres({
-          dataDir: path.join(dataDir, 'data'),
-          port: await freePort(),
-          user: 'postgres',
-          password: 'postgres',
-          database: 'postgres',
-          logger: log,
-        });
+        const pg = await startScratchPostgres(path.join(dataDir, 'data'), log);
         stops.push(() => pg.stop());
         return pg.url;
       })(),

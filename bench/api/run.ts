@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { connectDatabase, createLogger, startEmbeddedPostgres } from '@videoforge/platform';
+import { connectDatabase, createLogger } from '@videoforge/platform';
+import { startScratchPostgres } from '../../test/support/database.ts';
 import { freePort } from '../../test/support/free-port.ts';
 import { waitUntil } from '../../test/support/process.ts';
 
@@ -32,14 +33,7 @@ const videoCount = Number(values.videos);
 
 const log = createLogger({ service: 'bench', level: 'warn' });
 const dir = await mkdtemp(path.join(tmpdir(), 'vf-bench-api-'));
-const pg = await startEmbeddedPostgres({
-  dataDir: path.join(dir, 'pg'),
-  port: await freePort(),
-  user: 'postgres',
-  password: 'postgres',
-  database: 'postgres',
-  logger: log,
-});
+const pg = await startScratchPostgres(path.join(dir, 'pg'), log);
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const api = spawn(

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bundleService, type Bundle } from '../../scripts/bundle.ts';
 import { describeWith } from '../../test/support/components.ts';
+import { readDockerfile, type Dockerfile } from '../../test/support/dockerfile.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.ts';
 import { freePort } from '../../test/support/free-port.ts';
 import { makeTestClip } from '../../test/support/media.ts';
@@ -17,66 +19,42 @@ const dockerDir = path.join(repoRoot, 'deploy/docker');
 const images = ['api', 'controller', 'transcoder', 'web'] as const;
 type Image = (typeof images)[number];
 
-interface Dockerfile {
-  stages: number;
-  finalUser: string | undefined;
-  entrypoint: string[];
-  cmd: string[];
-  env: Record<string, string>;
+function readImageDockerfile(image: Image): Promise<Dockerfile> {
+  return readDockerfile(path.join(dockerDir, `${image}.Dockerfile`));
 }
 
-/** The facts a test needs from a Dockerfile: stages, the final stage's USER, ENV, ENTRYPOINT and CMD. */
-async function readDockerfile(image: Image): Promise<Dockerfile> {
-  const text = (await readFile(path.join(dockerDir, `${image}.Dockerfile`), 'utf8')).replace(
-    /\\\n/g,
-    ' ',
+// The controller image holds a bundle (scripts/bundle.ts), built here as its Dockerfile builds it.
+let controllerBundle: Bundle | undefined;
+beforeAll(async () => {
+  controllerBundle = await bundleService(
+    'controller',
+    await mkdtemp(path.join(tmpdir(), 'vf-bundle-')),
   );
-  const lines = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-  const result: Dockerfile = { stages: 0, finalUser: undefined, entrypoint: [], cmd: [], env: {} };
-  for (const line of lines) {
-    const [instruction = '', ...rest] = line.split(/\s+/);
-    const args = rest.join(' ');
-    switch (instruction.toUpperCase()) {
-      case 'FROM':
-        result.stages++;
-        result.finalUser = undefined;
-        result.env = {};
-        break;
-      case 'USER':
-        result.finalUser = args;
-        break;
-      case 'ENV':
-        for (const [, k = '', v = ''] of args.matchAll(/(\w+)=(\S+)/g)) result.env[k] = v;
-        break;
-      case 'ENTRYPOINT':
-        result.entrypoint = JSON.parse(args) as string[];
-        break;
-      case 'CMD':
-        result.cmd = JSON.parse(args) as string[];
-        break;
-    }
+});
+afterAll(async () => {
+  if (controllerBundle) await rm(controllerBundle.dir, { recursive: true, force: true });
+});
+
+/** What the image's WORKDIR (/app) holds, as a directory of this checkout. */
+function workdirOf(image: Image): string {
+  if (image === 'web') return dockerDir; // web-server.mts sits at /app
+  if (image === 'controller') {
+    if (!controllerBundle) throw new Error('the controller bundle was not built');
+    return controllerBundle.dir;
   }
-  return result;
+  return repoRoot; // api and transcoder copy the workspaces to /app unchanged
 }
 
-/**
- * An image's ENTRYPOINT (`node` being this Node), ENV and WORKDIR as the container has
- * them: WORKDIR /app is the repository root for api/controller/transcoder (the image
- * copies the workspaces there unchanged) and deploy/docker for web (web-server.mts sits
- * at /app).
- */
+/** An image's ENTRYPOINT (`node` being this Node), ENV and WORKDIR as the container has them. */
 async function entrypointOf(
   image: Image,
 ): Promise<{ command: string; args: string[]; cwd: string; env: Record<string, string> }> {
-  const file = await readDockerfile(image);
+  const file = await readImageDockerfile(image);
   const [command = '', ...args] = file.entrypoint;
   return {
     command: command === 'node' ? process.execPath : command,
     args,
-    cwd: image === 'web' ? dockerDir : repoRoot,
+    cwd: workdirOf(image),
     env: file.env,
   };
 }
@@ -130,7 +108,7 @@ async function startEntrypoint(
 
 describe('the Dockerfiles', () => {
   it.each(images)('%s: multi-stage, non-root final stage, exec-form entrypoint', async (image) => {
-    const file = await readDockerfile(image);
+    const file = await readImageDockerfile(image);
     expect(file.stages).toBeGreaterThanOrEqual(2);
     expect(file.finalUser).toMatch(/^[1-9][0-9]{3,}:[1-9][0-9]{3,}$/);
     expect(file.entrypoint.length).toBeGreaterThan(0);
@@ -186,6 +164,17 @@ describe('the images’ entrypoints, run directly', () => {
     expect(result.code).toBe(78);
     for (const variable of ['TRANSCODER_COMMAND', 'TRANSCODE_NODE_SELECTOR', 'METRICS_PORT'])
       expect(result.stderr).toMatch(new RegExp(`${variable}:`));
+  });
+
+  it('controller: without a database configured, says the image has no embedded one', async () => {
+    const result = await runEntrypoint('controller', [], {
+      EMBEDDED_PG_DATA_DIR: path.join(workdirOf('controller'), 'pgdata'),
+      LOG_LEVEL: 'error',
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(
+      /embedded PostgreSQL is not part of this build; set DATABASE_URL or DB_HOST/,
+    );
   });
 
   describe('web', () => {
@@ -268,6 +257,54 @@ describeWith(['postgres', 'ffmpeg'], 'the images’ entrypoints, started properl
     }
   });
 
+  it('controller: the bundle applies the migrations it carries and serves /healthz and /metrics', async () => {
+    const empty = await createTestDatabase(inject('postgresUrl'), { migrated: false });
+    const entry = await entrypointOf('controller');
+    const port = await freePort();
+    // A cluster that is not there: the replica keeps retrying its Lease while its endpoints answer.
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    await writeFile(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'none', cluster: { server: `https://127.0.0.1:${await freePort()}` } }],
+        users: [{ name: 'none', user: { token: 'none' } }],
+        contexts: [{ name: 'none', context: { cluster: 'none', user: 'none' } }],
+        'current-context': 'none',
+      }),
+    );
+    const controller = startProcess(entry.command, entry.args, {
+      cwd: entry.cwd,
+      env: {
+        ...entry.env,
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: empty.url,
+        METRICS_HOST: '127.0.0.1',
+        METRICS_PORT: String(port),
+        KUBECONFIG: kubeconfig,
+        LOG_LEVEL: 'error',
+      },
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitUntil(async () => (await fetch(`${base}/healthz`)).ok, {
+        timeoutMs: 30_000,
+        describe: () => controller.output(),
+      });
+      expect(await (await fetch(`${base}/metrics`)).text()).toMatch(
+        /^videoforge_process_resident_memory_bytes\{service="controller"\}/m,
+      );
+      const migrations = await readdir(path.join(repoRoot, 'platform/migrations'));
+      const [applied] = await empty.sql<{ count: number }[]>`
+        SELECT count(*)::int AS count FROM schema_migrations`;
+      expect(applied?.count).toBe(migrations.filter((f) => f.endsWith('.sql')).length);
+    } finally {
+      await controller.stop();
+      await empty.drop();
+    }
+  });
+
   it('transcoder: `videoforge-transcode` (the symlinked bin) answers --help and probes a clip', async () => {
     // As the image's RUN does: /usr/local/bin/videoforge-transcode -> /app/transcoder/src/main.ts
     const bin = path.join(dir, 'bin');
@@ -276,7 +313,7 @@ describeWith(['postgres', 'ffmpeg'], 'the images’ entrypoints, started properl
       path.join(repoRoot, 'transcoder/src/main.ts'),
       path.join(bin, 'videoforge-transcode'),
     );
-    const file = await readDockerfile('transcoder');
+    const file = await readImageDockerfile('transcoder');
     expect(file.entrypoint).toEqual(['videoforge-transcode']);
     const help = await runEntrypoint('transcoder', file.cmd, {}, { pathPrefix: bin });
     expect(help.code).toBe(0);

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { connectDatabase, createLogger, migrate, type Sql } from '@videoforge/platform';
+import {
+  connectDatabase,
+  createLogger,
+  migrate,
+  startEmbeddedPostgres,
+  type Logger,
+  type RunningPostgres,
+  type Sql,
+} from '@videoforge/platform';
+import { freePort } from './free-port.ts';
 
 export interface TestDatabase {
   sql: Sql;
@@ -30,4 +39,22 @@ export async function createTestDatabase(
       await admin.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * A throwaway PostgreSQL server (the suites' shared one, a bench's own) on a free
+ * loopback port, its data under `dataDir`, with superuser postgres/postgres.
+ */
+export async function startScratchPostgres(
+  dataDir: string,
+  logger: Logger,
+): Promise<RunningPostgres> {
+  return startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    user: 'postgres',
+    password: 'postgres',
+    database: 'postgres',
+    logger,
+  });
 }

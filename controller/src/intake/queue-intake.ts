@@ -74,25 +74,29 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
           visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds,
           ...(deps.queue.kind === 'postgres' ? { signal: abortWait.signal } : {}),
         });
-        for (const message of messages) {
-          if (stopping) {
-            await deps.queue.changeVisibility(message.receipt, 0).catch(() => undefined);
-            continue;
-          }
-          try {
-            const outcome = await runWithVisibility(deps.queue, message, handle, {
-              visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds,
-              retryDelaySeconds: 5,
-            });
-            deps.onMessage?.(outcome);
-          } catch (error) {
-            deps.onMessage?.('error');
-            logger.warn(
-              { err: error, messageId: message.id },
-              'queue message failed; it will be retried',
-            );
-          }
-        }
+        // A batch is handled at once: each message is its own job, and one at a time
+        // would leave intake waiting on round trips (database, API server, queue).
+        await Promise.all(
+          messages.map(async (message) => {
+            if (stopping) {
+              await deps.queue.changeVisibility(message.receipt, 0).catch(() => undefined);
+              return;
+            }
+            try {
+              const outcome = await runWithVisibility(deps.queue, message, handle, {
+                visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds,
+                retryDelaySeconds: 5,
+              });
+              deps.onMessage?.(outcome);
+            } catch (error) {
+              deps.onMessage?.('error');
+              logger.warn(
+                { err: error, messageId: message.id },
+                'queue message failed; it will be retried',
+              );
+            }
+          }),
+        );
       } catch (error) {
         if (stopping) break;
         logger.warn({ err: error }, 'receiving from the queue failed; retrying');

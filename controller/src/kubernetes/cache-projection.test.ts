@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { compactJob, compactTranscodeJob } from './cache-projection.ts';
+
+const managedFields = [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:spec': {} } }];
+
+describe('what the informer caches keep', () => {
+  it('a TranscodeJob: everything but managedFields and kubectl’s last-applied copy', () => {
+    const resource = {
+      apiVersion: 'videoforge.io/v1alpha1',
+      kind: 'TranscodeJob',
+      metadata: {
+        name: 'job-7',
+        namespace: 'vf',
+        uid: 'u-7',
+        resourceVersion: '42',
+        generation: 2,
+        finalizers: ['videoforge.io/cleanup'],
+        deletionTimestamp: '2026-11-29T10:00:00Z',
+        labels: { team: 'video' },
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': '{"a huge":"copy"}',
+          note: 'kept',
+        },
+        managedFields,
+      },
+      spec: { jobId: '7', renditions: [{ name: '720p', height: 720, videoBitrate: '2800k' }] },
+      status: { phase: 'Running', progress: 40 },
+    };
+    const compact = compactTranscodeJob(resource as never) as typeof resource;
+    const {
+      managedFields: _dropped,
+      annotations: _replaced,
+      ...expectedMetadata
+    } = resource.metadata;
+    expect(compact).toEqual({
+      ...resource,
+      metadata: { ...expectedMetadata, annotations: { note: 'kept' } },
+    });
+    expect(compact.metadata).not.toBe(resource.metadata); // a fresh object, not edited in place
+    expect(resource.metadata.managedFields).toBe(managedFields);
+  });
+
+  it('drops annotations left empty once the last-applied copy is gone', () => {
+    const compact = compactTranscodeJob({
+      metadata: {
+        name: 'a',
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+      },
+    });
+    expect(compact.metadata).toEqual({ name: 'a' });
+  });
+
+  it('a Job: metadata and status, never its spec', () => {
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: 'job-7-720p',
+        labels: { 'videoforge.io/workload-type': 'rendition' },
+        annotations: { 'videoforge.io/renditions': '720p' },
+        ownerReferences: [
+          { apiVersion: 'videoforge.io/v1alpha1', kind: 'TranscodeJob', name: 'job-7', uid: 'u-7' },
+        ],
+        managedFields,
+      },
+      spec: { template: { spec: { containers: [{ name: 'transcode', image: 'x' }] } } },
+      status: { active: 1, ready: 1 },
+    };
+    expect(compactJob(job as never)).toEqual({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: 'job-7-720p',
+        labels: job.metadata.labels,
+        annotations: job.metadata.annotations,
+        ownerReferences: job.metadata.ownerReferences,
+      },
+      status: { active: 1, ready: 1 },
+    });
+  });
+});
