@@ -15,7 +15,7 @@
  * and the status mirrored back to Postgres.
  *
  * Reconciled per second: from the first TranscodeJob created until every one has its Job
- * and a status. Memory: the controller's resident set read from /proc, without forcing a
+ * and a status; for the first --throughput-count, and sustained over all of them. Memory: the controller's resident set read from /proc, without forcing a
  * garbage collection, once settled with every object cached; and its peak.
  */
 import { spawn } from 'node:child_process';
@@ -195,13 +195,21 @@ const watchedTranscodeJobs = makeInformer<KubernetesObject & { status?: { phase?
   () => custom.listNamespacedCustomObject(crd) as never,
 );
 await Promise.all([watchedJobs.start(), watchedTranscodeJobs.start()]);
+// Counted as events arrive, not by rescanning the caches: the bench shares the CPU with
+// what it measures and should take as little of it as it can.
+const jobsSeen = new Set<string>();
+const withStatus = new Set<string>();
+watchedJobs.on('add', (job) => jobsSeen.add(job.metadata?.name ?? ''));
+for (const verb of ['add', 'update'] as const)
+  watchedTranscodeJobs.on(verb, (tj) => {
+    if (tj.status?.phase) withStatus.add(tj.metadata?.name ?? '');
+  });
 async function waitReconciled(expected: number): Promise<void> {
-  await waitUntil(
-    async () =>
-      watchedJobs.list(namespace).length >= expected &&
-      watchedTranscodeJobs.list(namespace).filter((tj) => tj.status?.phase).length >= expected,
-    { timeoutMs: 30 * 60_000, intervalMs: 50, describe: () => 'not every job was reconciled' },
-  );
+  await waitUntil(async () => jobsSeen.size >= expected && withStatus.size >= expected, {
+    timeoutMs: 30 * 60_000,
+    intervalMs: 50,
+    describe: () => 'not every job was reconciled',
+  });
 }
 
 const idle = await memory();
@@ -210,8 +218,10 @@ await createTranscodeJobs(jobs.slice(0, throughputCount));
 await waitReconciled(throughputCount);
 const reconciledSeconds = (performance.now() - started) / 1000;
 
+const restStarted = performance.now();
 await createTranscodeJobs(jobs.slice(throughputCount));
 await waitReconciled(total);
+const allSeconds = reconciledSeconds + (performance.now() - restStarted) / 1000;
 // Settled: the work queue drained and the garbage collector has had its turns.
 const samples: number[] = [];
 for (let i = 0; i < 20; i++) {
@@ -241,6 +251,9 @@ console.log(`| measure | value | target |`);
 console.log(`| --- | --- | --- |`);
 console.log(
   `| TranscodeJobs reconciled (Job created + status written + mirrored), first ${throughputCount} | ${(throughputCount / reconciledSeconds).toFixed(1)} /s | ≥ 50 /s |`,
+);
+console.log(
+  `| the same, sustained over all ${total} (as the caches fill) | ${(total / allSeconds).toFixed(1)} /s | ≥ 50 /s |`,
 );
 console.log(
   `| controller RSS, leader, informers synced, 0 objects | ${(idle.rss / MB).toFixed(1)} MB (${heap(idle)}) | |`,

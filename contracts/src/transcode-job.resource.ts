@@ -10,6 +10,8 @@ export const TRANSCODE_JOB_GROUP = 'videoforge.io';
 export const TRANSCODE_JOB_VERSION = 'v1alpha1';
 export const TRANSCODE_JOB_PLURAL = 'transcodejobs';
 export const TRANSCODE_JOB_KIND = 'TranscodeJob';
+/** The controller's finalizer: it removes a deleted job's partial outputs first. */
+export const TRANSCODE_JOB_FINALIZER = 'videoforge.io/cleanup';
 
 const NumericId = z
   .string()

@@ -1,5 +1,6 @@
 import {
   DEFAULT_LADDER,
+  TRANSCODE_JOB_FINALIZER,
   TRANSCODE_JOB_GROUP,
   TRANSCODE_JOB_KIND,
   TRANSCODE_JOB_VERSION,
@@ -45,6 +46,9 @@ export function transcodeJobFor(
       name: transcodeJobName(job.id),
       namespace: options.namespace,
       labels: { 'videoforge.io/job-id': job.id, 'videoforge.io/video-id': job.video_id },
+      // Born with the cleanup finalizer, so the controller's first pass need not patch
+      // it in: one API write and one watch event fewer per job.
+      finalizers: [TRANSCODE_JOB_FINALIZER],
     },
     spec: {
       jobId: job.id,

@@ -9,6 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import {
   type TranscodeJobSpec as TranscodeJobSpecType,
+  TRANSCODE_JOB_FINALIZER,
   TRANSCODE_JOB_GROUP,
   TRANSCODE_JOB_KIND,
   TRANSCODE_JOB_PLURAL,
@@ -38,7 +39,6 @@ import { startResilientInformer } from './resilient-informer.ts';
 /** Events being written at once, beyond which new ones are dropped. */
 const MAX_EVENTS_IN_FLIGHT = 256;
 
-export const FINALIZER = 'videoforge.io/cleanup';
 export const FIELD_MANAGER = 'videoforge-controller';
 
 export interface TranscodeJobControllerDeps {
@@ -182,13 +182,19 @@ export async function startTranscodeJobController(
     if (!resource) return; // gone: the garbage collector removes its Jobs
 
     const finalizers = resource.metadata.finalizers ?? [];
-    if (!resource.metadata.deletionTimestamp && !finalizers.includes(FINALIZER)) {
+    if (!resource.metadata.deletionTimestamp && !finalizers.includes(TRANSCODE_JOB_FINALIZER)) {
       // Before any workload exists, so no output can be written without cleanup owed.
       await custom.patchNamespacedCustomObject({
         ...crd,
         namespace: ns,
         name,
-        body: [{ op: 'add', path: '/metadata/finalizers', value: [...finalizers, FINALIZER] }],
+        body: [
+          {
+            op: 'add',
+            path: '/metadata/finalizers',
+            value: [...finalizers, TRANSCODE_JOB_FINALIZER],
+          },
+        ],
       });
     }
 
@@ -274,17 +280,17 @@ export async function startTranscodeJobController(
     await deps.onStatus?.(resource, decision.status);
     for (const event of decision.events) recordEventSoon(resource, event);
 
-    if (resource.metadata.deletionTimestamp && finalizers.includes(FINALIZER)) {
+    if (resource.metadata.deletionTimestamp && finalizers.includes(TRANSCODE_JOB_FINALIZER)) {
       if (owned.some((job) => observeJob(job)?.state === 'active')) return { requeueAfterMs: 1000 };
       await deps.cleanup?.(resource);
-      const index = finalizers.indexOf(FINALIZER);
+      const index = finalizers.indexOf(TRANSCODE_JOB_FINALIZER);
       await custom.patchNamespacedCustomObject({
         ...crd,
         namespace: ns,
         name,
         // test-then-remove: never drop a finalizer another controller added meanwhile
         body: [
-          { op: 'test', path: `/metadata/finalizers/${index}`, value: FINALIZER },
+          { op: 'test', path: `/metadata/finalizers/${index}`, value: TRANSCODE_JOB_FINALIZER },
           { op: 'remove', path: `/metadata/finalizers/${index}` },
         ],
       });
