@@ -32,6 +32,23 @@ async function register(api: TestApi, username: string): Promise<TokenResponse> 
   return response.body as TokenResponse;
 }
 
+/** A single-PUT upload of `bytes` as `filename`: created, and its bytes sent, not yet completed. */
+async function sendSingleUpload(
+  api: TestApi,
+  token: string,
+  filename: string,
+  bytes: Buffer,
+): Promise<Extract<UploadCreateResponse, { mode: 'single' }>> {
+  const created = (
+    await call(api.base, 'POST', '/api/uploads', {
+      token,
+      body: { filename, size: bytes.length, contentType: 'video/mp4' },
+    })
+  ).body as Extract<UploadCreateResponse, { mode: 'single' }>;
+  await putBytes(created.url, bytes, 'video/mp4');
+  return created;
+}
+
 async function putBytes(url: string, bytes: Buffer, contentType?: string): Promise<string> {
   const response = await fetch(url, {
     method: 'PUT',
@@ -234,14 +251,8 @@ describeWith(['postgres', 's3', 'ffmpeg'], 'uploads on S3: the whole flow', () =
     const text = await readFile(
       await writeTextFile(dir, 'notes.mp4', 'these are not moving pictures\n'.repeat(50)),
     );
-    const created = (
-      await call(api.base, 'POST', '/api/uploads', {
-        token: bob.accessToken,
-        body: { filename: 'notes.mp4', size: text.length, contentType: 'video/mp4' },
-      })
-    ).body as Extract<UploadCreateResponse, { mode: 'single' }>;
+    const created = await sendSingleUpload(api, bob.accessToken, 'notes.mp4', text);
     expect(created.mode).toBe('single');
-    await putBytes(created.url, text, 'video/mp4');
     expect(await api.storage.head(created.key)).toBeDefined();
 
     const outboxBefore = (await api.db.sql`SELECT id FROM outbox`).length;
@@ -325,13 +336,7 @@ describeWith(['postgres', 's3', 'ffmpeg'], 'uploads on S3: the whole flow', () =
   });
 
   it('sweeps expired, unfinished uploads and their bytes', async () => {
-    const created = (
-      await call(api.base, 'POST', '/api/uploads', {
-        token: bob.accessToken,
-        body: { filename: 'left.mp4', size: clip.length, contentType: 'video/mp4' },
-      })
-    ).body as Extract<UploadCreateResponse, { mode: 'single' }>;
-    await putBytes(created.url, clip, 'video/mp4');
+    const created = await sendSingleUpload(api, bob.accessToken, 'left.mp4', clip);
     const deps = {
       sql: api.db.sql,
       storage: api.storage,
@@ -349,13 +354,7 @@ describeWith(['postgres', 's3', 'ffmpeg'], 'uploads on S3: the whole flow', () =
   });
 
   it('creates, lists, gets, cancels and retries jobs; refuses unknown formats', async () => {
-    const created = (
-      await call(api.base, 'POST', '/api/uploads', {
-        token: bob.accessToken,
-        body: { filename: 'b.mp4', size: clip.length, contentType: 'video/mp4' },
-      })
-    ).body as Extract<UploadCreateResponse, { mode: 'single' }>;
-    await putBytes(created.url, clip, 'video/mp4');
+    const created = await sendSingleUpload(api, bob.accessToken, 'b.mp4', clip);
     const done = await call(api.base, 'POST', `/api/uploads/${created.uploadId}/complete`, {
       token: bob.accessToken,
       body: { formats: ['720p', '360p'] },
@@ -479,13 +478,7 @@ describeWith(['postgres', 'ffmpeg'], 'uploads on local storage', () => {
         `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n${target}/seg.ts\n#EXT-X-ENDLIST\n`,
       );
       const user = await register(api, 'mallory');
-      const created = (
-        await call(api.base, 'POST', '/api/uploads', {
-          token: user.accessToken,
-          body: { filename: 'innocent.mp4', size: playlist.length, contentType: 'video/mp4' },
-        })
-      ).body as Extract<UploadCreateResponse, { mode: 'single' }>;
-      await putBytes(created.url, playlist, 'video/mp4');
+      const created = await sendSingleUpload(api, user.accessToken, 'innocent.mp4', playlist);
       const done = await call(api.base, 'POST', `/api/uploads/${created.uploadId}/complete`, {
         token: user.accessToken,
         body: {},
@@ -501,14 +494,8 @@ describeWith(['postgres', 'ffmpeg'], 'uploads on local storage', () => {
   it('takes a single presigned PUT, probes it over a signed URL and queues the job', async () => {
     const clip = await readFile(await generateClip(dir, { seconds: 1, size: '640x360' }));
     const user = await register(api, 'carol');
-    const created = (
-      await call(api.base, 'POST', '/api/uploads', {
-        token: user.accessToken,
-        body: { filename: 'local.mp4', size: clip.length, contentType: 'video/mp4' },
-      })
-    ).body as Extract<UploadCreateResponse, { mode: 'single' }>;
+    const created = await sendSingleUpload(api, user.accessToken, 'local.mp4', clip);
     expect(created.url.startsWith(`${api.base}/api/storage/`)).toBe(true);
-    await putBytes(created.url, clip, 'video/mp4');
     const done = await call(api.base, 'POST', `/api/uploads/${created.uploadId}/complete`, {
       token: user.accessToken,
       body: {},
@@ -542,13 +529,7 @@ describeWith(['postgres', 'ffmpeg'], 'uploads when the probe cannot read the fil
   it('keeps the upload and asks to complete again, rather than calling a good video bad', async () => {
     const clip = await readFile(await generateClip(dir, { seconds: 1, size: '320x240' }));
     const carol = await register(api, 'carol');
-    const created = (
-      await call(api.base, 'POST', '/api/uploads', {
-        token: carol.accessToken,
-        body: { filename: 'clip.mp4', size: clip.length, contentType: 'video/mp4' },
-      })
-    ).body as Extract<UploadCreateResponse, { mode: 'single' }>;
-    await putBytes(created.url, clip, 'video/mp4');
+    const created = await sendSingleUpload(api, carol.accessToken, 'clip.mp4', clip);
 
     const completed = await call(api.base, 'POST', `/api/uploads/${created.uploadId}/complete`, {
       token: carol.accessToken,

@@ -29,16 +29,14 @@ export function startResilientInformer<T extends KubernetesObject>(options: {
    * What the cache keeps of each listed or watched object (see cache-projection.ts);
    * handlers receive the same projected object.
    */
-  project?: (object: T) => T;
+  project: (object: T) => T;
 }): { informer: CachedInformer<T>; ready: Promise<void>; stop(): Promise<void> } {
-  const project = options.project;
-  const list: ListPromise<T> = project
-    ? async () => {
-        const listed = await options.list();
-        listed.items = listed.items.map(project);
-        return listed;
-      }
-    : options.list;
+  const { project } = options;
+  const list: ListPromise<T> = async () => {
+    const listed = await options.list();
+    listed.items = listed.items.map(project);
+    return listed;
+  };
   // client-node's informer has no transform hook (client-go's SetTransform), but it takes
   // its Watch as a parameter: this one hands it objects already projected.
   const watch = new Watch(options.kubeConfig);
@@ -50,7 +48,7 @@ export function startResilientInformer<T extends KubernetesObject>(options: {
         (phase, object: T, watchObject) =>
           callback(
             phase,
-            project && (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED')
+            phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED'
               ? project(object)
               : object,
             watchObject,

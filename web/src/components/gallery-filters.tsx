@@ -97,54 +97,30 @@ export function GalleryFilterBar({
         id={panelId}
         className={`${open ? 'grid' : 'hidden'} grid-cols-1 gap-3 sm:grid sm:grid-cols-2 lg:grid-cols-[repeat(3,minmax(0,1fr))_minmax(0,0.7fr)]`}
       >
-        <Range legend="Length">
-          <Bound
-            id={`${id}-min-duration`}
-            label="Min"
-            value={filters.minDuration}
-            any="Any"
-            steps={DURATION_STEPS}
-            format={durationLabel}
-            disabledWhen={(step) => above(step, filters.maxDuration)}
-            onChange={(minDuration) => onChange({ minDuration })}
-            invalid={invalid('duration')}
-          />
-          <Bound
-            id={`${id}-max-duration`}
-            label="Max"
-            value={filters.maxDuration}
-            any="Any"
-            steps={DURATION_STEPS}
-            format={durationLabel}
-            disabledWhen={(step) => above(filters.minDuration, step)}
-            onChange={(maxDuration) => onChange({ maxDuration })}
-            invalid={invalid('duration')}
-          />
-        </Range>
-        <Range legend="Resolution">
-          <Bound
-            id={`${id}-min-resolution`}
-            label="Min"
-            value={filters.minResolution}
-            any="Any"
-            steps={RESOLUTION_STEPS}
-            format={resolutionLabel}
-            disabledWhen={(step) => above(step, filters.maxResolution)}
-            onChange={(minResolution) => onChange({ minResolution })}
-            invalid={invalid('resolution')}
-          />
-          <Bound
-            id={`${id}-max-resolution`}
-            label="Max"
-            value={filters.maxResolution}
-            any="Any"
-            steps={RESOLUTION_STEPS}
-            format={resolutionLabel}
-            disabledWhen={(step) => above(filters.minResolution, step)}
-            onChange={(maxResolution) => onChange({ maxResolution })}
-            invalid={invalid('resolution')}
-          />
-        </Range>
+        <StepRange
+          id={`${id}-duration`}
+          legend="Length"
+          min={filters.minDuration}
+          max={filters.maxDuration}
+          steps={DURATION_STEPS}
+          format={durationLabel}
+          onChange={(bound, value) =>
+            onChange(bound === 'min' ? { minDuration: value } : { maxDuration: value })
+          }
+          invalid={invalid('duration')}
+        />
+        <StepRange
+          id={`${id}-resolution`}
+          legend="Resolution"
+          min={filters.minResolution}
+          max={filters.maxResolution}
+          steps={RESOLUTION_STEPS}
+          format={resolutionLabel}
+          onChange={(bound, value) =>
+            onChange(bound === 'min' ? { minResolution: value } : { maxResolution: value })
+          }
+          invalid={invalid('resolution')}
+        />
         <Range legend="Uploaded">
           <div className="min-w-0 flex-1">
             <label htmlFor={`${id}-after`} className="text-xs text-slate-600 dark:text-slate-400">
@@ -254,6 +230,54 @@ function Range({ legend, children }: { legend: string; children: ReactNode }) {
       <legend className="text-sm font-medium">{legend}</legend>
       <div className="flex gap-2">{children}</div>
     </fieldset>
+  );
+}
+
+/** A range picked from fixed steps: a Min and a Max list, each ruling out the other's empty side. */
+function StepRange({
+  id,
+  legend,
+  min,
+  max,
+  steps,
+  format,
+  onChange,
+  invalid,
+}: {
+  id: string;
+  legend: string;
+  min: string | undefined;
+  max: string | undefined;
+  steps: readonly number[];
+  format: (step: number) => string;
+  onChange: (bound: 'min' | 'max', value: string) => void;
+  invalid: object;
+}) {
+  return (
+    <Range legend={legend}>
+      <Bound
+        id={`${id}-min`}
+        label="Min"
+        value={min}
+        any="Any"
+        steps={steps}
+        format={format}
+        disabledWhen={(step) => above(step, max)}
+        onChange={(value) => onChange('min', value)}
+        invalid={invalid}
+      />
+      <Bound
+        id={`${id}-max`}
+        label="Max"
+        value={max}
+        any="Any"
+        steps={steps}
+        format={format}
+        disabledWhen={(step) => above(min, step)}
+        onChange={(value) => onChange('max', value)}
+        invalid={invalid}
+      />
+    </Range>
   );
 }
 

@@ -6,28 +6,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiProvider } from '../auth/auth-context.tsx';
 import { RequireAdmin } from '../components/require-admin.tsx';
 import type { ApiClient } from '../lib/api-client.ts';
+import { aVideo } from '../lib/video.fixtures.ts';
 import { GalleryPage } from './gallery-page.tsx';
 
-const video = (id: string, ownerName: string, visibility: Video['visibility']): Video => ({
-  id,
-  ownerId: id,
-  ownerName,
-  title: `Video ${id}`,
-  description: '',
-  visibility,
-  status: 'ready',
-  originalFilename: 'clip.mp4',
-  durationSeconds: 8,
-  width: 1280,
-  height: 720,
-  frameRate: 30,
-  videoCodec: 'h264',
-  audioCodec: 'aac',
-  bitRate: 1_000_000,
-  fileSize: 1_000_000,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
+const video = (id: string, ownerName: string, visibility: Video['visibility']): Video =>
+  aVideo({ id, ownerId: id, ownerName, title: `Video ${id}`, visibility });
 
 /** Only what the gallery uses of the client: a signed-in session and request. */
 function fakeClient(role: Role) {

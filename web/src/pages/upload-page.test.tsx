@@ -5,31 +5,20 @@ import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiProvider } from '../auth/auth-context.tsx';
 import { createApiClient } from '../lib/api-client.ts';
+import { aVideo } from '../lib/video.fixtures.ts';
 import type { UploadDeps } from '../upload/multipart-upload.ts';
 import { UploadPage } from './upload-page.tsx';
 
 const MiB = 1024 * 1024;
 const uploadId = '00000000-0000-4000-8000-000000000002';
-const video = {
+const video = aVideo({
   id: '7',
-  ownerId: '1',
-  ownerName: 'alice',
   title: 'Holiday',
-  description: '',
-  visibility: 'public',
   status: 'processing',
   originalFilename: 'holiday.mp4',
-  durationSeconds: 8,
-  width: 1280,
-  height: 720,
-  frameRate: 30,
-  videoCodec: 'h264',
-  audioCodec: 'aac',
   bitRate: 12_000_000,
   fileSize: 12 * MiB,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-} as const;
+});
 const job = {
   id: '9',
   videoId: '7',
