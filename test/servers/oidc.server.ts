@@ -67,6 +67,8 @@ export async function startOidcProvider(options: {
   idTokenTtlSeconds?: number;
   /** A port chosen beforehand (freePort), when the issuer must be known before the provider starts. */
   port?: number;
+  /** false: no end_session_endpoint in discovery, as with Cognito. */
+  rpInitiatedLogout?: boolean;
 }): Promise<RunningOidcProvider> {
   const port = options.port ?? (await freePort());
   const issuer = `http://localhost:${port}`;
@@ -90,7 +92,7 @@ export async function startOidcProvider(options: {
     features: {
       devInteractions: { enabled: false },
       rpInitiatedLogout: {
-        enabled: true,
+        enabled: options.rpInitiatedLogout ?? true,
         logoutSource(ctx: KoaContextWithOIDC, form: string) {
           ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign out</title></head>
 <body><h1>Sign out of the test identity provider?</h1>${form}
@@ -202,6 +204,7 @@ export async function startOidcProvider(options: {
         .sign(privateKey);
     },
     async stop() {
+      if (!server.listening) return;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -235,6 +235,46 @@ describeWith(['postgres'], 'OIDC sign-in against a real provider (oidc-provider)
       expect(after.status).toBe(401);
     });
 
+    it('follows a group change at the provider on the next refresh', async () => {
+      const jar = cookieJar();
+      const before = await signIn(jar, 'bob');
+      expect(before.user.role).toBe('user');
+      users.bob.groups = ['videoforge-admins'];
+      try {
+        const after = await visit(jar, `${api.base}/api/auth/refresh`, {
+          method: 'POST',
+          headers: WEB_APP,
+        });
+        expect(((await after.json()) as TokenResponse).user.role).toBe('admin');
+      } finally {
+        users.bob.groups = ['viewers'];
+      }
+    });
+
+    it('ends the session here when the provider ended it (its refresh token refused)', async () => {
+      const jar = cookieJar();
+      await signIn(jar, 'alice');
+      // Sign out at the provider only (another tab, an admin, a session timeout there).
+      const confirm = await visit(jar, `${provider.issuer}/session/end`);
+      const page = await confirm.text();
+      const action = /<form id="op.logoutForm" method="post" action="([^"]+)"/.exec(page)?.[1];
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1];
+      expect(action && xsrf, page).toBeTruthy();
+      const ended = await visit(jar, new URL(action!, provider.issuer).href, {
+        method: 'POST',
+        form: { xsrf: xsrf!, logout: 'yes' },
+      });
+      expect(ended.status).toBeLessThan(400);
+      const refreshed = await visit(jar, `${api.base}/api/auth/refresh`, {
+        method: 'POST',
+        headers: WEB_APP,
+      });
+      expect(refreshed.status).toBe(401);
+      expect(await refreshed.json()).toMatchObject({ error: { code: 'session_ended' } });
+      // The whole family is gone: the cookie cannot be tried again.
+      expect(jar.get(api.base, 'vf_refresh')).toBeUndefined();
+    });
+
     it('explains a state mismatch, a missing transaction and a cancel at the provider', async () => {
       const jar = cookieJar();
       const { authorizeUrl } = await start(jar);
@@ -335,6 +375,18 @@ describeWith(['postgres'], 'OIDC sign-in against a real provider (oidc-provider)
       expect(register.status).toBe(404);
     });
   });
+
+  it('keeps the session when the provider is unreachable at refresh time (last: stops the provider)', async () => {
+    const jar = cookieJar();
+    await signIn(jar, 'bob');
+    await provider.stop();
+    const refreshed = await visit(jar, `${api.base}/api/auth/refresh`, {
+      method: 'POST',
+      headers: WEB_APP,
+    });
+    expect(refreshed.status).toBe(200);
+    expect(((await refreshed.json()) as TokenResponse).user.username).toBe('bob');
+  });
 });
 
 describeWith(['postgres'], 'OIDC sign-in while the provider is down', () => {
@@ -366,3 +418,60 @@ describeWith(['postgres'], 'OIDC sign-in while the provider is down', () => {
     expect(response.headers.get('location')).toBe('/login?error=provider_unreachable');
   });
 });
+
+describeWith(
+  ['postgres'],
+  'OIDC sign-out with a provider without end_session_endpoint (Cognito)',
+  () => {
+    let api: TestApi;
+    let provider: RunningOidcProvider;
+    beforeAll(async () => {
+      const port = await freePort();
+      api = await startTestApi({
+        postgresUrl: inject('postgresUrl'),
+        storage: { kind: 'local' },
+        settings: {
+          authMode: 'oidc',
+          oidc: {
+            issuer: `http://localhost:${port}`,
+            clientId: CLIENT_ID,
+            scopes: 'openid',
+            providerName: 'Cognito',
+            logoutUrl: 'https://videoforge.auth.eu-west-1.amazoncognito.com/logout',
+            groupsClaim: 'cognito:groups',
+            adminGroup: 'admin',
+          },
+        },
+      });
+      provider = await startOidcProvider({
+        port,
+        users: {},
+        clients: [],
+        rpInitiatedLogout: false,
+      });
+    });
+    afterAll(async () => {
+      await api?.close();
+      await provider?.stop();
+    });
+
+    it("sends the browser to the hosted UI's /logout with client_id and logout_uri", async () => {
+      const token = await provider.signToken({
+        sub: 'erin-sub',
+        token_use: 'access',
+        client_id: CLIENT_ID,
+        username: 'erin',
+      });
+      const logout = await call(api.base, 'POST', '/api/auth/logout', { token });
+      expect(logout.status).toBe(200);
+      const url = new URL((logout.body as { endSessionUrl: string }).endSessionUrl);
+      expect(`${url.origin}${url.pathname}`).toBe(
+        'https://videoforge.auth.eu-west-1.amazoncognito.com/logout',
+      );
+      expect(Object.fromEntries(url.searchParams)).toEqual({
+        client_id: CLIENT_ID,
+        logout_uri: `${api.base}/login`,
+      });
+    });
+  },
+);
