@@ -134,7 +134,15 @@ export async function startOidcProvider(options: {
     async issueRefreshToken(_ctx, client) {
       return client.grantTypeAllowed('refresh_token');
     },
-    ttl: { IdToken: options.idTokenTtlSeconds ?? 3600 },
+    // Every lifetime set, so the provider does not warn about its defaults.
+    ttl: {
+      IdToken: options.idTokenTtlSeconds ?? 3600,
+      AccessToken: 3600,
+      RefreshToken: 86_400,
+      Interaction: 600,
+      Session: 86_400,
+      Grant: 86_400,
+    },
   });
   // Its own warnings (dev-only adapter, etc.) are not the test's business.
   provider.on('server_error', (_ctx, error) => console.error('oidc-provider:', error));

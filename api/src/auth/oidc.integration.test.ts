@@ -83,8 +83,12 @@ async function follow(
 
 describeWith(['postgres'], 'OIDC sign-in against a real provider (oidc-provider)', () => {
   let api: TestApi;
+  /** The same, as a confidential client (with a secret, like a Cognito app client with one). */
+  let confidentialApi: TestApi;
   let provider: RunningOidcProvider;
   let settings: OidcSettings;
+  const CONFIDENTIAL_ID = 'videoforge-confidential';
+  const CLIENT_SECRET = 'a-client-secret-known-to-the-api-only';
 
   beforeAll(async () => {
     const port = await freePort();
@@ -102,10 +106,27 @@ describeWith(['postgres'], 'OIDC sign-in against a real provider (oidc-provider)
       storage: { kind: 'local' },
       settings: { authMode: 'oidc', oidc: settings },
     });
+    confidentialApi = await startTestApi({
+      postgresUrl: inject('postgresUrl'),
+      storage: { kind: 'local' },
+      settings: {
+        authMode: 'oidc',
+        oidc: { ...settings, clientId: CONFIDENTIAL_ID, clientSecret: CLIENT_SECRET },
+      },
+    });
     provider = await startOidcProvider({
       port,
       users,
       clients: [
+        {
+          client_id: CONFIDENTIAL_ID,
+          client_secret: CLIENT_SECRET,
+          token_endpoint_auth_method: 'client_secret_post',
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          redirect_uris: [`${confidentialApi.base}/api/auth/oidc/callback`],
+          post_logout_redirect_uris: [`${confidentialApi.base}/login`],
+        },
         {
           client_id: CLIENT_ID,
           token_endpoint_auth_method: 'none',
@@ -119,19 +140,24 @@ describeWith(['postgres'], 'OIDC sign-in against a real provider (oidc-provider)
   });
   afterAll(async () => {
     await api?.close();
+    await confidentialApi?.close();
     await provider?.stop();
   });
 
   /** Starts a sign-in: the API's redirect to the provider, with the transaction cookie. */
-  async function start(jar: Jar) {
-    const response = await visit(jar, `${api.base}/api/auth/oidc/start?returnTo=/my-videos`);
+  async function start(jar: Jar, base = api.base) {
+    const response = await visit(jar, `${base}/api/auth/oidc/start?returnTo=/my-videos`);
     expect(response.status).toBe(303);
     return { response, authorizeUrl: new URL(response.headers.get('location')!) };
   }
 
   /** The whole sign-in as a browser does it; resolves with the access token. */
-  async function signIn(jar: Jar, username: keyof typeof users): Promise<TokenResponse> {
-    const { authorizeUrl } = await start(jar);
+  async function signIn(
+    jar: Jar,
+    username: keyof typeof users,
+    base = api.base,
+  ): Promise<TokenResponse> {
+    const { authorizeUrl } = await start(jar, base);
     const { url: loginUrl, response: page } = await follow(jar, authorizeUrl.href);
     expect(await page.text()).toContain('Test identity provider');
     const submitted = await visit(jar, loginUrl, {
@@ -141,13 +167,13 @@ describeWith(['postgres'], 'OIDC sign-in against a real provider (oidc-provider)
     const back = await follow(
       jar,
       new URL(submitted.headers.get('location')!, loginUrl).href,
-      api.base,
+      base,
     );
     expect(back.url).toContain('/api/auth/oidc/callback?');
     const landed = await visit(jar, back.url);
     expect(landed.status).toBe(303);
     expect(landed.headers.get('location')).toBe('/signed-in?to=%2Fmy-videos');
-    const refreshed = await visit(jar, `${api.base}/api/auth/refresh`, {
+    const refreshed = await visit(jar, `${base}/api/auth/refresh`, {
       method: 'POST',
       headers: WEB_APP,
     });
@@ -233,6 +259,15 @@ describeWith(['postgres'], 'OIDC sign-in against a real provider (oidc-provider)
         headers: WEB_APP,
       });
       expect(after.status).toBe(401);
+    });
+
+    it('signs in as a confidential client too (client secret at the token endpoint, and PKCE)', async () => {
+      const jar = cookieJar();
+      const { authorizeUrl } = await start(jar, confidentialApi.base);
+      expect(authorizeUrl.searchParams.get('client_id')).toBe(CONFIDENTIAL_ID);
+      expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
+      const alice = await signIn(cookieJar(), 'alice', confidentialApi.base);
+      expect(alice.user).toMatchObject({ username: 'alice', role: 'admin' });
     });
 
     it('follows a group change at the provider on the next refresh', async () => {
