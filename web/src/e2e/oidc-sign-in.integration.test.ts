@@ -141,8 +141,18 @@ describeWithChromium(['postgres'], 'OIDC sign-in in Chromium (all-in-one + oidc-
     expect(await page.getByRole('link', { name: 'Register' }).count()).toBe(0);
     await shot(page, 'oidc-01-sign-in');
 
+    const codes: string[] = [];
+    page.on('request', (request) => {
+      const callback = new URL(request.url());
+      if (callback.pathname === '/api/auth/oidc/callback')
+        codes.push(callback.searchParams.get('code') ?? '');
+    });
     await signIn(page, 'alice');
     expect(await page.getByRole('link', { name: 'All videos' }).isVisible()).toBe(true);
+    // The authorization code rode in the callback's query string, which no log line keeps.
+    expect(codes).toHaveLength(1);
+    expect(codes[0]!.length).toBeGreaterThan(20);
+    expect(server!.output()).not.toContain(codes[0]!);
     const cookies = await page.context().cookies(url('/api/auth'));
     const refresh = cookies.find((c) => c.name === 'vf_refresh');
     expect(refresh).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/auth' });
