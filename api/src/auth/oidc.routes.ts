@@ -213,7 +213,16 @@ export function oidcRoutes(deps: OidcRoutesDeps): Router {
         'the identity provider ended this session; sign in again',
       );
     }
-    if (refreshed.claims) await users.syncOidc(identityFromClaims(refreshed.claims, settings));
+    if (refreshed.claims) {
+      // OIDC Core 12.2: a refreshed ID token is about the same person, or it is not taken.
+      const identity = identityFromClaims(refreshed.claims, settings);
+      const user = await users.findById(session.userId);
+      if (!user || user.oidcSubject !== identity.subject) {
+        await sessions.remove(familyId);
+        throw new HttpError(401, 'session_ended', 'the identity provider changed the subject');
+      }
+      await users.syncOidc(identity);
+    }
     await sessions.save({
       familyId,
       userId: session.userId,
