@@ -17,7 +17,11 @@ export function useAuthConfig(): AuthConfigResponse | undefined {
     let current = true;
     let pending = loaded.get(api);
     if (!pending) {
-      pending = api.authConfig().catch((): AuthConfigResponse => ({ mode: 'builtin' }));
+      pending = api.authConfig().catch((): AuthConfigResponse => {
+        // Not remembered: the next page that asks tries again.
+        loaded.delete(api);
+        return { mode: 'builtin' };
+      });
       loaded.set(api, pending);
     }
     void pending.then((value) => {
