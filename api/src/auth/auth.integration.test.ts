@@ -392,6 +392,11 @@ describeWith(['postgres'], 'built-in auth', () => {
     expect(broken.body).toMatchObject({ error: { code: 'entity_parse_failed', details: {} } });
   });
 
+  it('tells the web app that builtin sign-in is on, and has no OIDC routes', async () => {
+    expect((await call(api.base, 'GET', '/api/auth/config')).body).toEqual({ mode: 'builtin' });
+    expect((await call(api.base, 'GET', '/api/auth/oidc/start')).status).toBe(404);
+  });
+
   it('serves CORS for configured origins only, the OpenAPI document and route metrics', async () => {
     const allowed = await fetch(`${api.base}/api/videos`, {
       headers: { Origin: 'http://app.example' },
