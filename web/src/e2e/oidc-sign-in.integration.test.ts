@@ -169,6 +169,12 @@ describeWithChromium(['postgres'], 'OIDC sign-in in Chromium (all-in-one + oidc-
     await expect
       .poll(() => page.getByRole('heading', { name: 'All videos' }).isVisible())
       .toBe(true);
+    // No built-in MFA to enrol in: the provider owns passwords and second factors.
+    await page.goto(url('/account'));
+    await expect
+      .poll(() => page.getByTestId('oidc-managed').textContent())
+      .toContain('managed by Test IdP');
+    expect(await page.getByRole('heading', { name: 'Two-factor authentication' }).count()).toBe(0);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${provider!.issuer}/session/end**`);
