@@ -8,12 +8,12 @@ import type { Registry } from '@videoforge/platform/metrics';
 import type { LocalStorage } from '@videoforge/platform/storage';
 import { createAuthService } from './auth/auth.service.ts';
 import { authRoutes } from './auth/auth.routes.ts';
-import {
-  builtinVerifier,
-  createAuthentication,
-  oidcVerifier,
-  type OidcSettings,
-} from './auth/authenticate.ts';
+import { builtinVerifier, createAuthentication } from './auth/authenticate.ts';
+import { createOidcClient } from './auth/oidc-client.ts';
+import { createOidcSessionsRepository } from './auth/oidc-sessions.repository.ts';
+import type { OidcSettings } from './auth/oidc-settings.ts';
+import { oidcVerifier } from './auth/oidc-verifier.ts';
+import { authConfigRoutes, oidcRoutes } from './auth/oidc.routes.ts';
 import { createRefreshTokensRepository } from './auth/refresh-tokens.repository.ts';
 import { createUsersRepository } from './auth/users.repository.ts';
 import type { EventsHub } from './events/events.hub.ts';
@@ -70,10 +70,18 @@ export function createApp(deps: AppDeps): Express {
   const jobsRepository = createJobsRepository(sql);
   if (settings.authMode === 'oidc' && !settings.oidc)
     throw new Error('AUTH_MODE=oidc needs OIDC settings');
-  const verifier =
+  const oidc =
     settings.authMode === 'oidc' && settings.oidc
-      ? oidcVerifier(settings.oidc, users)
-      : builtinVerifier(settings.jwtSecret);
+      ? { settings: settings.oidc, client: createOidcClient(settings.oidc) }
+      : undefined;
+  const verifier = oidc
+    ? oidcVerifier({
+        settings: oidc.settings,
+        jwtSecret: settings.jwtSecret,
+        jwksUri: () => oidc.client.jwksUri(),
+        users,
+      })
+    : builtinVerifier(settings.jwtSecret);
   const authn = createAuthentication(verifier, metrics);
   const auth = createAuthService({
     users,
@@ -165,6 +173,22 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApi);
   });
+  app.use(authConfigRoutes(settings.authMode, oidc?.settings));
+  // Before authRoutes: in OIDC mode these answer /api/auth/refresh and /logout.
+  if (oidc)
+    app.use(
+      oidcRoutes({
+        ...oidc,
+        jwtSecret: settings.jwtSecret,
+        auth,
+        users,
+        sessions: createOidcSessionsRepository(sql),
+        authn,
+        rateLimit: authRateLimit,
+        metrics,
+        log: authLog,
+      }),
+    );
   app.use(authRoutes({ mode: settings.authMode, auth, users, authn, rateLimit: authRateLimit }));
   app.use(uploadsRoutes({ uploads, authn }));
   app.use(videosRoutes({ videos, authn }));

@@ -18,13 +18,13 @@ describe('ApiConfig', () => {
     expect(config.JWT_SECRET).toBeUndefined();
   });
 
-  it('requires a JWT secret in production and the issuer and JWKS with OIDC', () => {
+  it('requires a JWT secret in production and the issuer and client id with OIDC', () => {
     expect(messages({ NODE_ENV: 'production' })).toEqual([
       'JWT_SECRET: is required when NODE_ENV=production',
     ]);
     expect(messages({ AUTH_MODE: 'oidc' })).toEqual([
       'OIDC_ISSUER: is required when AUTH_MODE=oidc',
-      'OIDC_JWKS_URL: is required when AUTH_MODE=oidc',
+      'OIDC_CLIENT_ID: is required when AUTH_MODE=oidc',
     ]);
     expect(messages({ JWT_SECRET: 'short' })).toEqual([
       expect.stringContaining('JWT_SECRET: must be at least 32'),

@@ -34,8 +34,23 @@ export const ApiConfig = withAdapterRequirements(
     /** HMAC key for access tokens (and the TOTP secrets' encryption key). Generated into the data dir when unset, outside production. */
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     OIDC_ISSUER: z.url().optional(),
+    /** The app client the web sign-in uses; tokens must name it (aud, or Cognito's client_id). */
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    /** Confidential clients only (a Cognito app client with a secret); unset = public client, PKCE only. */
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    /** A further audience to accept on bearer tokens (an API resource); the client id always is. */
     OIDC_AUDIENCE: z.string().optional(),
+    /** Overrides the discovered jwks_uri. */
     OIDC_JWKS_URL: z.url().optional(),
+    /** The callback registered at the provider: https://<host>/api/auth/oidc/callback. Unset: derived from each request. */
+    OIDC_REDIRECT_URI: z.url().optional(),
+    OIDC_SCOPES: z.string().default('openid email profile'),
+    /** Shown on the web sign-in button: "Sign in with <name>". */
+    OIDC_PROVIDER_NAME: z.string().min(1).optional(),
+    /** Cognito's hosted-UI /logout (its discovery has no end_session_endpoint): https://<domain>/logout. */
+    OIDC_LOGOUT_URL: z.url().optional(),
+    /** Where the provider sends the browser after sign-out; unset: /login on the callback's origin. */
+    OIDC_POST_LOGOUT_REDIRECT_URI: z.url().optional(),
     /** Claim holding the user's groups; Cognito's by default. */
     OIDC_GROUPS_CLAIM: z.string().default('cognito:groups'),
     OIDC_ADMIN_GROUP: z.string().default('admin'),
@@ -78,7 +93,8 @@ export const ApiConfig = withAdapterRequirements(
         require('JWT_SECRET', 'NODE_ENV=production');
       if (env.AUTH_MODE === 'oidc') {
         if (!env.OIDC_ISSUER) require('OIDC_ISSUER', 'AUTH_MODE=oidc');
-        if (!env.OIDC_JWKS_URL) require('OIDC_JWKS_URL', 'AUTH_MODE=oidc');
+        // Item 12 of issue 15: without a client id any token of the issuer would do.
+        if (!env.OIDC_CLIENT_ID) require('OIDC_CLIENT_ID', 'AUTH_MODE=oidc');
       }
     },
     { when: () => true },

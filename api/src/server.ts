@@ -20,11 +20,18 @@ function settingsFrom(config: ApiConfig, jwtSecret: string): ApiSettings {
     authMode: config.AUTH_MODE,
     jwtSecret,
     oidc:
-      config.AUTH_MODE === 'oidc' && config.OIDC_ISSUER && config.OIDC_JWKS_URL
+      config.AUTH_MODE === 'oidc' && config.OIDC_ISSUER && config.OIDC_CLIENT_ID
         ? {
             issuer: config.OIDC_ISSUER,
+            clientId: config.OIDC_CLIENT_ID,
+            clientSecret: config.OIDC_CLIENT_SECRET,
             audience: config.OIDC_AUDIENCE,
             jwksUrl: config.OIDC_JWKS_URL,
+            redirectUri: config.OIDC_REDIRECT_URI,
+            scopes: config.OIDC_SCOPES,
+            providerName: config.OIDC_PROVIDER_NAME ?? new URL(config.OIDC_ISSUER).hostname,
+            logoutUrl: config.OIDC_LOGOUT_URL,
+            postLogoutRedirectUri: config.OIDC_POST_LOGOUT_REDIRECT_URI,
             groupsClaim: config.OIDC_GROUPS_CLAIM,
             adminGroup: config.OIDC_ADMIN_GROUP,
           }

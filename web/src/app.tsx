@@ -7,6 +7,7 @@ import { GalleryPage } from './pages/gallery-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { RegisterPage } from './pages/register-page.tsx';
+import { SignedInPage } from './pages/signed-in-page.tsx';
 
 // The player (hls.js), the uploader and the QR code library load with their pages only.
 const VideoRoute = lazy(() =>
@@ -26,6 +27,7 @@ export function App() {
         <Route index element={<Navigate to="/gallery" replace />} />
         <Route path="login" element={<LoginPage />} />
         <Route path="register" element={<RegisterPage />} />
+        <Route path="signed-in" element={<SignedInPage />} />
         <Route path="gallery" element={<GalleryPage key="public" scope="public" />} />
         <Route path="videos/:id" element={<VideoRoute />} />
         <Route

@@ -1,10 +1,7 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseSetCookie, type SetCookie } from 'cookie';
-import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type CryptoKey } from 'jose';
+import { SignJWT, UnsecuredJWT } from 'jose';
 import { generate } from 'otplib';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { MfaSetupResponse, TokenResponse, User } from '@videoforge/contracts';
 import {
   call,
@@ -395,6 +392,11 @@ describeWith(['postgres'], 'built-in auth', () => {
     expect(broken.body).toMatchObject({ error: { code: 'entity_parse_failed', details: {} } });
   });
 
+  it('tells the web app that builtin sign-in is on, and has no OIDC routes', async () => {
+    expect((await call(api.base, 'GET', '/api/auth/config')).body).toEqual({ mode: 'builtin' });
+    expect((await call(api.base, 'GET', '/api/auth/oidc/start')).status).toBe(404);
+  });
+
   it('serves CORS for configured origins only, the OpenAPI document and route metrics', async () => {
     const allowed = await fetch(`${api.base}/api/videos`, {
       headers: { Origin: 'http://app.example' },
@@ -443,98 +445,5 @@ describeWith(['postgres'], 'auth rate limits', () => {
         ).status,
       );
     expect(statuses).toEqual([401, 401, 401, 429]);
-  });
-});
-
-describeWith(['postgres'], 'OIDC auth against a local JWKS', () => {
-  let api: TestApi;
-  let jwks: Server;
-  let privateKey: CryptoKey;
-  let otherKey: CryptoKey;
-  const issuer = 'https://issuer.example/pool';
-
-  beforeAll(async () => {
-    const pair = await generateKeyPair('RS256', { extractable: true });
-    otherKey = (await generateKeyPair('RS256')).privateKey;
-    privateKey = pair.privateKey;
-    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-    jwks = createServer((_req, res) =>
-      res
-        .writeHead(200, { 'Content-Type': 'application/json' })
-        .end(JSON.stringify({ keys: [jwk] })),
-    );
-    jwks.listen(0, '127.0.0.1');
-    await once(jwks, 'listening');
-    const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
-    api = await startTestApi({
-      postgresUrl: inject('postgresUrl'),
-      storage: { kind: 'local' },
-      settings: {
-        authMode: 'oidc',
-        oidc: {
-          issuer,
-          audience: 'videoforge',
-          jwksUrl,
-          groupsClaim: 'cognito:groups',
-          adminGroup: 'admin',
-        },
-      },
-    });
-  });
-  afterAll(async () => {
-    await api?.close();
-    jwks?.close();
-  });
-
-  const token = (claims: Record<string, unknown>, key: CryptoKey = privateKey, iss = issuer) =>
-    new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-      .setIssuer(iss)
-      .setAudience('videoforge')
-      .setSubject('sub-123')
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(key);
-
-  describe('tokens from the issuer', () => {
-    it('creates the account on first sight with its role from the groups claim', async () => {
-      const admin = await call(api.base, 'GET', '/api/auth/me', {
-        token: await token({
-          'cognito:groups': ['admin'],
-          'cognito:username': 'olga',
-          email: 'olga@example.com',
-        }),
-      });
-      expect(admin.status, JSON.stringify(admin.body)).toBe(200);
-      expect(admin.body).toMatchObject({
-        username: 'olga',
-        role: 'admin',
-        email: 'olga@example.com',
-      });
-      const demoted = await call(api.base, 'GET', '/api/auth/me', {
-        token: await token({ 'cognito:groups': [], 'cognito:username': 'olga' }),
-      });
-      expect(demoted.body).toMatchObject({ username: 'olga', role: 'user' });
-    });
-
-    it('refuses foreign keys, other issuers and built-in account routes', async () => {
-      expect(
-        (await call(api.base, 'GET', '/api/auth/me', { token: await token({}, otherKey) })).status,
-      ).toBe(401);
-      expect(
-        (
-          await call(api.base, 'GET', '/api/auth/me', {
-            token: await token({}, privateKey, 'https://evil.example'),
-          })
-        ).status,
-      ).toBe(401);
-      expect(
-        (
-          await call(api.base, 'POST', '/api/auth/register', {
-            body: { username: 'x', email: 'x@example.com', password },
-          })
-        ).status,
-      ).toBe(404);
-    });
   });
 });

@@ -33,34 +33,43 @@ export const REFRESH_COOKIE = 'vf_refresh';
  */
 export const WEB_APP_HEADER = { name: 'X-Requested-With', value: 'videoforge' } as const;
 
-const RefreshCookies = z.object({ [REFRESH_COOKIE]: RefreshToken });
+export const RefreshCookies = z.object({ [REFRESH_COOKIE]: RefreshToken });
 
-function refreshCookieOptions(req: Request): CookieOptions {
+export function refreshCookieOptions(req: Request): CookieOptions {
   // `trust proxy` is loopback, so req.secure follows X-Forwarded-Proto from a local proxy.
   return { httpOnly: true, sameSite: 'strict', path: '/api/auth', secure: req.secure };
 }
 
-function fromWebApp(req: Request): boolean {
+export function fromWebApp(req: Request): boolean {
   return req.get(WEB_APP_HEADER.name) === WEB_APP_HEADER.value;
 }
 
-function requestCookies(req: Request): Record<string, string | undefined> {
+export function requestCookies(req: Request): Record<string, string | undefined> {
   const header = req.get('cookie');
   return header ? parseCookie(header) : {};
 }
 
-/** Sets the refresh cookie; the body keeps the refresh token for non-browser clients only. */
-function sendTokens(req: Request, res: Response, status: 200 | 201, tokens: IssuedTokens): void {
-  res.cookie(REFRESH_COOKIE, tokens.refreshToken, {
+export function setRefreshCookie(req: Request, res: Response, refreshToken: string): void {
+  res.cookie(REFRESH_COOKIE, refreshToken, {
     ...refreshCookieOptions(req),
     maxAge: REFRESH_TOKEN_TTL_SECONDS * 1000,
   });
+}
+
+/** Sets the refresh cookie; the body keeps the refresh token for non-browser clients only. */
+export function sendTokens(
+  req: Request,
+  res: Response,
+  status: 200 | 201,
+  tokens: IssuedTokens,
+): void {
+  setRefreshCookie(req, res, tokens.refreshToken);
   const body: TokenResponse = { ...tokens };
   if (fromWebApp(req)) delete body.refreshToken;
   res.status(status).json(body);
 }
 
-function clearRefreshCookie(req: Request, res: Response): void {
+export function clearRefreshCookie(req: Request, res: Response): void {
   res.clearCookie(REFRESH_COOKIE, refreshCookieOptions(req));
 }
 

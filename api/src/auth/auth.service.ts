@@ -124,7 +124,26 @@ export function createAuthService({
       return issueTokens(user);
     },
 
-    async refresh(token: string): Promise<IssuedTokens> {
+    /** A new session (refresh-token family) for a user signed in elsewhere (OIDC's callback). */
+    startSession(user: UserRow): Promise<IssuedTokens> {
+      return issueTokens(user);
+    },
+
+    /** The session (family) a refresh token belongs to, if it is one of ours. */
+    async sessionOf(token: string): Promise<{ familyId: string; userId: string } | undefined> {
+      const id = refreshTokenId(token);
+      const row = id ? await refreshTokens.find(id) : undefined;
+      return row && { familyId: row.familyId, userId: row.userId };
+    },
+
+    /**
+     * `beforeIssue` runs once the token is claimed and before new tokens are signed
+     * (OIDC refreshes at the provider there); if it throws, the family is revoked.
+     */
+    async refresh(
+      token: string,
+      beforeIssue?: (session: { familyId: string; userId: string }) => Promise<void>,
+    ): Promise<IssuedTokens> {
       const id = refreshTokenId(token);
       const row = id ? await refreshTokens.find(id) : undefined;
       const verdict = judgeRefreshToken(row, hashToken(token), now());
@@ -146,6 +165,14 @@ export function createAuthService({
       if (!row || !(await refreshTokens.markUsed(row.id))) {
         if (row) await refreshTokens.revokeFamily(row.familyId);
         return refuse('refresh_reuse', 'invalid_token', 'refresh token was already used');
+      }
+      if (beforeIssue) {
+        try {
+          await beforeIssue({ familyId: row.familyId, userId: row.userId });
+        } catch (error) {
+          await refreshTokens.revokeFamily(row.familyId);
+          throw error;
+        }
       }
       return issueTokens(await requireUser(row.userId), row.familyId);
     },

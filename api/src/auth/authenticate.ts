@@ -1,65 +1,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import type { Role } from '@videoforge/contracts';
 import { HttpError } from '../http/errors.ts';
 import type { ApiMetrics } from '../http/metrics.ts';
-import type { UsersRepository } from './users.repository.ts';
 import { toTokenError, verifyAccessToken, type Principal } from './tokens.ts';
-
-export interface OidcSettings {
-  issuer: string;
-  audience?: string | undefined;
-  jwksUrl: string;
-  groupsClaim: string;
-  adminGroup: string;
-}
 
 /** Turns a bearer token into a principal, or throws a TokenError. */
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
 export function builtinVerifier(secret: string): TokenVerifier {
   return (token) => verifyAccessToken(secret, token);
-}
-
-/**
- * OIDC (Cognito or any issuer): the token is checked against the issuer's JWKS
- * (fetched and cached by jose, refreshed on an unknown key id). The account is
- * created on first sight; its role follows the groups claim on every request.
- */
-export function oidcVerifier(settings: OidcSettings, users: UsersRepository): TokenVerifier {
-  const jwks = createRemoteJWKSet(new URL(settings.jwksUrl));
-  return async (token) => {
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, jwks, {
-        issuer: settings.issuer,
-        ...(settings.audience ? { audience: settings.audience } : {}),
-        algorithms: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'PS256'],
-        requiredClaims: ['sub', 'exp'],
-      }));
-    } catch (error) {
-      throw toTokenError(error);
-    }
-    const subject = payload.sub ?? '';
-    const claim = payload[settings.groupsClaim];
-    const groups = Array.isArray(claim)
-      ? claim.filter((g): g is string => typeof g === 'string')
-      : typeof claim === 'string'
-        ? claim.split(/[ ,]/)
-        : [];
-    const role: Role = groups.includes(settings.adminGroup) ? 'admin' : 'user';
-    const name = [payload['cognito:username'], payload.preferred_username, payload.username].find(
-      (v): v is string => typeof v === 'string',
-    );
-    const email = typeof payload.email === 'string' ? payload.email : `${subject}@oidc.invalid`;
-    const user = await users.upsertOidc({
-      subject,
-      username: name ?? `oidc-${subject}`,
-      email,
-      role,
-    });
-    return { userId: user.id, username: user.username, role };
-  };
 }
 
 const principals = new WeakMap<Request, Principal>();

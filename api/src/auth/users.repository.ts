@@ -57,7 +57,7 @@ export function toUser(row: UserRow): User {
 export class UniqueViolation extends Error {}
 
 export function createUsersRepository(sql: Sql) {
-  return {
+  const repository = {
     /** The first account ever created becomes an admin, so a fresh install can be administered. */
     async create(input: {
       username: string;
@@ -88,7 +88,22 @@ export function createUsersRepository(sql: Sql) {
         WHERE lower(username) = lower(${login}) OR lower(email) = lower(${login}) LIMIT 1`;
       return raw && toRow(raw);
     },
-    /** OIDC users are created on first sight and their role follows the token's groups. */
+    /**
+     * OIDC users are created on first sight and their role follows the token's groups.
+     * A read first: the row is written only when it is new or its role changed, not on
+     * every request (issue 15, item 12).
+     */
+    async syncOidc(input: {
+      subject: string;
+      username: string;
+      email: string;
+      role: Role;
+    }): Promise<UserRow> {
+      const [raw] = await sql<RawUser[]>`
+        SELECT ${sql.unsafe(columns)} FROM users WHERE oidc_subject = ${input.subject}`;
+      if (raw && raw.role === input.role) return toRow(raw);
+      return repository.upsertOidc(input);
+    },
     async upsertOidc(input: {
       subject: string;
       username: string;
@@ -137,5 +152,6 @@ export function createUsersRepository(sql: Sql) {
       return claimed.length === 1;
     },
   };
+  return repository;
 }
 export type UsersRepository = ReturnType<typeof createUsersRepository>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ApiErrorBody,
+  AuthConfigResponse,
   DownloadsResponse,
   Job,
   JobCreateRequest,
@@ -76,11 +77,38 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'post',
     path: '/api/auth/logout',
     summary:
-      'End the session of a refresh token (body, or the vf_refresh cookie) and clear the cookie',
+      "End the session of a refresh token (body, or the vf_refresh cookie) and clear the cookie; OIDC mode answers 200 {endSessionUrl}, the provider's sign-out",
     tag: 'auth',
     auth: 'required',
     body: RefreshRequest,
     responses: noContent,
+  },
+  {
+    method: 'get',
+    path: '/api/auth/config',
+    summary: 'How this install signs people in: builtin form, or an OIDC provider (its name)',
+    tag: 'auth',
+    auth: 'none',
+    responses: ok(AuthConfigResponse),
+  },
+  {
+    method: 'get',
+    path: '/api/auth/oidc/start',
+    summary:
+      'OIDC mode: redirect to the provider (authorization code + PKCE); sets the vf_oidc transaction cookie',
+    tag: 'auth',
+    auth: 'none',
+    query: z.object({ returnTo: z.string().optional() }),
+    responses: { 303: { description: 'To the provider, or /login?error=<code>' } },
+  },
+  {
+    method: 'get',
+    path: '/api/auth/oidc/callback',
+    summary:
+      "OIDC mode: the provider's redirect back; sets the vf_refresh cookie and redirects to /signed-in",
+    tag: 'auth',
+    auth: 'none',
+    responses: { 303: { description: 'To /signed-in?to=<path>, or /login?error=<code>' } },
   },
   {
     method: 'get',

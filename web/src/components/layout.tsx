@@ -1,6 +1,7 @@
 import { Suspense } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useApi, useSession } from '../auth/auth-context.tsx';
+import { useAuthConfig } from '../auth/auth-config.tsx';
 
 const link = ({ isActive }: { isActive: boolean }) =>
   `rounded-md px-3 py-2 text-sm font-medium ${isActive ? 'bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-200' : 'text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`;
@@ -11,6 +12,7 @@ export function Layout() {
   const navigate = useNavigate();
   const location = useLocation();
   const user = session.status === 'signed-in' ? session.session.user : undefined;
+  const authConfig = useAuthConfig();
   return (
     <div className="min-h-screen">
       <a
@@ -59,7 +61,11 @@ export function Layout() {
                 type="button"
                 className="rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
                 onClick={() => {
-                  void api.logout().then(() => navigate('/login'));
+                  void api.logout().then((endSessionUrl) => {
+                    // OIDC: on to the provider, which ends its session and sends us back.
+                    if (endSessionUrl) window.location.assign(endSessionUrl);
+                    else return navigate('/login');
+                  });
                 }}
               >
                 Sign out
@@ -70,9 +76,11 @@ export function Layout() {
               <NavLink to="/login" className={link}>
                 Sign in
               </NavLink>
-              <NavLink to="/register" className={link}>
-                Register
-              </NavLink>
+              {authConfig?.mode !== 'oidc' && (
+                <NavLink to="/register" className={link}>
+                  Register
+                </NavLink>
+              )}
             </>
           ) : null}
         </nav>

@@ -1,5 +1,7 @@
 import {
   ApiErrorBody,
+  AuthConfigResponse,
+  OidcLogoutResponse,
   TokenResponse,
   type LoginRequest,
   type RegisterRequest,
@@ -251,16 +253,28 @@ export function createApiClient(options: ApiClientOptions = {}) {
       );
     },
 
-    async logout(): Promise<void> {
+    /** How this install signs people in (builtin form or an OIDC provider's button). */
+    authConfig(): Promise<AuthConfigResponse> {
+      return request('GET', '/api/auth/config', { schema: AuthConfigResponse, auth: 'none' });
+    },
+
+    /**
+     * Signs out. In OIDC mode resolves with the provider's end-session URL, where the
+     * browser goes next so the provider's session ends too.
+     */
+    async logout(): Promise<string | undefined> {
       try {
         // The API ends the session of the refresh cookie and clears it.
-        if (state.status === 'signed-in')
-          await request('POST', '/api/auth/logout', { auth: 'required' });
+        if (state.status === 'signed-in') {
+          const answer: unknown = await request('POST', '/api/auth/logout', { auth: 'required' });
+          return OidcLogoutResponse.safeParse(answer).data?.endSessionUrl;
+        }
       } catch {
         // Signing out locally is what matters; the server session expires on its own.
       } finally {
         signOutLocally(false);
       }
+      return undefined;
     },
 
     /** Replaces the signed-in user (after MFA changes). */

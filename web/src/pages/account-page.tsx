@@ -1,6 +1,7 @@
 import { MfaSetupResponse, User } from '@videoforge/contracts';
 import QRCode from 'qrcode';
 import { useEffect, useState, type FormEvent } from 'react';
+import { useAuthConfig } from '../auth/auth-config.tsx';
 import { useApi, useSession } from '../auth/auth-context.tsx';
 import { Alert } from '../components/alert.tsx';
 import { TotpCodeField } from '../components/totp-code-field.tsx';
@@ -20,6 +21,7 @@ export function AccountPage() {
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | undefined>();
   const [busy, setBusy] = useState(false);
   const user = session.status === 'signed-in' ? session.session.user : undefined;
+  const authConfig = useAuthConfig();
 
   // Refresh the account from the server once (another tab may have changed MFA).
   useEffect(() => {
@@ -101,85 +103,96 @@ export function AccountPage() {
         </dl>
       </section>
 
-      <section className="card space-y-4" aria-labelledby="mfa-heading">
-        <h2 id="mfa-heading" className="text-lg font-semibold">
-          Two-factor authentication
-        </h2>
-        <p className="text-sm" data-testid="mfa-state">
-          {user.mfaEnabled
-            ? 'On: signing in asks for a code from your authenticator app.'
-            : 'Off: add a second step to signing in with an authenticator app (TOTP).'}
-        </p>
-        {message && <Alert kind={message.kind}>{message.text}</Alert>}
-        {enrolment.step === 'idle' &&
-          (user.mfaEnabled ? (
-            <button
-              type="button"
-              className="btn-secondary"
-              onClick={() => {
-                setCode('');
-                setEnrolment({ step: 'disable' });
-              }}
-            >
-              Turn off two-factor authentication
-            </button>
-          ) : (
-            <button
-              type="button"
-              className="btn-primary"
-              disabled={busy}
-              onClick={() => void startEnrolment()}
-            >
-              Set up two-factor authentication
-            </button>
-          ))}
-        {enrolment.step !== 'idle' && (
-          <form className="space-y-4" onSubmit={(event) => void submitCode(event)}>
-            {enrolment.step === 'scan' && (
-              <div className="flex flex-col gap-4 sm:flex-row sm:items-start">
-                {enrolment.qr && (
-                  <img
-                    src={enrolment.qr}
-                    width={224}
-                    height={224}
-                    alt="QR code to scan with your authenticator app"
-                    className="rounded border border-slate-200 bg-white"
-                    data-testid="mfa-qr"
-                  />
-                )}
-                <div className="space-y-2 text-sm">
-                  <p>1. Scan the code with an authenticator app (or enter the key by hand).</p>
-                  <p>
-                    Key:{' '}
-                    <code
-                      className="rounded bg-slate-100 px-1 break-all dark:bg-slate-800"
-                      data-testid="mfa-secret"
-                    >
-                      {enrolment.setup.secret}
-                    </code>
-                  </p>
-                  <p>2. Enter the 6-digit code it shows.</p>
-                </div>
-              </div>
-            )}
-            <div className="max-w-xs">
-              <TotpCodeField id="mfa-code" value={code} onChange={setCode} />
-            </div>
-            <div className="flex gap-2">
-              <button type="submit" className="btn-primary" disabled={busy || code.length !== 6}>
-                {enrolment.step === 'scan' ? 'Verify and turn on' : 'Turn off'}
-              </button>
+      {authConfig?.mode === 'oidc' ? (
+        <section className="card space-y-2" aria-labelledby="sign-in-heading">
+          <h2 id="sign-in-heading" className="text-lg font-semibold">
+            Sign-in
+          </h2>
+          <p className="text-sm" data-testid="oidc-managed">
+            Your password and two-factor authentication are managed by {authConfig.providerName}.
+          </p>
+        </section>
+      ) : (
+        <section className="card space-y-4" aria-labelledby="mfa-heading">
+          <h2 id="mfa-heading" className="text-lg font-semibold">
+            Two-factor authentication
+          </h2>
+          <p className="text-sm" data-testid="mfa-state">
+            {user.mfaEnabled
+              ? 'On: signing in asks for a code from your authenticator app.'
+              : 'Off: add a second step to signing in with an authenticator app (TOTP).'}
+          </p>
+          {message && <Alert kind={message.kind}>{message.text}</Alert>}
+          {enrolment.step === 'idle' &&
+            (user.mfaEnabled ? (
               <button
                 type="button"
                 className="btn-secondary"
-                onClick={() => setEnrolment({ step: 'idle' })}
+                onClick={() => {
+                  setCode('');
+                  setEnrolment({ step: 'disable' });
+                }}
               >
-                Cancel
+                Turn off two-factor authentication
               </button>
-            </div>
-          </form>
-        )}
-      </section>
+            ) : (
+              <button
+                type="button"
+                className="btn-primary"
+                disabled={busy}
+                onClick={() => void startEnrolment()}
+              >
+                Set up two-factor authentication
+              </button>
+            ))}
+          {enrolment.step !== 'idle' && (
+            <form className="space-y-4" onSubmit={(event) => void submitCode(event)}>
+              {enrolment.step === 'scan' && (
+                <div className="flex flex-col gap-4 sm:flex-row sm:items-start">
+                  {enrolment.qr && (
+                    <img
+                      src={enrolment.qr}
+                      width={224}
+                      height={224}
+                      alt="QR code to scan with your authenticator app"
+                      className="rounded border border-slate-200 bg-white"
+                      data-testid="mfa-qr"
+                    />
+                  )}
+                  <div className="space-y-2 text-sm">
+                    <p>1. Scan the code with an authenticator app (or enter the key by hand).</p>
+                    <p>
+                      Key:{' '}
+                      <code
+                        className="rounded bg-slate-100 px-1 break-all dark:bg-slate-800"
+                        data-testid="mfa-secret"
+                      >
+                        {enrolment.setup.secret}
+                      </code>
+                    </p>
+                    <p>2. Enter the 6-digit code it shows.</p>
+                  </div>
+                </div>
+              )}
+              <div className="max-w-xs">
+                <TotpCodeField id="mfa-code" value={code} onChange={setCode} />
+              </div>
+              <div className="flex gap-2">
+                <button type="submit" className="btn-primary" disabled={busy || code.length !== 6}>
+                  {enrolment.step === 'scan' ? 'Verify and turn on' : 'Turn off'}
+                </button>
+                <button
+                  type="button"
+                  className="btn-secondary"
+                  onClick={() => setEnrolment({ step: 'idle' })}
+                >
+                  Cancel
+                </button>
+              </div>
+            </form>
+          )}
+        </section>
+      )}
     </div>
   );
 }
