@@ -83,6 +83,7 @@ async function main(): Promise<void> {
         resources: config.TRANSCODE_RESOURCES,
         activeDeadlineSeconds: config.TRANSCODE_ACTIVE_DEADLINE_SECONDS,
         ttlSecondsAfterFinished: config.TRANSCODE_TTL_SECONDS_AFTER_FINISHED,
+        scratchSizeLimit: config.TRANSCODE_SCRATCH_SIZE_LIMIT,
         env: [
           { name: 'STORAGE_DRIVER', value: config.STORAGE_DRIVER },
           ...(config.S3_BUCKET_NAME
