@@ -65,7 +65,11 @@ export function createDependencyMonitor(options: DependencyMonitorOptions): Depe
       await withTimeout(probes[name](), timeoutMs);
       return { ok: true, checkedAt };
     } catch (error) {
-      return { ok: false, checkedAt, error: error instanceof Error ? error.message : String(error) };
+      return {
+        ok: false,
+        checkedAt,
+        error: error instanceof Error ? error.message : String(error),
+      };
     }
   };
   const refresh = (): Promise<void> => {

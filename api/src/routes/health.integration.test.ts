@@ -33,7 +33,7 @@ async function startApi(
   const base = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${base}/healthz`)).ok, {
     timeoutMs: 30_000,
-    describe: api.output,
+    describe: () => api.output(),
   });
   return { api, base };
 }
@@ -100,7 +100,7 @@ describeWith(['postgres', 's3', 'sqs'], 'API readiness and dependency health', (
         const health = (await (await fetch(`${base}/healthz`)).json()) as Health;
         return health.checks.storage?.ok === false && health.checks.queue?.ok === false;
       },
-      { timeoutMs: 15_000, describe: api.output },
+      { timeoutMs: 15_000, describe: () => api.output() },
     );
     const health = (await (await fetch(`${base}/healthz`)).json()) as Health;
     expect(health.checks.storage?.error).toBeTruthy();
@@ -115,7 +115,7 @@ describeWith(['postgres', 's3', 'sqs'], 'API readiness and dependency health', (
     await own.drop(); // WITH (FORCE): the API's connections end and cannot come back
     await waitUntil(async () => (await fetch(`${base}/readyz`)).status === 503, {
       timeoutMs: 10_000,
-      describe: api.output,
+      describe: () => api.output(),
     });
     expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({
       status: 'not_ready',

@@ -70,8 +70,10 @@ describe('the transcode Job manifest: a pod that cannot wander', () => {
   });
 
   it('takes the scratch size from the settings', () => {
-    const pod = buildJobManifest(resource, spec, rendition, { ...settings, scratchSizeLimit: '5Gi' })
-      .spec?.template.spec;
+    const pod = buildJobManifest(resource, spec, rendition, {
+      ...settings,
+      scratchSizeLimit: '5Gi',
+    }).spec?.template.spec;
     expect(pod?.volumes).toEqual([{ name: 'scratch', emptyDir: { sizeLimit: '5Gi' } }]);
     expect(pod?.containers[0]?.resources).toEqual({
       requests: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '5Gi' },
