@@ -16,7 +16,7 @@ import { createTestDatabase } from '../../test/support/database.ts';
 import { makeTestClip } from '../../test/support/media.ts';
 import { waitUntil } from '../../test/support/process.ts';
 import { startTestOidcIssuer } from '../../test/servers/oidc-issuer.server.ts';
-import { startKubeSuite, type KubeSuite } from '../../test/kube/kube-test-utils.ts';
+import { errorCode, startKubeSuite, type KubeSuite } from '../../test/kube/kube-test-utils.ts';
 import { chartDir, helm } from '../test-support/deploy-test-utils.ts';
 import { prepareLocalImages, type LocalImages } from '../test-support/local-images.ts';
 import { existingSecrets, substitutions, type Servers } from '../test-support/preset-servers.ts';
@@ -131,6 +131,8 @@ describeWith(
           'crds.enabled=false',
           '--set',
           'config.queue.waitSeconds=1',
+          // The namespace exists (as with --create-namespace); the preset labels it for Pod Security Admission.
+          '--take-ownership',
           '--wait',
           '--timeout',
           '240s',
@@ -164,6 +166,24 @@ describeWith(
             'True',
           );
       }
+      // Pod Security Admission enforces "restricted" on the namespace, and every pod above passed it.
+      const namespace = await suite.core.readNamespace({ name: suite.namespace });
+      expect(namespace.metadata?.labels).toMatchObject({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+      });
+      const refused = await suite.core
+        .createNamespacedPod({
+          namespace: suite.namespace,
+          body: {
+            metadata: { name: 'wanders' },
+            spec: { containers: [{ name: 'c', image: 'videoforge/transcoder:any' }] },
+          },
+        })
+        .then(
+          () => 201,
+          (error: unknown) => errorCode(error),
+        );
+      expect(refused).toBe(403);
       // The transcode pods' egress allow-list, accepted by the API server.
       const policy = await suite.kc.makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({
         name: `${release}-videoforge-transcoder`,
