@@ -208,7 +208,7 @@ describeWith(
       });
       const clip = await readFile(
         await makeTestClip(tmpdir(), {
-          size: '426x240',
+          size: '640x360',
           seconds: 2,
           name: `eks-${Date.now()}.mp4`,
         }),
@@ -227,13 +227,14 @@ describeWith(
       expect(put.status).toBe(200);
       const completed = await call(api, 'POST', `/api/uploads/${upload.uploadId}/complete`, {
         token,
-        body: { formats: ['240p'] },
+        body: { formats: ['360p'] },
       });
       expect(completed.status, JSON.stringify(completed.body)).toBe(201);
       const { job } = completed.body as { job: { id: string } };
 
       const custom = suite.kc.makeApiClient(CustomObjectsApi);
       let phase = '';
+      let status: unknown;
       await waitUntil(
         async () => {
           const tj = (await custom.getNamespacedCustomObject({
@@ -244,11 +245,29 @@ describeWith(
             name: `job-${job.id}`,
           })) as { status?: { phase?: string } };
           phase = tj.status?.phase ?? '';
+          status = tj.status;
           return phase === 'Succeeded' || phase === 'Failed';
         },
         { timeoutMs: 150_000, intervalMs: 1000, describe: () => `TranscodeJob phase ${phase}` },
       );
-      expect(phase).toBe('Succeeded');
+      if (phase !== 'Succeeded') {
+        const logs = await Promise.all(
+          (await suite.core.listNamespacedPod({ namespace: suite.namespace })).items.map(
+            async (p) =>
+              `--- ${p.metadata?.name ?? ''}\n${(
+                await readFile(
+                  suite.node.logPath({
+                    namespace: suite.namespace,
+                    name: p.metadata?.name ?? '',
+                    uid: p.metadata?.uid ?? '',
+                  }),
+                  'utf8',
+                ).catch(() => '')
+              ).slice(-2000)}`,
+          ),
+        );
+        throw new Error(`TranscodeJob ${phase}: ${JSON.stringify(status)}\n${logs.join('\n')}`);
+      }
       // The renditions ran as transcode Jobs' pods, as the chart's transcoder ServiceAccount.
       const pods = (
         await suite.core.listNamespacedPod({
