@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createTestAws, type TestAws } from '../../../test/support/aws.ts';
@@ -105,6 +107,44 @@ describeWith(['postgres', 's3', 'sqs'], 'API readiness and dependency health', (
     const health = (await (await fetch(`${base}/healthz`)).json()) as Health;
     expect(health.checks.storage?.error).toBeTruthy();
     expect(await dependencyGauge(base)).toEqual({ storage: 0, queue: 0 });
+  });
+
+  it('with S3 and SQS hanging (connections accepted, never answered): /healthz still answers at once, both down within the check limit', async () => {
+    const sockets = new Set<Socket>();
+    const hang = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    hang.listen(0, '127.0.0.1');
+    await once(hang, 'listening');
+    const dead = `http://127.0.0.1:${(hang.address() as AddressInfo).port}`;
+    try {
+      const { api, base } = await startApi({
+        DATABASE_URL: db.url,
+        ...aws.env,
+        S3_ENDPOINT: dead,
+        SQS_ENDPOINT: dead,
+        SQS_QUEUE_URL: `${dead}/123456789012/nowhere`,
+      });
+      started.push(api);
+      for (let i = 0; i < 3; i++) {
+        const t0 = Date.now();
+        expect((await fetch(`${base}/healthz`)).status).toBe(200);
+        expect(Date.now() - t0).toBeLessThan(1000);
+      }
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      await waitUntil(
+        async () => {
+          const health = (await (await fetch(`${base}/healthz`)).json()) as Health;
+          return health.checks.storage?.ok === false && health.checks.queue?.ok === false;
+        },
+        { timeoutMs: 10_000, describe: () => api.output() },
+      );
+      await api.stop();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      hang.close();
+    }
   });
 
   it('with its database gone: not ready (503), yet alive', async () => {
