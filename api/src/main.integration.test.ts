@@ -80,7 +80,7 @@ describeWith(['postgres'], 'the API process', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: 'ready',
-      checks: { database: { ok: true }, storage: { ok: true }, queue: { ok: true } },
+      checks: { database: { ok: true } },
     });
     const [row] = await db.sql<{ count: string }[]>`SELECT count(*) FROM schema_migrations`;
     expect(Number(row?.count)).toBeGreaterThan(0);

@@ -101,6 +101,8 @@ export const ControllerConfig = withAdapterRequirements(
       .positive()
       .default(5 * 3600),
     TRANSCODE_TTL_SECONDS_AFTER_FINISHED: z.coerce.number().int().min(0).default(3600),
+    /** /tmp size limit and ephemeral-storage limit of a transcode pod (rungs may override). */
+    TRANSCODE_SCRATCH_SIZE_LIMIT: Quantity.default('20Gi'),
   }),
 );
 export type ControllerConfig = z.infer<typeof ControllerConfig>;

@@ -26,6 +26,7 @@ import { workIdentity } from './kubernetes/job-manifest.builder.ts';
 import { isAlreadyExists } from './kubernetes/kube-errors.ts';
 import { startLeaderElection } from './kubernetes/leader-election.ts';
 import { shareConnections } from './kubernetes/shared-connections.ts';
+import { jobTemplateFromConfig } from './kubernetes/job-template.ts';
 import { startTranscodeJobController } from './kubernetes/transcode-job.controller.ts';
 import {
   createRowsForManualJob,
@@ -70,32 +71,7 @@ async function main(): Promise<void> {
       namespace,
       logger: forCategory(logger, 'JOB'),
       metrics,
-      jobTemplate: {
-        image: config.TRANSCODER_IMAGE,
-        imagePullPolicy: config.TRANSCODER_IMAGE_PULL_POLICY,
-        command: config.TRANSCODER_COMMAND,
-        ...(config.TRANSCODER_SERVICE_ACCOUNT
-          ? { serviceAccountName: config.TRANSCODER_SERVICE_ACCOUNT }
-          : {}),
-        nodeSelector: config.TRANSCODE_NODE_SELECTOR,
-        tolerations: config.TRANSCODE_TOLERATIONS,
-        ...(config.TRANSCODE_AFFINITY ? { affinity: config.TRANSCODE_AFFINITY } : {}),
-        resources: config.TRANSCODE_RESOURCES,
-        activeDeadlineSeconds: config.TRANSCODE_ACTIVE_DEADLINE_SECONDS,
-        ttlSecondsAfterFinished: config.TRANSCODE_TTL_SECONDS_AFTER_FINISHED,
-        env: [
-          { name: 'STORAGE_DRIVER', value: config.STORAGE_DRIVER },
-          ...(config.S3_BUCKET_NAME
-            ? [{ name: 'S3_BUCKET_NAME', value: config.S3_BUCKET_NAME }]
-            : []),
-          { name: 'S3_REGION', value: config.S3_REGION },
-          ...(config.S3_ENDPOINT ? [{ name: 'S3_ENDPOINT', value: config.S3_ENDPOINT }] : []),
-        ],
-        ...(config.TRANSCODER_ENV_CONFIGMAP
-          ? { envFromConfigMap: config.TRANSCODER_ENV_CONFIGMAP }
-          : {}),
-        ...(config.TRANSCODER_ENV_SECRET ? { envFromSecret: config.TRANSCODER_ENV_SECRET } : {}),
-      },
+      jobTemplate: jobTemplateFromConfig(config),
       onStatus: async (resource, status) => {
         const spec = TranscodeJobSpec.safeParse(resource.spec);
         if (!spec.success || !spec.data.jobId) return;

@@ -6,7 +6,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { arch, constants as osConstants, cpus, hostname, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,11 +21,13 @@ import {
   type ObjectCache,
   type V1Container,
   type V1EnvVar,
+  type V1Probe,
   type V1NodeSelectorRequirement,
   type V1Pod,
   type V1Taint,
 } from '@kubernetes/client-node';
 import { startPodLogServer } from './local-node-logs.ts';
+import { freePort } from '../support/free-port.ts';
 
 const hostIp = '127.0.0.1';
 const fieldManager = 'videoforge-local-node';
@@ -63,6 +65,36 @@ export interface LocalNodeOptions {
    * the stand-in for an image's ENTRYPOINT.
    */
   imageEntrypoints?: Record<string, string[]>;
+  /**
+   * A richer stand-in for images, consulted before imageEntrypoints: the image's
+   * ENTRYPOINT and CMD, WORKDIR and ENV for a reference (any registry, tag or digest),
+   * or undefined for an image it does not know.
+   */
+  images?: (image: string) => LocalImageSpec | undefined;
+  /**
+   * Pods here share the host's network, so two pods cannot both listen on their
+   * containerPort. With this set, every declared containerPort gets a free port on
+   * 127.0.0.1, and this rewrites the container's environment to listen there (e.g.
+   * PORT). Probes and `LocalNode.hostPort` use the mapped ports.
+   */
+  remapPorts?: (
+    pod: V1Pod,
+    env: Record<string, string>,
+    ports: ReadonlyMap<number, number>,
+  ) => Record<string, string>;
+  /**
+   * As a kubelet mounts a projected ServiceAccount token: for a pod that automounts its
+   * token, a kubeconfig holding a TokenRequest token of its ServiceAccount (bound to the
+   * pod), in KUBECONFIG. The pod then acts with exactly its RBAC.
+   */
+  serviceAccountKubeconfigs?: boolean;
+}
+
+export interface LocalImageSpec {
+  entrypoint: string[];
+  cmd?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
 }
 
 export interface LocalNode {
@@ -70,6 +102,8 @@ export interface LocalNode {
   logDir: string;
   /** The log file of a pod (stdout and stderr interleaved). */
   logPath: (pod: { namespace: string; name: string; uid: string }) => string;
+  /** The 127.0.0.1 port a running pod's containerPort is mapped to (with remapPorts). */
+  hostPort: (namespace: string, pod: string, containerPort: number) => number | undefined;
   /** Kills every process it runs (their pods stay as they were) and removes its temp log dir. */
   stop: () => Promise<void>;
 }
@@ -91,6 +125,16 @@ interface RunningPod {
   /** Status writes for one pod must land in order: Running before Succeeded. */
   writes: Promise<void>;
   exited: Promise<void>;
+  /** containerPort → 127.0.0.1 port, with remapPorts. */
+  ports: Map<number, number>;
+  /** The readiness probe's last verdict (true when the container has none). */
+  ready: boolean;
+  probeTimer?: NodeJS.Timeout | undefined;
+  readinessProbe?: V1Probe | undefined;
+  /** The container's named ports (name → containerPort), for probes by port name. */
+  namedPorts: Map<string, number>;
+  /** The image's WORKDIR here (LocalNodeOptions.images), else LocalNodeOptions.cwd. */
+  cwd?: string | undefined;
 }
 
 function errorCode(error: unknown): number | undefined {
@@ -433,14 +477,14 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
       podIP: hostIp,
       podIPs: [{ ip: hostIp }],
       startTime: pod.startedAt,
-      conditions: conditions(true),
+      conditions: conditions(pod.ready, 'ContainersNotReady'),
       containerStatuses: [
         {
           name: pod.container,
           image: pod.image,
           imageID: '',
           containerID: `local://${pid}`,
-          ready: true,
+          ready: pod.ready,
           started: true,
           restartCount: pod.restartCount,
           state: { running: { startedAt: now() } },
@@ -657,7 +701,7 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     const startedAt = now();
     // Own process group, so a pod's `sh -c` children die with it.
     const child = spawn(command ?? '', args, {
-      cwd: opts.cwd ?? process.cwd(),
+      cwd: pod.cwd ?? opts.cwd ?? process.cwd(),
       env: { ...baseEnv, ...env },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -709,7 +753,108 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
         finish(exitCode, exitCode === 0 ? 'Completed' : 'Error', undefined);
       });
     });
-    if (child.pid !== undefined) reportRunning(pod, child.pid);
+    if (child.pid !== undefined) {
+      reportRunning(pod, child.pid);
+      probeReadiness(pod, child);
+    }
+  };
+
+  // The kubelet's readiness probe (httpGet only): Ready follows it, so a Deployment's
+  // rollout and a Service's endpoints wait for the process as in a cluster.
+  const probeReadiness = (pod: RunningPod, child: ChildProcess): void => {
+    const probe = pod.readinessProbe;
+    const get = probe?.httpGet;
+    if (!probe || !get) return;
+    const containerPort =
+      typeof get.port === 'number' ? get.port : (pod.namedPorts.get(get.port) ?? Number(get.port));
+    const port = pod.ports.get(containerPort) ?? containerPort;
+    const url = `http://${hostIp}:${port}${get.path ?? '/'}`;
+    const periodMs = Math.max(1, probe.periodSeconds ?? 10) * 1000;
+    const failureThreshold = probe.failureThreshold ?? 3;
+    const successThreshold = probe.successThreshold ?? 1;
+    let failures = 0;
+    let successes = 0;
+    const tick = async (): Promise<void> => {
+      if (pod.deleting || stopping || child.exitCode !== null || child.signalCode !== null) return;
+      let ok: boolean;
+      try {
+        const response = await fetch(url, {
+          signal: AbortSignal.timeout((probe.timeoutSeconds ?? 1) * 1000),
+        });
+        ok = response.status >= 200 && response.status < 400;
+        await response.body?.cancel();
+      } catch {
+        ok = false;
+      }
+      if (ok) {
+        failures = 0;
+        successes++;
+      } else {
+        successes = 0;
+        failures++;
+      }
+      const verdict =
+        ok && successes >= successThreshold
+          ? true
+          : !ok && failures >= failureThreshold
+            ? false
+            : pod.ready;
+      if (verdict !== pod.ready && child.pid !== undefined && child.exitCode === null) {
+        pod.ready = verdict;
+        reportRunning(pod, child.pid);
+      }
+      // Until the first success, probe every second: a rollout should not wait a period for it.
+      pod.probeTimer = setTimeout(
+        () => void tick(),
+        pod.ready ? periodMs : Math.min(periodMs, 1000),
+      );
+      pod.probeTimer.unref();
+    };
+    pod.probeTimer = setTimeout(
+      () => void tick(),
+      Math.max(0, probe.initialDelaySeconds ?? 0) * 1000 || 200,
+    );
+    pod.probeTimer.unref();
+  };
+
+  /** A kubeconfig with a token of the pod's ServiceAccount, bound to the pod (serviceAccountKubeconfigs). */
+  const serviceAccountKubeconfig = async (pod: V1Pod): Promise<string | undefined> => {
+    const namespace = pod.metadata?.namespace ?? 'default';
+    const accountName = pod.spec?.serviceAccountName ?? 'default';
+    let automount = pod.spec?.automountServiceAccountToken;
+    if (automount === undefined) {
+      const account = await core.readNamespacedServiceAccount({ name: accountName, namespace });
+      automount = account.automountServiceAccountToken ?? true;
+    }
+    if (!automount) return undefined;
+    const request = await core.createNamespacedServiceAccountToken({
+      name: accountName,
+      namespace,
+      body: {
+        spec: {
+          audiences: [],
+          expirationSeconds: 3600,
+          boundObjectRef: {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            name: pod.metadata?.name ?? '',
+            uid: pod.metadata?.uid ?? '',
+          },
+        },
+      },
+    });
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('the local node has no current cluster');
+    const account = new KubeConfig();
+    account.loadFromOptions({
+      clusters: [cluster],
+      users: [{ name: accountName, token: request.status?.token ?? '' }],
+      contexts: [{ name: 'pod', cluster: cluster.name, user: accountName, namespace }],
+      currentContext: 'pod',
+    });
+    const file = join(logDir, `${namespace}_${pod.metadata?.name ?? ''}.kubeconfig`);
+    await writeFile(file, account.exportConfig(), { mode: 0o600 });
+    return file;
   };
 
   const onExit = (
@@ -721,6 +866,8 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     env: Record<string, string>,
     argv: string[],
   ): void => {
+    clearTimeout(pod.probeTimer);
+    pod.ready = pod.readinessProbe === undefined;
     // terminationMessagePolicy FallbackToLogsOnError, the useful choice for Jobs.
     const message =
       startMessage ?? (exitCode !== 0 ? pod.outputTail.trimEnd() || undefined : undefined);
@@ -793,6 +940,12 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
       ),
       writes: Promise.resolve(),
       exited: Promise.resolve(),
+      ports: new Map(),
+      ready: container.readinessProbe === undefined,
+      readinessProbe: container.readinessProbe,
+      namedPorts: new Map(
+        (container.ports ?? []).flatMap((p) => (p.name ? [[p.name, p.containerPort]] : [])),
+      ),
     };
     running.set(uid, runningPod);
     void (async () => {
@@ -819,8 +972,31 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
         });
         return;
       }
+      const image = opts.images?.(runningPod.image);
+      try {
+        if (image) {
+          env = { ...image.env, ...env };
+          runningPod.cwd = image.cwd;
+        }
+        if (opts.serviceAccountKubeconfigs) {
+          const kubeconfig = await serviceAccountKubeconfig(pod);
+          if (kubeconfig) env.KUBECONFIG = kubeconfig;
+        }
+        if (opts.remapPorts) {
+          for (const port of container.ports ?? [])
+            runningPod.ports.set(port.containerPort, await freePort());
+          env = { ...env, ...opts.remapPorts(pod, env, runningPod.ports) };
+        }
+      } catch (error) {
+        running.delete(uid);
+        endLog(runningPod);
+        warn(`start ${runningPod.namespace}/${runningPod.name}: ${describeError(error)}`);
+        return;
+      }
       const entrypoint =
-        container.command ?? opts.imageEntrypoints?.[imageRepository(runningPod.image)];
+        container.command ??
+        (image ? [...image.entrypoint, ...(container.args ? [] : (image.cmd ?? []))] : undefined) ??
+        opts.imageEntrypoints?.[imageRepository(runningPod.image)];
       if (!entrypoint || entrypoint.length === 0) {
         runningPod.exited = Promise.resolve();
         onExit(
@@ -919,6 +1095,9 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
         ),
         writes: Promise.resolve(),
         exited: Promise.resolve(),
+        ports: new Map(),
+        ready: false,
+        namedPorts: new Map(),
       };
       running.set(meta.uid, lost);
       onExit(
@@ -1011,5 +1190,11 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     return stopped;
   };
 
-  return { nodeName, logDir, logPath, stop };
+  const hostPort = (namespace: string, name: string, containerPort: number): number | undefined => {
+    for (const pod of running.values())
+      if (pod.namespace === namespace && pod.name === name) return pod.ports.get(containerPort);
+    return undefined;
+  };
+
+  return { nodeName, logDir, logPath, hostPort, stop };
 }

@@ -25,6 +25,13 @@ const SCRATCH_VOLUME = 'scratch';
 export const CONTAINER_NAME = 'transcode';
 /** The transcoder's exit code for bad input: the pod failure policy fails the Job at once. */
 export const EXIT_BAD_INPUT = 2;
+/**
+ * The scratch emptyDir's size limit and the ephemeral-storage request and limit of a
+ * transcode pod, unless its rung's resources name `ephemeral-storage` themselves. A pod
+ * past its limit is evicted instead of filling the node's disk for every other pod.
+ */
+export const DEFAULT_SCRATCH_SIZE_LIMIT = '20Gi';
+const EPHEMERAL_STORAGE = 'ephemeral-storage';
 
 export interface JobTemplateSettings {
   image: string;
@@ -45,6 +52,32 @@ export interface JobTemplateSettings {
   /** ConfigMap / Secret whose keys become environment variables (e.g. credentials). */
   envFromConfigMap?: string;
   envFromSecret?: string;
+  /** Size of /tmp and the pod's ephemeral storage (DEFAULT_SCRATCH_SIZE_LIMIT when unset). */
+  scratchSizeLimit?: string;
+}
+
+/**
+ * A rung's resources with ephemeral storage bounded: the rung's own `ephemeral-storage`
+ * limit (or the scratch size) is the limit, its request defaults to that limit (the
+ * scheduler then places the pod only where the space is), and the scratch emptyDir gets
+ * the same size limit.
+ */
+export function scratchResources(
+  resources: V1ResourceRequirements,
+  scratchSizeLimit: string,
+): { resources: V1ResourceRequirements; sizeLimit: string } {
+  const sizeLimit = resources.limits?.[EPHEMERAL_STORAGE] ?? scratchSizeLimit;
+  return {
+    sizeLimit,
+    resources: {
+      ...resources,
+      requests: {
+        ...resources.requests,
+        [EPHEMERAL_STORAGE]: resources.requests?.[EPHEMERAL_STORAGE] ?? sizeLimit,
+      },
+      limits: { ...resources.limits, [EPHEMERAL_STORAGE]: sizeLimit },
+    },
+  };
 }
 
 /** The transcoder CLI arguments for one workload (see transcoder/src/cli-args.ts). */
@@ -105,6 +138,10 @@ export function buildJobManifest(
         ? request.renditions.map((r) => r.name)
         : [];
   const resourceKey = request.type === 'rendition' ? request.rendition.name : request.type;
+  const scratch = scratchResources(
+    settings.resources[resourceKey] ?? settings.resources.default ?? {},
+    settings.scratchSizeLimit ?? DEFAULT_SCRATCH_SIZE_LIMIT,
+  );
   const labels = {
     [LABELS.managedBy]: MANAGED_BY,
     [LABELS.transcodeJob]: resource.metadata.name,
@@ -150,6 +187,10 @@ export function buildJobManifest(
         metadata: { labels },
         spec: {
           restartPolicy: 'Never',
+          // Transcoding needs no Kubernetes API: no token in the pod at all.
+          automountServiceAccountToken: false,
+          // Pod Security Standard "restricted": the chart labels the namespace to enforce it.
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           ...(settings.serviceAccountName
             ? { serviceAccountName: settings.serviceAccountName }
             : {}),
@@ -176,18 +217,19 @@ export function buildJobManifest(
                     ],
                   }
                 : {}),
-              resources: settings.resources[resourceKey] ?? settings.resources.default ?? {},
+              resources: scratch.resources,
               // The root filesystem stays read-only; ffmpeg's scratch files go to the pod's own disk.
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
                 runAsNonRoot: true,
                 capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
               },
               volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: '/tmp' }],
             },
           ],
-          volumes: [{ name: SCRATCH_VOLUME, emptyDir: {} }],
+          volumes: [{ name: SCRATCH_VOLUME, emptyDir: { sizeLimit: scratch.sizeLimit } }],
         },
       },
     },

@@ -1,0 +1,110 @@
+import type { TranscodeJobResource } from '@videoforge/contracts';
+import { TranscodeJobSpec } from '@videoforge/contracts';
+import { describe, expect, it } from 'vitest';
+import {
+  buildJobManifest,
+  DEFAULT_SCRATCH_SIZE_LIMIT,
+  scratchResources,
+  type JobTemplateSettings,
+} from './job-manifest.builder.ts';
+
+const resource: TranscodeJobResource = {
+  apiVersion: 'videoforge.io/v1alpha1',
+  kind: 'TranscodeJob',
+  metadata: { name: 'job-42', namespace: 'videoforge', uid: 'uid-42' },
+  spec: {} as TranscodeJobResource['spec'],
+};
+const spec = TranscodeJobSpec.parse({
+  jobId: '42',
+  source: { bucket: 'videoforge', key: 'videos/raw/1/abc/clip.mp4' },
+  renditions: [{ name: '720p', height: 720, videoBitrate: '2800k' }],
+});
+const settings: JobTemplateSettings = {
+  image: 'videoforge/transcoder:1.0.0',
+  command: ['videoforge-transcode'],
+  nodeSelector: { 'videoforge.io/node-group': 'transcode' },
+  tolerations: [],
+  resources: {
+    default: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '2Gi' } },
+    '2160p': {
+      requests: { cpu: '4', memory: '4Gi', 'ephemeral-storage': '40Gi' },
+      limits: { memory: '6Gi', 'ephemeral-storage': '60Gi' },
+    },
+  },
+  activeDeadlineSeconds: 3600,
+  ttlSecondsAfterFinished: 600,
+  env: [],
+};
+const rendition = {
+  type: 'rendition' as const,
+  name: 'job-42-720p',
+  rendition: { name: '720p', height: 720, videoBitrate: '2800k' },
+};
+
+describe('the transcode Job manifest: a pod that cannot wander', () => {
+  it('runs under seccomp RuntimeDefault, non-root, with no service account token', () => {
+    const pod = buildJobManifest(resource, spec, rendition, settings).spec?.template.spec;
+    expect(pod?.securityContext).toEqual({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod?.automountServiceAccountToken).toBe(false);
+    expect(pod?.containers[0]?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
+  it('bounds /tmp and ephemeral storage by the scratch size (20Gi by default)', () => {
+    expect(DEFAULT_SCRATCH_SIZE_LIMIT).toBe('20Gi');
+    const pod = buildJobManifest(resource, spec, rendition, settings).spec?.template.spec;
+    expect(pod?.volumes).toEqual([{ name: 'scratch', emptyDir: { sizeLimit: '20Gi' } }]);
+    expect(pod?.containers[0]?.volumeMounts).toEqual([{ name: 'scratch', mountPath: '/tmp' }]);
+    expect(pod?.containers[0]?.resources).toEqual({
+      requests: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '20Gi' },
+      limits: { memory: '2Gi', 'ephemeral-storage': '20Gi' },
+    });
+  });
+
+  it('takes the scratch size from the settings', () => {
+    const pod = buildJobManifest(resource, spec, rendition, {
+      ...settings,
+      scratchSizeLimit: '5Gi',
+    }).spec?.template.spec;
+    expect(pod?.volumes).toEqual([{ name: 'scratch', emptyDir: { sizeLimit: '5Gi' } }]);
+    expect(pod?.containers[0]?.resources).toEqual({
+      requests: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '5Gi' },
+      limits: { memory: '2Gi', 'ephemeral-storage': '5Gi' },
+    });
+  });
+
+  it('lets a rung name its own ephemeral storage, and sizes /tmp by its limit', () => {
+    const uhd = {
+      type: 'rendition' as const,
+      name: 'job-42-2160p',
+      rendition: { name: '2160p', height: 2160, videoBitrate: '16000k' },
+    };
+    const pod = buildJobManifest(resource, spec, uhd, settings).spec?.template.spec;
+    expect(pod?.volumes).toEqual([{ name: 'scratch', emptyDir: { sizeLimit: '60Gi' } }]);
+    expect(pod?.containers[0]?.resources).toEqual({
+      requests: { cpu: '4', memory: '4Gi', 'ephemeral-storage': '40Gi' },
+      limits: { memory: '6Gi', 'ephemeral-storage': '60Gi' },
+    });
+  });
+
+  it('scratchResources: request defaults to the limit; a missing rung gets just the scratch bounds', () => {
+    expect(scratchResources({}, '1Gi')).toEqual({
+      sizeLimit: '1Gi',
+      resources: {
+        requests: { 'ephemeral-storage': '1Gi' },
+        limits: { 'ephemeral-storage': '1Gi' },
+      },
+    });
+    expect(
+      scratchResources({ limits: { 'ephemeral-storage': '3Gi' } }, '1Gi').resources.requests,
+    ).toEqual({ 'ephemeral-storage': '3Gi' });
+  });
+});

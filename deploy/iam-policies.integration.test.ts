@@ -1,0 +1,285 @@
+// The IAM policies in docs/deploy.md against what the code touches. Every storage and
+// queue call of each cluster-mode process is found in its source; the table below says
+// which key each call works on, built with the code's own key functions; the actions a
+// call needs follow from the S3/SQS request the adapter sends. The documented policy
+// must allow every one of them, and grant nothing none of them needs.
+
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { finalOutputKey, outputPrefixFor, renditionPlaylistKey } from '@videoforge/contracts';
+import { storageProbePrefix } from '../api/src/routes/dependency-monitor.ts';
+import { rawKey } from '../api/src/uploads/upload-policy.ts';
+import { sourcePrefix } from '../api/src/videos/videos.service.ts';
+import { renditionPrefix } from '../transcoder/src/output-layout.ts';
+import { repoRoot } from './test-support/deploy-test-utils.ts';
+
+type Component = 'api' | 'controller' | 'transcoder';
+
+/** The IAM actions each port method's S3 or SQS request needs (platform/src/{storage,queue}). */
+const storageActions: Record<string, string[]> = {
+  put: ['s3:PutObject', 's3:AbortMultipartUpload'], // lib-storage aborts a failed multipart put
+  get: ['s3:GetObject'],
+  head: ['s3:GetObject'],
+  delete: ['s3:DeleteObject'],
+  deletePrefix: ['s3:ListBucket', 's3:DeleteObject'],
+  list: ['s3:ListBucket'],
+  presignGet: ['s3:GetObject'],
+  presignPut: ['s3:PutObject'],
+  createMultipart: ['s3:PutObject'],
+  presignPart: ['s3:PutObject'],
+  completeMultipart: ['s3:PutObject'],
+  abortMultipart: ['s3:AbortMultipartUpload'],
+  filePath: [], // local storage only (all-in-one)
+};
+const queueActions: Record<string, string[]> = {
+  send: ['sqs:SendMessage'],
+  receive: ['sqs:ReceiveMessage'],
+  delete: ['sqs:DeleteMessage'],
+  changeVisibility: ['sqs:ChangeMessageVisibility'],
+  depth: ['sqs:GetQueueAttributes'],
+  deadLetters: ['sqs:GetQueueAttributes'],
+};
+
+/** The source each cluster-mode process runs (all-in-one's local runtime and test fixtures excluded). */
+const sources: Record<Component, { dirs: string[]; exclude: RegExp }> = {
+  api: { dirs: ['api/src', 'platform/src/outbox'], exclude: /\.test\.ts$/ },
+  controller: { dirs: ['controller/src'], exclude: /\.test\.ts$|^controller\/src\/local\// },
+  transcoder: { dirs: ['transcoder/src'], exclude: /\.test\.ts$|integration\.fixtures\.ts$/ },
+};
+
+const source = rawKey('7', '0b8f5c4e-8d2a-4c1e-9f6b-2a7d3c4e5f60', 'holiday.mp4');
+const outputs = outputPrefixFor('42');
+const segment = `${renditionPrefix(outputs, '720p')}segment-00001.m4s`;
+const queue = 'arn:aws:sqs:REGION:ACCOUNT:videoforge-transcode-jobs';
+
+/** Which key (or listed prefix) each call works on: file, `storage.method` or `queue.method`, keys. */
+const uses: Record<Component, [file: string, call: string, keys: string[]][]> = {
+  api: [
+    ['api/src/uploads/uploads.service.ts', 'storage.presignPut', [source]],
+    ['api/src/uploads/uploads.service.ts', 'storage.createMultipart', [source]],
+    ['api/src/uploads/uploads.service.ts', 'storage.presignPart', [source]],
+    ['api/src/uploads/uploads.service.ts', 'storage.completeMultipart', [source]],
+    ['api/src/uploads/uploads.service.ts', 'storage.head', [source]],
+    ['api/src/uploads/uploads.service.ts', 'storage.presignGet', [source]],
+    ['api/src/uploads/uploads.service.ts', 'storage.delete', [source]],
+    ['api/src/uploads/upload-sweeper.ts', 'storage.delete', [source]],
+    [
+      'api/src/videos/videos.service.ts',
+      'storage.deletePrefix',
+      [sourcePrefix(source) ?? '', outputs],
+    ],
+    ['api/src/videos/videos.service.ts', 'storage.delete', [source]],
+    [
+      'api/src/videos/videos.service.ts',
+      'storage.head',
+      [`${renditionPrefix(outputs, '720p')}720p.mp4`],
+    ],
+    [
+      'api/src/videos/videos.service.ts',
+      'storage.presignGet',
+      [`${renditionPrefix(outputs, '720p')}720p.mp4`],
+    ],
+    [
+      'api/src/streaming/streaming.routes.ts',
+      'storage.get',
+      [renditionPlaylistKey(outputs, '720p')],
+    ],
+    ['api/src/streaming/streaming.routes.ts', 'storage.head', [finalOutputKey(outputs, 'poster')]],
+    ['api/src/streaming/streaming.routes.ts', 'storage.presignGet', [segment]],
+    ['api/src/routes/dependency-monitor.ts', 'storage.list', [storageProbePrefix]],
+    ['api/src/routes/dependency-monitor.ts', 'queue.depth', [queue]],
+    ['platform/src/outbox/outbox-relay.ts', 'queue.send', [queue]],
+  ],
+  controller: [
+    ['controller/src/main.ts', 'storage.deletePrefix', [outputs]],
+    ['controller/src/intake/queue-intake.ts', 'queue.receive', [queue]],
+    ['controller/src/intake/queue-intake.ts', 'queue.changeVisibility', [queue]],
+    // runWithVisibility (platform/src/queue) deletes the message once the work is done.
+    ['controller/src/intake/queue-intake.ts', 'queue.delete', [queue]],
+    ['controller/src/controller-metrics.ts', 'queue.depth', [queue]],
+  ],
+  transcoder: [
+    ['transcoder/src/cli.ts', 'storage.presignGet', [source]],
+    ['transcoder/src/cli.ts', 'storage.filePath', []],
+    [
+      'transcoder/src/transcode.service.ts',
+      'storage.deletePrefix',
+      [renditionPrefix(outputs, '720p')],
+    ],
+    ['transcoder/src/finalize.service.ts', 'storage.list', [outputs]],
+    [
+      'transcoder/src/finalize.service.ts',
+      'storage.get',
+      [`${renditionPrefix(outputs, '720p')}rendition.json`],
+    ],
+    [
+      'transcoder/src/upload.service.ts',
+      'storage.put',
+      [segment, finalOutputKey(outputs, 'master')],
+    ],
+    ['transcoder/src/upload.service.ts', 'storage.delete', [segment]],
+  ],
+};
+/** Calls the scan cannot see: made inside platform helpers the component calls. */
+const indirect: Record<Component, string[]> = {
+  api: [],
+  controller: ['controller/src/intake/queue-intake.ts queue.delete'],
+  transcoder: [],
+};
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: { StringLike?: { 's3:prefix'?: string[] } };
+}
+
+/** The JSON policy block under each "**API**" / "**Controller**" / "**Transcoder**" paragraph. */
+async function documentedPolicies(): Promise<Record<Component, Statement[]>> {
+  const doc = await readFile(path.join(repoRoot, 'docs/deploy.md'), 'utf8');
+  const policy = (heading: string): Statement[] => {
+    const at = doc.indexOf(`**${heading}**`);
+    if (at < 0) throw new Error(`docs/deploy.md has no **${heading}** policy`);
+    const block = /```json\n([\s\S]*?)\n```/.exec(doc.slice(at));
+    if (!block?.[1]) throw new Error(`no JSON block after **${heading}**`);
+    return (JSON.parse(block[1]) as { Statement: Statement[] }).Statement;
+  };
+  return { api: policy('API'), controller: policy('Controller'), transcoder: policy('Transcoder') };
+}
+
+const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
+const glob = (pattern: string, value: string): boolean =>
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.?+^$()[\]{}|\\/]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(value);
+
+/** One permission a call needs: an action on a resource, with the listed prefix for ListBucket. */
+interface Need {
+  action: string;
+  resource: string;
+  prefix?: string;
+  from: string;
+}
+
+function needsOf(component: Component): Need[] {
+  return uses[component].flatMap(([file, call, keys]) => {
+    const [port = '', method = ''] = call.split('.');
+    const actions = (port === 'storage' ? storageActions : queueActions)[method];
+    if (!actions) throw new Error(`no IAM mapping for ${call}`);
+    return actions.flatMap((action) =>
+      keys.map((key): Need => {
+        const from = `${file} ${call} ${key}`;
+        if (action.startsWith('sqs:')) return { action, resource: key, from };
+        if (action === 's3:ListBucket')
+          return { action, resource: 'arn:aws:s3:::BUCKET', prefix: key, from };
+        return { action, resource: `arn:aws:s3:::BUCKET/${key}`, from };
+      }),
+    );
+  });
+}
+
+function allows(statement: Statement, need: Need): boolean {
+  if (statement.Effect !== 'Allow') return false;
+  if (!list(statement.Action).includes(need.action)) return false;
+  if (!list(statement.Resource).some((r) => glob(r, need.resource))) return false;
+  const prefixes = statement.Condition?.StringLike?.['s3:prefix'];
+  if (need.prefix !== undefined) return prefixes?.some((p) => glob(p, need.prefix ?? '')) ?? true;
+  return true;
+}
+
+async function sourceFiles(component: Component): Promise<string[]> {
+  const files: string[] = [];
+  for (const dir of sources[component].dirs) {
+    for (const entry of await readdir(path.join(repoRoot, dir), { recursive: true })) {
+      const file = path.posix.join(dir, entry.split(path.sep).join('/'));
+      if (file.endsWith('.ts') && !sources[component].exclude.test(file)) files.push(file);
+    }
+  }
+  return files;
+}
+
+const components: Component[] = ['api', 'controller', 'transcoder'];
+
+describe('the IAM policies in docs/deploy.md', () => {
+  it.each(components)(
+    '%s: the table names every storage and queue call in the source',
+    async (c) => {
+      const found = new Set<string>();
+      for (const file of await sourceFiles(c)) {
+        const text = await readFile(path.join(repoRoot, file), 'utf8');
+        for (const [, port = '', method = ''] of text.matchAll(/\b(storage|queue)\.(\w+)\(/g))
+          // Only the ports' methods: a `queue` may also be an in-memory work queue.
+          if (method in (port === 'storage' ? storageActions : queueActions))
+            found.add(`${file} ${port}.${method}`);
+      }
+      const tabled = new Set(uses[c].map(([file, call]) => `${file} ${call}`));
+      expect([...found].sort()).toEqual([...tabled].filter((u) => !indirect[c].includes(u)).sort());
+    },
+  );
+
+  it.each(components)('%s: the documented policy allows every call', async (c) => {
+    const statements = (await documentedPolicies())[c];
+    const denied = needsOf(c).filter((need) => !statements.some((s) => allows(s, need)));
+    expect(
+      denied.map(
+        (n) => `${n.action} ${n.resource}${n.prefix ? ` prefix ${n.prefix}` : ''} (${n.from})`,
+      ),
+    ).toEqual([]);
+  });
+
+  it.each(components)(
+    '%s: the documented policy grants nothing no call needs, on no wider prefix',
+    async (c) => {
+      const statements = (await documentedPolicies())[c];
+      const needs = needsOf(c);
+      const unused: string[] = [];
+      for (const statement of statements) {
+        for (const action of list(statement.Action)) {
+          for (const resource of list(statement.Resource)) {
+            const single: Statement = { ...statement, Action: action, Resource: resource };
+            const served = needs.filter((n) => allows(single, n));
+            if (served.length === 0) {
+              unused.push(`${statement.Sid ?? '?'}: ${action} on ${resource}`);
+              continue;
+            }
+            // Too wide when a narrower documented prefix (videos/raw/, videos/output/) would do.
+            const objectPrefix = /^arn:aws:s3:::BUCKET\/(.*)\*$/.exec(resource)?.[1];
+            if (objectPrefix !== undefined)
+              for (const narrower of ['videos/raw/', 'videos/output/'])
+                if (
+                  narrower.startsWith(objectPrefix) &&
+                  narrower !== objectPrefix &&
+                  served.every((n) => n.resource.startsWith(`arn:aws:s3:::BUCKET/${narrower}`))
+                )
+                  unused.push(
+                    `${statement.Sid ?? '?'}: ${action} on ${resource} could be ${narrower}*`,
+                  );
+          }
+        }
+      }
+      expect(unused).toEqual([]);
+    },
+  );
+
+  it('every key literal in the code sits under videos/raw/ or videos/output/ (or is the probe prefix)', async () => {
+    const literals: string[] = [];
+    for (const c of components)
+      for (const file of await sourceFiles(c)) {
+        const text = await readFile(path.join(repoRoot, file), 'utf8');
+        for (const [, literal = ''] of text.matchAll(/['"`](videos\/[^'"`$]*)/g))
+          literals.push(`${file}: ${literal}`);
+        // The old readiness probe wrote outside videos/, where no role may go.
+        expect(text, file).not.toMatch(/['"`]healthz\//);
+      }
+    const outside = literals.filter(
+      (l) => !/: videos\/(raw|output)\//.test(l) && !l.endsWith(`: ${storageProbePrefix}`),
+    );
+    expect(outside).toEqual([]);
+    expect(literals.length).toBeGreaterThan(3);
+  });
+});
