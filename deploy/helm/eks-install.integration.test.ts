@@ -15,11 +15,15 @@ import { describeWith } from '../../test/support/components.ts';
 import { createTestDatabase } from '../../test/support/database.ts';
 import { makeTestClip } from '../../test/support/media.ts';
 import { waitUntil } from '../../test/support/process.ts';
-import { startTestOidcIssuer } from '../../test/servers/oidc-issuer.server.ts';
 import { errorCode, startKubeSuite, type KubeSuite } from '../../test/kube/kube-test-utils.ts';
 import { chartDir, helm } from '../test-support/deploy-test-utils.ts';
 import { prepareLocalImages, type LocalImages } from '../test-support/local-images.ts';
-import { existingSecrets, substitutions, type Servers } from '../test-support/preset-servers.ts';
+import {
+  existingSecrets,
+  startPresetOidc,
+  substitutions,
+  type Servers,
+} from '../test-support/preset-servers.ts';
 import { ensurePrometheusOperatorCrds } from '../test-support/prometheus-operator-crds.ts';
 
 const release = 'vf';
@@ -74,7 +78,7 @@ describeWith(
       servers = {
         db: await createTestDatabase(inject('postgresUrl'), { migrated: false }),
         aws: await createTestAws(inject('awsEndpoint')),
-        oidc: await startTestOidcIssuer(),
+        oidc: await startPresetOidc(),
         namespace: suite.namespace,
         kubeconfig: inject('kubeconfig'),
       };
@@ -94,7 +98,7 @@ describeWith(
           { kubeconfig: inject('kubeconfig') },
         ).catch(() => undefined);
       await suite?.cleanup();
-      await servers?.oidc.close();
+      await servers?.oidc.provider.stop();
       await servers?.aws.close();
       await servers?.db.drop();
       await images?.close();

@@ -23,7 +23,6 @@ import { createTestDatabase } from '../../test/support/database.ts';
 import { freePort } from '../../test/support/free-port.ts';
 import { storeTestClip } from '../../test/support/media.ts';
 import { startProcess, waitUntil, type StartedProcess } from '../../test/support/process.ts';
-import { startTestOidcIssuer } from '../../test/servers/oidc-issuer.server.ts';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../../test/kube/kube-test-utils.ts';
 import { chartDir, renderChart, type K8sObject } from '../test-support/deploy-test-utils.ts';
@@ -32,6 +31,7 @@ import {
   bundleAddresses,
   existingSecrets,
   presets,
+  startPresetOidc,
   substitutions,
   type Preset,
   type Servers,
@@ -85,14 +85,14 @@ describeWith(
         servers = {
           db: await createTestDatabase(inject('postgresUrl'), { migrated: false }),
           aws: await createTestAws(inject('awsEndpoint')),
-          oidc: await startTestOidcIssuer(),
+          oidc: await startPresetOidc(),
           namespace,
           kubeconfig: inject('kubeconfig'),
         };
       });
       afterAll(async () => {
         await Promise.all(started.map((p) => p.stop()));
-        await servers?.oidc.close();
+        await servers?.oidc.provider.stop();
         await servers?.aws.close();
         await servers?.db.drop();
         if (servers)

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import type { TestAws } from '../../test/support/aws.ts';
 import type { TestDatabase } from '../../test/support/database.ts';
-import type { TestOidcIssuer } from '../../test/servers/oidc-issuer.server.ts';
+import { startOidcProvider, type RunningOidcProvider } from '../../test/servers/oidc.server.ts';
 
 export const presets = ['default', 'kind', 'eks'] as const;
 export type Preset = (typeof presets)[number];
@@ -14,10 +14,44 @@ export type Preset = (typeof presets)[number];
 /** The JWT signing key an operator puts in the videoforge-auth Secret (docs/deploy.md). */
 const jwtSecret = randomBytes(36).toString('base64');
 
+/** The app client id the presets' API is configured with (auth.oidc.clientId). */
+export const presetOidcClientId = 'videoforge-preset-test';
+
+/** The tests' OIDC provider, with a Cognito-shaped access token for the preset's client. */
+export interface PresetOidc {
+  provider: RunningOidcProvider;
+  token(user: { subject: string; email: string; groups: string[] }): Promise<string>;
+}
+
+export async function startPresetOidc(): Promise<PresetOidc> {
+  const provider = await startOidcProvider({
+    clients: [
+      {
+        client_id: presetOidcClientId,
+        token_endpoint_auth_method: 'none',
+        redirect_uris: ['http://127.0.0.1/api/auth/oidc/callback'],
+      },
+    ],
+    users: {},
+  });
+  return {
+    provider,
+    // As Cognito's access tokens: no aud, the app client in client_id, token_use access.
+    token: ({ subject, email, groups }) =>
+      provider.signToken({
+        sub: subject,
+        email,
+        'cognito:groups': groups,
+        client_id: presetOidcClientId,
+        token_use: 'access',
+      }),
+  };
+}
+
 export interface Servers {
   db: TestDatabase;
   aws: TestAws;
-  oidc: TestOidcIssuer;
+  oidc: PresetOidc;
   namespace: string;
   kubeconfig: string;
 }
@@ -61,9 +95,8 @@ export function substitutions(preset: Preset, s: Servers): string[] {
         'config.queue.sqsQueueUrl': s.aws.queueUrl,
         'config.queue.sqsEndpoint': endpoint,
         'config.queue.region': 'us-east-1',
-        'auth.oidc.issuer': s.oidc.issuer,
-        'auth.oidc.jwksUrl': s.oidc.jwksUrl,
-        'auth.oidc.audience': s.oidc.audience,
+        'auth.oidc.issuer': s.oidc.provider.issuer,
+        'auth.oidc.clientId': presetOidcClientId,
       });
   }
 }
