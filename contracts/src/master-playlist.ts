@@ -122,7 +122,11 @@ export function withSubtitleRenditions(
  * some parsers take it for a quote, so titles get the typographic one.
  */
 function quoted(text: string): string {
-  return text.replace(/[\r\n]/g, ' ').replace(/"/g, '”').replace(/'/g, '’').trim();
+  return text
+    .replace(/[\r\n]/g, ' ')
+    .replace(/"/g, '”')
+    .replace(/'/g, '’')
+    .trim();
 }
 
 /** NAME must differ within a group: "English", "English (2)", … */

@@ -66,7 +66,11 @@ export function bcp47(tag: string | undefined): string | undefined {
 }
 
 /** The menu label: the stream's title, else its language's name, else "Track N". */
-export function trackName(title: string | undefined, language: string | undefined, position: number): string {
+export function trackName(
+  title: string | undefined,
+  language: string | undefined,
+  position: number,
+): string {
   if (title) return title;
   if (language) {
     try {
@@ -114,11 +118,22 @@ const LAYOUT_CHANNELS: Record<string, readonly string[]> = {
 };
 
 /** By channel count, when the source states no layout. */
-const DEFAULT_LAYOUT: Record<number, string> = { 3: '3.0', 4: 'quad', 5: '5.0', 6: '5.1', 7: '6.1', 8: '7.1' };
+const DEFAULT_LAYOUT: Record<number, string> = {
+  3: '3.0',
+  4: 'quad',
+  5: '5.0',
+  6: '5.1',
+  7: '6.1',
+  8: '7.1',
+};
 
 /** The `pan` expression folding a surround layout to stereo, or undefined for an unknown one. */
-export function downmixPan(channelLayout: string | undefined, channels: number): string | undefined {
-  const layout = channelLayout && LAYOUT_CHANNELS[channelLayout] ? channelLayout : DEFAULT_LAYOUT[channels];
+export function downmixPan(
+  channelLayout: string | undefined,
+  channels: number,
+): string | undefined {
+  const layout =
+    channelLayout && LAYOUT_CHANNELS[channelLayout] ? channelLayout : DEFAULT_LAYOUT[channels];
   const names = layout ? LAYOUT_CHANNELS[layout] : undefined;
   if (!names || names.length !== channels) return undefined;
   const side = (key: 'left' | 'right') =>
@@ -143,6 +158,8 @@ export function audioFilter(source: AudioStreamInfo): string {
     steps.push(pan ?? 'aresample=ochl=stereo');
   }
   const layout = source.channels === 1 ? 'mono' : 'stereo';
-  steps.push(`aformat=sample_fmts=fltp:sample_rates=${OUTPUT_SAMPLE_RATE}:channel_layouts=${layout}`);
+  steps.push(
+    `aformat=sample_fmts=fltp:sample_rates=${OUTPUT_SAMPLE_RATE}:channel_layouts=${layout}`,
+  );
   return steps.join(',');
 }

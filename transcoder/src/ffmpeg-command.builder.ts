@@ -55,7 +55,14 @@ export interface RungOutput {
  * Global options first: quiet stderr except errors, and machine-readable progress on
  * stderr (fluent-ffmpeg hands us stderr line by line; stdout is not ours to read).
  */
-export const GLOBAL_OPTIONS = ['-hide_banner', '-nostats', '-loglevel', 'error', '-progress', 'pipe:2'];
+export const GLOBAL_OPTIONS = [
+  '-hide_banner',
+  '-nostats',
+  '-loglevel',
+  'error',
+  '-progress',
+  'pipe:2',
+];
 
 /** One ffmpeg per rung: what one Kubernetes Job per rendition runs. */
 export function buildRenditionCommand(input: EncodeInput, output: RungOutput): FfmpegCommand {

@@ -81,7 +81,8 @@ export async function muxProgressiveDownloads(
       return {
         ok: false,
         cancelled: run.reason === 'cancelled',
-        message: `muxing ${name}: ${run.message} ${run.stderr.trim().split('\n').at(-1) ?? ''}`.trim(),
+        message:
+          `muxing ${name}: ${run.message} ${run.stderr.trim().split('\n').at(-1) ?? ''}`.trim(),
       };
     await uploadFiles(
       storage,

@@ -2,11 +2,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaMetadata, RenditionManifest } from '@videoforge/contracts';
 import { FfprobeOutput, runFfprobe } from '@videoforge/platform/media';
-import {
-  avcCodecString,
-  parseMediaPlaylist,
-  segmentBandwidth,
-} from './hls-playlist.ts';
+import { avcCodecString, parseMediaPlaylist, segmentBandwidth } from './hls-playlist.ts';
 import type { LadderPlan, Rung } from './ladder.ts';
 import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
 

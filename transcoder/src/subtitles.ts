@@ -2,9 +2,22 @@ import type { MediaMetadata, SkippedTrack, SubtitleStreamInfo } from '@videoforg
 import { bcp47, trackName } from './audio-tracks.ts';
 
 /** Text codecs ffmpeg converts to WebVTT. */
-export const TEXT_SUBTITLE_CODECS = ['mov_text', 'subrip', 'srt', 'ass', 'ssa', 'webvtt', 'text'] as const;
+export const TEXT_SUBTITLE_CODECS = [
+  'mov_text',
+  'subrip',
+  'srt',
+  'ass',
+  'ssa',
+  'webvtt',
+  'text',
+] as const;
 /** Bitmap codecs: pictures of text, which WebVTT cannot carry without OCR. */
-export const IMAGE_SUBTITLE_CODECS = ['hdmv_pgs_subtitle', 'dvb_subtitle', 'dvd_subtitle', 'xsub'] as const;
+export const IMAGE_SUBTITLE_CODECS = [
+  'hdmv_pgs_subtitle',
+  'dvb_subtitle',
+  'dvd_subtitle',
+  'xsub',
+] as const;
 
 export interface SubtitlePlan {
   /** `s0`, `s1` … over the text subtitles kept; the storage directory under `tracks/`. */

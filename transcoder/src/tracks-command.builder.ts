@@ -36,7 +36,11 @@ export function audioFilterChains(tracks: readonly AudioTrackPlan[]): string[] {
  * One output per audio track (AAC in CMAF/fMP4 HLS; the main mix teed to main.m4a too)
  * and one per text subtitle (ffmpeg's webvtt encoder and muxer, segmented afterwards).
  */
-export function trackOutputs(plan: TracksPlan, tracksDir: string, segmentSeconds: number): FfmpegOutput[] {
+export function trackOutputs(
+  plan: TracksPlan,
+  tracksDir: string,
+  segmentSeconds: number,
+): FfmpegOutput[] {
   const audio = plan.audio.map((track, i): FfmpegOutput => ({
     target: audioTeeTarget(trackDir(tracksDir, track.id), segmentSeconds, track.default),
     options: [
@@ -63,24 +67,22 @@ export function trackOutputs(plan: TracksPlan, tracksDir: string, segmentSeconds
       'tee',
     ],
   }));
-  const subtitles = plan.subtitles.map(
-    (track): FfmpegOutput => ({
-      target: path.join(trackDir(tracksDir, track.id), TRACK_FILES.fullVtt),
-      options: [
-        '-map',
-        `0:${track.source.index}`,
-        '-c:s',
-        'webvtt',
-        '-vn',
-        '-an',
-        '-dn',
-        '-map_metadata',
-        '-1',
-        '-f',
-        'webvtt',
-      ],
-    }),
-  );
+  const subtitles = plan.subtitles.map((track): FfmpegOutput => ({
+    target: path.join(trackDir(tracksDir, track.id), TRACK_FILES.fullVtt),
+    options: [
+      '-map',
+      `0:${track.source.index}`,
+      '-c:s',
+      'webvtt',
+      '-vn',
+      '-an',
+      '-dn',
+      '-map_metadata',
+      '-1',
+      '-f',
+      'webvtt',
+    ],
+  }));
   return [...audio, ...subtitles];
 }
 
@@ -101,7 +103,8 @@ export function buildTracksCommand(
 }
 
 function audioTeeTarget(dir: string, segmentSeconds: number, main: boolean): string {
-  if (!/^\/[A-Za-z0-9._/-]*$/.test(dir)) throw new Error(`unsafe output directory for the tee muxer: ${dir}`);
+  if (!/^\/[A-Za-z0-9._/-]*$/.test(dir))
+    throw new Error(`unsafe output directory for the tee muxer: ${dir}`);
   const hls = [
     'f=hls',
     `hls_time=${segmentSeconds}`,

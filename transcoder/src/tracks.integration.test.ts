@@ -125,7 +125,9 @@ describeWith(['ffmpeg'], 'audio tracks and subtitles through the transcoder', ()
   }
 
   async function tracksOf(job: string): Promise<TracksManifest> {
-    return TracksManifest.parse(JSON.parse(await readFile(file(job, 'tracks/tracks.json'), 'utf8')));
+    return TracksManifest.parse(
+      JSON.parse(await readFile(file(job, 'tracks/tracks.json'), 'utf8')),
+    );
   }
 
   /** An fMP4 audio rendition as one file: its init segment then every media segment. */
@@ -134,11 +136,14 @@ describeWith(['ffmpeg'], 'audio tracks and subtitles through the transcoder', ()
     if (!(playlist instanceof HLS.types.MediaPlaylist)) throw new Error('not a media playlist');
     const base = path.dirname(file(job, playlistKey));
     const init = playlist.segments[0]?.map?.uri;
-    const parts = [init, ...playlist.segments.map((s) => s.uri)].filter(
-      (uri): uri is string => Boolean(uri),
+    const parts = [init, ...playlist.segments.map((s) => s.uri)].filter((uri): uri is string =>
+      Boolean(uri),
     );
     const joined = path.join(dir, `${job}-${playlistKey.replaceAll('/', '_')}.mp4`);
-    await writeFile(joined, Buffer.concat(await Promise.all(parts.map((p) => readFile(path.join(base, p))))));
+    await writeFile(
+      joined,
+      Buffer.concat(await Promise.all(parts.map((p) => readFile(path.join(base, p))))),
+    );
     return joined;
   }
 
@@ -190,7 +195,10 @@ describeWith(['ffmpeg'], 'audio tracks and subtitles through the transcoder', ()
     if (!(subtitlePlaylist instanceof HLS.types.MediaPlaylist)) throw new Error('media playlist');
     expect(subtitlePlaylist.endlist).toBe(true);
     const segment = await readFile(
-      path.join(path.dirname(file('t1', subtitles[0]?.uri ?? '')), subtitlePlaylist.segments[0]?.uri ?? ''),
+      path.join(
+        path.dirname(file('t1', subtitles[0]?.uri ?? '')),
+        subtitlePlaylist.segments[0]?.uri ?? '',
+      ),
       'utf8',
     );
     expect(segment).toMatch(/^WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00\.000\n/);
@@ -218,7 +226,9 @@ describeWith(['ffmpeg'], 'audio tracks and subtitles through the transcoder', ()
     );
     expect(rendition.status).toBe('succeeded');
     const tracks = await tracksOf('t2');
-    expect(tracks.audio.map((a) => [a.id, a.sourceChannels, a.channels, a.downmix, a.default, a.name])).toEqual([
+    expect(
+      tracks.audio.map((a) => [a.id, a.sourceChannels, a.channels, a.downmix, a.default, a.name]),
+    ).toEqual([
       ['a0', 6, 2, 'downmixed', true, 'Track 1'],
       ['a1', 1, 1, 'none', false, 'German'],
     ]);
@@ -230,7 +240,8 @@ describeWith(['ffmpeg'], 'audio tracks and subtitles through the transcoder', ()
         '-v', 'error', '-show_entries', 'stream=channels,channel_layout', '-of', 'json',
         file('t2', `tracks/${id}/init.mp4`),
       ]); // prettier-ignore
-      expect(JSON.parse(stdout).streams[0]).toMatchObject({ channels, channel_layout: layout });
+      const probed = JSON.parse(stdout) as { streams: unknown[] };
+      expect(probed.streams[0]).toMatchObject({ channels, channel_layout: layout });
     }
     const master = await finalize('t2', 'channels');
     expect(master.variants[0]?.audio.map((a) => [a.channels, a.isDefault])).toEqual([
@@ -267,7 +278,10 @@ describeWith(['ffmpeg'], 'audio tracks and subtitles through the transcoder', ()
 
     const subtitles = master.variants[0]?.subtitles ?? [];
     expect(subtitles.map((s) => [s.language, s.name])).toEqual([['en', 'English']]);
-    const vtt = await readFile(path.join(path.dirname(file('t3', subtitles[0]?.uri ?? '')), 'segment-00000.vtt'), 'utf8');
+    const vtt = await readFile(
+      path.join(path.dirname(file('t3', subtitles[0]?.uri ?? '')), 'segment-00000.vtt'),
+      'utf8',
+    );
     expectCues(vtt, [
       [500, 1500, 'Hello <i>world</i>'],
       [2000, 2800, 'Second line'],

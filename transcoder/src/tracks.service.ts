@@ -243,10 +243,5 @@ export async function runTracks(
       };
     }
   }
-  return describeTracks(
-    request.plan,
-    request.tracksDir,
-    request.metadata,
-    settings.segmentSeconds,
-  );
+  return describeTracks(request.plan, request.tracksDir, request.metadata, settings.segmentSeconds);
 }

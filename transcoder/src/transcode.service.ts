@@ -321,7 +321,16 @@ export async function transcodeJob(
 
     if (rungs.length > 0 && request.strategy === 'ladder') {
       const outcome = await runLadder(
-        { ...base, rungs, tracks: planTracks(metadata), onProgress: progress(0, 1) },
+        {
+          ...base,
+          rungs,
+          // Audio is shared by every rung, so the highest audio bit rate asked for wins.
+          tracks: planTracks(
+            metadata,
+            Math.max(0, ...rungs.map((r) => r.audioBitrateKbps ?? 0)) || plan.audio?.bitrateKbps,
+          ),
+          onProgress: progress(0, 1),
+        },
         settings,
       );
       if (!outcome.ok)

@@ -189,7 +189,8 @@ function interpretVideo(stream: FfprobeStream): VideoDraft | undefined {
 function interpretAudio(stream: FfprobeStream): AudioStreamInfo {
   const sampleRate = positiveInt(stream.sample_rate);
   const start = Number(stream.start_time);
-  const startSeconds = stream.start_time !== undefined && Number.isFinite(start) ? start : undefined;
+  const startSeconds =
+    stream.start_time !== undefined && Number.isFinite(start) ? start : undefined;
   const bitRateKbps = kbps(stream.bit_rate);
   return {
     index: stream.index,
@@ -220,7 +221,9 @@ function streamLabels(stream: FfprobeStream): { language?: string; title?: strin
   const language = (tags.language ?? tags.LANGUAGE)?.trim();
   const title = (tags.title ?? tags.TITLE)?.trim();
   return {
-    ...(language && language.toLowerCase() !== 'und' && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language)
+    ...(language &&
+    language.toLowerCase() !== 'und' &&
+    /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language)
       ? { language: language.slice(0, 64) }
       : {}),
     ...(title ? { title: title.slice(0, 256) } : {}),

@@ -19,9 +19,16 @@ export class CaptionParseError extends Error {
  * dropped; a file that leaves no cue is refused.
  */
 export function parseCaptions(text: string): CaptionCue[] {
+  const body = text
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .trim();
+  // An empty track (ffmpeg writes a bare header for a stream without cues).
+  if (body === '' || /^WEBVTT[^\n]*$/.test(body))
+    throw new CaptionParseError('the file has no subtitle cues');
   let nodes;
   try {
-    nodes = parseSync(text.replace(/^\uFEFF/, ''));
+    nodes = parseSync(`${body}\n`);
   } catch (error) {
     throw new CaptionParseError(
       `not a SubRip (.srt) or WebVTT (.vtt) file: ${error instanceof Error ? error.message.slice(0, 200) : 'unreadable'}`,
