@@ -413,7 +413,10 @@ export type TracksJobOutcome =
  * still gets a tracks.json (with empty lists) so finalize and the API know it is done.
  */
 export async function tracksJob(
-  request: Omit<TranscodeJobRequest, 'strategy' | 'renditions'>,
+  request: Omit<TranscodeJobRequest, 'strategy' | 'renditions'> & {
+    /** Stereo AAC bit rate (mono gets half); the default is the ladder's 128k. */
+    audioBitrateKbps?: number | undefined;
+  },
   deps: TranscodeJobDeps,
 ): Promise<TracksJobOutcome> {
   const { settings, storage } = deps;
@@ -440,7 +443,7 @@ export async function tracksJob(
       {
         source: request.source,
         metadata,
-        plan: planTracks(metadata),
+        plan: planTracks(metadata, request.audioBitrateKbps),
         tracksDir: path.join(workDir, 'tracks'),
         signal: request.signal,
         onProgress: (percent) =>

@@ -40,7 +40,7 @@ function workload(
   const rendition = name.replace('job-42-', '');
   return {
     name,
-    type: rendition === 'finalize' ? 'finalize' : 'rendition',
+    type: rendition === 'finalize' || rendition === 'tracks' ? rendition : 'rendition',
     renditions: [rendition],
     state,
     attempts: 1,
@@ -49,6 +49,23 @@ function workload(
 }
 
 describe('reconcileTranscodeJob', () => {
+  it('asks the tracks workload for the highest audio bit rate of the rungs, and plans none for a ladder', () => {
+    const spec = job({
+      renditions: [
+        { name: '720p', height: 720, videoBitrate: '2000k', audioBitrate: '96k' },
+        { name: '360p', height: 360, videoBitrate: '600k', audioBitrate: '160k' },
+      ],
+    });
+    expect(reconcileTranscodeJob(spec, [], now).create.at(-1)).toEqual({
+      type: 'tracks',
+      name: 'job-42-tracks',
+      audioBitrate: '160k',
+    });
+    expect(
+      reconcileTranscodeJob(job({ strategy: 'ladder' }), [], now).create.map((w) => w.type),
+    ).toEqual(['ladder']);
+  });
+
   it('starts one workload per rendition for a new job', () => {
     const decision = reconcileTranscodeJob(job(), [], now);
     expect(decision.create).toEqual([
@@ -62,6 +79,8 @@ describe('reconcileTranscodeJob', () => {
         name: 'job-42-720p',
         rendition: { name: '720p', height: 720, videoBitrate: '2000k' },
       },
+      // The audio and subtitle tracks: encoded once for both rungs, beside them.
+      { type: 'tracks', name: 'job-42-tracks' },
     ]);
     expect(decision.status).toMatchObject({
       phase: 'Pending',
@@ -72,7 +91,11 @@ describe('reconcileTranscodeJob', () => {
   });
 
   it('creates nothing twice: a pass over the same world asks for no new workloads', () => {
-    const world = [workload('job-42-1080p', 'active'), workload('job-42-720p', 'active')];
+    const world = [
+      workload('job-42-1080p', 'active'),
+      workload('job-42-720p', 'active'),
+      workload('job-42-tracks', 'active'),
+    ];
     const decision = reconcileTranscodeJob(job(), world, now);
     expect(decision.create).toEqual([]);
     expect(decision.delete).toEqual([]);
@@ -132,7 +155,16 @@ describe('reconcileTranscodeJob', () => {
     const renditionsDone = [
       workload('job-42-1080p', 'succeeded'),
       workload('job-42-720p', 'succeeded'),
+      workload('job-42-tracks', 'succeeded'),
     ];
+    // Not before the tracks: the progressive MP4s get the main mix then.
+    expect(
+      reconcileTranscodeJob(
+        job(),
+        [...renditionsDone.slice(0, 2), workload('job-42-tracks', 'active')],
+        now,
+      ).create,
+    ).toEqual([]);
     const finalizing = reconcileTranscodeJob(job(), renditionsDone, now);
     expect(finalizing.create).toEqual([
       { type: 'finalize', name: 'job-42-finalize', renditions: ['1080p', '720p'] },
