@@ -8,3 +8,4 @@ export * from './output-keys.ts';
 export * from './api-schemas.ts';
 export * from './master-playlist.ts';
 export * from './media-tracks.ts';
+export * from './captions.ts';

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import {
   ApiErrorBody,
+  Caption,
+  CaptionCreateRequest,
+  CaptionList,
+  TracksResponse,
   DownloadsResponse,
   Job,
   JobCreateRequest,
@@ -250,6 +254,58 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'streaming',
     auth: 'optional',
     responses: m3u8,
+  },
+  {
+    method: 'get',
+    path: '/api/stream/:videoId/tracks/:trackId/index.m3u8',
+    summary:
+      'HLS audio or subtitle rendition playlist (a0…, s0…, c{captionId}) with signed segment URLs',
+    tag: 'streaming',
+    auth: 'optional',
+    responses: m3u8,
+  },
+  {
+    method: 'get',
+    path: '/api/videos/:id/tracks',
+    summary:
+      'The audio and subtitle tracks the player offers, and the source tracks skipped with why',
+    tag: 'videos',
+    auth: 'optional',
+    responses: ok(TracksResponse),
+  },
+  {
+    method: 'get',
+    path: '/api/videos/:id/captions',
+    summary: "A video's sidecar captions",
+    tag: 'videos',
+    auth: 'optional',
+    responses: ok(CaptionList),
+  },
+  {
+    method: 'post',
+    path: '/api/videos/:id/captions',
+    summary:
+      'Add a sidecar caption (owner or admin): SubRip or WebVTT text ≤ 512 KiB, stored as segmented WebVTT; 422 when it is not a subtitle file',
+    tag: 'videos',
+    auth: 'required',
+    body: CaptionCreateRequest,
+    responses: created(Caption),
+  },
+  {
+    method: 'get',
+    path: '/api/videos/:id/captions/:captionId/vtt',
+    summary: 'A sidecar caption as one WebVTT file',
+    tag: 'videos',
+    auth: 'optional',
+    responses: { 200: { description: 'WebVTT', contentType: 'text/vtt' } },
+  },
+  {
+    method: 'delete',
+    path: '/api/videos/:id/captions/:captionId',
+    summary: 'Remove a sidecar caption (owner or admin)',
+    tag: 'videos',
+    auth: 'required',
+    responses: noContent,
   },
   {
     method: 'get',
