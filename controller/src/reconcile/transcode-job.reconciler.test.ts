@@ -56,7 +56,7 @@ describe('reconcileTranscodeJob', () => {
         { name: '360p', height: 360, videoBitrate: '600k', audioBitrate: '160k' },
       ],
     });
-    expect(reconcileTranscodeJob(spec, [], now).create.at(-1)).toEqual({
+    expect(reconcileTranscodeJob(spec, [], now).create[0]).toEqual({
       type: 'tracks',
       name: 'job-42-tracks',
       audioBitrate: '160k',
@@ -69,6 +69,9 @@ describe('reconcileTranscodeJob', () => {
   it('starts one workload per rendition for a new job', () => {
     const decision = reconcileTranscodeJob(job(), [], now);
     expect(decision.create).toEqual([
+      // The audio and subtitle tracks: encoded once for both rungs, beside them (first:
+      // short, and a rung plays only once its sound is there).
+      { type: 'tracks', name: 'job-42-tracks' },
       {
         type: 'rendition',
         name: 'job-42-1080p',
@@ -79,8 +82,6 @@ describe('reconcileTranscodeJob', () => {
         name: 'job-42-720p',
         rendition: { name: '720p', height: 720, videoBitrate: '2000k' },
       },
-      // The audio and subtitle tracks: encoded once for both rungs, beside them.
-      { type: 'tracks', name: 'job-42-tracks' },
     ]);
     expect(decision.status).toMatchObject({
       phase: 'Pending',

@@ -83,12 +83,14 @@ export function reconcileTranscodeJob(
     spec.strategy === 'ladder'
       ? [{ type: 'ladder', name: childName(name, LADDER), renditions: spec.renditions }]
       : [
+          // First, so a runtime with few slots starts it first: it is short (audio only),
+          // and a rung is only playable once its sound is there.
+          tracks,
           ...spec.renditions.map((rendition): WorkloadRequest => ({
             type: 'rendition',
             name: childName(name, rendition.name),
             rendition,
           })),
-          tracks,
         ];
   const tracksWorkload = spec.strategy === 'ladder' ? undefined : byName.get(tracks.name);
   const tracksDone = spec.strategy === 'ladder' || tracksWorkload?.state === 'succeeded';
