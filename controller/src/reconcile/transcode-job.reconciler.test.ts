@@ -66,6 +66,36 @@ describe('reconcileTranscodeJob', () => {
     ).toEqual(['ladder']);
   });
 
+  it('reports the tracks workload in status.tracks (the ladder Job for the ladder strategy)', () => {
+    const running = reconcileTranscodeJob(
+      job(),
+      [workload('job-42-tracks', 'active', { startedAt: now })],
+      now,
+    );
+    expect(running.status.tracks).toEqual({
+      phase: 'Running',
+      workload: 'job-42-tracks',
+      attempts: 1,
+    });
+    const failed = reconcileTranscodeJob(
+      job(),
+      [
+        workload('job-42-tracks', 'failed', {
+          failure: { kind: 'transient', message: 'ffmpeg died' },
+        }),
+      ],
+      now,
+    );
+    expect(failed.status.tracks).toMatchObject({ phase: 'Failed', message: 'ffmpeg died' });
+    expect(failed.status.phase).toBe('Failed');
+    const ladder = reconcileTranscodeJob(
+      job({ strategy: 'ladder' }),
+      [{ ...workload('job-42-ladder', 'succeeded'), type: 'ladder' }],
+      now,
+    );
+    expect(ladder.status.tracks).toMatchObject({ phase: 'Succeeded', workload: 'job-42-ladder' });
+  });
+
   it('starts one workload per rendition for a new job', () => {
     const decision = reconcileTranscodeJob(job(), [], now);
     expect(decision.create).toEqual([

@@ -119,10 +119,19 @@ export function reconcileTranscodeJob(
   );
   const summary = `${done}/${total}`;
 
+  const tracksSource =
+    spec.strategy === 'ladder' ? byName.get(childName(name, LADDER)) : tracksWorkload;
+  const tracksStatus = renditionStatus('tracks', tracksSource);
   const base = {
     observedGeneration: generation,
     renditionsSummary: summary,
     renditions: renditionStatuses,
+    tracks: {
+      phase: tracksStatus.phase,
+      ...(tracksStatus.workload ? { workload: tracksStatus.workload } : {}),
+      ...(tracksStatus.attempts !== undefined ? { attempts: tracksStatus.attempts } : {}),
+      ...(tracksStatus.message ? { message: tracksStatus.message } : {}),
+    },
   };
 
   if (spec.cancel || job.metadata.deletionTimestamp) {
