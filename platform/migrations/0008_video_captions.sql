@@ -12,3 +12,8 @@ CREATE TABLE video_captions (
   created_at     timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX video_captions_video_id_idx ON video_captions (video_id, id);
+
+-- The audio/subtitle tracks' workload as the controller last saw it ({phase, workload?,
+-- attempts?, message?} from TranscodeJob status.tracks); null until it reports. A
+-- video with audio is playable only once this says succeeded (it must have sound).
+ALTER TABLE jobs ADD COLUMN tracks jsonb;
