@@ -15,6 +15,11 @@ describe('parseCaptions', () => {
     ]);
   });
 
+  it('keeps well-formed cue settings only', () => {
+    const [cue] = parseCaptions('WEBVTT\n\n00:00.500 --> 00:01.000 line:0 <b>x</b>\nHi\n');
+    expect(cue).toEqual({ startMs: 500, endMs: 1000, text: 'Hi' });
+  });
+
   it('refuses what is not subtitles, and subtitles without a cue', () => {
     expect(() => parseCaptions('just some text')).toThrow(CaptionParseError);
     expect(() => parseCaptions('WEBVTT\n\n')).toThrow(/no subtitle cues/);

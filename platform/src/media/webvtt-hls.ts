@@ -40,7 +40,11 @@ export function parseCaptions(text: string): CaptionCue[] {
       startMs: Math.max(0, Math.round(data.start)),
       endMs: Math.round(data.end),
       text: sanitizeCueText(data.text),
-      ...(data.settings ? { settings: data.settings } : {}),
+      // Cue settings are `name:value` pairs; anything else (a stray "-->", markup) is dropped.
+      ...(data.settings &&
+      /^[A-Za-z]+:[A-Za-z0-9.%,-]+( [A-Za-z]+:[A-Za-z0-9.%,-]+)*$/.test(data.settings.trim())
+        ? { settings: data.settings.trim() }
+        : {}),
     }))
     .filter((cue) => cue.text !== '' && Number.isFinite(cue.endMs) && cue.endMs > cue.startMs)
     .sort((a, b) => a.startMs - b.startMs);
