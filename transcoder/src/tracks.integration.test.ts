@@ -65,14 +65,16 @@ describeWith(['ffmpeg'], 'audio tracks and subtitles through the transcoder', ()
       srt,
       '1\n00:00:00,500 --> 00:00:01,500\nHello <i>world</i>\n\n2\n00:00:02,000 --> 00:00:02,800\nSecond line\n',
     );
-    // A commentary (440 Hz) first, the default main mix (1000 Hz) second, and French
-    // SubRip subtitles, in Matroska as a Blu-ray rip would be.
+    // A commentary (440 Hz) first, the default main mix (1000 Hz) second, and subtitles
+    // as SubRip (French), ASS (Spanish) and WebVTT (German), in Matroska as a rip would be.
     clips.commentary = await makeClip(media, 'commentary.mkv', [
       '-f', 'lavfi', '-i', 'testsrc2=s=320x240:r=25:d=3',
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:d=3',
       '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000:d=3',
-      '-i', srt,
-      '-map', '0', '-map', '1', '-map', '2', '-map', '3', ...x264, '-c:a', 'aac', '-c:s', 'srt',
+      '-i', srt, '-i', srt, '-i', srt,
+      '-map', '0', '-map', '1', '-map', '2', '-map', '3', '-map', '4', '-map', '5', ...x264, '-c:a', 'aac',
+      '-c:s:0', 'srt', '-c:s:1', 'ass', '-c:s:2', 'webvtt',
+      '-metadata:s:s:1', 'language=spa', '-metadata:s:s:2', 'language=ger',
       '-metadata:s:a:0', "title=Director's commentary", '-metadata:s:a:0', 'language=eng',
       '-metadata:s:a:1', 'title=Main', '-metadata:s:a:1', 'language=eng',
       '-metadata:s:s:0', 'language=fre',
@@ -186,11 +188,29 @@ describeWith(['ffmpeg'], 'audio tracks and subtitles through the transcoder', ()
     expect(streams.map((s) => s.codec_type)).toEqual(['video', 'audio']);
     expect(toneFrequency(await decodePcm(mp4))).toBeGreaterThan(980);
 
-    // SubRip became a segmented WebVTT rendition with its cues and timing.
+    // SubRip, ASS and WebVTT each became a segmented WebVTT rendition with its cues and timing.
     const subtitles = master.variants[0]?.subtitles ?? [];
     expect(subtitles.map((s) => [s.type, s.language, s.name, s.groupId])).toEqual([
       ['SUBTITLES', 'fr', 'French', 'subs'],
+      ['SUBTITLES', 'es', 'Spanish', 'subs'],
+      ['SUBTITLES', 'de', 'German', 'subs'],
     ]);
+    const tracks = await tracksOf('t1');
+    expect(tracks.subtitles.map((t) => [t.sourceCodec, t.cueCount])).toEqual([
+      ['subrip', 2],
+      ['ass', 2],
+      ['webvtt', 2],
+    ]);
+    for (const rendition of subtitles.slice(1)) {
+      const vtt = await readFile(
+        path.join(path.dirname(file('t1', rendition.uri ?? '')), 'segment-00000.vtt'),
+        'utf8',
+      );
+      expectCues(vtt, [
+        [500, 1500, 'Hello <i>world</i>'],
+        [2000, 2800, 'Second line'],
+      ]);
+    }
     const subtitlePlaylist = HLS.parse(await readFile(file('t1', subtitles[0]?.uri ?? ''), 'utf8'));
     if (!(subtitlePlaylist instanceof HLS.types.MediaPlaylist)) throw new Error('media playlist');
     expect(subtitlePlaylist.endlist).toBe(true);

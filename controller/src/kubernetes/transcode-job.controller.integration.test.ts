@@ -133,6 +133,7 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
       progress: 100,
       renditionsSummary: '2/2',
       observedGeneration: 1,
+      tracks: { phase: 'Succeeded', workload: 'tj-ok-tracks', attempts: 1 },
     });
     expect(done.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
       status: 'True',
