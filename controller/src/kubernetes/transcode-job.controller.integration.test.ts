@@ -323,7 +323,7 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
   it('runs the finalizer cleanup before a deleted TranscodeJob goes away', async () => {
     await apply('tj-delete', 'videos/raw/1/d/slow.mp4');
     await eventually('its Jobs to exist', async () =>
-      (await jobsOf('tj-delete')).length === 2 ? true : undefined,
+      (await jobsOf('tj-delete')).length === 3 ? true : undefined,
     );
     await custom.deleteNamespacedCustomObject({
       ...crd,

@@ -121,24 +121,23 @@ describeWithChromium(
       if (work) await rm(work, { recursive: true, force: true });
     });
 
-    it('uploads a two-track source with subtitles; the job makes both audio renditions and the WebVTT one', async () => {
-      const size = (await stat(clip)).size;
+    /** Upload → job → done, as the upload page does it; resolves with the video id. */
+    async function uploadAndTranscode(file: string, contentType: string): Promise<string> {
       const upload = await api<UploadCreateResponse>('POST', '/api/uploads', {
-        filename: 'two-tracks.mkv',
-        size,
-        contentType: 'video/x-matroska',
-        title: 'Two tracks',
+        filename: path.basename(file),
+        size: (await stat(file)).size,
+        contentType,
+        title: path.basename(file),
         visibility: 'public',
       });
       if (upload.mode !== 'single') throw new Error('expected a single-part upload');
-      const put = await fetch(upload.url, { method: 'PUT', body: await readFile(clip) });
+      const put = await fetch(upload.url, { method: 'PUT', body: await readFile(file) });
       expect(put.ok).toBe(true);
       const completed = await api<UploadCompleteResponse>(
         'POST',
         `/api/uploads/${upload.uploadId}/complete`,
         {},
       );
-      videoId = completed.video.id;
       let job: Job | undefined;
       for (let i = 0; i < 240; i += 1) {
         job = await api<Job>('GET', `/api/jobs/${completed.job.id}`);
@@ -146,6 +145,19 @@ describeWithChromium(
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
       expect(job?.status, job?.errorMessage ?? '').toBe('succeeded');
+      // The job row says what became of the audio/subtitle workload.
+      expect(job?.tracks).toMatchObject({ phase: 'succeeded' });
+      return completed.video.id;
+    }
+
+    async function masterOf(id: string): Promise<HLS.types.MasterPlaylist> {
+      const master = HLS.parse(await (await fetch(url(`/api/stream/${id}/master.m3u8`))).text());
+      if (!(master instanceof HLS.types.MasterPlaylist)) throw new Error('not a master playlist');
+      return master;
+    }
+
+    it('uploads a two-track source with subtitles; the job makes both audio renditions and the WebVTT one', async () => {
+      videoId = await uploadAndTranscode(clip, 'video/x-matroska');
 
       // A sidecar caption on top, through the API.
       await api('POST', `/api/videos/${videoId}/captions`, {
@@ -154,11 +166,7 @@ describeWithChromium(
         content: '1\n00:00:00,500 --> 00:00:03,500\nHello from a sidecar\n',
       });
 
-      const master = HLS.parse(
-        await (await fetch(url(`/api/stream/${videoId}/master.m3u8`))).text(),
-      );
-      if (!(master instanceof HLS.types.MasterPlaylist)) throw new Error('not a master playlist');
-      const variant = master.variants[0];
+      const variant = (await masterOf(videoId)).variants[0];
       expect(variant?.codecs).toMatch(/mp4a\.40\.2/);
       expect(variant?.audio.map((a) => [a.name, a.isDefault, a.language])).toEqual([
         ['Commentary', false, 'en'],
@@ -184,6 +192,63 @@ describeWithChromium(
         '-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', mp4,
       ]); // prettier-ignore
       expect(stdout.trim().split('\n')).toEqual(['video', 'audio']);
+    }, 180_000);
+
+    it('uploads 5.1 + mono audio starting late with mov_text: stereo and mono renditions in sync, English subtitles', async () => {
+      const srt = path.join(work, 'en.srt');
+      await writeFile(srt, '1\n00:00:01,000 --> 00:00:02,000\nLate hello\n');
+      const file = path.join(work, 'surround-late.mp4');
+      await run('ffmpeg', [
+        ...['-hide_banner', '-loglevel', 'error', '-y'],
+        ...['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=3'],
+        ...['-itsoffset', '0.5', '-f', 'lavfi', '-i', 'aevalsrc=0.1*sin(440*2*PI*t)|0.1*sin(550*2*PI*t)|0.1*sin(660*2*PI*t)|0.1*sin(50*2*PI*t)|0.1*sin(770*2*PI*t)|0.1*sin(880*2*PI*t):s=48000:c=5.1:d=2.5'],
+        ...['-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=48000:duration=3', '-i', srt],
+        ...['-map', '0', '-map', '1', '-map', '2', '-map', '3', '-c:v', 'libx264', '-preset', 'ultrafast'],
+        ...['-c:a', 'aac', '-ac:a:1', '1', '-c:s', 'mov_text', '-metadata:s:s:0', 'language=eng'],
+        ...['-metadata:s:a:1', 'language=ger', '-disposition:a:1', '0'],
+        file,
+      ]); // prettier-ignore
+      const id = await uploadAndTranscode(file, 'video/mp4');
+      const { tracks } = await api<TracksResponse>('GET', `/api/videos/${id}/tracks`);
+      expect(
+        tracks?.audio.map((a) => [a.sourceChannels, a.channels, a.downmix, a.default]),
+      ).toEqual([
+        [6, 2, 'downmixed', true],
+        [1, 1, 'none', false],
+      ]);
+      expect(tracks?.subtitles.map((s) => [s.sourceCodec, s.language])).toEqual([
+        ['mov_text', 'en'],
+      ]);
+      const variant = (await masterOf(id)).variants[0];
+      expect(variant?.audio.map((a) => [a.channels, a.isDefault, a.language])).toEqual([
+        ['2', true, undefined],
+        ['1', false, 'de'],
+      ]);
+      // The main rendition as a player fetches it: playlist via the API, segments signed.
+      const base = url(`/api/stream/${id}/master.m3u8`);
+      const media = HLS.parse(await (await fetch(new URL(variant!.audio[0]!.uri!, base))).text());
+      if (!(media instanceof HLS.types.MediaPlaylist)) throw new Error('not a media playlist');
+      const parts = [media.segments[0]!.map.uri, ...media.segments.map((s) => s.uri)];
+      const joined = path.join(work, 'main-audio.mp4');
+      await writeFile(
+        joined,
+        Buffer.concat(
+          await Promise.all(
+            parts.map(async (u) => Buffer.from(await (await fetch(u)).arrayBuffer())),
+          ),
+        ),
+      );
+      const { stdout } = await run('ffprobe', [
+        '-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=channels:packet=pts_time',
+        '-read_intervals', '%+#1', '-of', 'json', joined,
+      ]); // prettier-ignore
+      const probed = JSON.parse(stdout) as {
+        streams: Array<{ channels: number }>;
+        packets: Array<{ pts_time: string }>;
+      };
+      expect(probed.streams[0]?.channels).toBe(2);
+      // Padded to start with the video (which starts at 0) although the source's starts 0.5 s late.
+      expect(Number(probed.packets[0]?.pts_time)).toBeLessThanOrEqual(1024 / 48_000);
     }, 180_000);
 
     it('plays it through hls.js, switches the audio track and the captions from the menus', async () => {
