@@ -29,6 +29,9 @@ import { healthRoutes, type HealthDeps } from './routes/health.routes.ts';
 import { localStorageRoutes } from './routes/storage.routes.ts';
 import { webAppRoutes } from './routes/web-app.routes.ts';
 import { streamingRoutes } from './streaming/streaming.routes.ts';
+import { createCaptionsRepository } from './tracks/captions.repository.ts';
+import { captionsRoutes } from './tracks/captions.routes.ts';
+import { createTracksService } from './tracks/tracks.service.ts';
 import { createUploadsRepository } from './uploads/uploads.repository.ts';
 import { uploadsRoutes } from './uploads/uploads.routes.ts';
 import { createUploadsService, type UploadLimits } from './uploads/uploads.service.ts';
@@ -96,6 +99,12 @@ export function createApp(deps: AppDeps): Express {
     logger: log,
   });
   const jobs = createJobsService({ sql, jobs: jobsRepository, videos: videosRepository });
+  const tracks = createTracksService({
+    captions: createCaptionsRepository(sql),
+    jobs: jobsRepository,
+    storage,
+    logger: log,
+  });
   const uploads = createUploadsService({
     sql,
     uploads: createUploadsRepository(sql),
@@ -163,12 +172,16 @@ export function createApp(deps: AppDeps): Express {
       maxAge: 600,
     }),
   );
-  // Completing a multi-GB multipart upload lists up to thousands of part ETags, so
-  // that one route gets a larger (still bounded) body than the rest.
+  // Completing a multi-GB multipart upload lists up to thousands of part ETags, and a
+  // caption file can be ~500 KiB, so those routes get a larger (still bounded) body.
   const json = express.json({ limit: settings.jsonBodyLimit });
   const partsJson = express.json({ limit: '1mb' });
   app.use('/api', (req, res, next) =>
-    (/^\/uploads\/[^/]+\/complete$/.test(req.path) ? partsJson : json)(req, res, next),
+    (/^\/(uploads\/[^/]+\/complete|videos\/[^/]+\/captions)$/.test(req.path) ? partsJson : json)(
+      req,
+      res,
+      next,
+    ),
   );
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApi);
@@ -193,11 +206,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(uploadsRoutes({ uploads, authn }));
   app.use(videosRoutes({ videos, authn }));
   app.use(jobsRoutes({ jobs, authn }));
+  app.use(captionsRoutes({ videos: videosRepository, tracks, authn }));
   app.use(
     streamingRoutes({
       videos: videosRepository,
       jobs: jobsRepository,
       storage,
+      tracks,
       authn,
       secret: settings.jwtSecret,
     }),

@@ -203,6 +203,15 @@ export const Job = z.object({
   errorMessage: z.string().nullable(),
   attempts: z.number().int(),
   renditions: z.array(JobRendition),
+  /** The audio/subtitle tracks' workload; null until the controller reports it. */
+  tracks: z
+    .object({
+      phase: z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled']),
+      attempts: z.number().int().optional(),
+      message: z.string().optional(),
+    })
+    .nullable()
+    .optional(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   startedAt: IsoDateTime.nullable(),

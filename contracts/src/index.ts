@@ -8,3 +8,5 @@ export * from './output-keys.ts';
 export * from './api-schemas.ts';
 export * from './master-playlist.ts';
 export * from './auth-config.ts';
+export * from './media-tracks.ts';
+export * from './captions.ts';

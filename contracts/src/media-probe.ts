@@ -36,8 +36,26 @@ export const AudioStreamInfo = z.object({
   channelLayout: z.string().optional(),
   sampleRate: z.number().int().positive().optional(),
   bitRateKbps: z.number().int().positive().optional(),
+  /** The stream's language tag as the container states it (ISO 639-2 or BCP 47), `und` dropped. */
+  language: z.string().max(64).optional(),
+  title: z.string().max(256).optional(),
+  /** The container's `default` disposition: the track a player picks first. */
+  isDefault: z.boolean().optional(),
+  /** The stream's first timestamp in seconds (ffprobe start_time), to see a late-starting track. */
+  startSeconds: z.number().optional(),
 });
 export type AudioStreamInfo = z.infer<typeof AudioStreamInfo>;
+
+/** An embedded subtitle stream; only text codecs can become WebVTT. */
+export const SubtitleStreamInfo = z.object({
+  index: z.number().int().nonnegative(),
+  codec: z.string(),
+  language: z.string().max(64).optional(),
+  title: z.string().max(256).optional(),
+  isDefault: z.boolean().optional(),
+  forced: z.boolean().optional(),
+});
+export type SubtitleStreamInfo = z.infer<typeof SubtitleStreamInfo>;
 
 export const MediaMetadata = z.object({
   /** ffprobe's format_name, e.g. "mov,mp4,m4a,3gp,3g2,mj2". */
@@ -46,7 +64,11 @@ export const MediaMetadata = z.object({
   sizeBytes: z.number().int().nonnegative().optional(),
   bitRateKbps: z.number().int().positive().optional(),
   video: VideoStreamInfo,
+  /** The main mix: the `default`-disposition audio track, else the first. */
   audio: AudioStreamInfo.nullable(),
+  /** Every audio track in stream order (the main mix among them). */
+  audioTracks: z.array(AudioStreamInfo).optional(),
+  subtitles: z.array(SubtitleStreamInfo).optional(),
 });
 export type MediaMetadata = z.infer<typeof MediaMetadata>;
 

@@ -73,6 +73,19 @@ export const RenditionStatus = z.object({
 });
 export type RenditionStatus = z.infer<typeof RenditionStatus>;
 
+/**
+ * The audio and subtitle tracks' workload: the `tracks` Job (per rendition) or the
+ * ladder Job that encodes them too. Which tracks came out (and which were skipped, with
+ * why) is in `{outputPrefix}tracks/tracks.json` and `GET /api/videos/:id/tracks`.
+ */
+export const TracksStatus = z.object({
+  phase: Phase,
+  workload: z.string().max(253).optional(),
+  attempts: z.number().int().min(0).optional(),
+  message: z.string().max(32768).optional(),
+});
+export type TracksStatus = z.infer<typeof TracksStatus>;
+
 export const ConditionType = z.enum(['Ready', 'Progressing', 'Failed']);
 export const Condition = z.object({
   type: z.string().max(316),
@@ -94,6 +107,7 @@ export const TranscodeJobStatus = z.object({
     .optional(),
   observedGeneration: z.number().int().min(0).optional(),
   renditions: z.array(RenditionStatus).max(5).optional(),
+  tracks: TracksStatus.optional(),
   conditions: z.array(Condition).max(16).optional(),
 });
 export type TranscodeJobStatus = z.infer<typeof TranscodeJobStatus>;

@@ -201,6 +201,7 @@ describeWith(
       expect(await jobNames(`job-${jobId}`)).toEqual([
         `job-${jobId}-360p`,
         `job-${jobId}-finalize`,
+        `job-${jobId}-tracks`,
       ]);
       expect(operator.output()).toMatch(/TranscodeJob already existed/);
       const keys = await outputKeys(jobId);
@@ -225,6 +226,7 @@ describeWith(
         `job-${jobId}-360p`,
         `job-${jobId}-480p`,
         `job-${jobId}-finalize`,
+        `job-${jobId}-tracks`,
       ]);
       expect((await readTj(`job-${jobId}`)).status).toMatchObject({
         phase: 'Succeeded',

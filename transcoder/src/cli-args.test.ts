@@ -43,6 +43,38 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('reads the tracks workload, with the audio bit rate the rungs asked for', () => {
+    expect(
+      parseCliArgs([
+        'tracks',
+        '--source-key',
+        'videos/raw/a.mp4',
+        '--audio-bitrate',
+        '160k',
+        ...common,
+      ]),
+    ).toEqual({
+      ok: true,
+      command: {
+        command: 'tracks',
+        source: { kind: 'key', key: 'videos/raw/a.mp4' },
+        job: '42',
+        outputPrefix: 'videos/output/42/',
+        audioBitrateKbps: 160,
+      },
+    });
+    expect(
+      parseCliArgs([
+        'tracks',
+        '--source-key',
+        'videos/raw/a.mp4',
+        '--audio-bitrate',
+        'loud',
+        ...common,
+      ]).ok,
+    ).toBe(false);
+  });
+
   it('reads ladder, finalize and probe', () => {
     expect(
       parseCliArgs(['ladder', '--source', url, '--renditions', '1080p,720p', ...common]),

@@ -8,6 +8,7 @@ import { isOutputPrefix } from './output-layout.ts';
 export const USAGE = `Usage:
   videoforge-transcode [rendition] SOURCE --rendition NAME [--height N --video-bitrate 2000k] [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job JOB
   videoforge-transcode ladder      SOURCE [--renditions 1080p,720p] --output-prefix videos/output/JOB/ --job JOB
+  videoforge-transcode tracks      SOURCE [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job JOB
   videoforge-transcode finalize    SOURCE [--renditions 1080p,720p] --output-prefix videos/output/JOB/ --job JOB
   videoforge-transcode probe       SOURCE
 
@@ -34,6 +35,14 @@ export type CliCommand =
       job: string;
       outputPrefix: string;
       renditions: RungTemplate[] | undefined;
+    }
+  | {
+      /** Every audio track (encoded once for all rungs) and text subtitle. */
+      command: 'tracks';
+      source: SourceArg;
+      job: string;
+      outputPrefix: string;
+      audioBitrateKbps: number | undefined;
     }
   | {
       command: 'finalize';
@@ -66,7 +75,7 @@ const RenditionList = z
   .pipe(z.array(RenditionName).min(1).max(10));
 
 const Options = z.object({
-  command: z.enum(['rendition', 'ladder', 'finalize', 'probe']),
+  command: z.enum(['rendition', 'ladder', 'tracks', 'finalize', 'probe']),
   source: SourceLocation.optional(),
   'source-key': SourceKey.optional(),
   rendition: RenditionName.optional(),
@@ -171,6 +180,19 @@ function toCommand(options: Options): CliParse {
           job,
           outputPrefix,
           renditions: renditions?.filter((t) => t !== undefined),
+        },
+      );
+    }
+    case 'tracks': {
+      const bitrate = options['audio-bitrate'];
+      return finish(
+        problems,
+        source && {
+          command: 'tracks',
+          source,
+          job,
+          outputPrefix,
+          audioBitrateKbps: bitrate ? Number.parseInt(bitrate, 10) : undefined,
         },
       );
     }

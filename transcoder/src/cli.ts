@@ -13,7 +13,7 @@ import { toSourcePolicy, toTranscoderSettings, type TranscoderEnv } from './conf
 import { finalizeJob } from './finalize.service.ts';
 import { probeSource } from './probe.service.ts';
 import { resolveSource } from './source-policy.ts';
-import { transcodeJob, type TranscodeFailure } from './transcode.service.ts';
+import { tracksJob, transcodeJob, type TranscodeFailure } from './transcode.service.ts';
 
 /** 0 done, 1 transient (the runtime retries), 2 bad input (never retried). */
 export const EXIT_CODES = { done: 0, transient: 1, badInput: 2 } as const;
@@ -119,6 +119,30 @@ async function dispatch(
       deps.logger.info(
         { job: command.job, renditions: outcome.renditions, skipped: outcome.skipped },
         'transcode done',
+      );
+      return EXIT_CODES.done;
+    }
+    case 'tracks': {
+      const outcome = await tracksJob(
+        {
+          jobId: command.job,
+          source,
+          outputPrefix: command.outputPrefix,
+          audioBitrateKbps: command.audioBitrateKbps,
+          signal: deps.signal,
+          onEvent: deps.emit,
+        },
+        { settings, storage: await deps.storage(), workRoot },
+      );
+      if (outcome.status === 'failed') return exitCodeFor(outcome.failure.kind);
+      deps.logger.info(
+        {
+          job: command.job,
+          audio: outcome.tracks.audio.map((a) => a.id),
+          subtitles: outcome.tracks.subtitles.map((s) => s.id),
+          skipped: outcome.tracks.skipped,
+        },
+        'tracks done',
       );
       return EXIT_CODES.done;
     }

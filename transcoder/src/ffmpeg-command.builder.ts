@@ -55,7 +55,14 @@ export interface RungOutput {
  * Global options first: quiet stderr except errors, and machine-readable progress on
  * stderr (fluent-ffmpeg hands us stderr line by line; stdout is not ours to read).
  */
-const GLOBAL_OPTIONS = ['-hide_banner', '-nostats', '-loglevel', 'error', '-progress', 'pipe:2'];
+export const GLOBAL_OPTIONS = [
+  '-hide_banner',
+  '-nostats',
+  '-loglevel',
+  'error',
+  '-progress',
+  'pipe:2',
+];
 
 /** One ffmpeg per rung: what one Kubernetes Job per rendition runs. */
 export function buildRenditionCommand(input: EncodeInput, output: RungOutput): FfmpegCommand {
@@ -68,7 +75,6 @@ export function buildRenditionCommand(input: EncodeInput, output: RungOutput): F
         options: [
           '-map',
           `0:${input.metadata.video.index}`,
-          ...audioMap(input.metadata),
           '-vf',
           `${frameRateFilter(input.plan)},${scaleChain(output.rung)}`,
           ...encodeOptions(input, output.rung),
@@ -85,6 +91,8 @@ export function buildRenditionCommand(input: EncodeInput, output: RungOutput): F
 export function buildLadderCommand(
   input: EncodeInput,
   outputs: readonly RungOutput[],
+  /** Audio and subtitle outputs beside the video ones: the source is read once for all. */
+  tracks?: { filterChains: readonly string[]; outputs: readonly FfmpegOutput[] },
 ): FfmpegCommand {
   if (outputs.length === 0) throw new Error('a ladder needs at least one rung');
   const splitLabels = outputs.map((_, i) => `[s${i}]`).join('');
@@ -95,16 +103,15 @@ export function buildLadderCommand(
     complexFilter: [
       `[0:${input.metadata.video.index}]${frameRateFilter(input.plan)},split=${outputs.length}${splitLabels}`,
       ...branches,
+      ...(tracks?.filterChains ?? []),
     ].join(';'),
-    outputs: outputs.map((output, i) => ({
-      target: teeTarget(output, input.settings.segmentSeconds),
-      options: [
-        '-map',
-        `[v${i}]`,
-        ...audioMap(input.metadata),
-        ...encodeOptions(input, output.rung),
-      ],
-    })),
+    outputs: [
+      ...outputs.map((output, i) => ({
+        target: teeTarget(output, input.settings.segmentSeconds),
+        options: ['-map', `[v${i}]`, ...encodeOptions(input, output.rung)],
+      })),
+      ...(tracks?.outputs ?? []),
+    ],
   };
 }
 
@@ -115,10 +122,6 @@ function frameRateFilter(plan: LadderPlan): string {
 /** Square pixels and 8-bit 4:2:0 whatever the source (10-bit, 4:2:2, anamorphic). */
 function scaleChain(rung: Rung): string {
   return `scale=${rung.width}:${rung.height},setsar=1,format=yuv420p`;
-}
-
-function audioMap(metadata: MediaMetadata): string[] {
-  return metadata.audio ? ['-map', `0:${metadata.audio.index}`] : [];
 }
 
 function encodeOptions(input: EncodeInput, rung: Rung): string[] {
@@ -145,18 +148,9 @@ function encodeOptions(input: EncodeInput, rung: Rung): string[] {
     gop,
     '-sc_threshold',
     '0',
-    ...(plan.audio
-      ? [
-          '-c:a',
-          'aac',
-          '-b:a',
-          `${rung.audioBitrateKbps ?? plan.audio.bitrateKbps}k`,
-          '-ac',
-          String(plan.audio.channels),
-          '-ar',
-          String(plan.audio.sampleRate),
-        ]
-      : ['-an']),
+    // Video only: every audio track is its own HLS rendition, encoded once for all
+    // rungs (tracks.service.ts); finalize muxes the main mix into the progressive MP4.
+    '-an',
     // The tee muxer cannot tell the encoders its slaves want out-of-band parameter sets.
     '-flags',
     '+global_header',

@@ -1,6 +1,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { RenditionManifest, type MediaMetadata, type TranscoderEvent } from '@videoforge/contracts';
+import {
+  RenditionManifest,
+  TRACKS_MANIFEST,
+  TracksManifest,
+  type MediaMetadata,
+  type TranscoderEvent,
+} from '@videoforge/contracts';
+import { ObjectNotFoundError } from '@videoforge/platform/storage';
 import type { SourceInput } from '@videoforge/platform/media';
 import type { StoragePort } from '@videoforge/platform/storage';
 import { buildPosterCommand, buildSpriteCommand } from './ffmpeg-command.builder.ts';
@@ -8,6 +15,7 @@ import { runFfmpeg } from './ffmpeg.runner.ts';
 import { renderMasterPlaylist } from './hls-playlist.ts';
 import { FINAL_FILES, RENDITION_FILES } from './output-layout.ts';
 import { probeSource } from './probe.service.ts';
+import { muxProgressiveDownloads } from './progressive-mux.service.ts';
 import { planPoster, planSprite, renderThumbnailsVtt } from './thumbnails.ts';
 import type { TranscodeFailure, TranscoderSettings } from './transcode.service.ts';
 import { uploadFiles } from './upload.service.ts';
@@ -95,7 +103,29 @@ export async function finalizeJob(
       request.signal,
     );
     if (!made.ok) return failed(made.failure);
-    await writeFile(path.join(workDir, FINAL_FILES.master), renderMasterPlaylist(manifests));
+    const tracks = await readTracks(storage, outputPrefix);
+    if (tracks) {
+      const muxed = await muxProgressiveDownloads(
+        { storage, outputPrefix, manifests, tracks, workDir, signal: request.signal },
+        { ffmpegPath: settings.ffmpegPath, timeoutMs: settings.timeoutMs },
+      );
+      if (!muxed.ok)
+        return failed(
+          muxed.cancelled
+            ? { kind: 'cancelled', code: 'cancelled', message: muxed.message }
+            : { kind: 'transient', code: 'mux-failed', message: muxed.message },
+        );
+    } else if (probed.metadata.audio) {
+      return failed({
+        kind: 'transient',
+        code: 'missing-tracks',
+        message: `the audio tracks are not uploaded yet (${TRACKS_MANIFEST})`,
+      });
+    }
+    await writeFile(
+      path.join(workDir, FINAL_FILES.master),
+      renderMasterPlaylist(manifests, tracks ?? undefined),
+    );
     const files = [FINAL_FILES.poster, FINAL_FILES.sprite, FINAL_FILES.thumbnails].map((name) => ({
       name,
       path: path.join(workDir, name),
@@ -206,6 +236,23 @@ export async function readManifests(
     if (parsed.success) manifests.push(parsed.data);
   }
   return manifests;
+}
+
+/** `{outputPrefix}tracks/tracks.json`, or undefined when the tracks step left none. */
+export async function readTracks(
+  storage: StoragePort,
+  outputPrefix: string,
+): Promise<TracksManifest | undefined> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of await storage.get(`${outputPrefix}${TRACKS_MANIFEST}`))
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return undefined;
+    throw error;
+  }
+  const parsed = TracksManifest.safeParse(safeJson(Buffer.concat(chunks).toString('utf8')));
+  return parsed.success ? parsed.data : undefined;
 }
 
 function safeJson(text: string): unknown {

@@ -2,12 +2,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaMetadata, RenditionManifest } from '@videoforge/contracts';
 import { FfprobeOutput, runFfprobe } from '@videoforge/platform/media';
-import {
-  AAC_LC_CODEC,
-  avcCodecString,
-  parseMediaPlaylist,
-  segmentBandwidth,
-} from './hls-playlist.ts';
+import { avcCodecString, parseMediaPlaylist, segmentBandwidth } from './hls-playlist.ts';
 import type { LadderPlan, Rung } from './ladder.ts';
 import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
 
@@ -89,8 +84,8 @@ export async function describeRendition(
       `expected H.264 ${rung.width}×${rung.height}, got ${video?.codec_name ?? 'no video'} ${video?.width ?? 0}×${video?.height ?? 0}`,
     );
   }
-  if (Boolean(audio) !== Boolean(plan.audio))
-    return mismatch(plan.audio ? 'the audio track is missing' : 'unexpected audio track');
+  // Rungs are video only; the audio tracks are renditions of their own.
+  if (audio) return mismatch('unexpected audio track');
   const shortfall = metadata.durationSeconds - duration;
   if (shortfall > Math.max(1, metadata.durationSeconds * 0.05)) {
     return {
@@ -112,8 +107,8 @@ export async function describeRendition(
     width: rung.width,
     height: rung.height,
     frameRate: plan.frameRate,
-    codecs: plan.audio ? `${avc},${AAC_LC_CODEC}` : avc,
-    hasAudio: plan.audio !== null,
+    codecs: avc,
+    hasAudio: false,
     videoBitrateKbps: rung.videoBitrateKbps,
     bandwidth: peak,
     averageBandwidth: average,

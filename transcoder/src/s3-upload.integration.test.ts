@@ -12,7 +12,7 @@ import { makeClip, stereoTone, testSettings } from './integration.fixtures.ts';
 import { describeWith } from '../../test/support/components.ts';
 import type { SourceInput } from '@videoforge/platform/media';
 import { resolveSource } from './source-policy.ts';
-import { transcodeJob } from './transcode.service.ts';
+import { tracksJob, transcodeJob } from './transcode.service.ts';
 
 const endpoint = inject('awsEndpoint');
 
@@ -73,6 +73,13 @@ describeWith(['ffmpeg', 's3'], 'transcoding through S3', () => {
       ContentType: 'application/vnd.apple.mpegurl',
     });
 
+    // The per-rendition strategy's tracks workload: the audio, encoded once for both rungs.
+    const tracks = await tracksJob(
+      { jobId: 's3', source, outputPrefix: 'videos/output/s3/' },
+      { settings, storage, workRoot: dir },
+    );
+    expect(tracks).toMatchObject({ status: 'succeeded', tracks: { audio: [{ id: 'a0' }] } });
+
     const finalized = await finalizeJob(
       {
         jobId: 's3',
@@ -93,6 +100,13 @@ describeWith(['ffmpeg', 's3'], 'transcoding through S3', () => {
       '360p/index.m3u8',
       '480p/index.m3u8',
     ]);
+    expect(master.variants[0]?.audio.map((a) => [a.uri, a.isDefault])).toEqual([
+      ['tracks/a0/index.m3u8', true],
+    ]);
+    // Finalize muxed the shared audio into each progressive MP4 (downloaded from and put back to S3).
+    expect(await head('videos/output/s3/tracks/a0/init.mp4')).toMatchObject({
+      ContentType: 'video/mp4',
+    });
     expect(await head('videos/output/s3/thumbnails/thumbnails.vtt')).toMatchObject({
       ContentType: 'text/vtt; charset=utf-8',
     });

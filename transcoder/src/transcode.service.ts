@@ -1,10 +1,12 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type {
-  FailureKind,
-  MediaMetadata,
-  TranscodeJobStrategy,
-  TranscoderEvent,
+import {
+  TRACKS_DIR,
+  type FailureKind,
+  type MediaMetadata,
+  type TracksManifest,
+  type TranscodeJobStrategy,
+  type TranscoderEvent,
 } from '@videoforge/contracts';
 import { classifySourceError, type SourceInput } from '@videoforge/platform/media';
 import type { StoragePort } from '@videoforge/platform/storage';
@@ -29,6 +31,15 @@ import { renditionPrefix, RENDITION_FILES } from './output-layout.ts';
 import type { ProbeLimits } from './probe-limits.ts';
 import { probeSource } from './probe.service.ts';
 import { describeRendition, type EncodedRendition } from './rendition-output.service.ts';
+import { audioFilterChains, trackOutputs, type TracksPlan } from './tracks-command.builder.ts';
+import {
+  describeTracks,
+  planTracks,
+  prepareTrackDirs,
+  runTracks,
+  uploadTracks,
+  type EncodedTracks,
+} from './tracks.service.ts';
 import { uploadFiles } from './upload.service.ts';
 
 export interface TranscoderSettings {
@@ -50,7 +61,8 @@ export interface TranscodeFailure {
 }
 
 export type EncodeOutcome =
-  { ok: true; renditions: EncodedRendition[] } | { ok: false; failure: TranscodeFailure };
+  | { ok: true; renditions: EncodedRendition[]; tracks?: EncodedTracks }
+  | { ok: false; failure: TranscodeFailure };
 
 export interface EncodeRequest {
   source: SourceInput;
@@ -76,18 +88,37 @@ export function runRendition(
   );
 }
 
-/** Every rung from one ffmpeg that decodes the source once. */
-export function runLadder(
-  request: EncodeRequest & { rungs: readonly Rung[] },
+/**
+ * Every rung from one ffmpeg that decodes the source once; with `tracks`, every audio
+ * track (encoded once, shared by the rungs) and text subtitle comes out of the same run.
+ */
+export async function runLadder(
+  request: EncodeRequest & { rungs: readonly Rung[]; tracks?: TracksPlan | undefined },
   settings: TranscoderSettings,
 ): Promise<EncodeOutcome> {
   const outputs = request.rungs.map((rung) => rungOutput(request.workDir, rung));
-  return encode(
-    buildLadderCommand(encodeInput(request, settings), outputs),
+  const { tracks } = request;
+  const tracksDir = path.join(request.workDir, 'tracks');
+  if (tracks) await prepareTrackDirs(tracks, tracksDir);
+  const command = buildLadderCommand(
+    encodeInput(request, settings),
     outputs,
-    request,
-    settings,
+    tracks && {
+      filterChains: audioFilterChains(tracks.audio),
+      outputs: trackOutputs(tracks, tracksDir, settings.encoder.segmentSeconds),
+    },
   );
+  const encoded = await encode(command, outputs, request, settings, tracks ? [tracksDir] : []);
+  if (!encoded.ok || !tracks) return encoded;
+  const described = await describeTracks(
+    tracks,
+    tracksDir,
+    request.metadata,
+    settings.encoder.segmentSeconds,
+  );
+  return described.ok
+    ? { ...encoded, tracks: described.tracks }
+    : { ok: false, failure: described.failure };
 }
 
 function rungOutput(workDir: string, rung: Rung): RungOutput {
@@ -108,10 +139,11 @@ async function encode(
   outputs: readonly RungOutput[],
   request: EncodeRequest,
   settings: TranscoderSettings,
+  extraOutputs: readonly string[] = [],
 ): Promise<EncodeOutcome> {
   await Promise.all(outputs.map((output) => rm(output.dir, { recursive: true, force: true })));
   await Promise.all(outputs.map((output) => mkdir(output.dir, { recursive: true })));
-  const partialOutputs = outputs.map((output) => output.dir);
+  const partialOutputs = [...outputs.map((output) => output.dir), ...extraOutputs];
   const run = await runFfmpeg(command, {
     ffmpegPath: settings.ffmpegPath,
     durationSeconds: request.metadata.durationSeconds,
@@ -198,6 +230,8 @@ export type TranscodeJobOutcome =
       metadata: MediaMetadata;
       renditions: UploadedRendition[];
       skipped: Array<{ name: string; reason: string }>;
+      /** The ladder strategy's audio and subtitle tracks. */
+      tracks?: TracksManifest;
     }
   | { status: 'failed'; failure: TranscodeFailure };
 
@@ -251,6 +285,7 @@ export async function transcodeJob(
 
   const workDir = await mkdtemp(path.join(deps.workRoot, `videoforge-${request.jobId}-`));
   const uploaded: UploadedRendition[] = [];
+  let tracks: TracksManifest | undefined;
   try {
     const progress = (done: number, total: number) => (percent: number) =>
       emit({
@@ -285,11 +320,29 @@ export async function transcodeJob(
     const base = { source: request.source, metadata, plan, workDir, signal: request.signal };
 
     if (rungs.length > 0 && request.strategy === 'ladder') {
-      const outcome = await runLadder({ ...base, rungs, onProgress: progress(0, 1) }, settings);
+      const outcome = await runLadder(
+        {
+          ...base,
+          rungs,
+          // Audio is shared by every rung, so the highest audio bit rate asked for wins.
+          tracks: planTracks(
+            metadata,
+            Math.max(0, ...rungs.map((r) => r.audioBitrateKbps ?? 0)) || plan.audio?.bitrateKbps,
+          ),
+          onProgress: progress(0, 1),
+        },
+        settings,
+      );
       if (!outcome.ok)
         return failed(
           await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure),
         );
+      // Tracks first: a rung is playable once its manifest exists, and must have sound then.
+      if (outcome.tracks) {
+        uploaded.push({ name: 'tracks', outputKey: '', bytes: 0 });
+        await uploadTracks(storage, request.outputPrefix, outcome.tracks, request.signal);
+        tracks = outcome.tracks.manifest;
+      }
       for (const rendition of outcome.renditions) await upload(rendition);
     } else {
       for (const [index, rung] of rungs.entries()) {
@@ -304,7 +357,13 @@ export async function transcodeJob(
         for (const rendition of outcome.renditions) await upload(rendition);
       }
     }
-    return { status: 'succeeded', metadata, renditions: uploaded, skipped };
+    return {
+      status: 'succeeded',
+      metadata,
+      renditions: uploaded.filter((r) => r.name !== 'tracks'),
+      skipped,
+      ...(tracks ? { tracks } : {}),
+    };
   } catch (error) {
     const failure: TranscodeFailure = request.signal?.aborted
       ? { kind: 'cancelled', code: 'cancelled', message: 'cancelled' }
@@ -341,4 +400,76 @@ export function mergeTemplates(
   const byName = new Map(defaults.map((template) => [template.name, template]));
   for (const template of requested) byName.set(template.name, template);
   return [...byName.values()];
+}
+
+export type TracksJobOutcome =
+  | { status: 'succeeded'; metadata: MediaMetadata; tracks: TracksManifest }
+  | { status: 'failed'; failure: TranscodeFailure };
+
+/**
+ * The per-rendition strategy's `tracks` workload: every audio track encoded once (and
+ * shared by every rung's Job) and every text subtitle as WebVTT, uploaded under
+ * `{outputPrefix}tracks/` with tracks.json last. A source without audio or subtitles
+ * still gets a tracks.json (with empty lists) so finalize and the API know it is done.
+ */
+export async function tracksJob(
+  request: Omit<TranscodeJobRequest, 'strategy' | 'renditions'> & {
+    /** Stereo AAC bit rate (mono gets half); the default is the ladder's 128k. */
+    audioBitrateKbps?: number | undefined;
+  },
+  deps: TranscodeJobDeps,
+): Promise<TracksJobOutcome> {
+  const { settings, storage } = deps;
+  const emit = request.onEvent ?? (() => undefined);
+  const failed = (failure: TranscodeFailure): TracksJobOutcome => {
+    emit({ event: 'failed', job: request.jobId, ...failure });
+    return { status: 'failed', failure };
+  };
+  const probed = await probeSource(
+    request.source,
+    {
+      ffprobePath: settings.ffprobePath,
+      timeoutMs: settings.probeTimeoutMs,
+      limits: settings.probeLimits,
+    },
+    request.signal,
+  );
+  if (!probed.ok) return failed(probed.reason);
+  const { metadata } = probed;
+  emit({ event: 'probed', job: request.jobId, metadata });
+  const workDir = await mkdtemp(path.join(deps.workRoot, `videoforge-${request.jobId}-tracks-`));
+  try {
+    const outcome = await runTracks(
+      {
+        source: request.source,
+        metadata,
+        plan: planTracks(metadata, request.audioBitrateKbps),
+        tracksDir: path.join(workDir, 'tracks'),
+        signal: request.signal,
+        onProgress: (percent) =>
+          emit({ event: 'progress', job: request.jobId, renditions: [], percent }),
+      },
+      {
+        ffmpegPath: settings.ffmpegPath,
+        timeoutMs: settings.timeoutMs,
+        segmentSeconds: settings.encoder.segmentSeconds,
+      },
+    );
+    if (!outcome.ok) return failed(outcome.failure);
+    await uploadTracks(storage, request.outputPrefix, outcome.tracks, request.signal);
+    return { status: 'succeeded', metadata, tracks: outcome.tracks.manifest };
+  } catch (error) {
+    await storage.deletePrefix(`${request.outputPrefix}${TRACKS_DIR}`).catch(() => undefined);
+    return failed(
+      request.signal?.aborted
+        ? { kind: 'cancelled', code: 'cancelled', message: 'cancelled' }
+        : {
+            kind: 'transient',
+            code: 'upload-failed',
+            message: error instanceof Error ? error.message : String(error),
+          },
+    );
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
 }

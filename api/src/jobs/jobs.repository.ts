@@ -24,6 +24,7 @@ export interface JobRow {
   attempts: number;
   /** Per-rendition state the controller mirrored; empty until it reports. */
   renditions: JobRendition[];
+  tracks: Job['tracks'];
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;
@@ -42,6 +43,7 @@ interface RawJob {
   error_message: string | null;
   attempts: number;
   renditions: JobRendition[];
+  tracks?: Job['tracks'];
   created_at: Date;
   updated_at: Date;
   started_at: Date | null;
@@ -61,6 +63,7 @@ function toRow(raw: RawJob): JobRow {
     errorMessage: raw.error_message,
     attempts: raw.attempts,
     renditions: raw.renditions,
+    tracks: raw.tracks ?? null,
     createdAt: raw.created_at,
     updatedAt: raw.updated_at,
     startedAt: raw.started_at,
@@ -94,6 +97,7 @@ export function toJob(row: JobRow, finished: FinishedRenditions = new Set()): Jo
     errorMessage: row.errorMessage,
     attempts: row.attempts,
     renditions: row.formats.map((name) => ({ name, ...phaseOf(name) })),
+    tracks: row.tracks ?? null,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
     startedAt: iso(row.startedAt),

@@ -8,6 +8,8 @@ import {
   RenditionManifest,
   RenditionName,
   renderMasterPlaylist,
+  TrackId,
+  withSubtitleRenditions,
 } from '@videoforge/contracts';
 import { ObjectNotFoundError, type StoragePort } from '@videoforge/platform/storage';
 import { principalOf, type Authentication } from '../auth/authenticate.ts';
@@ -16,6 +18,7 @@ import { canView } from '../http/access.ts';
 import { HttpError } from '../http/errors.ts';
 import { notFoundError, parse } from '../http/validate.ts';
 import type { JobsRepository } from '../jobs/jobs.repository.ts';
+import type { TracksService } from '../tracks/tracks.service.ts';
 import type { VideoRow, VideosRepository } from '../videos/videos.repository.ts';
 import {
   playlistUris,
@@ -30,12 +33,17 @@ export interface StreamingDeps {
   videos: VideosRepository;
   jobs: JobsRepository;
   storage: StoragePort;
+  /** Audio/subtitle renditions and sidecar captions. */
+  tracks: TracksService;
   authn: Authentication;
   secret: string;
 }
 
 const MasterParams = z.object({ videoId: EntityId });
 const VariantParams = z.object({ videoId: EntityId, rendition: RenditionName });
+const TrackParams = z.object({ videoId: EntityId, trackId: TrackId });
+/** Playlist URIs in a master that this API serves: video variants and track renditions. */
+const SERVED_URI = /^(?:[1-9][0-9]{0,3}p|tracks\/[asc][0-9]{1,9})\/index\.m3u8$/;
 const StreamQuery = z.object({ st: z.string().max(2048).optional() });
 
 const M3U8 = 'application/vnd.apple.mpegurl';
@@ -51,7 +59,14 @@ type Outputs =
  * a short-lived stream token (players cannot add headers to every request); variant
  * playlists point straight at storage with short-lived signed segment URLs.
  */
-export function streamingRoutes({ videos, jobs, storage, authn, secret }: StreamingDeps): Router {
+export function streamingRoutes({
+  videos,
+  jobs,
+  storage,
+  tracks,
+  authn,
+  secret,
+}: StreamingDeps): Router {
   const router = Router();
 
   const notReady = () =>
@@ -82,7 +97,13 @@ export function streamingRoutes({ videos, jobs, storage, authn, secret }: Stream
     throw notReady();
   }
 
-  async function partialMaster(outputs: Extract<Outputs, { kind: 'partial' }>): Promise<string> {
+  async function partialMaster(
+    video: VideoRow,
+    outputs: Extract<Outputs, { kind: 'partial' }>,
+  ): Promise<string> {
+    // Playable means with sound: until the audio tracks are up, a video with audio waits.
+    const manifest = await tracks.manifestAt(outputs.prefix);
+    if (!manifest && video.audioCodec) throw notReady();
     const manifests = await Promise.all(
       outputs.renditions.map(async (name) =>
         RenditionManifest.parse(
@@ -91,7 +112,7 @@ export function streamingRoutes({ videos, jobs, storage, authn, secret }: Stream
       ),
     );
     // Highest first, as the finalize step writes it, over what is finished so far.
-    return renderMasterPlaylist(manifests);
+    return renderMasterPlaylist(manifests, manifest);
   }
 
   async function read(key: string): Promise<string> {
@@ -116,16 +137,20 @@ export function streamingRoutes({ videos, jobs, storage, authn, secret }: Stream
     const { videoId } = parse(MasterParams, req.params, 'params');
     const video = await playable(req, videoId);
     const outputs = await outputsOf(video);
-    const master =
-      outputs.kind === 'final' ? await read(outputs.masterKey) : await partialMaster(outputs);
+    const master = withSubtitleRenditions(
+      outputs.kind === 'final'
+        ? await read(outputs.masterKey)
+        : await partialMaster(video, outputs),
+      await tracks.sidecarTracks(video),
+    );
     const token =
       video.visibility === 'private'
         ? await signStreamToken(secret, video.id, principalOf(req)?.userId)
         : undefined;
     const mapping = new Map<string, string>();
     for (const uri of playlistUris(master)) {
-      const match = /^([1-9][0-9]{0,3}p)\/index\.m3u8$/.exec(uri);
-      if (match) mapping.set(uri, token ? `${uri}?st=${encodeURIComponent(token)}` : uri);
+      if (SERVED_URI.test(uri))
+        mapping.set(uri, token ? `${uri}?st=${encodeURIComponent(token)}` : uri);
     }
     res.setHeader('Cache-Control', 'private, no-store');
     res.type(M3U8).send(rewritePlaylist(master, mapping));
@@ -150,6 +175,31 @@ export function streamingRoutes({ videos, jobs, storage, authn, secret }: Stream
     res.setHeader('Cache-Control', 'private, no-store');
     res.type(M3U8).send(rewritePlaylist(playlist, mapping));
   });
+
+  // An audio or subtitle rendition's media playlist, segments signed like a variant's.
+  router.get(
+    '/api/stream/:videoId/tracks/:trackId/index.m3u8',
+    authn.optional,
+    async (req, res) => {
+      const { videoId, trackId } = parse(TrackParams, req.params, 'params');
+      const { st } = parse(StreamQuery, req.query, 'query');
+      const video = await playable(req, videoId, st);
+      const outputs = await outputsOf(video);
+      const directory = await tracks.trackDirectory(video, outputs.prefix, trackId);
+      if (!directory) throw notFoundError('track');
+      const playlist = await read(`${directory}index.m3u8`);
+      const ttl = segmentUrlTtlSeconds(video.durationSeconds);
+      const mapping = new Map<string, string>();
+      await Promise.all(
+        playlistUris(playlist).map(async (uri) => {
+          const key = resolveInside(directory, uri);
+          if (key) mapping.set(uri, await storage.presignGet(key, { expiresInSeconds: ttl }));
+        }),
+      );
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.type(M3U8).send(rewritePlaylist(playlist, mapping));
+    },
+  );
 
   /** The finished job's file for images: the poster and the seek-thumbnail track. */
   async function finalFile(video: VideoRow, file: 'poster' | 'thumbnails'): Promise<string> {

@@ -13,6 +13,7 @@ import { canManage, canView } from '../http/access.ts';
 import { HttpError } from '../http/errors.ts';
 import { notFoundError } from '../http/validate.ts';
 import type { JobsRepository } from '../jobs/jobs.repository.ts';
+import { captionsPrefix } from '../tracks/tracks.service.ts';
 import { rangeProblems } from './gallery-query.ts';
 import { toVideo, type VideoRow, type VideosRepository } from './videos.repository.ts';
 
@@ -101,6 +102,8 @@ export function createVideosService({ videos, jobs, storage, logger }: VideosSer
       for (const job of await jobs.forVideo(video.id)) {
         if (job.outputPrefix) await storage.deletePrefix(job.outputPrefix);
       }
+      // Sidecar captions (their rows go with the video's, by cascade).
+      await storage.deletePrefix(captionsPrefix(video.id));
       await videos.delete(video.id);
       logger.info({ videoId: video.id }, 'video deleted with its stored objects');
     },

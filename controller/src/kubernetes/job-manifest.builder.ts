@@ -105,6 +105,12 @@ export function transcoderArgs(
     }
     case 'ladder':
       return ['ladder', ...common, '--renditions', request.renditions.map((r) => r.name).join(',')];
+    case 'tracks':
+      return [
+        'tracks',
+        ...common,
+        ...(request.audioBitrate ? ['--audio-bitrate', request.audioBitrate] : []),
+      ];
     case 'finalize':
       return ['finalize', ...common, '--renditions', request.renditions.join(',')];
   }

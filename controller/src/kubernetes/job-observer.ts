@@ -2,7 +2,7 @@ import type { V1Job } from '@kubernetes/client-node';
 import type { ObservedWorkload, WorkloadType } from '../reconcile/workload.ts';
 import { LABELS } from './job-manifest.builder.ts';
 
-const TYPES: readonly WorkloadType[] = ['rendition', 'ladder', 'finalize'];
+const TYPES: readonly WorkloadType[] = ['rendition', 'ladder', 'tracks', 'finalize'];
 
 /** Reads a Job the controller owns as the reconciler's ObservedWorkload. */
 export function observeJob(job: V1Job, progress?: number): ObservedWorkload | undefined {

@@ -133,6 +133,7 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
       progress: 100,
       renditionsSummary: '2/2',
       observedGeneration: 1,
+      tracks: { phase: 'Succeeded', workload: 'tj-ok-tracks', attempts: 1 },
     });
     expect(done.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
       status: 'True',
@@ -145,6 +146,22 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
       'tj-ok-480p',
       'tj-ok-720p',
       'tj-ok-finalize',
+      'tj-ok-tracks',
+    ]);
+    // The audio and subtitle tracks: one Job for every rung, at the highest audio bit rate asked for.
+    expect(
+      jobs.find((j) => j.metadata?.name === 'tj-ok-tracks')?.spec?.template.spec?.containers[0]
+        ?.args,
+    ).toEqual([
+      'tracks',
+      '--source-key',
+      'videos/raw/1/a/clip.mp4',
+      '--output-prefix',
+      'videos/output/42/',
+      '--job',
+      '42',
+      '--audio-bitrate',
+      '96k',
     ]);
     const rendition = jobs.find((j) => j.metadata?.name === 'tj-ok-720p');
     expect(rendition?.metadata?.ownerReferences?.[0]).toMatchObject({
@@ -198,8 +215,9 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
       namespace: suite.namespace,
       labelSelector: 'videoforge.io/transcodejob=tj-bad',
     });
-    // exit 2 fails the Job through the pod failure policy: one pod per rendition, no retries.
-    expect(pods.items.length).toBeLessThanOrEqual(2);
+    // exit 2 fails the Job through the pod failure policy: one pod per workload (two
+    // renditions and the tracks), no retries.
+    expect(pods.items.length).toBeLessThanOrEqual(3);
     const events = await eventually('a BadInput event', async () => {
       const list = await suite.core.listNamespacedEvent({
         namespace: suite.namespace,
@@ -253,6 +271,7 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
     expect((await jobsOf('tj-flaky')).map((j) => j.metadata?.name).sort()).toEqual([
       'tj-flaky-360p',
       'tj-flaky-finalize',
+      'tj-flaky-tracks',
     ]);
   });
 
@@ -272,14 +291,17 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
     expect(failed.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({
       status: 'True',
       reason: 'RenditionFailed',
-      message: 'tj-always-360p: failed 2 time(s); retries exhausted',
     });
+    // The rendition's and the tracks' Jobs both fail; whichever is seen first is named.
+    expect(failed.status?.conditions?.find((c) => c.type === 'Failed')?.message).toMatch(
+      /^tj-always-(360p|tracks): failed 2 time\(s\); retries exhausted$/,
+    );
   });
 
   it('cancels: stops the running Jobs and reports Cancelled', async () => {
     await apply('tj-cancel', 'videos/raw/1/c/slow.mp4');
     await eventually('its Jobs to exist', async () =>
-      (await jobsOf('tj-cancel')).length === 2 ? true : undefined,
+      (await jobsOf('tj-cancel')).length === 3 ? true : undefined,
     );
     await custom.patchNamespacedCustomObject({
       ...crd,
@@ -301,7 +323,7 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
   it('runs the finalizer cleanup before a deleted TranscodeJob goes away', async () => {
     await apply('tj-delete', 'videos/raw/1/d/slow.mp4');
     await eventually('its Jobs to exist', async () =>
-      (await jobsOf('tj-delete')).length === 2 ? true : undefined,
+      (await jobsOf('tj-delete')).length === 3 ? true : undefined,
     );
     await custom.deleteNamespacedCustomObject({
       ...crd,

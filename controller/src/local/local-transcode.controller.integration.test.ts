@@ -110,6 +110,10 @@ describeWith(
         error_message: null,
       });
       expect(Number(row?.progress)).toBe(100);
+      // The job row says what became of the audio/subtitle tracks' workload.
+      const [tracks] = await db.sql`SELECT tracks FROM jobs WHERE id = ${jobId}`;
+      expect(tracks).toEqual({ tracks: { phase: 'succeeded', attempts: 1 } });
+      expect(await storage.head(`videos/output/${jobId}/tracks/tracks.json`)).toBeDefined();
       expect(await storage.head(`videos/output/${jobId}/master.m3u8`)).toBeDefined();
       expect(await storage.head(`videos/output/${jobId}/360p/index.m3u8`)).toBeDefined();
       const assets =
@@ -132,7 +136,8 @@ describeWith(
       const jobId = await submit('videos/raw/1/b/notes.mp4', ['360p']);
       const row = await finalState(jobId);
       expect(row).toMatchObject({ status: 'failed', video_status: 'failed' });
-      expect(row?.error_message).toMatch(/job-\d+-360p/);
+      // The rendition's or the tracks' workload, whichever refused the source first.
+      expect(row?.error_message).toMatch(/job-\d+-(360p|tracks): unreadable/);
       expect((await storage.list(`videos/output/${jobId}/`)).objects).toEqual([]);
     });
   },

@@ -1,5 +1,6 @@
 import {
   OUTPUT_FILES,
+  TRACKS_MANIFEST,
   TranscodeJobSpec,
   type TranscodeJobResource,
   type TranscodeJobStatus,
@@ -67,9 +68,11 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
     const keys =
       request.type === 'finalize'
         ? [`${outputPrefix}${OUTPUT_FILES.master}`]
-        : (request.type === 'ladder' ? request.renditions : [request.rendition]).map(
-            (r) => `${outputPrefix}${r.name}/${OUTPUT_FILES.renditionManifest}`,
-          );
+        : request.type === 'tracks'
+          ? [`${outputPrefix}${TRACKS_MANIFEST}`]
+          : (request.type === 'ladder' ? request.renditions : [request.rendition]).map(
+              (r) => `${outputPrefix}${r.name}/${OUTPUT_FILES.renditionManifest}`,
+            );
     for (const key of keys) if (!(await storage.head(key))) return false;
     return true;
   }

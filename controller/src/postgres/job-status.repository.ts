@@ -43,6 +43,19 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
     phase: JOB_STATUS[r.phase],
     progress: r.phase === 'Succeeded' ? 100 : (r.progress ?? 0),
   }));
+  // The audio/subtitle workload (absent from statuses written before it existed).
+  const tracks = input.status.tracks
+    ? {
+        phase: JOB_STATUS[input.status.tracks.phase],
+        ...(input.status.tracks.attempts !== undefined
+          ? { attempts: input.status.tracks.attempts }
+          : {}),
+        ...(input.status.tracks.message
+          ? { message: input.status.tracks.message.slice(0, 2000) }
+          : {}),
+      }
+    : null;
+  const tracksDone = !input.status.tracks || input.status.tracks.phase === 'Succeeded';
 
   return input.jobId
     ? sql.begin(async (tx) => {
@@ -52,12 +65,13 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
             progress = ${progress},
             error_message = ${errorMessage},
             renditions = ${tx.json(renditionProgress)},
+            tracks = ${tracks ? tx.json(tracks) : null},
             started_at = CASE WHEN ${phase !== 'Pending'} THEN coalesce(started_at, now()) ELSE started_at END,
             completed_at = CASE WHEN ${terminal} THEN coalesce(completed_at, now()) ELSE NULL END,
             updated_at = now()
           WHERE id = ${input.jobId}
-            AND (status, progress, error_message, renditions)
-                IS DISTINCT FROM (${status}, ${progress}::numeric, ${errorMessage}::text, ${tx.json(renditionProgress)}::jsonb)
+            AND (status, progress, error_message, renditions, tracks)
+                IS DISTINCT FROM (${status}, ${progress}::numeric, ${errorMessage}::text, ${tx.json(renditionProgress)}::jsonb, ${tracks ? tx.json(tracks) : null}::jsonb)
             -- a job the API cancelled stays cancelled whatever a late status says
             AND NOT (status = 'cancelled' AND ${status} <> 'cancelled')
           RETURNING id, video_id, user_id`;
@@ -68,7 +82,7 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
             ? 'ready'
             : phase === 'Failed' && done.length === 0
               ? 'failed'
-              : done.length > 0
+              : done.length > 0 && tracksDone
                 ? 'playable'
                 : 'processing';
         await tx`

@@ -40,7 +40,7 @@ function workload(
   const rendition = name.replace('job-42-', '');
   return {
     name,
-    type: rendition === 'finalize' ? 'finalize' : 'rendition',
+    type: rendition === 'finalize' || rendition === 'tracks' ? rendition : 'rendition',
     renditions: [rendition],
     state,
     attempts: 1,
@@ -49,9 +49,59 @@ function workload(
 }
 
 describe('reconcileTranscodeJob', () => {
+  it('asks the tracks workload for the highest audio bit rate of the rungs, and plans none for a ladder', () => {
+    const spec = job({
+      renditions: [
+        { name: '720p', height: 720, videoBitrate: '2000k', audioBitrate: '96k' },
+        { name: '360p', height: 360, videoBitrate: '600k', audioBitrate: '160k' },
+      ],
+    });
+    expect(reconcileTranscodeJob(spec, [], now).create[0]).toEqual({
+      type: 'tracks',
+      name: 'job-42-tracks',
+      audioBitrate: '160k',
+    });
+    expect(
+      reconcileTranscodeJob(job({ strategy: 'ladder' }), [], now).create.map((w) => w.type),
+    ).toEqual(['ladder']);
+  });
+
+  it('reports the tracks workload in status.tracks (the ladder Job for the ladder strategy)', () => {
+    const running = reconcileTranscodeJob(
+      job(),
+      [workload('job-42-tracks', 'active', { startedAt: now })],
+      now,
+    );
+    expect(running.status.tracks).toEqual({
+      phase: 'Running',
+      workload: 'job-42-tracks',
+      attempts: 1,
+    });
+    const failed = reconcileTranscodeJob(
+      job(),
+      [
+        workload('job-42-tracks', 'failed', {
+          failure: { kind: 'transient', message: 'ffmpeg died' },
+        }),
+      ],
+      now,
+    );
+    expect(failed.status.tracks).toMatchObject({ phase: 'Failed', message: 'ffmpeg died' });
+    expect(failed.status.phase).toBe('Failed');
+    const ladder = reconcileTranscodeJob(
+      job({ strategy: 'ladder' }),
+      [{ ...workload('job-42-ladder', 'succeeded'), type: 'ladder' }],
+      now,
+    );
+    expect(ladder.status.tracks).toMatchObject({ phase: 'Succeeded', workload: 'job-42-ladder' });
+  });
+
   it('starts one workload per rendition for a new job', () => {
     const decision = reconcileTranscodeJob(job(), [], now);
     expect(decision.create).toEqual([
+      // The audio and subtitle tracks: encoded once for both rungs, beside them (first:
+      // short, and a rung plays only once its sound is there).
+      { type: 'tracks', name: 'job-42-tracks' },
       {
         type: 'rendition',
         name: 'job-42-1080p',
@@ -72,7 +122,11 @@ describe('reconcileTranscodeJob', () => {
   });
 
   it('creates nothing twice: a pass over the same world asks for no new workloads', () => {
-    const world = [workload('job-42-1080p', 'active'), workload('job-42-720p', 'active')];
+    const world = [
+      workload('job-42-1080p', 'active'),
+      workload('job-42-720p', 'active'),
+      workload('job-42-tracks', 'active'),
+    ];
     const decision = reconcileTranscodeJob(job(), world, now);
     expect(decision.create).toEqual([]);
     expect(decision.delete).toEqual([]);
@@ -132,7 +186,16 @@ describe('reconcileTranscodeJob', () => {
     const renditionsDone = [
       workload('job-42-1080p', 'succeeded'),
       workload('job-42-720p', 'succeeded'),
+      workload('job-42-tracks', 'succeeded'),
     ];
+    // Not before the tracks: the progressive MP4s get the main mix then.
+    expect(
+      reconcileTranscodeJob(
+        job(),
+        [...renditionsDone.slice(0, 2), workload('job-42-tracks', 'active')],
+        now,
+      ).create,
+    ).toEqual([]);
     const finalizing = reconcileTranscodeJob(job(), renditionsDone, now);
     expect(finalizing.create).toEqual([
       { type: 'finalize', name: 'job-42-finalize', renditions: ['1080p', '720p'] },

@@ -28,6 +28,7 @@ export interface Decision {
 
 const FINALIZE = 'finalize';
 const LADDER = 'ladder';
+const TRACKS = 'tracks';
 /** Renditions carry 95 % of the progress bar; the finalize step the last 5 %. */
 const RENDITION_SHARE = 95;
 const ACTIVE_REQUEUE_MS = 5_000;
@@ -70,15 +71,29 @@ export function reconcileTranscodeJob(
   const byName = new Map(observed.map((w) => [w.name, w]));
   const active = observed.filter((w) => w.state === 'active');
 
-  // Which workloads should exist: one per rendition (or one ladder), then finalize.
+  // Which workloads should exist: one per rendition plus one for the audio and subtitle
+  // tracks (or one ladder that makes both), then finalize.
+  const audioBitrate = highestAudioBitrate(spec.renditions);
+  const tracks: WorkloadRequest = {
+    type: 'tracks',
+    name: childName(name, TRACKS),
+    ...(audioBitrate ? { audioBitrate } : {}),
+  };
   const producers: WorkloadRequest[] =
     spec.strategy === 'ladder'
       ? [{ type: 'ladder', name: childName(name, LADDER), renditions: spec.renditions }]
-      : spec.renditions.map((rendition) => ({
-          type: 'rendition',
-          name: childName(name, rendition.name),
-          rendition,
-        }));
+      : [
+          // First, so a runtime with few slots starts it first: it is short (audio only),
+          // and a rung is only playable once its sound is there.
+          tracks,
+          ...spec.renditions.map((rendition): WorkloadRequest => ({
+            type: 'rendition',
+            name: childName(name, rendition.name),
+            rendition,
+          })),
+        ];
+  const tracksWorkload = spec.strategy === 'ladder' ? undefined : byName.get(tracks.name);
+  const tracksDone = spec.strategy === 'ladder' || tracksWorkload?.state === 'succeeded';
   const finalize: WorkloadRequest = {
     type: 'finalize',
     name: childName(name, FINALIZE),
@@ -104,10 +119,19 @@ export function reconcileTranscodeJob(
   );
   const summary = `${done}/${total}`;
 
+  const tracksSource =
+    spec.strategy === 'ladder' ? byName.get(childName(name, LADDER)) : tracksWorkload;
+  const tracksStatus = renditionStatus('tracks', tracksSource);
   const base = {
     observedGeneration: generation,
     renditionsSummary: summary,
     renditions: renditionStatuses,
+    tracks: {
+      phase: tracksStatus.phase,
+      ...(tracksStatus.workload ? { workload: tracksStatus.workload } : {}),
+      ...(tracksStatus.attempts !== undefined ? { attempts: tracksStatus.attempts } : {}),
+      ...(tracksStatus.message ? { message: tracksStatus.message } : {}),
+    },
   };
 
   if (spec.cancel || job.metadata.deletionTimestamp) {
@@ -203,7 +227,7 @@ export function reconcileTranscodeJob(
       });
     }
   }
-  if (done === total && !finalizeWorkload) {
+  if (done === total && tracksDone && !finalizeWorkload) {
     create.push(finalize);
     events.push({
       type: 'Normal',
@@ -239,6 +263,16 @@ export function reconcileTranscodeJob(
     ...(active.length > 0 ? { requeueAfterMs: ACTIVE_REQUEUE_MS } : {}),
     events,
   };
+}
+
+/** Audio is encoded once for every rung, so the highest audio bit rate asked for wins. */
+function highestAudioBitrate(
+  renditions: readonly { audioBitrate?: string | undefined }[],
+): string | undefined {
+  const rates = renditions.flatMap((r) =>
+    r.audioBitrate ? [Number.parseInt(r.audioBitrate, 10)] : [],
+  );
+  return rates.length > 0 ? `${Math.max(...rates)}k` : undefined;
 }
 
 function renditionStatus(name: string, workload: ObservedWorkload | undefined): RenditionStatus {

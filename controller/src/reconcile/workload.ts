@@ -8,6 +8,11 @@ import type { TranscodeJobRendition } from '@videoforge/contracts';
 export type WorkloadRequest =
   | { type: 'rendition'; name: string; rendition: TranscodeJobRendition }
   | { type: 'ladder'; name: string; renditions: TranscodeJobRendition[] }
+  /**
+   * Per-rendition strategy only: every audio track (encoded once, shared by every rung)
+   * and text subtitle. The ladder strategy encodes them in its own ffmpeg run.
+   */
+  | { type: 'tracks'; name: string; audioBitrate?: string }
   | { type: 'finalize'; name: string; renditions: string[] };
 
 export type WorkloadType = WorkloadRequest['type'];

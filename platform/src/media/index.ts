@@ -27,3 +27,11 @@ export {
   withoutUrlCredentials,
   type SourceInput,
 } from './source-input.ts';
+export {
+  CaptionParseError,
+  parseCaptions,
+  renderWebVtt,
+  segmentWebVtt,
+  type CaptionCue,
+  type SegmentedWebVtt,
+} from './webvtt-hls.ts';

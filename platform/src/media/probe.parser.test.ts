@@ -82,7 +82,10 @@ describe('interpretFfprobe', () => {
           channelLayout: 'stereo',
           sampleRate: 48000,
           bitRateKbps: 128,
+          isDefault: false,
         },
+        audioTracks: [expect.objectContaining({ index: 1, codec: 'aac' })],
+        subtitles: [],
       },
       startTimeSeconds: 0,
       videoFrameCount: undefined,
@@ -132,6 +135,35 @@ describe('interpretFfprobe', () => {
       variableFrameRate: true,
       bitDepth: 10,
     });
+  });
+
+  it('takes the default-disposition audio track as the main mix, not the first', () => {
+    const commentary = { ...stereo, index: 1, tags: { language: 'eng', title: 'Commentary' } };
+    const main = { ...stereo, index: 2, disposition: { default: 1 }, tags: { language: 'eng' } };
+    const subtitle = {
+      index: 3,
+      codec_type: 'subtitle',
+      codec_name: 'hdmv_pgs_subtitle',
+      tags: { language: 'und' },
+    };
+    const result = interpretFfprobe(ffprobeJson({}, {}, [commentary, main, subtitle]));
+    expect(result.ok && result.metadata.audio).toMatchObject({
+      index: 2,
+      isDefault: true,
+      language: 'eng',
+    });
+    expect(result.ok && result.metadata.audioTracks?.map((t) => [t.index, t.title])).toEqual([
+      [1, 'Commentary'],
+      [2, undefined],
+    ]);
+    expect(result.ok && result.metadata.subtitles).toEqual([
+      { index: 3, codec: 'hdmv_pgs_subtitle', isDefault: false, forced: false },
+    ]);
+  });
+
+  it('falls back to the first audio track when none is marked default', () => {
+    const result = interpretFfprobe(ffprobeJson({}, {}, [stereo, { ...stereo, index: 2 }]));
+    expect(result.ok && result.metadata.audio?.index).toBe(1);
   });
 
   it('reports a source without audio as audio: null', () => {

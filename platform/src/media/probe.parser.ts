@@ -3,6 +3,7 @@ import type {
   AudioStreamInfo,
   MediaMetadata,
   ProbeRefusalCode,
+  SubtitleStreamInfo,
   VideoStreamInfo,
 } from '@videoforge/contracts';
 import { parseRational, rateValue } from './frame-rate.ts';
@@ -26,7 +27,14 @@ export const FfprobeStream = z.object({
   sample_rate: z.string().optional(),
   duration: z.string().optional(),
   nb_frames: z.string().optional(),
-  disposition: z.object({ attached_pic: z.number().optional() }).optional(),
+  disposition: z
+    .object({
+      attached_pic: z.number().optional(),
+      default: z.number().optional(),
+      forced: z.number().optional(),
+    })
+    .optional(),
+  start_time: z.string().optional(),
   tags: z.record(z.string(), z.string()).optional(),
   side_data_list: z
     .array(z.object({ side_data_type: z.string().optional(), rotation: z.number().optional() }))
@@ -105,7 +113,13 @@ export function interpretFfprobe(json: unknown): HeaderResult {
   if (!video) return refuse('unreadable', 'the video stream has no usable dimensions');
   if (!video.frameRate)
     return refuse('unknown-frame-rate', 'the video stream does not state a frame rate');
-  const audioStream = streams.find((s) => s.codec_type === 'audio' && (s.channels ?? 0) > 0);
+  const audioTracks = streams
+    .filter((s) => s.codec_type === 'audio' && (s.channels ?? 0) > 0)
+    .map(interpretAudio);
+  // The main mix is the track the container marks default; a commentary or dub that
+  // happens to come first is only an alternate.
+  const mainAudio = audioTracks.find((track) => track.isDefault) ?? audioTracks[0];
+  const subtitles = streams.filter((s) => s.codec_type === 'subtitle').map(interpretSubtitle);
   const sizeBytes = nonNegativeInt(format.size);
   const bitRateKbps = kbps(format.bit_rate);
   const startTime = Number(format.start_time ?? 0);
@@ -117,7 +131,9 @@ export function interpretFfprobe(json: unknown): HeaderResult {
       ...(sizeBytes !== undefined ? { sizeBytes } : {}),
       ...(bitRateKbps !== undefined ? { bitRateKbps } : {}),
       video: { ...video, frameRate: video.frameRate },
-      audio: audioStream ? interpretAudio(audioStream) : null,
+      audio: mainAudio ?? null,
+      audioTracks,
+      subtitles,
     },
     startTimeSeconds: Number.isFinite(startTime) ? startTime : 0,
     videoFrameCount: nonNegativeInt(videoStream.nb_frames),
@@ -172,6 +188,9 @@ function interpretVideo(stream: FfprobeStream): VideoDraft | undefined {
 
 function interpretAudio(stream: FfprobeStream): AudioStreamInfo {
   const sampleRate = positiveInt(stream.sample_rate);
+  const start = Number(stream.start_time);
+  const startSeconds =
+    stream.start_time !== undefined && Number.isFinite(start) ? start : undefined;
   const bitRateKbps = kbps(stream.bit_rate);
   return {
     index: stream.index,
@@ -180,6 +199,34 @@ function interpretAudio(stream: FfprobeStream): AudioStreamInfo {
     ...(stream.channel_layout ? { channelLayout: stream.channel_layout } : {}),
     ...(sampleRate !== undefined ? { sampleRate } : {}),
     ...(bitRateKbps !== undefined ? { bitRateKbps } : {}),
+    ...streamLabels(stream),
+    isDefault: stream.disposition?.default === 1,
+    ...(startSeconds !== undefined ? { startSeconds } : {}),
+  };
+}
+
+function interpretSubtitle(stream: FfprobeStream): SubtitleStreamInfo {
+  return {
+    index: stream.index,
+    codec: stream.codec_name ?? 'unknown',
+    ...streamLabels(stream),
+    isDefault: stream.disposition?.default === 1,
+    forced: stream.disposition?.forced === 1,
+  };
+}
+
+/** Language and title tags; `und` (undetermined) says nothing, so it is dropped. */
+function streamLabels(stream: FfprobeStream): { language?: string; title?: string } {
+  const tags = stream.tags ?? {};
+  const language = (tags.language ?? tags.LANGUAGE)?.trim();
+  const title = (tags.title ?? tags.TITLE)?.trim();
+  return {
+    ...(language &&
+    language.toLowerCase() !== 'und' &&
+    /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(language)
+      ? { language: language.slice(0, 64) }
+      : {}),
+    ...(title ? { title: title.slice(0, 256) } : {}),
   };
 }
 

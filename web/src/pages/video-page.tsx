@@ -11,6 +11,7 @@ import { useApi, useSession } from '../auth/auth-context.tsx';
 import { Alert } from '../components/alert.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { JobStatusPanel } from '../components/job-status.tsx';
+import { MediaTracks, useVideoTracks } from '../components/media-tracks.tsx';
 import { usePosterUrl } from '../components/poster-image.tsx';
 import { VideoMetadata } from '../components/video-metadata.tsx';
 import { useJobEvents } from '../events/job-events.tsx';
@@ -48,6 +49,8 @@ export function VideoPage({ id }: { id: string }) {
   const user = session.status === 'signed-in' ? session.session.user : undefined;
   const video = loaded.status === 'ok' ? loaded.video : undefined;
   const canManage = !!user && !!video && (user.role === 'admin' || user.id === video.ownerId);
+  // Reloaded as the job moves on: the tracks appear once the audio step has run.
+  const tracks = useVideoTracks(id, `${video?.status}:${job?.status}:${job?.progress}`);
 
   const loadVideo = useCallback(
     () =>
@@ -257,6 +260,7 @@ export function VideoPage({ id }: { id: string }) {
       </div>
       <aside className="space-y-4">
         <VideoMetadata video={current} />
+        {tracks && <MediaTracks tracks={tracks} />}
         {canManage && (
           <EditVideo
             video={current}

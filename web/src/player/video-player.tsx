@@ -12,6 +12,7 @@ import { Icon } from './icons.tsx';
 import { playerActionFor, type PlayerAction } from './keyboard.ts';
 import { hlsLevelOf, type QualityChoice, type QualityLevel } from './quality-levels.ts';
 import { QualityMenu } from './quality-menu.tsx';
+import { TrackMenu, trackOptions } from './track-menu.tsx';
 import { cueAt, type ThumbnailCue } from './thumbnails-vtt.ts';
 
 export interface Mp4Source {
@@ -83,6 +84,11 @@ export function VideoPlayer(props: VideoPlayerProps) {
   const [muted, setMuted] = useState(false);
   const [preview, setPreview] = useState<{ time: number; left: number } | undefined>();
   const [announcement, setAnnouncement] = useState('');
+  // hls.js's alternate audio renditions and subtitle renditions (EXT-X-MEDIA).
+  const [audioTracks, setAudioTracks] = useState<{ name: string; lang?: string }[]>([]);
+  const [audioTrack, setAudioTrack] = useState(-1);
+  const [subtitleTracks, setSubtitleTracks] = useState<{ name: string; lang?: string }[]>([]);
+  const [subtitleTrack, setSubtitleTrack] = useState(-1);
 
   // Attach the source: hls.js where MSE exists, else native HLS, else MP4.
   useEffect(() => {
@@ -116,6 +122,18 @@ export function VideoPlayer(props: VideoPlayerProps) {
         );
       });
       hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => setPlayingIndex(data.level));
+      const labels = (tracks: readonly { name: string; lang?: string | undefined }[]) =>
+        tracks.map((t) => ({ name: t.name, ...(t.lang ? { lang: t.lang } : {}) }));
+      hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, (_event, data) => {
+        setAudioTracks(labels(data.audioTracks));
+        setAudioTrack(hls.audioTrack);
+      });
+      hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, (_event, data) => setAudioTrack(data.id));
+      hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, (_event, data) => {
+        setSubtitleTracks(labels(data.subtitleTracks));
+        setSubtitleTrack(hls.subtitleTrack);
+      });
+      hls.on(Hls.Events.SUBTITLE_TRACK_SWITCH, (_event, data) => setSubtitleTrack(data.id));
       hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
         if (!data.fatal) return;
         if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !recoveredMedia) {
@@ -202,6 +220,30 @@ export function VideoPlayer(props: VideoPlayerProps) {
     [levels, mode, playingIndex],
   );
 
+  const chooseAudio = useCallback(
+    (index: number) => {
+      const hls = hlsRef.current;
+      if (!hls) return;
+      hls.audioTrack = index;
+      setAudioTrack(index);
+      setAnnouncement(`Audio: ${audioTracks[index]?.name ?? ''}`);
+    },
+    [audioTracks],
+  );
+  const chooseSubtitles = useCallback(
+    (index: number) => {
+      const hls = hlsRef.current;
+      if (!hls) return;
+      hls.subtitleDisplay = index >= 0;
+      hls.subtitleTrack = index;
+      setSubtitleTrack(index);
+      setAnnouncement(
+        index < 0 ? 'Captions off' : `Captions: ${subtitleTracks[index]?.name ?? ''}`,
+      );
+    },
+    [subtitleTracks],
+  );
+
   const act = useCallback((action: PlayerAction) => {
     const video = videoRef.current;
     if (!video) return;
@@ -268,6 +310,8 @@ export function VideoPlayer(props: VideoPlayerProps) {
       data-testid="player"
       data-mode={mode}
       data-playing-height={levels.find((level) => level.index === playingIndex)?.height}
+      data-audio-track={audioTracks[audioTrack]?.name}
+      data-subtitle-track={subtitleTrack >= 0 ? subtitleTracks[subtitleTrack]?.name : 'off'}
     >
       <video
         ref={videoRef}
@@ -392,6 +436,24 @@ export function VideoPlayer(props: VideoPlayerProps) {
             }}
           />
           <span className="flex-1" />
+          {audioTracks.length > 1 && (
+            <TrackMenu
+              title="Audio"
+              options={trackOptions(audioTracks, false)}
+              selected={audioTrack}
+              onChoose={chooseAudio}
+              testId="audio"
+            />
+          )}
+          {subtitleTracks.length > 0 && (
+            <TrackMenu
+              title="Captions"
+              options={trackOptions(subtitleTracks, true)}
+              selected={subtitleTrack}
+              onChoose={chooseSubtitles}
+              testId="captions"
+            />
+          )}
           <QualityMenu
             levels={levels}
             choice={choice}
