@@ -4,6 +4,8 @@ import type { Role } from '@videoforge/contracts';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+/** Default absolute lifetime of a refresh-token family (REFRESH_FAMILY_MAX_AGE_DAYS). */
+export const REFRESH_FAMILY_LIFETIME_SECONDS = 90 * 24 * 3600;
 export const STREAM_TOKEN_TTL_SECONDS = 6 * 3600;
 
 const ISSUER = 'videoforge';
@@ -153,6 +155,8 @@ export interface RefreshTokenRow {
   familyId: string;
   tokenHash: string;
   expiresAt: Date;
+  /** The family's absolute end; expiresAt never passes it. */
+  familyExpiresAt: Date;
   usedAt: Date | null;
   revokedAt: Date | null;
 }

@@ -1,5 +1,6 @@
 import {
   ApiErrorBody,
+  EventsTicketResponse,
   TokenResponse,
   type LoginRequest,
   type RegisterRequest,
@@ -261,6 +262,15 @@ export function createApiClient(options: ApiClientOptions = {}) {
       } finally {
         signOutLocally(false);
       }
+    },
+
+    /** A single-use ticket for one events stream (the URL carries it, never the access token). */
+    async eventsTicket(): Promise<string> {
+      const { ticket } = await request('POST', '/api/events/ticket', {
+        schema: EventsTicketResponse,
+        auth: 'required',
+      });
+      return ticket;
     },
 
     /** Replaces the signed-in user (after MFA changes). */
