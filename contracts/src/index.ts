@@ -1,3 +1,4 @@
+import './browser-zod-config.ts';
 export * from './renditions.ts';
 export * from './media-probe.ts';
 export * from './transcoder-events.ts';
