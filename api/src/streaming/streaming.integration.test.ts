@@ -93,6 +93,16 @@ describeWith(['postgres', 's3'], 'streaming, downloads, events and private video
     expect(
       (await fetch(`${api.base}/api/stream/${publicVideo}/360p/index.m3u8?st=${token}`)).status,
     ).toBe(200); // public anyway
+
+    // Bound to alice: it works without a session (a player), never for another user.
+    const variantPath = `/api/stream/${privateVideo}/360p/index.m3u8?st=${token}`;
+    expect((await fetch(`${api.base}${variantPath}`)).status).toBe(200);
+    expect((await call(api.base, 'GET', variantPath, { token: bob.accessToken })).status).toBe(404);
+    // Nor once alice may no longer view the video (it changed hands).
+    await api.db.sql`UPDATE gallery_videos SET user_id = ${bob.user.id} WHERE id = ${privateVideo}`;
+    expect((await fetch(`${api.base}${variantPath}`)).status).toBe(404);
+    await api.db
+      .sql`UPDATE gallery_videos SET user_id = ${alice.user.id} WHERE id = ${privateVideo}`;
     const downloads = (
       await call(api.base, 'GET', `/api/videos/${privateVideo}/downloads`, {
         token: alice.accessToken,
