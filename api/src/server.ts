@@ -28,6 +28,9 @@ function storageOrigins(config: ApiConfig): string[] {
   ];
 }
 
+/** How long a stopping API waits for in-flight requests (the chart's grace period is longer). */
+const DRAIN_TIMEOUT_MS = 25_000;
+
 function settingsFrom(config: ApiConfig, jwtSecret: string): ApiSettings {
   return {
     authMode: config.AUTH_MODE,
@@ -162,13 +165,31 @@ export async function startApiServer(
     storage,
     queue,
     async stop() {
-      server.close();
+      // Drain first: no new connections, idle keep-alives closed, event streams ended
+      // (their clients reconnect elsewhere), in-flight requests finish while the
+      // database is still there; only then do the dependencies close.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      await events.close().catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        closed.then(() => true),
+        new Promise<boolean>(
+          (resolve) => (timer = setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS)),
+        ),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        system.warn(
+          { timeoutMs: DRAIN_TIMEOUT_MS },
+          'requests still open after the drain; cutting them',
+        );
+        server.closeAllConnections();
+      }
       // On Ctrl-C the embedded PostgreSQL receives the signal too and may already be
       // stopping, so a failed step must not skip the rest.
       for (const [name, step] of [
         ['upload sweeper', async () => stopSweeper()],
-        ['events', () => events.close()],
         ['outbox relay', () => relay.stop()],
         ['queue', () => queue.close()],
         ['database', () => database.close()],

@@ -8,8 +8,12 @@ export interface JobChange {
 }
 
 export interface EventsHub {
-  /** Adds a listener at once (no await, so a stream's close handler is never late); returns its removal. */
-  subscribe(listener: (change: JobChange) => void): () => void;
+  /**
+   * Adds a listener at once (no await, so a stream's close handler is never late);
+   * returns its removal. `onClose` runs when the hub closes (the API stopping), so the
+   * stream ends and the client reconnects to another replica.
+   */
+  subscribe(listener: (change: JobChange) => void, onClose?: () => void): () => void;
   /** Resolves once the LISTEN is in place (for tests and readiness). */
   listening(): Promise<void>;
   close(): Promise<void>;
@@ -34,6 +38,7 @@ export function createEventsHub(
   { retryMs = 500, maxRetryMs = 30_000 }: EventsHubOptions = {},
 ): EventsHub {
   const listeners = new Set<(change: JobChange) => void>();
+  const closers = new Map<(change: JobChange) => void, () => void>();
   let subscription: { unlisten(): Promise<void> } | undefined;
   let attempt: Promise<void> | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -83,10 +88,14 @@ export function createEventsHub(
   }
 
   return {
-    subscribe(listener) {
+    subscribe(listener, onClose) {
       listen();
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      if (onClose) closers.set(listener, onClose);
+      return () => {
+        listeners.delete(listener);
+        closers.delete(listener);
+      };
     },
     listening() {
       listen();
@@ -95,6 +104,8 @@ export function createEventsHub(
     async close() {
       closed = true;
       clearTimeout(retryTimer);
+      for (const onClose of closers.values()) onClose();
+      closers.clear();
       listeners.clear();
       await attempt;
       await subscription?.unlisten().catch(() => undefined);

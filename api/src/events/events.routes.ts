@@ -120,12 +120,15 @@ export function eventsRoutes({
     await Promise.race([hub.listening(), delay(LISTEN_WAIT_MS)]);
     if (closed) return;
     cleanups.push(
-      hub.subscribe(({ userId, event }) => {
-        if (userId !== who.userId && who.role !== 'admin') return;
-        res.write(
-          `event: job\nid: ${event.jobId}-${Date.now()}\ndata: ${JSON.stringify(event)}\n\n`,
-        );
-      }),
+      hub.subscribe(
+        ({ userId, event }) => {
+          if (userId !== who.userId && who.role !== 'admin') return;
+          res.write(
+            `event: job\nid: ${event.jobId}-${Date.now()}\ndata: ${JSON.stringify(event)}\n\n`,
+          );
+        },
+        () => res.end(),
+      ),
     );
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
