@@ -100,8 +100,6 @@ export const ApiConfig = withAdapterRequirements(
     ADMIN_USERNAME: z.string().default('admin'),
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: Password.optional(),
-    /** Where users reach the app (for the setup link); the listening address when unset. */
-    PUBLIC_URL: z.url().optional(),
     /** A refresh-token family (one sign-in) ends after this many days, however often rotated. */
     REFRESH_FAMILY_MAX_AGE_DAYS: z.coerce.number().int().positive().default(90),
     /** Keys sealing TOTP secrets: the first seals, all open (rotate by prepending). JWT_SECRET when unset. */

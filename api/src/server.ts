@@ -146,7 +146,7 @@ export async function startApiServer(
             }
           : undefined,
       setupUrl: (token) =>
-        `${(config.PUBLIC_URL ?? baseUrl).replace(/\/+$/, '')}/register?setup=${token}`,
+        `${(config.PUBLIC_BASE_URL ?? baseUrl).replace(/\/+$/, '')}/register?setup=${token}`,
     });
   const stopSweeper = startUploadSweeper({
     sql: database.sql,
