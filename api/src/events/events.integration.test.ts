@@ -141,6 +141,35 @@ describeWith(['postgres'], 'the events stream recovers and is bounded', () => {
     await third.close();
   });
 
+  it('cleans up a stream whose client left while its ticket was being checked', async () => {
+    const early = await ticket();
+    // Hold the tickets table so the redemption waits in the database, then leave.
+    const locker = connectDatabase({ url: api.db.url, max: 1, logger: quiet });
+    let release = () => {};
+    const held = locker.begin(async (tx) => {
+      await tx`LOCK TABLE event_tickets IN ACCESS EXCLUSIVE MODE`;
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const gone = new AbortController();
+    const leaving = fetch(`${api.base}/api/events?ticket=${early}`, { signal: gone.signal }).catch(
+      () => undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    gone.abort();
+    await leaving;
+    release();
+    await held;
+    await locker.end();
+    // Nothing of the departed stream holds a slot: the cap (2) still admits two.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const a = await openStream(`${api.base}/api/events?ticket=${await ticket()}`);
+    const b = await openStream(`${api.base}/api/events?ticket=${await ticket()}`);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await a.close();
+    await b.close();
+  });
+
   it('ends a stream when the credential it was opened with expires', async () => {
     const tickets = createEventTicketsRepository(api.db.sql);
     const shortLived = await tickets.issue(user.user.id, new Date(Date.now() + 1500));
