@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express } from 'express';
-import { rateLimit } from 'express-rate-limit';
-import { pinoHttp } from 'pino-http';
+import helmet from 'helmet';
 import { forCategory, withLogContext, type Logger } from '@videoforge/platform/logging';
 import type { Registry } from '@videoforge/platform/metrics';
 import type { LocalStorage } from '@videoforge/platform/storage';
+import { perClientAddress, postgresAttemptLimiter } from './auth/attempt-limits.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { builtinVerifier, createAuthentication } from './auth/authenticate.ts';
@@ -16,10 +16,12 @@ import { oidcVerifier } from './auth/oidc-verifier.ts';
 import { authConfigRoutes, oidcRoutes } from './auth/oidc.routes.ts';
 import { createRefreshTokensRepository } from './auth/refresh-tokens.repository.ts';
 import { createUsersRepository } from './auth/users.repository.ts';
+import { createEventTicketsRepository } from './events/event-tickets.repository.ts';
 import type { EventsHub } from './events/events.hub.ts';
 import { eventsRoutes } from './events/events.routes.ts';
-import { errorHandler, HttpError, notFound } from './http/errors.ts';
+import { errorHandler, notFound } from './http/errors.ts';
 import { createApiMetrics } from './http/metrics.ts';
+import { requestLogging } from './http/request-logging.ts';
 import { createJobsRepository } from './jobs/jobs.repository.ts';
 import { jobsRoutes } from './jobs/jobs.routes.ts';
 import { createJobsService } from './jobs/jobs.service.ts';
@@ -47,7 +49,24 @@ export interface ApiSettings extends UploadLimits {
   oidc?: OidcSettings | undefined;
   corsOrigins: string[];
   jsonBodyLimit: string;
+  /** Requests per minute per client address on the auth routes (shared by replicas). */
   authRateLimitPerMinute: number;
+  /** Failed passwords per account (login name) per 15 minutes before sign-in is refused. */
+  loginFailureLimit: number;
+  /** Wrong authenticator codes per account per 15 minutes before its codes are locked. */
+  totpFailureLimit: number;
+  /** closed: only the holder of a setup token registers (the first admin). */
+  registration: 'open' | 'closed';
+  /** Express's `trust proxy`: a hop count, or addresses/CIDRs/names of trusted proxies. */
+  trustProxy: number | string[];
+  /** The absolute lifetime of a refresh-token family. */
+  refreshFamilyLifetimeSeconds: number;
+  /** Seals TOTP secrets with the first key, opens them with any. */
+  mfaKeyRing: string[];
+  /** Concurrent event streams per user and process. */
+  maxEventStreamsPerUser: number;
+  /** Origins of presigned storage URLs, for the web app's CSP (S3; local is same-origin). */
+  storageOrigins: string[];
 }
 
 export interface AppDeps extends HealthDeps {
@@ -91,6 +110,19 @@ export function createApp(deps: AppDeps): Express {
     refreshTokens: createRefreshTokensRepository(sql),
     secret: settings.jwtSecret,
     metrics,
+    registration: settings.registration,
+    loginFailures: postgresAttemptLimiter(sql, {
+      name: 'login-failures',
+      points: settings.loginFailureLimit,
+      windowSeconds: 15 * 60,
+    }),
+    totpFailures: postgresAttemptLimiter(sql, {
+      name: 'totp-failures',
+      points: settings.totpFailureLimit,
+      windowSeconds: 15 * 60,
+    }),
+    refreshFamilyLifetimeSeconds: settings.refreshFamilyLifetimeSeconds,
+    mfaKeyRing: settings.mfaKeyRing,
   });
   const videos = createVideosService({
     videos: videosRepository,
@@ -116,22 +148,43 @@ export function createApp(deps: AppDeps): Express {
     metrics,
     logger: forCategory(deps.logger, storage.kind === 's3' ? 'S3' : 'API'),
   });
-  const authRateLimit = rateLimit({
-    windowMs: 60_000,
-    limit: settings.authRateLimitPerMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, _res, next) => {
+  // Per client address (req.ip, right behind the proxies TRUST_PROXY names), counted in
+  // Postgres so every replica sees the same count.
+  const authRateLimit = perClientAddress(
+    postgresAttemptLimiter(sql, {
+      name: 'auth-ip',
+      points: settings.authRateLimitPerMinute,
+      windowSeconds: 60,
+    }),
+    (ip) => {
       metrics.authFailures.inc({ reason: 'rate_limited' });
-      authLog.warn({ ip: req.ip, path: req.path }, 'auth rate limit hit');
-      next(new HttpError(429, 'rate_limited', 'too many attempts; wait a minute and try again'));
+      authLog.warn({ ip }, 'auth rate limit hit');
     },
-  });
+  );
   const openApi = buildOpenApiDocument();
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', settings.trustProxy);
+  // helmet's defaults (nosniff, no framing, no referrer, CORP/COOP, ...). The web app's
+  // pages get their own CSP from webAppRoutes; API answers are data and need nothing, so
+  // theirs allows nothing. HSTS only on HTTPS requests (req.secure honours TRUST_PROXY).
+  app.use(
+    helmet({
+      contentSecurityPolicy: false,
+      strictTransportSecurity: false,
+      referrerPolicy: { policy: 'no-referrer' },
+      // Players and posters may live on a sibling origin (CORS_ORIGINS); not on any site.
+      crossOriginResourcePolicy: { policy: 'same-site' },
+    }),
+  );
+  app.use((req, res, next) => {
+    if (req.secure)
+      res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    if (req.path === '/api' || req.path.startsWith('/api/'))
+      res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    next();
+  });
 
   // Request ids: honour a well-formed incoming one (from a proxy), otherwise mint one,
   // and put it in every log line written while handling the request.
@@ -141,20 +194,7 @@ export function createApp(deps: AppDeps): Express {
     res.setHeader('X-Request-Id', id);
     withLogContext({ requestId: id }, next);
   });
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (_req, res) => String(res.getHeader('X-Request-Id')),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-      // The path only: query strings may carry tokens (events stream, stream tokens).
-      serializers: {
-        req: (req: { method: string; url: string }) => ({
-          method: req.method,
-          url: req.url.split('?')[0],
-        }),
-      },
-    }),
-  );
+  app.use(requestLogging(log));
   app.use(metrics.middleware);
 
   app.use(healthRoutes(deps));
@@ -220,11 +260,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     eventsRoutes({
       hub: deps.events,
-      authn: createAuthentication(verifier, metrics, { allowQueryToken: true }),
+      authn,
+      tickets: createEventTicketsRepository(sql),
+      users,
+      maxStreamsPerUser: settings.maxEventStreamsPerUser,
     }),
   );
 
-  if (deps.webDistDir) app.use(webAppRoutes(deps.webDistDir));
+  if (deps.webDistDir) app.use(webAppRoutes(deps.webDistDir, settings.storageOrigins));
 
   app.use(notFound);
   app.use(errorHandler(log));

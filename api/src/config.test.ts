@@ -37,4 +37,28 @@ describe('ApiConfig', () => {
     ).toEqual(['https://a.example', 'https://b.example']);
     expect(messages({ MULTIPART_PART_BYTES: '1024' })).toHaveLength(1);
   });
+
+  it('parses TRUST_PROXY as a hop count or a list of addresses, CIDRs and range names, never "true"', () => {
+    expect(ApiConfig.parse({}).TRUST_PROXY).toEqual(['loopback']);
+    expect(ApiConfig.parse({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(ApiConfig.parse({ TRUST_PROXY: '10.0.0.0/8, fd00::/8,loopback' }).TRUST_PROXY).toEqual([
+      '10.0.0.0/8',
+      'fd00::/8',
+      'loopback',
+    ]);
+    for (const bad of ['true', '10.0.0.0/33', 'proxy.example.com', ''])
+      expect(messages({ TRUST_PROXY: bad }), bad).toEqual([
+        expect.stringContaining('TRUST_PROXY: must be a hop count'),
+      ]);
+  });
+
+  it('takes the first admin from ADMIN_EMAIL with ADMIN_PASSWORD, both or neither', () => {
+    expect(messages({ ADMIN_EMAIL: 'boss@example.com' })).toEqual([
+      'ADMIN_PASSWORD: is required when ADMIN_EMAIL is set',
+    ]);
+    const weak = messages({ ADMIN_EMAIL: 'boss@example.com', ADMIN_PASSWORD: 'weak' });
+    expect(weak.length).toBeGreaterThan(0);
+    expect(weak.every((m) => m.startsWith('ADMIN_PASSWORD: '))).toBe(true);
+    expect(ApiConfig.parse({ REGISTRATION: 'closed' }).REGISTRATION).toBe('closed');
+  });
 });

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { Password } from '@videoforge/contracts';
 import {
   DatabaseEnv,
   LoggingEnv,
@@ -14,6 +16,44 @@ const csv = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter((item) => item.length > 0),
 );
+
+/** proxy-addr's names for address ranges, as Express's `trust proxy` accepts them. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(value: string): boolean {
+  if (PROXY_RANGE_NAMES.has(value)) return true;
+  const [address = '', prefix, extra] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^[0-9]{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies' X-Forwarded-For/-Proto to believe: a hop count ("1" behind one ALB or
+ * ingress) or a list of addresses, CIDRs and range names. Never "true": believing every
+ * hop lets any client pick its own address and defeat the per-address limits.
+ */
+const TrustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    if (/^[0-9]+$/.test(value)) return Number(value);
+    const list = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+    const bad = list.filter((item) => !isProxyAddress(item));
+    if (list.length === 0 || bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a hop count or addresses/CIDRs/loopback,linklocal,uniquelocal (not: ${bad.join(', ') || value})`,
+      });
+      return z.NEVER;
+    }
+    return list;
+  });
 
 /** Everything the API process reads from its environment. */
 export const ApiConfig = withAdapterRequirements(
@@ -61,8 +101,30 @@ export const ApiConfig = withAdapterRequirements(
       .string()
       .regex(/^[0-9]+(b|kb|mb)$/)
       .default('100kb'),
-    /** Requests per minute per client address on the auth routes. */
+    /** Requests per minute per client address on the auth routes, counted in Postgres (all replicas). */
     AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+    /** Failed passwords per account per 15 minutes before its sign-in is refused for the rest of the window. */
+    AUTH_LOGIN_FAILURE_LIMIT: z.coerce.number().int().positive().default(10),
+    /** Wrong authenticator codes per account per 15 minutes before its codes are locked. */
+    AUTH_TOTP_FAILURE_LIMIT: z.coerce.number().int().positive().default(5),
+    /** Proxies whose X-Forwarded-* headers are believed: hop count or addresses/CIDRs. */
+    TRUST_PROXY: TrustProxy.default(['loopback']),
+    /** open: anyone may register. closed: only the first admin (with the setup link). */
+    REGISTRATION: z.enum(['open', 'closed']).default('open'),
+    /** The first admin, created at start when no admin exists; otherwise a one-time setup link is logged. */
+    ADMIN_USERNAME: z.string().default('admin'),
+    ADMIN_EMAIL: z.email().optional(),
+    ADMIN_PASSWORD: Password.optional(),
+    /** A refresh-token family (one sign-in) ends after this many days, however often rotated. */
+    REFRESH_FAMILY_MAX_AGE_DAYS: z.coerce.number().int().positive().default(90),
+    /** Keys sealing TOTP secrets: the first seals, all open (rotate by prepending). JWT_SECRET when unset. */
+    MFA_ENCRYPTION_KEYS: csv
+      .pipe(z.array(z.string().min(32, 'each key must be at least 32 characters')))
+      .optional(),
+    /** Open event streams per user and API process. */
+    EVENTS_MAX_STREAMS_PER_USER: z.coerce.number().int().positive().default(10),
+    /** Origins of presigned storage URLs for the web app's CSP; derived from the S3 settings when unset. */
+    CSP_STORAGE_ORIGINS: csv.optional(),
     MAX_UPLOAD_BYTES: z.coerce
       .number()
       .int()
@@ -91,6 +153,8 @@ export const ApiConfig = withAdapterRequirements(
       // production never falls back to a generated one.
       if (!env.JWT_SECRET && env.NODE_ENV === 'production')
         require('JWT_SECRET', 'NODE_ENV=production');
+      if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) require('ADMIN_PASSWORD', 'ADMIN_EMAIL is set');
+      if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) require('ADMIN_EMAIL', 'ADMIN_PASSWORD is set');
       if (env.AUTH_MODE === 'oidc') {
         if (!env.OIDC_ISSUER) require('OIDC_ISSUER', 'AUTH_MODE=oidc');
         // Item 12 of issue 15: without a client id any token of the issuer would do.

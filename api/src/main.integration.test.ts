@@ -115,6 +115,10 @@ describeWith(['postgres'], 'the API process', () => {
   });
 
   it('wires the API: accounts with a generated, persisted JWT secret, the gallery and the OpenAPI document', async () => {
+    // No admin yet: the log holds a one-time setup link, and registering through it
+    // makes the admin (a plain registration never does).
+    const setupToken = /\/register\?setup=([A-Za-z0-9_-]{43})/.exec(api.output())?.[1];
+    expect(setupToken, api.output()).toBeDefined();
     const registered = await fetch(`${base}/api/auth/register`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -122,6 +126,7 @@ describeWith(['postgres'], 'the API process', () => {
         username: 'first',
         email: 'first@example.com',
         password: 'Sup3r!secret',
+        setupToken,
       }),
     });
     expect(registered.status).toBe(201);

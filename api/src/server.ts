@@ -10,10 +10,26 @@ import { createOutboxRelay } from '@videoforge/platform/outbox';
 import { createQueue, type QueuePort } from '@videoforge/platform/queue';
 import { createStorage, type StoragePort } from '@videoforge/platform/storage';
 import { createApp, type ApiSettings } from './app.ts';
+import { bootstrapAdmin } from './auth/admin-bootstrap.ts';
 import type { ApiConfig } from './config.ts';
 import { createEventsHub } from './events/events.hub.ts';
 import { createFfprobeProber } from './probe/upload-prober.ts';
 import { startUploadSweeper } from './uploads/upload-sweeper.ts';
+
+/** Where presigned storage URLs point, for the web app's CSP (local storage is same-origin). */
+function storageOrigins(config: ApiConfig): string[] {
+  if (config.CSP_STORAGE_ORIGINS) return config.CSP_STORAGE_ORIGINS;
+  if (config.STORAGE_DRIVER !== 's3') return [];
+  if (config.S3_ENDPOINT) return [new URL(config.S3_ENDPOINT).origin];
+  const region = config.S3_REGION;
+  return [
+    `https://${config.S3_BUCKET_NAME ?? ''}.s3.${region}.amazonaws.com`,
+    `https://s3.${region}.amazonaws.com`,
+  ];
+}
+
+/** How long a stopping API waits for in-flight requests (the chart's grace period is longer). */
+const DRAIN_TIMEOUT_MS = 25_000;
 
 function settingsFrom(config: ApiConfig, jwtSecret: string): ApiSettings {
   return {
@@ -39,6 +55,15 @@ function settingsFrom(config: ApiConfig, jwtSecret: string): ApiSettings {
     corsOrigins: config.CORS_ORIGINS,
     jsonBodyLimit: config.JSON_BODY_LIMIT,
     authRateLimitPerMinute: config.AUTH_RATE_LIMIT_PER_MINUTE,
+    loginFailureLimit: config.AUTH_LOGIN_FAILURE_LIMIT,
+    totpFailureLimit: config.AUTH_TOTP_FAILURE_LIMIT,
+    registration: config.REGISTRATION,
+    trustProxy: config.TRUST_PROXY,
+    refreshFamilyLifetimeSeconds: config.REFRESH_FAMILY_MAX_AGE_DAYS * 24 * 3600,
+    // The JWT secret last: it seals when no ring is set and opens secrets sealed before one was.
+    mfaKeyRing: [...(config.MFA_ENCRYPTION_KEYS ?? []), jwtSecret],
+    maxEventStreamsPerUser: config.EVENTS_MAX_STREAMS_PER_USER,
+    storageOrigins: storageOrigins(config),
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     singleUploadMaxBytes: config.SINGLE_UPLOAD_MAX_BYTES,
     multipartPartBytes: config.MULTIPART_PART_BYTES,
@@ -115,6 +140,21 @@ export async function startApiServer(
     events,
     webDistDir: options.webDistDir,
   });
+  if (config.AUTH_MODE === 'builtin')
+    await bootstrapAdmin({
+      sql: database.sql,
+      logger: forCategory(logger, 'AUTH'),
+      admin:
+        config.ADMIN_EMAIL && config.ADMIN_PASSWORD
+          ? {
+              username: config.ADMIN_USERNAME,
+              email: config.ADMIN_EMAIL,
+              password: config.ADMIN_PASSWORD,
+            }
+          : undefined,
+      setupUrl: (token) =>
+        `${(config.PUBLIC_BASE_URL ?? baseUrl).replace(/\/+$/, '')}/register?setup=${token}`,
+    });
   const stopSweeper = startUploadSweeper({
     sql: database.sql,
     storage,
@@ -132,13 +172,31 @@ export async function startApiServer(
     storage,
     queue,
     async stop() {
-      server.close();
+      // Drain first: no new connections, idle keep-alives closed, event streams ended
+      // (their clients reconnect elsewhere), in-flight requests finish while the
+      // database is still there; only then do the dependencies close.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      await events.close().catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        closed.then(() => true),
+        new Promise<boolean>(
+          (resolve) => (timer = setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS)),
+        ),
+      ]);
+      clearTimeout(timer);
+      if (!drained) {
+        system.warn(
+          { timeoutMs: DRAIN_TIMEOUT_MS },
+          'requests still open after the drain; cutting them',
+        );
+        server.closeAllConnections();
+      }
       // On Ctrl-C the embedded PostgreSQL receives the signal too and may already be
       // stopping, so a failed step must not skip the rest.
       for (const [name, step] of [
         ['upload sweeper', async () => stopSweeper()],
-        ['events', () => events.close()],
         ['outbox relay', () => relay.stop()],
         ['queue', () => queue.close()],
         ['database', () => database.close()],

@@ -35,10 +35,15 @@ export const Password = z
 
 export const TotpCode = z.string().regex(/^[0-9]{6}$/, 'must be 6 digits');
 
+/** A one-time admin setup token (printed in the API's log when there is no admin yet). */
+export const SetupToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a setup token');
+
 export const RegisterRequest = z.strictObject({
   username: Username,
   email: z.email().max(254),
   password: Password,
+  /** Makes this account the first admin; also opens registration when it is closed. */
+  setupToken: SetupToken.optional(),
 });
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
@@ -90,6 +95,20 @@ export type MfaSetupResponse = z.infer<typeof MfaSetupResponse>;
 
 export const MfaCodeRequest = z.strictObject({ code: TotpCode });
 export type MfaCodeRequest = z.infer<typeof MfaCodeRequest>;
+
+/** A password change signs out every other session (their refresh tokens are revoked). */
+export const PasswordChangeRequest = z.strictObject({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: Password,
+});
+export type PasswordChangeRequest = z.infer<typeof PasswordChangeRequest>;
+
+/** A single-use ticket for one `GET /api/events?ticket=…`, valid for `expiresIn` seconds. */
+export const EventsTicketResponse = z.object({
+  ticket: z.string(),
+  expiresIn: z.number().int().positive(),
+});
+export type EventsTicketResponse = z.infer<typeof EventsTicketResponse>;
 
 // ── Videos ──────────────────────────────────────────────────────────────────────
 

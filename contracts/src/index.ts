@@ -1,3 +1,4 @@
+import './browser-zod-config.ts';
 export * from './renditions.ts';
 export * from './media-probe.ts';
 export * from './transcoder-events.ts';
@@ -10,3 +11,4 @@ export * from './master-playlist.ts';
 export * from './auth-config.ts';
 export * from './media-tracks.ts';
 export * from './captions.ts';
+export * from './web-security-headers.ts';

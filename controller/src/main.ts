@@ -24,7 +24,7 @@ import {
 import { startQueueIntake } from './intake/queue-intake.ts';
 import { workIdentity } from './kubernetes/job-manifest.builder.ts';
 import { isAlreadyExists } from './kubernetes/kube-errors.ts';
-import { startLeaderElection } from './kubernetes/leader-election.ts';
+import { startLeaderElection, type LeaderElector } from './kubernetes/leader-election.ts';
 import { shareConnections } from './kubernetes/shared-connections.ts';
 import { jobTemplateFromConfig } from './kubernetes/job-template.ts';
 import { startTranscodeJobController } from './kubernetes/transcode-job.controller.ts';
@@ -34,6 +34,7 @@ import {
   mediaDurationOfJob,
 } from './postgres/job-rows.repository.ts';
 import { mirrorJobStatus } from './postgres/job-status.repository.ts';
+import { checkReadiness } from './readiness.ts';
 
 /** The operator's composition root (cluster mode). */
 async function main(): Promise<void> {
@@ -52,13 +53,23 @@ async function main(): Promise<void> {
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const namespace = config.KUBE_NAMESPACE;
 
+  let informersSynced: (() => boolean) | undefined;
+  // Set once leader election starts (below); /readyz may be asked before that.
+  const lead: { elector?: LeaderElector } = {};
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {
       void registry
         .metrics()
         .then((text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text));
-    } else if (req.url === '/healthz' || req.url === '/readyz') {
+    } else if (req.url === '/healthz') {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
+    } else if (req.url === '/readyz') {
+      const standby = lead.elector !== undefined && !lead.elector.isLeader();
+      void checkReadiness(database.sql, { standby, informersSynced }).then(({ ready, checks }) =>
+        res
+          .writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ status: ready ? 'ready' : 'not_ready', checks })),
+      );
     } else res.writeHead(404).end();
   });
   server.listen(config.METRICS_PORT, config.METRICS_HOST);
@@ -124,7 +135,9 @@ async function main(): Promise<void> {
     });
     const stopSampling = sampleQueueDepth(queue, metrics, system);
     metrics.leader.set(1);
+    informersSynced = () => controller.synced();
     stopWork = async () => {
+      informersSynced = undefined;
       stopSampling();
       metrics.leader.set(0);
       await intake.stop();
@@ -132,7 +145,7 @@ async function main(): Promise<void> {
     };
   };
 
-  const elector = config.LEADER_ELECTION
+  const elector = (lead.elector = config.LEADER_ELECTION
     ? startLeaderElection({
         kubeConfig,
         namespace,
@@ -145,8 +158,15 @@ async function main(): Promise<void> {
         onStoppedLeading: () => {
           if (!shuttingDown) process.exit(1);
         },
+        // The lease is already given back: stop what did start and exit non-zero, so the
+        // Deployment restarts this pod while a standby leads.
+        onStartFailed: async (error) => {
+          system.error({ err: error }, 'could not start as leader; exiting');
+          await stopWork?.().catch(() => undefined);
+          process.exit(1);
+        },
       })
-    : undefined;
+    : undefined);
   if (!elector) await startWork();
   system.info(
     {

@@ -37,12 +37,11 @@ afterAll(async () => {
 
 /** What the image's WORKDIR (/app) holds, as a directory of this checkout. */
 function workdirOf(image: Image): string {
-  if (image === 'web') return dockerDir; // web-server.mts sits at /app
   if (image === 'controller') {
     if (!controllerBundle) throw new Error('the controller bundle was not built');
     return controllerBundle.dir;
   }
-  return repoRoot; // api and transcoder copy the workspaces to /app unchanged
+  return repoRoot; // api, transcoder and web copy what they run to /app at its checkout path
 }
 
 /** An image's ENTRYPOINT (`node` being this Node), ENV and WORKDIR as the container has them. */
@@ -193,6 +192,7 @@ describe('the images’ entrypoints, run directly', () => {
     it('serves the static build with an SPA fallback, caching hashed assets, refusing path escapes', async () => {
       const { server, base } = await startEntrypoint('web', {
         STATIC_DIR: path.join(dir, 'public'),
+        CSP_STORAGE_ORIGINS: 'https://bucket.s3.eu-west-1.amazonaws.com',
       });
       try {
         await waitUntil(async () => (await fetch(`${base}/healthz`)).ok, {
@@ -217,6 +217,15 @@ describe('the images’ entrypoints, run directly', () => {
           expect(response.status, escape).toBe(404);
         }
         expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
+        // Security headers on every answer; HSTS only behind HTTPS.
+        expect(index.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+        expect(index.headers.get('content-security-policy')).toContain(
+          "media-src 'self' blob: https://bucket.s3.eu-west-1.amazonaws.com",
+        );
+        expect(index.headers.get('referrer-policy')).toBe('no-referrer');
+        expect(index.headers.get('strict-transport-security')).toBeNull();
+        const secure = await fetch(`${base}/`, { headers: { 'X-Forwarded-Proto': 'https' } });
+        expect(secure.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
       } finally {
         await server.stop();
       }

@@ -1,14 +1,19 @@
 // Serves the web app's static build: GET/HEAD only, no directory listings, no path
 // escapes, index.html for client-side routes, long caching for Vite's hashed assets.
-// Environment: HOST (0.0.0.0), PORT (8080), STATIC_DIR (/app/public).
+// Every response carries the web app's security headers (CSP for hls.js, no framing,
+// no referrer, HSTS behind HTTPS).
+// Environment: HOST (0.0.0.0), PORT (8080), STATIC_DIR (/app/public), CSP_STORAGE_ORIGINS
+// (comma-separated origins of presigned storage URLs, e.g. https://bucket.s3.eu-west-1.amazonaws.com).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
+import { webSecurityHeaders } from '../../contracts/src/web-security-headers.ts';
 
 const root = path.resolve(process.env.STATIC_DIR || '/app/public');
 const host = process.env.HOST || '0.0.0.0';
 const port = Number(process.env.PORT || 8080);
+const storageOrigins = (process.env.CSP_STORAGE_ORIGINS || '').split(',').filter(Boolean);
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -43,6 +48,11 @@ const server = createServer((req, res) => {
 
 async function respond(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  // Behind the ingress the TLS is terminated there; a forged header only adds HSTS to a
+  // plain-HTTP answer, which browsers ignore.
+  const https = req.headers['x-forwarded-proto'] === 'https';
+  for (const [name, value] of Object.entries(webSecurityHeaders({ storageOrigins, https })))
+    res.setHeader(name, value);
   if (url.pathname === '/healthz') {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
     return;
@@ -63,7 +73,6 @@ async function respond(req: IncomingMessage, res: ServerResponse): Promise<void>
     'Content-Type': types[path.extname(found.file)] ?? 'application/octet-stream',
     'Content-Length': found.size,
     'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    'X-Content-Type-Options': 'nosniff',
   });
   if (req.method === 'HEAD') {
     res.end();

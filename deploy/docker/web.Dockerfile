@@ -26,9 +26,11 @@ RUN npm run build --workspace=@videoforge/web
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 STATIC_DIR=/app/public
 WORKDIR /app
-COPY deploy/docker/web-server.mts ./
+# The server and the one dependency-free module it imports, at their checkout paths.
+COPY deploy/docker/web-server.mts ./deploy/docker/
+COPY contracts/src/web-security-headers.ts ./contracts/src/
 COPY --from=build /app/web/dist ./public
 # Non-root, read-only root filesystem: the server only reads.
 USER 10001:10001
 EXPOSE 8080
-ENTRYPOINT ["node", "web-server.mts"]
+ENTRYPOINT ["node", "deploy/docker/web-server.mts"]

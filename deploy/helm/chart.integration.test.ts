@@ -178,6 +178,36 @@ describeWith(['kubernetes'], 'the Helm chart: lint, template, schema', () => {
     },
   );
 
+  it('closes registration, trusts one proxy hop, verifies the database certificate, drains on stop, and gives the web its CSP origins', async () => {
+    const objects = await renderChart([
+      ...['--set', 'config.database.urlSecret.name=', '--set', 'config.database.host=db'],
+      ...['--set', 'config.database.passwordSecret.name=db-password'],
+      ...['--set', 'config.database.caBundle.configMap=rds-ca'],
+      ...['--set', 'config.storage.bucket=media', '--set', 'config.storage.region=eu-west-1'],
+    ]);
+    const pod = (name: string) =>
+      (findObject(objects, 'Deployment', name) as unknown as PodSpecHolder).spec.template.spec;
+    const envOf = (name: string) =>
+      new Map((pod(name).containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+    const api = envOf('vf-videoforge-api');
+    expect(api.get('REGISTRATION')).toBe('closed');
+    expect(api.get('TRUST_PROXY')).toBe('1');
+    expect(api.get('DB_SSL')).toBe('verify-full');
+    for (const component of ['vf-videoforge-api', 'vf-videoforge-controller'])
+      expect(envOf(component).get('NODE_EXTRA_CA_CERTS')).toBe(
+        '/etc/videoforge/database-ca/global-bundle.pem',
+      );
+    const apiPod = pod('vf-videoforge-api') as unknown as {
+      terminationGracePeriodSeconds: number;
+      containers: { lifecycle?: unknown }[];
+    };
+    expect(apiPod.containers[0]?.lifecycle).toEqual({ preStop: { sleep: { seconds: 10 } } });
+    expect(apiPod.terminationGracePeriodSeconds).toBeGreaterThan(10 + 25);
+    expect(envOf('vf-videoforge-web').get('CSP_STORAGE_ORIGINS')).toBe(
+      'https://media.s3.eu-west-1.amazonaws.com,https://s3.eu-west-1.amazonaws.com',
+    );
+  });
+
   it('renders the TranscodeJob CRD from crds/ unchanged, kept on uninstall, and only when crds.enabled', async () => {
     const source = (await import('@kubernetes/client-node')).loadYaml<
       K8sObject & { spec: unknown }

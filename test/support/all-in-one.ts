@@ -27,6 +27,8 @@ export async function startAllInOne(options: {
   postgresUrl: string;
   webDistDir?: string;
   env?: Record<string, string>;
+  /** Every chunk the process writes to stdout or stderr, whole (output() keeps a tail). */
+  onOutput?: (chunk: string) => void;
 }): Promise<RunningAllInOne> {
   const db = await createTestDatabase(options.postgresUrl, { migrated: false });
   const dir = await mkdtemp(path.join(tmpdir(), 'vf-all-in-one-'));
@@ -67,6 +69,11 @@ export async function startAllInOne(options: {
   const launch = async () => {
     const started = startProcess(process.execPath, [MAIN], { env });
     child = started;
+    const forward = options.onOutput;
+    if (forward) {
+      started.child.stdout?.on('data', (chunk: Buffer) => forward(chunk.toString('utf8')));
+      started.child.stderr?.on('data', (chunk: Buffer) => forward(chunk.toString('utf8')));
+    }
     let baseUrl = '';
     await waitUntil(
       async () => {

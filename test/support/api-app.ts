@@ -12,7 +12,9 @@ import {
   createS3Storage,
   type StoragePort,
 } from '@videoforge/platform';
+import type { TokenResponse } from '@videoforge/contracts';
 import { createApp, type ApiSettings } from '../../api/src/app.ts';
+import { createSetupToken } from '../../api/src/auth/admin-bootstrap.ts';
 import { createEventsHub } from '../../api/src/events/events.hub.ts';
 import { createFfprobeProber } from '../../api/src/probe/upload-prober.ts';
 import { createTestBucket, testCredentials, testRegion } from './aws.ts';
@@ -39,8 +41,10 @@ export async function startTestApi(options: {
   settings?: Partial<ApiSettings>;
   /** The upload probe's time limit (a tiny one makes every probe fail transiently). */
   probeTimeoutMs?: number;
+  /** Another instance's database: two APIs on one database act as two replicas. */
+  database?: TestDatabase;
 }): Promise<TestApi> {
-  const db = await createTestDatabase(options.postgresUrl);
+  const db = options.database ?? (await createTestDatabase(options.postgresUrl));
   const logger = createLogger({
     service: 'api-test',
     level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent',
@@ -74,6 +78,14 @@ export async function startTestApi(options: {
     corsOrigins: ['http://app.example'],
     jsonBodyLimit: '100kb',
     authRateLimitPerMinute: 1000,
+    loginFailureLimit: 1000,
+    totpFailureLimit: 1000,
+    registration: 'open',
+    trustProxy: ['loopback'],
+    refreshFamilyLifetimeSeconds: 90 * 24 * 3600,
+    mfaKeyRing: [TEST_JWT_SECRET],
+    maxEventStreamsPerUser: 10,
+    storageOrigins: [],
     maxUploadBytes: 50 * 1024 * 1024,
     singleUploadMaxBytes: 10 * 1024 * 1024,
     multipartPartBytes: 5 * 1024 * 1024,
@@ -107,10 +119,27 @@ export async function startTestApi(options: {
       server.closeAllConnections();
       server.close();
       await events.close();
-      await db.drop();
+      if (!options.database) await db.drop();
       if (localDir) await rm(localDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Registers the install's first admin the way a person does: through a one-time setup
+ * token (the link the API prints at a start with no admin).
+ */
+export async function registerAdmin(api: TestApi, username: string): Promise<TokenResponse> {
+  const response = await call(api.base, 'POST', '/api/auth/register', {
+    body: {
+      username,
+      email: `${username}@example.com`,
+      password: 'Sup3r!secret',
+      setupToken: await createSetupToken(api.db.sql),
+    },
+  });
+  if (response.status !== 201) throw new Error(`admin registration: ${JSON.stringify(response)}`);
+  return response.body as TokenResponse;
 }
 
 /** A small real clip from ffmpeg's test sources (H.264 + AAC in MP4). */

@@ -42,14 +42,14 @@ describeWith(['postgres'], 'built-in auth', () => {
     return response.body as TokenResponse;
   };
 
-  it('registers with the password policy, the first account as admin, and refuses duplicates', async () => {
+  it('registers with the password policy, never as admin (not even the first account), and refuses duplicates', async () => {
     const weak = await call(api.base, 'POST', '/api/auth/register', {
       body: { username: 'weak', email: 'weak@example.com', password: 'password' },
     });
     expect(weak.status).toBe(400);
     expect(JSON.stringify(weak.body)).toContain('upper-case');
     const first = await register('root');
-    expect(first.user).toMatchObject({ username: 'root', role: 'admin', mfaEnabled: false });
+    expect(first.user).toMatchObject({ username: 'root', role: 'user', mfaEnabled: false });
     expect(first.expiresIn).toBe(3600);
     const second = await register('user2');
     expect(second.user.role).toBe('user');

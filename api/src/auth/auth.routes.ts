@@ -10,6 +10,7 @@ import { z } from 'zod';
 import {
   LoginRequest,
   MfaCodeRequest,
+  PasswordChangeRequest,
   RefreshRequest,
   RefreshToken,
   RegisterRequest,
@@ -36,7 +37,8 @@ export const WEB_APP_HEADER = { name: 'X-Requested-With', value: 'videoforge' } 
 export const RefreshCookies = z.object({ [REFRESH_COOKIE]: RefreshToken });
 
 export function refreshCookieOptions(req: Request): CookieOptions {
-  // `trust proxy` is loopback, so req.secure follows X-Forwarded-Proto from a local proxy.
+  // req.secure follows X-Forwarded-Proto from a trusted proxy (TRUST_PROXY), so the
+  // cookie keeps Secure behind a TLS-terminating load balancer.
   return { httpOnly: true, sameSite: 'strict', path: '/api/auth', secure: req.secure };
 }
 
@@ -66,6 +68,8 @@ export function sendTokens(
   setRefreshCookie(req, res, tokens.refreshToken);
   const body: TokenResponse = { ...tokens };
   if (fromWebApp(req)) delete body.refreshToken;
+  // Tokens must never sit in a browser or proxy cache.
+  res.setHeader('Cache-Control', 'no-store');
   res.status(status).json(body);
 }
 
@@ -136,12 +140,22 @@ export function authRoutes({ mode, auth, users, authn, rateLimit }: AuthRoutesDe
     clearRefreshCookie(req, res);
     res.status(204).end();
   });
+  router.post('/api/auth/logout-all', rateLimit, builtinOnly, authn.required, async (req, res) => {
+    await auth.logoutEverywhere(currentUser(req).userId);
+    clearRefreshCookie(req, res);
+    res.status(204).end();
+  });
+  router.post('/api/auth/password', rateLimit, builtinOnly, authn.required, async (req, res) => {
+    const input = parse(PasswordChangeRequest, req.body, 'body');
+    sendTokens(req, res, 200, await auth.changePassword(currentUser(req).userId, input));
+  });
   router.get('/api/auth/me', authn.required, async (req, res) => {
     const user = await users.findById(currentUser(req).userId);
     if (!user) throw new HttpError(401, 'invalid_token', 'the account no longer exists');
     res.json(toUser(user));
   });
   router.post('/api/auth/mfa/setup', rateLimit, builtinOnly, authn.required, async (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
     res.json(await auth.setupMfa(currentUser(req).userId));
   });
   router.post('/api/auth/mfa/verify', rateLimit, builtinOnly, authn.required, async (req, res) => {

@@ -1,6 +1,7 @@
 import type {
   LoginRequest,
   MfaSetupResponse,
+  PasswordChangeRequest,
   RegisterRequest,
   TokenResponse,
   User,
@@ -17,6 +18,7 @@ import {
   totpUri,
   verifyPassword,
 } from './credentials.ts';
+import type { AttemptLimiter } from './attempt-limits.ts';
 import type { RefreshTokensRepository } from './refresh-tokens.repository.ts';
 import {
   ACCESS_TOKEN_TTL_SECONDS,
@@ -37,6 +39,16 @@ export interface AuthServiceDeps {
   refreshTokens: RefreshTokensRepository;
   secret: string;
   metrics: ApiMetrics;
+  /** closed: only a setup-token holder may register (the first admin). */
+  registration: 'open' | 'closed';
+  /** Failed password attempts per account (login name), shared by the replicas. */
+  loginFailures: AttemptLimiter;
+  /** Failed authenticator codes per account: past the limit the account's MFA is locked for the window. */
+  totpFailures: AttemptLimiter;
+  /** A refresh-token family ends this long after its sign-in, however often rotated. */
+  refreshFamilyLifetimeSeconds: number;
+  /** Seals TOTP secrets (first key) and opens them (any key); independent of the JWT secret. */
+  mfaKeyRing: readonly string[];
   now?: () => Date;
 }
 
@@ -46,6 +58,11 @@ export function createAuthService({
   refreshTokens,
   secret,
   metrics,
+  registration,
+  loginFailures,
+  totpFailures,
+  refreshFamilyLifetimeSeconds,
+  mfaKeyRing,
   now = () => new Date(),
 }: AuthServiceDeps) {
   const refuse = (reason: string, code: string, message: string): never => {
@@ -53,21 +70,47 @@ export function createAuthService({
     throw new HttpError(401, code, message);
   };
 
-  /** A valid code counts once: its time step is claimed, so a replayed code fails. */
+  /**
+   * A valid code counts once: its time step is claimed, so a replayed code fails. After
+   * a few wrong codes the account's codes are refused for a while (counted in metrics).
+   */
   async function acceptTotp(user: UserRow, code: string): Promise<boolean> {
     if (!user.mfaSecret) return false;
-    const timeStep = await checkTotp(decryptSecret(secret, user.mfaSecret), code);
-    return timeStep !== undefined && (await users.claimTotpStep(user.id, timeStep));
+    const key = `user:${user.id}`;
+    const locked = await totpFailures.blockedFor(key);
+    if (locked !== undefined) {
+      metrics.authFailures.inc({ reason: 'mfa_locked' });
+      throw new HttpError(
+        429,
+        'mfa_locked',
+        'too many wrong authenticator codes; try again later',
+        { retryAfterSeconds: locked },
+      );
+    }
+    const timeStep = await checkTotp(decryptSecret(mfaKeyRing, user.mfaSecret), code);
+    const ok = timeStep !== undefined && (await users.claimTotpStep(user.id, timeStep));
+    if (ok) await totpFailures.reset(key);
+    else if (await totpFailures.fail(key)) metrics.totpLockouts.inc();
+    return ok;
   }
 
-  async function issueTokens(user: UserRow, familyId?: string): Promise<IssuedTokens> {
+  async function issueTokens(
+    user: UserRow,
+    family?: { id: string; expiresAt: Date },
+  ): Promise<IssuedTokens> {
     const refresh = newRefreshToken();
+    const familyExpiresAt =
+      family?.expiresAt ?? new Date(now().getTime() + refreshFamilyLifetimeSeconds * 1000);
+    const expiresAt = new Date(
+      Math.min(now().getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000, familyExpiresAt.getTime()),
+    );
     await refreshTokens.insert({
       id: refresh.id,
       userId: user.id,
-      familyId: familyId ?? refresh.id,
+      familyId: family?.id ?? refresh.id,
       tokenHash: refresh.hash,
-      expiresAt: new Date(now().getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000),
+      expiresAt,
+      familyExpiresAt,
     });
     return {
       accessToken: await signAccessToken(
@@ -90,13 +133,30 @@ export function createAuthService({
 
   return {
     async register(input: RegisterRequest): Promise<IssuedTokens> {
+      if (!input.setupToken && registration === 'closed')
+        throw new HttpError(
+          403,
+          'registration_closed',
+          'self-registration is closed on this server; ask an admin for an account',
+        );
+      const account = {
+        username: input.username,
+        email: input.email,
+        passwordHash: await hashPassword(input.password),
+      };
       try {
-        const user = await users.create({
-          username: input.username,
-          email: input.email,
-          passwordHash: await hashPassword(input.password),
+        if (!input.setupToken) return await issueTokens(await users.create(account));
+        const admin = await users.createFirstAdmin({
+          ...account,
+          setupTokenHash: hashToken(input.setupToken),
         });
-        return await issueTokens(user);
+        if (!admin)
+          throw new HttpError(
+            403,
+            'invalid_setup_token',
+            'that setup link was already used or an admin already exists',
+          );
+        return await issueTokens(admin);
       } catch (error) {
         if (error instanceof UniqueViolation)
           throw new HttpError(409, 'conflict', 'that username or email is already registered');
@@ -105,11 +165,26 @@ export function createAuthService({
     },
 
     async login(input: LoginRequest): Promise<IssuedTokens> {
+      // Failed passwords count per login name (whether or not it exists), so guessing one
+      // account's password from many addresses is limited too.
+      const accountKey = `login:${input.username.toLowerCase()}`;
+      const blocked = await loginFailures.blockedFor(accountKey);
+      if (blocked !== undefined) {
+        metrics.authFailures.inc({ reason: 'account_rate_limited' });
+        throw new HttpError(
+          429,
+          'rate_limited',
+          'too many failed sign-ins for this account; wait and try again',
+          { retryAfterSeconds: blocked },
+        );
+      }
       const user = await users.findByLogin(input.username);
       // Verify against a decoy when there is no such user, so both paths take as long.
       const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
-      if (!user?.passwordHash || !ok)
+      if (!user?.passwordHash || !ok) {
+        await loginFailures.fail(accountKey);
         return refuse('bad_credentials', 'invalid_credentials', 'wrong username or password');
+      }
       if (user.mfaEnabled && user.mfaSecret) {
         if (!input.totpCode)
           return refuse(
@@ -174,7 +249,34 @@ export function createAuthService({
           throw error;
         }
       }
-      return issueTokens(await requireUser(row.userId), row.familyId);
+      return issueTokens(await requireUser(row.userId), {
+        id: row.familyId,
+        expiresAt: row.familyExpiresAt,
+      });
+    },
+
+    /** Signs out every session of the account (all refresh-token families). */
+    async logoutEverywhere(userId: string): Promise<void> {
+      await refreshTokens.revokeAllForUser(userId);
+    },
+
+    /**
+     * Changes the password after checking the current one, signs out every session and
+     * starts a new one for the caller, so only whoever knows the new password stays in.
+     */
+    async changePassword(userId: string, input: PasswordChangeRequest): Promise<IssuedTokens> {
+      const user = await requireUser(userId);
+      const key = `login:${user.username.toLowerCase()}`;
+      if ((await loginFailures.blockedFor(key)) !== undefined)
+        throw new HttpError(429, 'rate_limited', 'too many failed attempts; wait and try again');
+      if (!user.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+        await loginFailures.fail(key);
+        metrics.authFailures.inc({ reason: 'bad_credentials' });
+        throw new HttpError(403, 'invalid_credentials', 'the current password is wrong');
+      }
+      await users.setPassword(user.id, await hashPassword(input.newPassword));
+      await refreshTokens.revokeAllForUser(user.id);
+      return issueTokens(user);
     },
 
     /** Ends the session the refresh token belongs to. Unknown tokens are ignored: logout is idempotent. */
@@ -194,7 +296,7 @@ export function createAuthService({
       if (user.mfaEnabled)
         throw new HttpError(409, 'conflict', 'MFA is already enabled; remove it first');
       const totpSecret = newTotpSecret();
-      await users.setMfa(user.id, encryptSecret(secret, totpSecret), false);
+      await users.setMfa(user.id, encryptSecret(mfaKeyRing, totpSecret), false);
       return { secret: totpSecret, otpauthUrl: totpUri(totpSecret, user.username) };
     },
 

@@ -41,17 +41,11 @@ export interface Authentication {
   admin: RequestHandler;
 }
 
-export function createAuthentication(
-  verify: TokenVerifier,
-  metrics: ApiMetrics,
-  { allowQueryToken = false } = {},
-): Authentication {
+export function createAuthentication(verify: TokenVerifier, metrics: ApiMetrics): Authentication {
   const identify = async (req: Request, res: Response, next: NextFunction, required: boolean) => {
-    let token = bearerToken(req);
-    // EventSource cannot set headers, so the events stream also takes ?access_token=.
-    // Query strings are stripped from request logs.
-    if (!token && allowQueryToken && typeof req.query.access_token === 'string')
-      token = req.query.access_token;
+    // Only the Authorization header: a token in a URL ends up in proxy logs (the events
+    // stream uses single-use tickets instead).
+    const token = bearerToken(req);
     if (!token) {
       if (required) {
         metrics.authFailures.inc({ reason: 'missing' });

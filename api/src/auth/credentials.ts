@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
 
@@ -26,36 +26,67 @@ export function decoyHash(): Promise<string> {
   return decoy;
 }
 
-/** TOTP secrets are stored encrypted (AES-256-GCM) under a key derived from the API's secret. */
-function mfaKey(serverSecret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', serverSecret, 'videoforge', 'totp-secret-encryption', 32));
+/**
+ * TOTP secrets are stored encrypted (AES-256-GCM) under a key derived from a key ring:
+ * the first key seals, every key opens. Sealed values name their key (`v2.<key id>.…`),
+ * so the ring can be rotated (new key first, old ones kept until re-sealed) without
+ * touching the JWT secret, and rotating the JWT secret leaves them readable. `v1` values
+ * (sealed under the JWT secret before the ring existed) open with any key in the ring.
+ */
+function mfaKey(keyMaterial: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', keyMaterial, 'videoforge', 'totp-secret-encryption', 32));
 }
 
-export function encryptSecret(serverSecret: string, plaintext: string): string {
+function keyId(key: Buffer): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 8);
+}
+
+export function encryptSecret(keyRing: readonly string[], plaintext: string): string {
+  const [current] = keyRing;
+  if (!current) throw new Error('the MFA key ring is empty');
+  const key = mfaKey(current);
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', mfaKey(serverSecret), iv);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return [
-    'v1',
+    'v2',
+    keyId(key),
     iv.toString('base64url'),
     cipher.getAuthTag().toString('base64url'),
     body.toString('base64url'),
   ].join('.');
 }
 
-export function decryptSecret(serverSecret: string, sealed: string): string {
-  const [version, iv, tag, body] = sealed.split('.');
-  if (version !== 'v1' || !iv || !tag || !body) throw new Error('unknown sealed secret format');
-  const decipher = createDecipheriv(
-    'aes-256-gcm',
-    mfaKey(serverSecret),
-    Buffer.from(iv, 'base64url'),
-  );
+function open(key: Buffer, iv: string, tag: string, body: string): string {
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([
     decipher.update(Buffer.from(body, 'base64url')),
     decipher.final(),
   ]).toString('utf8');
+}
+
+export function decryptSecret(keyRing: readonly string[], sealed: string): string {
+  const parts = sealed.split('.');
+  const keys = keyRing.map(mfaKey);
+  if (parts[0] === 'v2' && parts.length === 5) {
+    const [, id, iv = '', tag = '', body = ''] = parts;
+    const key = keys.find((k) => keyId(k) === id);
+    if (!key) throw new Error(`no key in the MFA key ring has id ${id}`);
+    return open(key, iv, tag, body);
+  }
+  if (parts[0] === 'v1' && parts.length === 4) {
+    const [, iv = '', tag = '', body = ''] = parts;
+    for (const key of keys) {
+      try {
+        return open(key, iv, tag, body);
+      } catch {
+        /* sealed under another key of the ring */
+      }
+    }
+    throw new Error('no key in the MFA key ring opens this secret');
+  }
+  throw new Error('unknown sealed secret format');
 }
 
 export function newTotpSecret(): string {

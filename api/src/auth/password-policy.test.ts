@@ -28,10 +28,20 @@ describe('credentials', () => {
     expect(await verifyPassword('not a hash', 'x')).toBe(false);
   });
 
-  it('seals TOTP secrets so only the same server secret opens them', () => {
-    const sealed = encryptSecret('k'.repeat(40), 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
+  it('seals TOTP secrets so only a key of the ring opens them', () => {
+    const sealed = encryptSecret(['k'.repeat(40)], 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
     expect(sealed).not.toContain('JBSWY3DP');
-    expect(decryptSecret('k'.repeat(40), sealed)).toBe('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
-    expect(() => decryptSecret('j'.repeat(40), sealed)).toThrow();
+    expect(decryptSecret(['k'.repeat(40)], sealed)).toBe('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
+    expect(() => decryptSecret(['j'.repeat(40)], sealed)).toThrow();
+  });
+
+  it('keeps sealed TOTP secrets readable across a key rotation (new key first, old kept)', () => {
+    const sealed = encryptSecret(['old-key'.repeat(6)], 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
+    expect(decryptSecret(['new-key'.repeat(6), 'old-key'.repeat(6)], sealed)).toBe(
+      'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+    );
+    expect(encryptSecret(['new-key'.repeat(6), 'old-key'.repeat(6)], 'x').split('.')[1]).not.toBe(
+      sealed.split('.')[1],
+    );
   });
 });

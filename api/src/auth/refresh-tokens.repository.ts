@@ -7,6 +7,7 @@ interface RawToken {
   family_id: string;
   token_hash: string;
   expires_at: Date;
+  family_expires_at: Date;
   used_at: Date | null;
   revoked_at: Date | null;
 }
@@ -19,10 +20,12 @@ export function createRefreshTokensRepository(sql: Sql) {
       familyId: string;
       tokenHash: string;
       expiresAt: Date;
+      familyExpiresAt: Date;
     }): Promise<void> {
       await sql`
-        INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at)
-        VALUES (${row.id}, ${row.userId}, ${row.familyId}, ${row.tokenHash}, ${row.expiresAt})`;
+        INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at, family_expires_at)
+        VALUES (${row.id}, ${row.userId}, ${row.familyId}, ${row.tokenHash}, ${row.expiresAt},
+                ${row.familyExpiresAt})`;
     },
     async find(id: string): Promise<RefreshTokenRow | undefined> {
       const [raw] = await sql<RawToken[]>`SELECT * FROM refresh_tokens WHERE id = ${id}`;
@@ -33,6 +36,7 @@ export function createRefreshTokensRepository(sql: Sql) {
           familyId: raw.family_id,
           tokenHash: raw.token_hash,
           expiresAt: raw.expires_at,
+          familyExpiresAt: raw.family_expires_at,
           usedAt: raw.used_at,
           revokedAt: raw.revoked_at,
         }

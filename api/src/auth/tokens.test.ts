@@ -80,6 +80,7 @@ describe('refresh token rotation rules', () => {
     familyId: 'f',
     tokenHash: issued.hash,
     expiresAt: new Date('2026-01-02T00:00:00Z'),
+    familyExpiresAt: new Date('2026-03-01T00:00:00Z'),
     usedAt: null,
     revokedAt: null,
   };

@@ -4,6 +4,8 @@ import type { Role } from '@videoforge/contracts';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+/** Default absolute lifetime of a refresh-token family (REFRESH_FAMILY_MAX_AGE_DAYS). */
+export const REFRESH_FAMILY_LIFETIME_SECONDS = 90 * 24 * 3600;
 export const STREAM_TOKEN_TTL_SECONDS = 6 * 3600;
 
 const ISSUER = 'videoforge';
@@ -75,13 +77,18 @@ export async function verifyAccessToken(secret: string, token: string): Promise<
   }
 }
 
-/** A short-lived token that lets a player fetch one video's variant playlists without the session token. */
+/**
+ * A short-lived token that lets a player fetch one video's variant playlists without the
+ * session token. It is bound to the user it was issued to (their id and role at the
+ * time): it opens the video only while that user may view it, and never for another
+ * signed-in user.
+ */
 export async function signStreamToken(
   secret: string,
   videoId: string,
-  userId: string | undefined,
+  principal: Pick<Principal, 'userId' | 'role'>,
 ): Promise<string> {
-  return new SignJWT({ vid: videoId, ...(userId ? { uid: userId } : {}) })
+  return new SignJWT({ vid: videoId, uid: principal.userId, role: principal.role })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
     .setAudience(STREAM_AUDIENCE)
@@ -90,20 +97,22 @@ export async function signStreamToken(
     .sign(keyOf(secret));
 }
 
+/** The user a valid stream token for `videoId` was issued to, or undefined. */
 export async function verifyStreamToken(
   secret: string,
   token: string,
   videoId: string,
-): Promise<boolean> {
+): Promise<Pick<Principal, 'userId' | 'role'> | undefined> {
   try {
     const { payload } = await jwtVerify(token, keyOf(secret), {
       algorithms: ['HS256'],
       issuer: ISSUER,
       audience: STREAM_AUDIENCE,
     });
-    return payload.vid === videoId;
+    if (payload.vid !== videoId || typeof payload.uid !== 'string') return undefined;
+    return { userId: payload.uid, role: payload.role === 'admin' ? 'admin' : 'user' };
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -153,6 +162,8 @@ export interface RefreshTokenRow {
   familyId: string;
   tokenHash: string;
   expiresAt: Date;
+  /** The family's absolute end; expiresAt never passes it. */
+  familyExpiresAt: Date;
   usedAt: Date | null;
   revokedAt: Date | null;
 }

@@ -1,6 +1,7 @@
 import type { Role, User } from '@videoforge/contracts';
 import type { Sql } from '@videoforge/platform/database';
 import { iso } from '../http/validate.ts';
+import { ADMIN_BOOTSTRAP_LOCK, hasAdmin } from './admin-bootstrap.ts';
 
 export interface UserRow {
   id: string;
@@ -56,9 +57,15 @@ export function toUser(row: UserRow): User {
 
 export class UniqueViolation extends Error {}
 
+function uniqueViolationOr(error: unknown): unknown {
+  return (error as { code?: string }).code === '23505'
+    ? new UniqueViolation('username or email taken')
+    : error;
+}
+
 export function createUsersRepository(sql: Sql) {
   const repository = {
-    /** The first account ever created becomes an admin, so a fresh install can be administered. */
+    /** A self-registered account is never an admin (see createFirstAdmin). */
     async create(input: {
       username: string;
       email: string;
@@ -67,16 +74,47 @@ export function createUsersRepository(sql: Sql) {
       try {
         const [raw] = await sql<RawUser[]>`
           INSERT INTO users (username, email, password_hash, role)
-          VALUES (${input.username}, ${input.email}, ${input.passwordHash},
-                  CASE WHEN EXISTS (SELECT 1 FROM users) THEN 'user' ELSE 'admin' END)
+          VALUES (${input.username}, ${input.email}, ${input.passwordHash}, 'user')
           RETURNING ${sql.unsafe(columns)}`;
         if (!raw) throw new Error('insert returned no row');
         return toRow(raw);
       } catch (error) {
-        if ((error as { code?: string }).code === '23505')
-          throw new UniqueViolation('username or email taken');
-        throw error;
+        throw uniqueViolationOr(error);
       }
+    },
+    /**
+     * The first admin, through a one-time setup token: the token is spent and the admin
+     * created in one transaction under the bootstrap lock, so two registrants racing
+     * (with one token or two) never both become admin. Undefined when the token is not
+     * an unused one or an admin already exists.
+     */
+    async createFirstAdmin(input: {
+      username: string;
+      email: string;
+      passwordHash: string;
+      setupTokenHash: string;
+    }): Promise<UserRow | undefined> {
+      try {
+        return await sql.begin(async (tx) => {
+          await tx`SELECT pg_advisory_xact_lock(hashtext(${ADMIN_BOOTSTRAP_LOCK}))`;
+          if (await hasAdmin(tx)) return undefined;
+          const spent = await tx`
+            UPDATE admin_setup_tokens SET used_at = now()
+            WHERE token_hash = ${input.setupTokenHash} AND used_at IS NULL RETURNING token_hash`;
+          if (spent.length !== 1) return undefined;
+          const [raw] = await tx<RawUser[]>`
+            INSERT INTO users (username, email, password_hash, role)
+            VALUES (${input.username}, ${input.email}, ${input.passwordHash}, 'admin')
+            RETURNING ${sql.unsafe(columns)}`;
+          if (!raw) throw new Error('insert returned no row');
+          return toRow(raw);
+        });
+      } catch (error) {
+        throw uniqueViolationOr(error);
+      }
+    },
+    async setPassword(id: string, passwordHash: string): Promise<void> {
+      await sql`UPDATE users SET password_hash = ${passwordHash}, updated_at = now() WHERE id = ${id}`;
     },
     async findById(id: string): Promise<UserRow | undefined> {
       const [raw] = await sql<RawUser[]>`SELECT ${sql.unsafe(columns)} FROM users WHERE id = ${id}`;
@@ -85,7 +123,8 @@ export function createUsersRepository(sql: Sql) {
     async findByLogin(login: string): Promise<UserRow | undefined> {
       const [raw] = await sql<RawUser[]>`
         SELECT ${sql.unsafe(columns)} FROM users
-        WHERE lower(username) = lower(${login}) OR lower(email) = lower(${login}) LIMIT 1`;
+        WHERE (lower(username) = lower(${login}) OR lower(email) = lower(${login}))
+          AND system_account IS NULL LIMIT 1`;
       return raw && toRow(raw);
     },
     /**

@@ -8,18 +8,47 @@ export interface JobChange {
 }
 
 export interface EventsHub {
-  subscribe(listener: (change: JobChange) => void): Promise<() => void>;
+  /**
+   * Adds a listener at once (no await, so a stream's close handler is never late);
+   * returns its removal. `onClose` runs when the hub closes (the API stopping), so the
+   * stream ends and the client reconnects to another replica.
+   */
+  subscribe(listener: (change: JobChange) => void, onClose?: () => void): () => void;
+  /** Resolves once the LISTEN is in place (for tests and readiness). */
+  listening(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface EventsHubOptions {
+  /** First retry delay after a failed LISTEN; doubles up to maxRetryMs. */
+  retryMs?: number;
+  maxRetryMs?: number;
 }
 
 /**
  * One LISTEN per process on JOB_EVENTS_CHANNEL, fanned out to every open events
  * stream: Postgres LISTEN/NOTIFY replaces the original design's Redis job-status
- * cache. postgres.js re-issues the LISTEN after a reconnect.
+ * cache. postgres.js re-issues the LISTEN when its connection drops; when the LISTEN
+ * itself fails (the database is down or refuses), the failed attempt is forgotten and
+ * retried with backoff, so one bad moment never ends live updates for good.
  */
-export function createEventsHub(sql: Sql, logger: Logger): EventsHub {
+export function createEventsHub(
+  sql: Sql,
+  logger: Logger,
+  { retryMs = 500, maxRetryMs = 30_000 }: EventsHubOptions = {},
+): EventsHub {
   const listeners = new Set<(change: JobChange) => void>();
-  let listening: Promise<{ unlisten(): Promise<void> }> | undefined;
+  const closers = new Map<(change: JobChange) => void, () => void>();
+  let subscription: { unlisten(): Promise<void> } | undefined;
+  let attempt: Promise<void> | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let failures = 0;
+  let closed = false;
+  const ready: { promise: Promise<void>; resolve: () => void } = (() => {
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  })();
 
   const onNotify = (payload: string) => {
     let parsed: JobEventNotification;
@@ -33,17 +62,54 @@ export function createEventsHub(sql: Sql, logger: Logger): EventsHub {
     for (const listener of listeners) listener(change);
   };
 
+  function listen(): void {
+    if (closed || subscription || attempt) return;
+    attempt = sql
+      .listen(JOB_EVENTS_CHANNEL, onNotify, () => {
+        if (failures > 0) logger.info({ failures }, 'listening for job events again');
+        failures = 0;
+        ready.resolve();
+      })
+      .then(
+        (listened) => {
+          attempt = undefined;
+          if (closed) return void listened.unlisten().catch(() => undefined);
+          subscription = listened;
+        },
+        (error: unknown) => {
+          attempt = undefined;
+          const delay = Math.min(maxRetryMs, retryMs * 2 ** failures++);
+          logger.warn({ err: error, retryInMs: delay }, 'LISTEN for job events failed; retrying');
+          clearTimeout(retryTimer);
+          retryTimer = setTimeout(listen, delay);
+          retryTimer.unref();
+        },
+      );
+  }
+
   return {
-    async subscribe(listener) {
-      listening ??= sql.listen(JOB_EVENTS_CHANNEL, onNotify);
-      await listening;
+    subscribe(listener, onClose) {
+      listen();
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      if (onClose) closers.set(listener, onClose);
+      return () => {
+        listeners.delete(listener);
+        closers.delete(listener);
+      };
+    },
+    listening() {
+      listen();
+      return ready.promise;
     },
     async close() {
+      closed = true;
+      clearTimeout(retryTimer);
+      for (const onClose of closers.values()) onClose();
+      closers.clear();
       listeners.clear();
-      if (listening) await (await listening).unlisten().catch(() => undefined);
-      listening = undefined;
+      await attempt;
+      await subscription?.unlisten().catch(() => undefined);
+      subscription = undefined;
     },
   };
 }

@@ -5,6 +5,7 @@ export interface ApiMetrics {
   middleware: RequestHandler;
   uploads: Counter<'outcome'>;
   authFailures: Counter<'reason'>;
+  totpLockouts: Counter;
 }
 
 /**
@@ -31,6 +32,11 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const totpLockouts = new Counter({
+    name: 'videoforge_auth_totp_lockouts_total',
+    help: 'Accounts whose authenticator codes were locked after too many wrong ones',
+    registers: [registry],
+  });
   const middleware: RequestHandler = (req, res, next) => {
     const end = duration.startTimer();
     res.once('finish', () => {
@@ -41,5 +47,5 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
     });
     next();
   };
-  return { middleware, uploads, authFailures };
+  return { middleware, uploads, authFailures, totpLockouts };
 }

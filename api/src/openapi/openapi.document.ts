@@ -7,6 +7,7 @@ import {
   CaptionList,
   TracksResponse,
   DownloadsResponse,
+  EventsTicketResponse,
   Job,
   JobCreateRequest,
   JobListQuery,
@@ -14,6 +15,7 @@ import {
   LoginRequest,
   MfaCodeRequest,
   MfaSetupResponse,
+  PasswordChangeRequest,
   RefreshRequest,
   RegisterRequest,
   TokenResponse,
@@ -86,6 +88,23 @@ export const OPERATIONS: readonly Operation[] = [
     auth: 'required',
     body: RefreshRequest,
     responses: noContent,
+  },
+  {
+    method: 'post',
+    path: '/api/auth/logout-all',
+    summary: 'Sign out everywhere: revoke every refresh token of the account',
+    tag: 'auth',
+    auth: 'required',
+    responses: noContent,
+  },
+  {
+    method: 'post',
+    path: '/api/auth/password',
+    summary: 'Change the password; every other session is signed out, new tokens for this one',
+    tag: 'auth',
+    auth: 'required',
+    body: PasswordChangeRequest,
+    responses: ok(TokenResponse),
   },
   {
     method: 'get',
@@ -338,10 +357,19 @@ export const OPERATIONS: readonly Operation[] = [
   {
     method: 'get',
     path: '/api/events',
-    summary: "Server-sent events: the caller's job progress (token also as ?access_token=)",
+    summary:
+      "Server-sent events: the caller's job progress (?ticket= from POST /api/events/ticket, or a bearer token)",
+    tag: 'events',
+    auth: 'optional',
+    responses: { 200: { description: 'text/event-stream', contentType: 'text/event-stream' } },
+  },
+  {
+    method: 'post',
+    path: '/api/events/ticket',
+    summary: 'A single-use ticket (30 s) for one GET /api/events?ticket=…',
     tag: 'events',
     auth: 'required',
-    responses: { 200: { description: 'text/event-stream', contentType: 'text/event-stream' } },
+    responses: created(EventsTicketResponse),
   },
 ];
 

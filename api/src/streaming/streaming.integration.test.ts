@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { DownloadsResponse, TokenResponse } from '@videoforge/contracts';
-import { call, startTestApi, type TestApi } from '../../../test/support/api-app.ts';
+import { call, registerAdmin, startTestApi, type TestApi } from '../../../test/support/api-app.ts';
 import { describeWith } from '../../../test/support/components.ts';
 
 const master =
@@ -55,7 +55,7 @@ describeWith(['postgres', 's3'], 'streaming, downloads, events and private video
       postgresUrl: inject('postgresUrl'),
       storage: { kind: 's3', endpoint: inject('awsEndpoint') },
     });
-    await register('the-admin'); // the first account is the admin; the others are plain users
+    await registerAdmin(api, 'the-admin'); // the install's admin; the others are plain users
     alice = await register('alice');
     bob = await register('bob');
     ({ videoId: privateVideo, jobId: privateJob } = await seedVideo(alice.user.id, 'private'));
@@ -93,6 +93,16 @@ describeWith(['postgres', 's3'], 'streaming, downloads, events and private video
     expect(
       (await fetch(`${api.base}/api/stream/${publicVideo}/360p/index.m3u8?st=${token}`)).status,
     ).toBe(200); // public anyway
+
+    // Bound to alice: it works without a session (a player), never for another user.
+    const variantPath = `/api/stream/${privateVideo}/360p/index.m3u8?st=${token}`;
+    expect((await fetch(`${api.base}${variantPath}`)).status).toBe(200);
+    expect((await call(api.base, 'GET', variantPath, { token: bob.accessToken })).status).toBe(404);
+    // Nor once alice may no longer view the video (it changed hands).
+    await api.db.sql`UPDATE gallery_videos SET user_id = ${bob.user.id} WHERE id = ${privateVideo}`;
+    expect((await fetch(`${api.base}${variantPath}`)).status).toBe(404);
+    await api.db
+      .sql`UPDATE gallery_videos SET user_id = ${alice.user.id} WHERE id = ${privateVideo}`;
     const downloads = (
       await call(api.base, 'GET', `/api/videos/${privateVideo}/downloads`, {
         token: alice.accessToken,
@@ -150,7 +160,11 @@ describeWith(['postgres', 's3'], 'streaming, downloads, events and private video
   it('streams job events to their owner only, from Postgres notifications', async () => {
     const open = async (token: string) => {
       const controller = new AbortController();
-      const response = await fetch(`${api.base}/api/events?access_token=${token}`, {
+      // A browser buys a single-use ticket with its bearer token; the URL carries only that.
+      const bought = await call(api.base, 'POST', '/api/events/ticket', { token });
+      expect(bought.status).toBe(201);
+      const { ticket } = bought.body as { ticket: string };
+      const response = await fetch(`${api.base}/api/events?ticket=${ticket}`, {
         signal: controller.signal,
       });
       expect(response.status).toBe(200);
@@ -219,6 +233,18 @@ describeWith(['postgres', 's3'], 'streaming, downloads, events and private video
     aliceStream.close();
     bobStream.close();
     expect((await call(api.base, 'GET', '/api/events')).status).toBe(401);
+    // A ticket opens one stream only.
+    const spent = await call(api.base, 'POST', '/api/events/ticket', { token: bob.accessToken });
+    const { ticket } = spent.body as { ticket: string };
+    const once = new AbortController();
+    expect(
+      (await fetch(`${api.base}/api/events?ticket=${ticket}`, { signal: once.signal })).status,
+    ).toBe(200);
+    once.abort();
+    expect((await call(api.base, 'GET', `/api/events?ticket=${ticket}`)).status).toBe(401);
+    // Access tokens in the URL are refused outright (they would land in proxy logs).
+    const inUrl = await call(api.base, 'GET', `/api/events?access_token=${alice.accessToken}`);
+    expect(inUrl.status).toBe(400);
   });
   it('serves posters and seek thumbnails through signed storage URLs, private ones to the owner only', async () => {
     for (const [videoId, token] of [

@@ -14,7 +14,7 @@ import {
 import { ObjectNotFoundError, type StoragePort } from '@videoforge/platform/storage';
 import { principalOf, type Authentication } from '../auth/authenticate.ts';
 import { signStreamToken, verifyStreamToken } from '../auth/tokens.ts';
-import { canView } from '../http/access.ts';
+import { canManage, canView } from '../http/access.ts';
 import { HttpError } from '../http/errors.ts';
 import { notFoundError, parse } from '../http/validate.ts';
 import type { JobsRepository } from '../jobs/jobs.repository.ts';
@@ -128,8 +128,17 @@ export function streamingRoutes({
   async function playable(req: Request, videoId: string, streamToken?: string): Promise<VideoRow> {
     const video = await videos.findById(videoId);
     if (!video) throw notFoundError('video');
-    if (canView(principalOf(req), video)) return video;
-    if (streamToken && (await verifyStreamToken(secret, streamToken, video.id))) return video;
+    const principal = principalOf(req);
+    if (canView(principal, video)) return video;
+    const holder = streamToken ? await verifyStreamToken(secret, streamToken, video.id) : undefined;
+    // Bound to its user: it works for them (or anonymously, as players fetch variants
+    // without the session), only while they may view the video, never for someone else.
+    if (
+      holder &&
+      (!principal || principal.userId === holder.userId) &&
+      canManage({ ...holder, username: '' }, video.ownerId)
+    )
+      return video;
     throw notFoundError('video');
   }
 
@@ -143,9 +152,11 @@ export function streamingRoutes({
         : await partialMaster(video, outputs),
       await tracks.sidecarTracks(video),
     );
+    // A private video got here through canView, so a viewer is signed in.
+    const viewer = principalOf(req);
     const token =
-      video.visibility === 'private'
-        ? await signStreamToken(secret, video.id, principalOf(req)?.userId)
+      video.visibility === 'private' && viewer
+        ? await signStreamToken(secret, video.id, viewer)
         : undefined;
     const mapping = new Map<string, string>();
     for (const uri of playlistUris(master)) {

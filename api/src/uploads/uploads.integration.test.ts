@@ -15,6 +15,7 @@ import type {
 import {
   call,
   generateClip,
+  registerAdmin,
   startTestApi,
   tmpdir,
   writeTextFile,
@@ -73,7 +74,7 @@ describeWith(['postgres', 's3', 'ffmpeg'], 'uploads on S3: the whole flow', () =
     });
     dir = await mkdtemp(path.join(tmpdir(), 'vf-upload-'));
     clip = await readFile(await generateClip(dir, { seconds: 2, size: '320x240' }));
-    alice = await register(api, 'alice');
+    alice = await registerAdmin(api, 'alice');
     bob = await register(api, 'bob');
   });
   afterAll(async () => {
@@ -438,7 +439,7 @@ describeWith(['postgres', 's3', 'ffmpeg'], 'uploads on S3: the whole flow', () =
     expect(
       (await call(api.base, 'GET', '/api/jobs?scope=all', { token: bob.accessToken })).status,
     ).toBe(403);
-    // alice registered first, so she is the admin and sees everything.
+    // alice registered with the setup token, so she is the admin and sees everything.
     expect(
       (
         (await call(api.base, 'GET', '/api/jobs?scope=all', { token: alice.accessToken })).body as {

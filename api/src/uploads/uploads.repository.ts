@@ -77,7 +77,12 @@ export function createUploadsRepository(sql: Sql) {
       const rows = await sql<RawUpload[]>`
         UPDATE uploads SET status = 'aborted', updated_at = now()
         WHERE id IN (
-          SELECT id FROM uploads WHERE status = 'pending' AND expires_at < now()
+          SELECT id FROM uploads
+          WHERE expires_at < now()
+            AND (status = 'pending'
+                 -- A complete that never finished (the process died mid-way): nothing
+                 -- will move it on, and a live one takes seconds, not an hour.
+                 OR (status = 'completing' AND updated_at < now() - interval '1 hour'))
           ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
         RETURNING *`;
       return rows.map(toRow);

@@ -18,7 +18,12 @@ describeWith(['kubernetes'], 'leader election on a real Lease', () => {
     await suite?.cleanup();
   });
 
-  function candidate(identity: string, kubeConfig: KubeConfig, log: string[]) {
+  function candidate(
+    identity: string,
+    kubeConfig: KubeConfig,
+    log: string[],
+    start: () => void | Promise<void> = () => void log.push(`${identity} leads`),
+  ) {
     const elector = startLeaderElection({
       kubeConfig,
       namespace: suite.namespace,
@@ -27,8 +32,9 @@ describeWith(['kubernetes'], 'leader election on a real Lease', () => {
       logger,
       leaseDurationSeconds: 10,
       retryPeriodMs: 1000,
-      onStartedLeading: () => void log.push(`${identity} leads`),
+      onStartedLeading: start,
       onStoppedLeading: () => void log.push(`${identity} stopped`),
+      onStartFailed: (error) => void log.push(`${identity} failed: ${String(error)}`),
     });
     electors.push(elector);
     return elector;
@@ -65,5 +71,37 @@ describeWith(['kubernetes'], 'leader election on a real Lease', () => {
       .readNamespacedLease({ name: 'videoforge-controller', namespace: suite.namespace });
     expect(lease.spec).toMatchObject({ holderIdentity: 'replica-b', leaseTransitions: 1 });
     expect(log).toContain('replica-b leads');
+  });
+
+  it('gives the lease back when the leader fails to start, so a standby leads at once', async () => {
+    const log: string[] = [];
+    const leaseName = 'videoforge-controller';
+    const leases = suite.kc.makeApiClient(CoordinationV1Api);
+    // A clean lease: the previous test's holder stopped without this name being reused.
+    await leases
+      .deleteNamespacedLease({ name: leaseName, namespace: suite.namespace })
+      .catch(() => undefined);
+    const kcA = new KubeConfig();
+    kcA.loadFromString(suite.kc.exportConfig());
+    const kcB = new KubeConfig();
+    kcB.loadFromString(suite.kc.exportConfig());
+    const broken = candidate('broken', kcA, log, () => {
+      throw new Error('informers could not start');
+    });
+    await eventually('the broken leader to give up', async () =>
+      log.some((line) => line.startsWith('broken failed')) ? true : undefined,
+    );
+    expect(broken.isLeader()).toBe(false);
+    const lease = await leases.readNamespacedLease({ name: leaseName, namespace: suite.namespace });
+    expect(lease.spec?.holderIdentity).toBe('');
+    // The standby takes over on its first try, not after the 10 s lease expires.
+    const standby = candidate('standby', kcB, log);
+    const started = Date.now();
+    await eventually('the standby to lead', async () => (standby.isLeader() ? true : undefined), {
+      timeoutMs: 5000,
+      intervalMs: 100,
+    });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(log).toEqual(['broken failed: Error: informers could not start', 'standby leads']);
   });
 });

@@ -15,6 +15,12 @@ export interface LeaderElectionOptions {
   onStartedLeading: () => void | Promise<void>;
   /** Called when leadership is lost; the safe reaction is to stop all work (or exit). */
   onStoppedLeading: () => void | Promise<void>;
+  /**
+   * onStartedLeading threw: the lease has been given back (so a standby takes over at
+   * once rather than after the lease expires) and campaigning has stopped. The safe
+   * reaction is to exit non-zero and let the Deployment restart the pod.
+   */
+  onStartFailed: (error: unknown) => void | Promise<void>;
   now?: () => Date;
 }
 
@@ -89,7 +95,20 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       if (holds && !leader) {
         leader = true;
         logger.info({ identity, lease: name }, 'became leader');
-        await options.onStartedLeading();
+        try {
+          await options.onStartedLeading();
+        } catch (error) {
+          // A leader that cannot work must not keep the lease: nobody would do the work.
+          logger.error(
+            { err: error, identity },
+            'starting as leader failed; giving the lease back',
+          );
+          stopped = true;
+          leader = false;
+          await release();
+          await options.onStartFailed(error);
+          return;
+        }
       } else if (!holds && leader) {
         await lose('another replica holds the lease');
       }
@@ -108,6 +127,32 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
     await options.onStoppedLeading();
   }
 
+  /** Empties the lease if we still hold it, so a standby acquires it on its next try. */
+  async function release(): Promise<void> {
+    try {
+      const lease = await api.readNamespacedLease({ name, namespace });
+      if (lease.spec?.holderIdentity !== identity) return;
+      const spec = lease.spec;
+      await api.replaceNamespacedLease({
+        name,
+        namespace,
+        body: {
+          ...lease,
+          spec: {
+            ...spec,
+            holderIdentity: '',
+            leaseDurationSeconds: 1,
+            ...(spec.acquireTime ? { acquireTime: microTime(new Date(spec.acquireTime)) } : {}),
+            ...(spec.renewTime ? { renewTime: microTime(new Date(spec.renewTime)) } : {}),
+          },
+        },
+      });
+      logger.info({ identity, lease: name }, 'released the lease');
+    } catch (error) {
+      logger.debug({ err: error }, 'could not release the lease');
+    }
+  }
+
   void tick();
   return {
     isLeader: () => leader,
@@ -116,28 +161,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       clearTimeout(timer);
       if (!leader) return;
       leader = false;
-      try {
-        const lease = await api.readNamespacedLease({ name, namespace });
-        if (lease.spec?.holderIdentity === identity) {
-          const spec = lease.spec;
-          await api.replaceNamespacedLease({
-            name,
-            namespace,
-            body: {
-              ...lease,
-              spec: {
-                ...spec,
-                holderIdentity: '',
-                leaseDurationSeconds: 1,
-                ...(spec.acquireTime ? { acquireTime: microTime(new Date(spec.acquireTime)) } : {}),
-                ...(spec.renewTime ? { renewTime: microTime(new Date(spec.renewTime)) } : {}),
-              },
-            },
-          });
-        }
-      } catch (error) {
-        logger.debug({ err: error }, 'could not release the lease');
-      }
+      await release();
       await options.onStoppedLeading();
     },
   };

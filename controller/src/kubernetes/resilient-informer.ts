@@ -30,7 +30,13 @@ export function startResilientInformer<T extends KubernetesObject>(options: {
    * handlers receive the same projected object.
    */
   project: (object: T) => T;
-}): { informer: CachedInformer<T>; ready: Promise<void>; stop(): Promise<void> } {
+}): {
+  informer: CachedInformer<T>;
+  ready: Promise<void>;
+  /** The cache is listed and watching: false from an informer error until its restart relisted. */
+  synced(): boolean;
+  stop(): Promise<void>;
+} {
   const { project } = options;
   const list: ListPromise<T> = async () => {
     const listed = await options.list();
@@ -64,6 +70,7 @@ export function startResilientInformer<T extends KubernetesObject>(options: {
     options.labelSelector,
   );
   let stopped = false;
+  let synced = false;
   let failures = 0;
   let restartTimer: NodeJS.Timeout | undefined;
 
@@ -75,6 +82,7 @@ export function startResilientInformer<T extends KubernetesObject>(options: {
       informer.start().then(
         () => {
           failures = 0;
+          synced = true;
           options.onResync(); // a restart relisted: reconcile what may have changed meanwhile
         },
         (error: unknown) => {
@@ -86,6 +94,7 @@ export function startResilientInformer<T extends KubernetesObject>(options: {
   };
   informer.on('error', (error: unknown) => {
     if (stopped) return;
+    synced = false;
     options.logger.warn({ err: error, path: options.path }, 'informer stopped; restarting');
     restart();
   });
@@ -93,7 +102,10 @@ export function startResilientInformer<T extends KubernetesObject>(options: {
   resync.unref();
   return {
     informer,
-    ready: informer.start(),
+    ready: informer.start().then(() => {
+      synced = true;
+    }),
+    synced: () => synced,
     async stop() {
       stopped = true;
       clearInterval(resync);

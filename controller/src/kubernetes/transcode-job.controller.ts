@@ -65,6 +65,7 @@ export interface TranscodeJobControllerDeps {
 
 export interface RunningController {
   queue: WorkQueue;
+  synced(): boolean;
   stop(): Promise<void>;
 }
 
@@ -345,6 +346,8 @@ export async function startTranscodeJobController(
   logger.info({ namespace }, 'TranscodeJob controller started');
   return {
     queue,
+    /** Both informers' caches are listed and watching (the controller's /readyz). */
+    synced: () => transcodeJobs.synced() && jobs.synced(),
     async stop() {
       queue.stop();
       clearInterval(phaseCounter);

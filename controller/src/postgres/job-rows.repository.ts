@@ -1,8 +1,13 @@
 import type { TranscodeJobSpec } from '@videoforge/contracts';
 import type { Sql } from '@videoforge/platform/database';
 
-/** The account that owns videos whose TranscodeJob was applied by hand. */
-const OPERATOR_USER = { username: 'kubernetes-operator', email: 'operator@videoforge.invalid' };
+/**
+ * The account that owns videos whose TranscodeJob was applied by hand. It is found by
+ * its `system_account` marker, never by name: anyone may register "kubernetes-operator".
+ * The name and email hold a ":", which registration refuses, so they cannot collide.
+ */
+const OPERATOR_ACCOUNT = 'kubernetes-operator';
+const OPERATOR_NAME = `system:${OPERATOR_ACCOUNT}`;
 
 /**
  * For a TranscodeJob created with `kubectl apply` (no jobId): the video and job rows
@@ -23,8 +28,10 @@ export async function createRowsForManualJob(
     >`SELECT id, video_id FROM jobs WHERE resource_uid = ${uid}`;
     if (existing) return { jobId: existing.id, videoId: existing.video_id };
     const [user] = await tx<{ id: string }[]>`
-      INSERT INTO users (username, email, role) VALUES (${OPERATOR_USER.username}, ${OPERATOR_USER.email}, 'admin')
-      ON CONFLICT (lower(username)) DO UPDATE SET updated_at = users.updated_at
+      INSERT INTO users (username, email, role, system_account)
+      VALUES (${OPERATOR_NAME}, ${OPERATOR_NAME}, 'admin', ${OPERATOR_ACCOUNT})
+      ON CONFLICT (system_account) WHERE system_account IS NOT NULL
+      DO UPDATE SET updated_at = users.updated_at
       RETURNING id`;
     const [video] = await tx<{ id: string }[]>`
       INSERT INTO gallery_videos (user_id, title, visibility, source_key)

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import contentDisposition from 'content-disposition';
 import send from 'send';
 import type { LocalStorage } from './local.storage.ts';
+import { servedContentType, typeOfKey } from './served-content-types.ts';
 import { verifySignedRequest } from './signed-url.ts';
 import { InvalidStorageKeyError, validateStorageKey } from './storage-key.ts';
 
@@ -49,7 +50,11 @@ export function createLocalStorageHandler(storage: LocalStorage) {
           etag: true,
         });
         stream.on('headers', (response: ServerResponse) => {
-          if (meta?.contentType) response.setHeader('Content-Type', meta.contentType);
+          const served = servedContentType(meta?.contentType ?? typeOfKey(key));
+          response.setHeader('Content-Type', served.contentType);
+          response.setHeader('X-Content-Type-Options', 'nosniff');
+          if (served.attachment && !operation.downloadName)
+            response.setHeader('Content-Disposition', 'attachment');
           response.setHeader('Cache-Control', meta?.cacheControl ?? 'private, max-age=0');
           if (operation.downloadName)
             response.setHeader('Content-Disposition', contentDisposition(operation.downloadName));

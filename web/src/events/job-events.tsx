@@ -37,10 +37,11 @@ const JobEventsContext = createContext<JobEventsHub | undefined>(undefined);
 
 /**
  * One EventSource per signed-in tab on /api/events (the API pushes job changes from
- * Postgres LISTEN/NOTIFY; nothing here polls). EventSource cannot send headers, so the
- * access token goes in the query string. The browser reconnects by itself after a
- * network blip; when the server refuses the token (expired), the stream closes and is
- * reopened with a fresh one, backing off.
+ * Postgres LISTEN/NOTIFY; nothing here polls). EventSource cannot send headers, so each
+ * stream is opened with a single-use ticket bought with the access token (the token
+ * itself never goes in a URL). A ticket opens one stream: when the stream drops or the
+ * server ends it (the token it was opened with expired), the browser's own reconnect is
+ * refused and the stream is reopened with a fresh ticket, backing off.
  */
 export function JobEventsProvider({ children }: { children: ReactNode }) {
   const api = useApi();
@@ -57,14 +58,14 @@ export function JobEventsProvider({ children }: { children: ReactNode }) {
     let failures = 0;
 
     const open = async () => {
-      let token: string | undefined;
+      let ticket: string;
       try {
-        token = await api.accessToken();
+        ticket = await api.eventsTicket();
       } catch {
         return; // the session ended; the provider re-runs when someone signs in
       }
-      if (stopped || !token) return;
-      source = new EventSource(`/api/events?access_token=${encodeURIComponent(token)}`);
+      if (stopped) return;
+      source = new EventSource(`/api/events?ticket=${encodeURIComponent(ticket)}`);
       source.addEventListener('open', () => {
         failures = 0;
         if (opens++ > 0) hub.reconnected();
@@ -80,7 +81,7 @@ export function JobEventsProvider({ children }: { children: ReactNode }) {
       });
       source.addEventListener('error', () => {
         if (source?.readyState !== EventSource.CLOSED || stopped) return;
-        // Refused (e.g. the token expired): reopen with a fresh token, backing off.
+        // Refused (a spent ticket, an expired token): reopen with a fresh ticket, backing off.
         source = undefined;
         const delay = Math.min(30_000, 1000 * 2 ** failures++);
         retryTimer = setTimeout(() => {

@@ -1,6 +1,7 @@
 import {
   ApiErrorBody,
   AuthConfigResponse,
+  EventsTicketResponse,
   OidcLogoutResponse,
   TokenResponse,
   type LoginRequest,
@@ -275,6 +276,15 @@ export function createApiClient(options: ApiClientOptions = {}) {
         signOutLocally(false);
       }
       return undefined;
+    },
+
+    /** A single-use ticket for one events stream (the URL carries it, never the access token). */
+    async eventsTicket(): Promise<string> {
+      const { ticket } = await request('POST', '/api/events/ticket', {
+        schema: EventsTicketResponse,
+        auth: 'required',
+      });
+      return ticket;
     },
 
     /** Replaces the signed-in user (after MFA changes). */

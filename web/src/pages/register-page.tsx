@@ -1,6 +1,6 @@
 import { RegisterRequest } from '@videoforge/contracts';
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useApi } from '../auth/auth-context.tsx';
 import { Alert } from '../components/alert.tsx';
 import { errorMessage } from '../lib/api-client.ts';
@@ -9,6 +9,9 @@ import { passwordAcceptable, passwordRules } from '../lib/password-policy.ts';
 export function RegisterPage() {
   const api = useApi();
   const navigate = useNavigate();
+  // The one-time link the API logs when it has no admin yet: /register?setup=<token>.
+  const [searchParams] = useSearchParams();
+  const setupToken = searchParams.get('setup') ?? undefined;
   const [username, setUsername] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -21,7 +24,12 @@ export function RegisterPage() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
-    const parsed = RegisterRequest.safeParse({ username, email, password });
+    const parsed = RegisterRequest.safeParse({
+      username,
+      email,
+      password,
+      ...(setupToken ? { setupToken } : {}),
+    });
     if (!parsed.success) {
       setError(
         parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
@@ -45,7 +53,9 @@ export function RegisterPage() {
 
   return (
     <div className="mx-auto max-w-md">
-      <h1 className="mb-6 text-2xl font-bold">Create an account</h1>
+      <h1 className="mb-6 text-2xl font-bold">
+        {setupToken ? 'Create the admin account' : 'Create an account'}
+      </h1>
       <div className="space-y-4">
         {error && <Alert kind="error">{error}</Alert>}
         <form className="card space-y-4" onSubmit={(event) => void submit(event)} noValidate>

@@ -141,6 +141,10 @@ Secrets are only ever referenced (secretKeyRef), never put in values.
 {{- end }}
 - name: DB_POOL_MAX
   value: {{ .poolMax | quote }}
+{{- if .caBundle.configMap }}
+- name: NODE_EXTRA_CA_CERTS
+  value: /etc/videoforge/database-ca/{{ .caBundle.key }}
+{{- end }}
 {{- end }}
 - name: STORAGE_DRIVER
   value: {{ $c.storage.driver | quote }}
@@ -190,4 +194,30 @@ allowPrivilegeEscalation: false
 readOnlyRootFilesystem: true
 runAsNonRoot: true
 capabilities: { drop: [ALL] }
+{{- end }}
+
+{{/* The database CA bundle (config.database.caBundle), for verify-full against RDS. */}}
+{{- define "videoforge.databaseCaMount" -}}
+{{- if and (not .Values.kindBundle.enabled) .Values.config.database.caBundle.configMap }}
+- { name: database-ca, mountPath: /etc/videoforge/database-ca, readOnly: true }
+{{- end }}
+{{- end }}
+{{- define "videoforge.databaseCaVolume" -}}
+{{- if and (not .Values.kindBundle.enabled) .Values.config.database.caBundle.configMap }}
+- name: database-ca
+  configMap: { name: {{ .Values.config.database.caBundle.configMap | quote }} }
+{{- end }}
+{{- end }}
+
+{{/* Origins of presigned storage URLs, for the web app's CSP (as the API derives them). */}}
+{{- define "videoforge.storageOrigins" -}}
+{{- $s := .Values.config.storage -}}
+{{- if .Values.kindBundle.enabled -}}
+{{- include "videoforge.bundle.awsEndpoint" . -}}
+{{- else if $s.endpoint -}}
+{{- $u := urlParse $s.endpoint -}}
+{{- printf "%s://%s" $u.scheme $u.host -}}
+{{- else -}}
+{{- printf "https://%s.s3.%s.amazonaws.com,https://s3.%s.amazonaws.com" $s.bucket $s.region $s.region -}}
+{{- end -}}
 {{- end }}

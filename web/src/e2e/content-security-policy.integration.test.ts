@@ -1,0 +1,179 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import type {
+  Job,
+  TokenResponse,
+  UploadCompleteResponse,
+  UploadCreateResponse,
+} from '@videoforge/contracts';
+import { startAllInOne, type RunningAllInOne } from '../../../test/support/all-in-one.ts';
+import { call, generateClip } from '../../../test/support/api-app.ts';
+import {
+  describeWithChromium,
+  launchChromium,
+  type LaunchedBrowser,
+} from '../../../test/support/browser.ts';
+import { waitUntil } from '../../../test/support/process.ts';
+
+const run = promisify(execFile);
+const webDir = fileURLToPath(new URL('../..', import.meta.url));
+const repoRoot = path.resolve(webDir, '..');
+const PASSWORD = 'Sup3r!secret';
+
+/** Builds the web app from the current sources into `outDir` (a child process: vitest's own env stays out of it). */
+async function buildWeb(outDir: string): Promise<void> {
+  const env = { ...process.env };
+  for (const key of Object.keys(env))
+    if (key.startsWith('VITEST') || key === 'NODE_ENV') delete env[key];
+  await run(
+    process.execPath,
+    [
+      path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'),
+      ...['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    ],
+    { cwd: webDir, env, maxBuffer: 16 * 1024 * 1024 },
+  );
+}
+
+/** Collects every CSP violation the page reports, from the first script on. */
+const RECORD_VIOLATIONS = `
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
+  });
+`;
+
+/**
+ * Issue 15, item 11: the real web build served by `npm start` with its CSP on; a signed-in
+ * viewer opens a transcoded video and hls.js plays it (blob: media, its worker, playlists
+ * and signed segment URLs, the poster, the events stream) with no violation reported.
+ */
+describeWithChromium(
+  ['postgres', 'ffmpeg'],
+  'the web app under its Content-Security-Policy',
+  () => {
+    let work: string;
+    let server: RunningAllInOne | undefined;
+    let browser: LaunchedBrowser | undefined;
+    let videoId: string;
+
+    beforeAll(async () => {
+      work = await mkdtemp(path.join(tmpdir(), 'vf-csp-'));
+      const dist = path.join(work, 'dist');
+      const [clip] = await Promise.all([
+        generateClip(work, { seconds: 4, size: '854x480' }),
+        buildWeb(dist),
+      ]);
+      server = await startAllInOne({ postgresUrl: inject('postgresUrl'), webDistDir: dist });
+      const base = server.baseUrl;
+      const owner = (
+        await call(base, 'POST', '/api/auth/register', {
+          body: { username: 'uploader', email: 'uploader@example.com', password: PASSWORD },
+        })
+      ).body as TokenResponse;
+      const bytes = await readFile(clip);
+      const created = (
+        await call(base, 'POST', '/api/uploads', {
+          token: owner.accessToken,
+          body: {
+            filename: 'clip.mp4',
+            size: bytes.length,
+            contentType: 'video/mp4',
+            title: 'CSP',
+          },
+        })
+      ).body as Extract<UploadCreateResponse, { mode: 'single' }>;
+      expect((await fetch(created.url, { method: 'PUT', body: bytes })).status).toBe(200);
+      const { video, job } = (
+        await call(base, 'POST', `/api/uploads/${created.uploadId}/complete`, {
+          token: owner.accessToken,
+          body: {},
+        })
+      ).body as UploadCompleteResponse;
+      videoId = video.id;
+      await waitUntil(
+        async () =>
+          (
+            (await call(base, 'GET', `/api/jobs/${job.id}`, { token: owner.accessToken }))
+              .body as Job
+          ).status === 'succeeded',
+        {
+          timeoutMs: 150_000,
+          intervalMs: 500,
+          describe: () => server?.output().slice(-3000) ?? '',
+        },
+      );
+      browser = await launchChromium();
+    }, 240_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.stop();
+      if (work) await rm(work, { recursive: true, force: true });
+    });
+
+    it('plays a video with hls.js and reports no CSP violation; the policy is enforced', async () => {
+      const context = await browser!.newContext();
+      await context.addInitScript(RECORD_VIOLATIONS);
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      const consoleCsp: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) consoleCsp.push(message.text());
+      });
+      const url = (route: string) => `${server!.baseUrl}${route}`;
+
+      const document = await page.goto(url('/register'));
+      const headers = document!.headers();
+      expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(headers['content-security-policy']).toContain("media-src 'self' blob:");
+      expect(headers['referrer-policy']).toBe('no-referrer');
+      expect(headers['x-content-type-options']).toBe('nosniff');
+      expect(headers['strict-transport-security']).toBeUndefined(); // plain HTTP here
+
+      // Signed in, so the events stream (a ticket in its URL) runs too.
+      await page.getByLabel('Username', { exact: true }).fill('viewer');
+      await page.getByLabel('Email').fill('viewer@example.com');
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByLabel('Confirm password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.waitForURL('**/upload');
+
+      await page.goto(url(`/videos/${videoId}`));
+      const player = page.getByTestId('player');
+      await expect.poll(() => player.getAttribute('data-mode')).toBe('hls');
+      await page.getByTestId('play-button').click();
+      await expect
+        .poll(() => page.evaluate<number>('document.querySelector("video").currentTime'), {
+          timeout: 30_000,
+        })
+        .toBeGreaterThan(1);
+      expect(
+        await page.evaluate(
+          'document.querySelector("video").error && document.querySelector("video").error.message',
+        ),
+      ).toBeNull();
+      await page.goto(url('/'));
+      await page.getByTestId('video-card').first().waitFor();
+      expect(await page.evaluate('window.__cspViolations')).toEqual([]);
+      expect(consoleCsp).toEqual([]);
+
+      // The policy is live: an injected inline script is refused and reported.
+      await page.evaluate(`(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = true';
+      document.body.appendChild(s);
+    })()`);
+      await expect
+        .poll(() => page.evaluate<string[]>('window.__cspViolations'))
+        .toEqual([expect.stringMatching(/^script-src/)]);
+      expect(await page.evaluate('window.__injected === true')).toBe(false);
+      await context.close();
+    });
+  },
+);
