@@ -7,7 +7,14 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { finalOutputKey, outputPrefixFor, renditionPlaylistKey } from '@videoforge/contracts';
+import {
+  finalOutputKey,
+  outputPrefixFor,
+  renditionPlaylistKey,
+  TRACKS_DIR,
+  TRACKS_MANIFEST,
+} from '@videoforge/contracts';
+import { captionsPrefix } from '../api/src/tracks/tracks.service.ts';
 import { storageProbePrefix } from '../api/src/routes/dependency-monitor.ts';
 import { rawKey } from '../api/src/uploads/upload-policy.ts';
 import { sourcePrefix } from '../api/src/videos/videos.service.ts';
@@ -52,6 +59,7 @@ const source = rawKey('7', '0b8f5c4e-8d2a-4c1e-9f6b-2a7d3c4e5f60', 'holiday.mp4'
 const outputs = outputPrefixFor('42');
 const segment = `${renditionPrefix(outputs, '720p')}segment-00001.m4s`;
 const queue = 'arn:aws:sqs:REGION:ACCOUNT:videoforge-transcode-jobs';
+const caption = `${captionsPrefix('17')}1/`;
 
 /** Which key (or listed prefix) each call works on: file, `storage.method` or `queue.method`, keys. */
 const uses: Record<Component, [file: string, call: string, keys: string[]][]> = {
@@ -87,6 +95,9 @@ const uses: Record<Component, [file: string, call: string, keys: string[]][]> = 
     ],
     ['api/src/streaming/streaming.routes.ts', 'storage.head', [finalOutputKey(outputs, 'poster')]],
     ['api/src/streaming/streaming.routes.ts', 'storage.presignGet', [segment]],
+    ['api/src/tracks/tracks.service.ts', 'storage.get', [`${outputs}${TRACKS_MANIFEST}`]],
+    ['api/src/tracks/tracks.service.ts', 'storage.put', [`${caption}index.m3u8`]],
+    ['api/src/tracks/tracks.service.ts', 'storage.deletePrefix', [caption]],
     ['api/src/routes/dependency-monitor.ts', 'storage.list', [storageProbePrefix]],
     ['api/src/routes/dependency-monitor.ts', 'queue.depth', [queue]],
     ['platform/src/outbox/outbox-relay.ts', 'queue.send', [queue]],
@@ -119,6 +130,12 @@ const uses: Record<Component, [file: string, call: string, keys: string[]][]> = 
       [segment, finalOutputKey(outputs, 'master')],
     ],
     ['transcoder/src/upload.service.ts', 'storage.delete', [segment]],
+    ['transcoder/src/tracks.service.ts', 'storage.deletePrefix', [`${outputs}${TRACKS_DIR}`]],
+    [
+      'transcoder/src/progressive-mux.service.ts',
+      'storage.get',
+      [`${outputs}${TRACKS_DIR}a0/init.mp4`, `${renditionPrefix(outputs, '720p')}720p.mp4`],
+    ],
   ],
 };
 /** Calls the scan cannot see: made inside platform helpers the component calls. */
@@ -247,10 +264,10 @@ describe('the IAM policies in docs/deploy.md', () => {
               unused.push(`${statement.Sid ?? '?'}: ${action} on ${resource}`);
               continue;
             }
-            // Too wide when a narrower documented prefix (videos/raw/, videos/output/) would do.
+            // Too wide when a narrower documented prefix (videos/raw/, videos/output/, …) would do.
             const objectPrefix = /^arn:aws:s3:::BUCKET\/(.*)\*$/.exec(resource)?.[1];
             if (objectPrefix !== undefined)
-              for (const narrower of ['videos/raw/', 'videos/output/'])
+              for (const narrower of ['videos/raw/', 'videos/output/', 'videos/captions/'])
                 if (
                   narrower.startsWith(objectPrefix) &&
                   narrower !== objectPrefix &&
@@ -266,7 +283,7 @@ describe('the IAM policies in docs/deploy.md', () => {
     },
   );
 
-  it('every key literal in the code sits under videos/raw/ or videos/output/ (or is the probe prefix)', async () => {
+  it('every key literal in the code sits under videos/raw/, videos/output/ or videos/captions/ (or is the probe prefix)', async () => {
     const literals: string[] = [];
     for (const c of components)
       for (const file of await sourceFiles(c)) {
@@ -277,7 +294,7 @@ describe('the IAM policies in docs/deploy.md', () => {
         expect(text, file).not.toMatch(/['"`]healthz\//);
       }
     const outside = literals.filter(
-      (l) => !/: videos\/(raw|output)\//.test(l) && !l.endsWith(`: ${storageProbePrefix}`),
+      (l) => !/: videos\/(raw|output|captions)\//.test(l) && !l.endsWith(`: ${storageProbePrefix}`),
     );
     expect(outside).toEqual([]);
     expect(literals.length).toBeGreaterThan(3);

@@ -1,7 +1,7 @@
 // The images as local processes: each image's ENTRYPOINT, CMD, ENV and WORKDIR read from
 // its Dockerfile, with what the image holds mapped to this checkout (the api and
 // transcoder images copy the workspaces unchanged, the controller image holds the
-// esbuild bundle, the web image the static server and a build).
+// esbuild bundle, the web image the static server, at the same paths, and a build).
 
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,12 +55,8 @@ export async function prepareLocalImages(): Promise<LocalImages> {
     );
     const env = { ...file.env };
     if (name === 'web') env.STATIC_DIR = webRoot;
-    const cwd =
-      name === 'controller'
-        ? bundle.dir
-        : name === 'web'
-          ? path.join(repoRoot, 'deploy/docker')
-          : repoRoot;
+    // The web image keeps its server at the repository's paths too (deploy/docker/…).
+    const cwd = name === 'controller' ? bundle.dir : repoRoot;
     images.set(name, { name, entrypoint, cmd: file.cmd, env, cwd });
   }
   return {

@@ -38,7 +38,7 @@ describeWith(['postgres'], 'migrations on a real PostgreSQL', () => {
       results
         .map((r) => r.applied)
         .flat()
-        .sort(),
+        .sort((a, b) => a - b),
     ).toEqual(all);
     expect((await migrate(db.sql, { logger })).applied).toEqual([]);
     const tables = await db.sql<{ table_name: string }[]>`
