@@ -1,5 +1,6 @@
 export * from './renditions.ts';
 export * from './media-probe.ts';
+export * from './video-processing.ts';
 export * from './transcoder-events.ts';
 export * from './api-error.ts';
 export * from './queue-messages.ts';

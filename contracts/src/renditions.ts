@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DynamicRange, VideoProcessing } from './video-processing.ts';
 
 /**
  * Rendition names are the output's short side in pixels plus "p" ("1080p" is 1920×1080
@@ -67,5 +68,11 @@ export const RenditionManifest = z.object({
   segmentCount: z.number().int().positive(),
   /** Sum of every object this rendition uploaded, manifest excluded. */
   bytes: z.number().int().nonnegative(),
+  /** The master playlist's VIDEO-RANGE; absent means SDR. */
+  videoRange: DynamicRange.optional(),
+  /** The rendition name the TranscodeJob asked for, when the source made it another (360p → 240p). */
+  requestedName: RenditionName.optional(),
+  /** What was done to the picture (tone mapping, deinterlacing, start offset). */
+  processing: VideoProcessing.optional(),
 });
 export type RenditionManifest = z.infer<typeof RenditionManifest>;

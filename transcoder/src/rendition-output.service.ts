@@ -10,6 +10,7 @@ import {
 } from './hls-playlist.ts';
 import type { LadderPlan, Rung } from './ladder.ts';
 import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
+import { videoProcessingOf } from './video-processing.ts';
 
 /** A rung's finished local outputs, described and checked, ready to upload. */
 export interface EncodedRendition {
@@ -122,6 +123,9 @@ export async function describeRendition(
     mp4,
     segmentCount: playlist.segments.length,
     bytes: sizes.reduce((sum, size) => sum + size, 0),
+    videoRange: 'SDR',
+    ...(rung.requestedName ? { requestedName: rung.requestedName } : {}),
+    processing: videoProcessingOf(metadata, plan),
   };
   await writeFile(
     path.join(dir, RENDITION_FILES.manifest),

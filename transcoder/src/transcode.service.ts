@@ -16,6 +16,8 @@ import {
   type FfmpegCommand,
   type RungOutput,
 } from './ffmpeg-command.builder.ts';
+import type { ColourSettings } from './colour.ts';
+import { detectInterlacing, type DeinterlaceRate } from './deinterlace.ts';
 import { runFfmpeg, type RunOutcome } from './ffmpeg.runner.ts';
 import {
   DEFAULT_TEMPLATES,
@@ -37,6 +39,10 @@ export interface TranscoderSettings {
   encoder: EncoderSettings;
   keyframeIntervalSeconds: number;
   maxFrameRate: number;
+  /** HDR → SDR tone-map curve and nominal peak. */
+  colour: ColourSettings;
+  /** Deinterlace to field rate (when the frame-rate cap allows) or frame rate. */
+  deinterlaceRate: DeinterlaceRate;
   /** Time limit for one ffmpeg run. */
   timeoutMs: number;
   probeTimeoutMs: number;
@@ -146,20 +152,27 @@ async function encode(
   return { ok: true, renditions };
 }
 
-function failureFromRun(run: Exclude<RunOutcome, { ok: true }>): TranscodeFailure {
+/**
+ * A failed ffmpeg run as a typed failure: what the source's own errors say is bad input
+ * (never retried); a crash, a kill or an unexplained exit is transient.
+ */
+export function failureFromRun(
+  run: Exclude<RunOutcome, { ok: true }>,
+  context = '',
+): TranscodeFailure {
   switch (run.reason) {
     case 'cancelled':
       return { kind: 'cancelled', code: 'cancelled', message: run.message };
     case 'timeout':
-      return { kind: 'transient', code: 'timeout', message: run.message };
+      return { kind: 'transient', code: 'timeout', message: `${context}${run.message}` };
     case 'failed': {
       const cause = classifySourceError(run.stderr);
       return cause.kind === 'bad-input'
-        ? cause
+        ? { ...cause, message: `${context}${cause.message}` }
         : {
             kind: 'transient',
             code: 'ffmpeg-failed',
-            message: `${run.message}${run.stderr ? `: ${run.stderr.split('\n').at(-1)}` : ''}`,
+            message: `${context}${run.message}${run.stderr ? `: ${run.stderr.split('\n').at(-1)}` : ''}`,
           };
     }
   }
@@ -231,17 +244,15 @@ export async function transcodeJob(
   emit({ event: 'probed', job: request.jobId, metadata });
 
   const templates = mergeTemplates(DEFAULT_TEMPLATES, request.renditions ?? []);
-  const plan = planLadder(metadata, {
-    templates,
-    maxFrameRate: settings.maxFrameRate,
-    keyframeIntervalSeconds: settings.keyframeIntervalSeconds,
-  });
+  const plan = await planForSource(request.source, metadata, templates, settings, request.signal);
   const wanted = request.renditions?.map((template) => template.name);
   const rungs: Rung[] = [];
   const skipped: Array<{ name: string; reason: string }> = [];
   for (const name of new Set(wanted ?? plan.rungs.map((rung) => rung.name))) {
     const rung = selectRung(plan, name, templates);
-    if (rung) rungs.push(rung);
+    // A source below the lowest rung answers "360p" with its own size ("240p"); the
+    // manifest records what was asked, so finalize can match the TranscodeJob's list.
+    if (rung) rungs.push(rung.name === name ? rung : { ...rung, requestedName: name });
     else {
       const reason = `the source (${metadata.video.displayWidth}×${metadata.video.displayHeight}) is smaller than ${name}; renditions are never upscaled`;
       skipped.push({ name, reason });
@@ -331,6 +342,32 @@ async function removeUploads(
     ),
   );
   return failure;
+}
+
+/**
+ * The ladder for this source, after the one look at the pixels planning needs: an idet
+ * pass when the container does not state a field order.
+ */
+export async function planForSource(
+  source: SourceInput,
+  metadata: MediaMetadata,
+  templates: readonly RungTemplate[],
+  settings: TranscoderSettings,
+  signal?: AbortSignal,
+): Promise<LadderPlan> {
+  const interlace = await detectInterlacing(source, metadata.video, {
+    ffmpegPath: settings.ffmpegPath,
+    timeoutMs: settings.probeTimeoutMs,
+    signal,
+  });
+  return planLadder(metadata, {
+    templates,
+    maxFrameRate: settings.maxFrameRate,
+    keyframeIntervalSeconds: settings.keyframeIntervalSeconds,
+    colour: settings.colour,
+    interlace,
+    deinterlaceRate: settings.deinterlaceRate,
+  });
 }
 
 /** Requested rungs replace same-named defaults and add new ones. */
