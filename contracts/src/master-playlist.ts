@@ -25,7 +25,9 @@ export function renderMasterPlaylist(renditions: readonly RenditionManifest[]): 
     [
       `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth},AVERAGE-BANDWIDTH=${r.averageBandwidth},` +
         `RESOLUTION=${r.width}x${r.height},CODECS="${r.codecs}",` +
-        `FRAME-RATE=${(r.frameRate.num / r.frameRate.den).toFixed(3)}`,
+        `FRAME-RATE=${(r.frameRate.num / r.frameRate.den).toFixed(3)},` +
+        // Players that can show HDR choose by it; SDR variants say so explicitly.
+        `VIDEO-RANGE=${r.videoRange ?? 'SDR'}`,
       `${r.name}/${r.playlist}`,
     ].join('\n'),
   );

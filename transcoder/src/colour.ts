@@ -31,7 +31,14 @@ export type ColourPlan =
       input: { transfer: string; primaries: string; matrix: string; range: 'tv' | 'pc' };
     };
 
-const ZSCALE_PRIMARIES = new Set(['bt709', 'bt2020', 'smpte432', 'smpte431', 'smpte170m', 'bt470bg']);
+const ZSCALE_PRIMARIES = new Set([
+  'bt709',
+  'bt2020',
+  'smpte432',
+  'smpte431',
+  'smpte170m',
+  'bt470bg',
+]);
 const ZSCALE_MATRICES = new Set(['bt709', 'bt2020nc', 'bt2020c', 'smpte170m', 'bt470bg']);
 const BT601_MATRICES = new Set(['smpte170m', 'bt470bg']);
 
@@ -48,12 +55,21 @@ export function planColour(video: VideoStreamInfo, settings: ColourSettings): Co
     nominalPeakNits: settings.nominalPeakNits,
     input: {
       transfer: range === 'PQ' ? 'smpte2084' : 'arib-std-b67',
-      primaries: ZSCALE_PRIMARIES.has(colour.primaries ?? '') ? (colour.primaries ?? 'bt2020') : 'bt2020',
+      primaries: ZSCALE_PRIMARIES.has(colour.primaries ?? '')
+        ? (colour.primaries ?? 'bt2020')
+        : 'bt2020',
       matrix: ZSCALE_MATRICES.has(colour.matrix ?? '') ? (colour.matrix ?? 'bt2020nc') : 'bt2020nc',
       range: colour.range === 'pc' ? 'pc' : 'tv',
     },
   };
 }
+
+/**
+ * mobius is linear below this (in units of SDR white) and rolls off above. ffmpeg's
+ * default 0.3 already bends mid-tones; 0.5 keeps faces and skies as graded (measured:
+ * SSIM against the SDR original 0.900 at 0.3, 0.908 at 0.5; docs/transcoder.md).
+ */
+const MOBIUS_KNEE = 0.5;
 
 /**
  * The HDR → SDR chain: linearise at the nominal peak (light in units of SDR white),
@@ -71,7 +87,7 @@ export function toneMapFilters(plan: ColourPlan): string[] {
     'zscale=p=bt709',
     // desat=0: BT.709 gamut mapping already happened in linear light; the filter's
     // default desaturation of highlights greys out bright colours needlessly.
-    `tonemap=tonemap=${plan.curve}:desat=0`,
+    `tonemap=tonemap=${plan.curve}${plan.curve === 'mobius' ? `:param=${MOBIUS_KNEE}` : ''}:desat=0`,
     'zscale=t=bt709:m=bt709:r=tv',
   ];
 }
@@ -81,7 +97,9 @@ export function toneMapFilters(plan: ColourPlan): string[] {
  * tags we write are true; everything else is already BT.709 (or tone-mapped to it).
  */
 export function scalerMatrixOptions(plan: ColourPlan): string {
-  return plan.kind === 'sdr' && plan.fromBt601 ? ':in_color_matrix=bt601:out_color_matrix=bt709' : '';
+  return plan.kind === 'sdr' && plan.fromBt601
+    ? ':in_color_matrix=bt601:out_color_matrix=bt709'
+    : '';
 }
 
 /** Every SDR output states BT.709, whatever the source said (or did not say). */

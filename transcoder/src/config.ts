@@ -60,7 +60,10 @@ export const TranscoderEnv = withAdapterRequirements(
     /** HDR → SDR curve (ffmpeg tonemap); mobius is the BT.2390-like knee, hable the filmic curve. */
     TRANSCODE_TONEMAP: z.enum(TONE_MAP_CURVES).default(DEFAULT_COLOUR_SETTINGS.toneMapCurve),
     /** Nominal peak (cd/m²) that linear light is measured against when linearising HDR. */
-    TRANSCODE_TONEMAP_NPL: positiveInt.min(48).max(10000).default(DEFAULT_COLOUR_SETTINGS.nominalPeakNits),
+    TRANSCODE_TONEMAP_NPL: positiveInt
+      .min(48)
+      .max(10000)
+      .default(DEFAULT_COLOUR_SETTINGS.nominalPeakNits),
     /** field: 1080i29.97 → 59.94p when TRANSCODE_MAX_FRAME_RATE allows; frame: → 29.97p. */
     TRANSCODE_DEINTERLACE_RATE: z.enum(['field', 'frame']).default('field'),
     /** Lifetime of the presigned GET made for --source-key. */

@@ -35,6 +35,10 @@ describe('interlace detection', () => {
     expect(
       interlaceFromIdet({ tff: 5, bff: 3, progressive: 100, undetermined: 12 }).interlaced,
     ).toBe(false);
+    // What idet makes of progressive testsrc2: sharp moving edges look like combing.
+    expect(interlaceFromIdet({ tff: 41, bff: 0, progressive: 9, undetermined: 0 }).interlaced).toBe(
+      false,
+    );
     expect(parseIdetSummary('nothing here')).toBeUndefined();
   });
 

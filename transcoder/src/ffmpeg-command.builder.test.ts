@@ -204,14 +204,13 @@ describe('real-world sources', () => {
   );
   const toneMap =
     'zscale=tin=smpte2084:pin=bt2020:min=bt2020nc:rin=tv:t=linear:npl=100,format=gbrpf32le,' +
-    'zscale=p=bt709,tonemap=tonemap=mobius:desat=0,zscale=t=bt709:m=bt709:r=tv';
+    'zscale=p=bt709,tonemap=tonemap=mobius:param=0.5:desat=0,zscale=t=bt709:m=bt709:r=tv';
 
   it('tone-maps PQ to BT.709 once, before the split, and tags every output BT.709', () => {
     const hdrPlan = planLadder(hdr, { keyframeIntervalSeconds: 2 });
-    const command = buildLadderCommand(
-      { ...input(fileSource), metadata: hdr, plan: hdrPlan },
-      [{ rung: rung('720p'), dir: '/work/job/720p' }],
-    );
+    const command = buildLadderCommand({ ...input(fileSource), metadata: hdr, plan: hdrPlan }, [
+      { rung: rung('720p'), dir: '/work/job/720p' },
+    ]);
     expect(command.complexFilter).toBe(
       `[0:0]fps=25,${toneMap},split=1[s0];[s0]scale=1280:720,setsar=1,format=yuv420p[v0]`,
     );

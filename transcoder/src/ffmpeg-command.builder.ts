@@ -249,7 +249,10 @@ export function buildSpriteCommand(
   sprite: SpritePlan,
   target: string,
 ): FfmpegCommand {
-  const filters = stillImageFilters(video, { width: sprite.thumbWidth, height: sprite.thumbHeight });
+  const filters = stillImageFilters(video, {
+    width: sprite.thumbWidth,
+    height: sprite.thumbHeight,
+  });
   return {
     input: ffmpegInputName(source),
     inputOptions: [...GLOBAL_OPTIONS, ...inputSafetyOptions(source)],

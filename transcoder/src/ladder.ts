@@ -4,7 +4,12 @@ import {
   type MediaMetadata,
   type RenditionSpec,
 } from '@videoforge/contracts';
-import { DEFAULT_COLOUR_SETTINGS, planColour, type ColourPlan, type ColourSettings } from './colour.ts';
+import {
+  DEFAULT_COLOUR_SETTINGS,
+  planColour,
+  type ColourPlan,
+  type ColourSettings,
+} from './colour.ts';
 import {
   planDeinterlace,
   type DeinterlacePlan,
@@ -131,10 +136,7 @@ export function planLadder(metadata: MediaMetadata, options: LadderOptions): Lad
   );
   // Interlaced sources are read at their frame rate (or field rate after bwdif), never as VFR.
   const frameRate = deinterlace.plan
-    ? outputFrameRate(
-        { frameRate: deinterlace.frameRate, variableFrameRate: false },
-        maxFrameRate,
-      )
+    ? outputFrameRate({ frameRate: deinterlace.frameRate, variableFrameRate: false }, maxFrameRate)
     : outputFrameRate(metadata.video, maxFrameRate);
   return {
     frameRate,

@@ -34,7 +34,9 @@ export function stillImageFilters(
   video: VideoTreatment,
   size: { width: number; height: number },
 ): { before: string[]; scale: string[] } {
-  const deinterlace = video.deinterlace ? { ...video.deinterlace, rate: 'frame-rate' as const } : null;
+  const deinterlace = video.deinterlace
+    ? { ...video.deinterlace, rate: 'frame-rate' as const }
+    : null;
   return {
     before: [...deinterlaceFilter(deinterlace), ...toneMapFilters(video.colour)],
     scale: [`scale=${size.width}:${size.height}${scalerMatrixOptions(video.colour)}`, 'setsar=1'],

@@ -1,9 +1,4 @@
-import type {
-  ColourInfo,
-  DolbyVisionInfo,
-  DynamicRange,
-  FieldOrder,
-} from '@videoforge/contracts';
+import type { ColourInfo, DolbyVisionInfo, DynamicRange, FieldOrder } from '@videoforge/contracts';
 
 interface ColourFields {
   color_range?: string | undefined;
