@@ -1,5 +1,6 @@
 import {
   DEFAULT_LADDER,
+  ownSizeRenditionName,
   type FrameRate,
   type MediaMetadata,
   type RenditionSpec,
@@ -159,7 +160,7 @@ export function planLadder(metadata: MediaMetadata, options: LadderOptions): Lad
 
 function ownSizeRung(width: number, height: number, videoBitrateKbps: number): Rung {
   const size = { width: floorEven(width), height: floorEven(height) };
-  return { name: `${Math.min(size.width, size.height)}p`, ...size, ...bitrates(videoBitrateKbps) };
+  return { name: ownSizeRenditionName(width, height), ...size, ...bitrates(videoBitrateKbps) };
 }
 
 function scaledSize(

@@ -1,4 +1,5 @@
 import type { Job, JobCreateRequest, JobListQuery } from '@videoforge/contracts';
+import { renditionsForSource } from '@videoforge/contracts';
 import type { Sql } from '@videoforge/platform/database';
 import type { Principal } from '../auth/tokens.ts';
 import { canManage } from '../http/access.ts';
@@ -34,7 +35,11 @@ export function createJobsService({ sql, jobs, videos }: JobsServiceDeps) {
       jobs.insertWithOutbox(tx, {
         userId: video.ownerId,
         videoId,
-        formats,
+        // A source below the lowest rung gets its own-size rendition whatever was picked.
+        formats:
+          video.width && video.height
+            ? renditionsForSource(video.width, video.height, formats)
+            : formats,
         inputKey: video.sourceKey,
       }),
     );
