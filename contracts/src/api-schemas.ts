@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EntityId } from './queue-messages.ts';
 import { RenditionName } from './renditions.ts';
+import { VideoProcessing } from './video-processing.ts';
 
 /**
  * Request and response bodies of the HTTP API. The API validates with these and
@@ -119,6 +120,8 @@ export const Video = z.object({
   audioCodec: z.string().nullable(),
   bitRate: z.number().int().nullable(),
   fileSize: z.number().int().nullable(),
+  /** What the transcode did to the picture (HDR tone mapping, deinterlacing); single-video reads only. */
+  processing: VideoProcessing.optional(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
 });

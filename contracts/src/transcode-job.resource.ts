@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BitrateString, RenditionName } from './renditions.ts';
+import { VideoProcessing } from './video-processing.ts';
 
 /**
  * The TranscodeJob custom resource (transcodejobs.videoforge.io/v1alpha1). The CRD in
@@ -92,6 +93,8 @@ export const TranscodeJobStatus = z.object({
     .regex(/^[0-9]+\/[0-9]+$/)
     .max(16)
     .optional(),
+  /** What the transcoder did to the picture (HDR tone mapping, deinterlacing). */
+  video: VideoProcessing.optional(),
   observedGeneration: z.number().int().min(0).optional(),
   renditions: z.array(RenditionStatus).max(5).optional(),
   conditions: z.array(Condition).max(16).optional(),

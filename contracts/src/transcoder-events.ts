@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MediaMetadata } from './media-probe.ts';
 import { RenditionName } from './renditions.ts';
+import { VideoProcessing } from './video-processing.ts';
 
 /**
  * What `videoforge-transcode` prints on stdout, one JSON object per line (its logs go
@@ -27,6 +28,8 @@ export const TranscoderEvent = z.discriminatedUnion('event', [
     /** Key of the rendition's media playlist. */
     outputKey: z.string(),
     bytes: z.number().int().nonnegative(),
+    /** What was done to the picture; the controller copies it into the TranscodeJob status. */
+    processing: VideoProcessing.optional(),
   }),
   z.object({
     ...base,

@@ -291,6 +291,7 @@ export async function transcodeJob(
         rendition: rendition.manifest.name,
         outputKey: `${prefix}${RENDITION_FILES.playlist}`,
         bytes: rendition.manifest.bytes,
+        ...(rendition.manifest.processing ? { processing: rendition.manifest.processing } : {}),
       });
     };
     const base = { source: request.source, metadata, plan, workDir, signal: request.signal };

@@ -104,9 +104,11 @@ export function reconcileTranscodeJob(
   );
   const summary = `${done}/${total}`;
 
+  const video = observed.find((w) => w.processing)?.processing;
   const base = {
     observedGeneration: generation,
     renditionsSummary: summary,
+    ...(video ? { video } : {}),
     renditions: renditionStatuses,
   };
 
