@@ -55,7 +55,9 @@ export async function processingBench(
     await run('ffmpeg', [
       '-hide_banner', '-loglevel', 'error', '-y',
       '-f', 'lavfi', '-i', `testsrc2=s=1920x1080:r=30:d=${args.seconds},noise=alls=4:allf=t`,
-      '-vf', 'zscale=t=smpte2084:p=bt2020:m=bt2020nc:r=tv:npl=100,format=yuv420p10le',
+      '-vf', 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,' +
+        'setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709,' +
+        'zscale=t=smpte2084:p=bt2020:m=bt2020nc:r=tv:npl=100,format=yuv420p10le',
       '-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1',
       '-x265-params', 'log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc',
       '-color_primaries', 'bt2020', '-color_trc', 'smpte2084', '-colorspace', 'bt2020nc', hdr,

@@ -168,5 +168,34 @@ describeWith(
         expect(resource.spec.renditions.map((r) => r.name)).toEqual([name]);
       }, 240_000);
     }
+
+    it('a source ffmpeg cannot read fails with its typed reason on the job row and the TranscodeJob', async () => {
+      const sourceKey = 'videos/raw/1/real-world/notes.mp4';
+      await aws.storage.put(sourceKey, Buffer.from('meeting notes, not a video\n'.repeat(200)), {
+        contentType: 'video/mp4',
+      });
+      const jobId = await insertTestJob(db.sql, {
+        userId,
+        title: 'not a video',
+        sourceKey,
+        formats: ['360p'],
+      });
+      await relayOutboxOnce(db.sql, aws.queue);
+      const row = await waitForJobToFinish(db.sql, jobId, {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        output: () => output.slice(-3000),
+      });
+      expect(row?.status).toBe('failed');
+      expect(row?.error_message).toMatch(/bad-input unreadable: not a recognised/);
+      const resource = (await suite.kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+        ...crd,
+        namespace: suite.namespace,
+        name: `job-${jobId}`,
+      })) as TranscodeJobResource;
+      const failed = resource.status?.conditions?.find((c) => c.type === 'Failed');
+      expect(failed).toMatchObject({ status: 'True', reason: 'BadInput' });
+      expect(failed?.message).toMatch(/bad-input unreadable: not a recognised/);
+    }, 180_000);
   },
 );

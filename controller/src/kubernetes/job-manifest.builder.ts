@@ -163,6 +163,9 @@ export function buildJobManifest(
               ...(settings.imagePullPolicy ? { imagePullPolicy: settings.imagePullPolicy } : {}),
               command: settings.command,
               args: transcoderArgs(spec, jobId, outputPrefix, request),
+              // The log tail (the transcoder's JSON events) becomes a failing container's
+              // termination message: where the controller reads the typed failure reason.
+              terminationMessagePolicy: 'FallbackToLogsOnError',
               env: settings.env,
               ...(settings.envFromConfigMap || settings.envFromSecret
                 ? {
