@@ -238,6 +238,9 @@ export interface OutputCheck {
   frameRate: string;
   fieldOrder: string;
   startSeconds: number;
+  /** Each stream's first timestamp, for A/V sync. */
+  videoStartSeconds: number;
+  audioStartSeconds: number | undefined;
   durationSeconds: number;
   hasAudio: boolean;
 }
@@ -252,6 +255,7 @@ export async function probeOutput(file: string): Promise<OutputCheck> {
     format: { duration?: string; start_time?: string };
   };
   const video = json.streams.find((s) => s.codec_type === 'video') ?? {};
+  const audio = json.streams.find((s) => s.codec_type === 'audio');
   return {
     width: Number(video.width),
     height: Number(video.height),
@@ -265,6 +269,8 @@ export async function probeOutput(file: string): Promise<OutputCheck> {
     frameRate: String(video.r_frame_rate),
     fieldOrder: String(video.field_order ?? 'unstated'),
     startSeconds: Number(json.format.start_time ?? 0),
+    videoStartSeconds: Number(video.start_time ?? 0),
+    audioStartSeconds: audio ? Number(audio.start_time ?? 0) : undefined,
     durationSeconds: Number(json.format.duration ?? 0),
     hasAudio: json.streams.some((s) => s.codec_type === 'audio'),
   };

@@ -149,6 +149,10 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
       });
       // Outputs start at 0 whatever the source's start time, and keep its length.
       expect(output.startSeconds).toBeLessThan(0.1);
+      // A/V in sync: the streams start within one AAC frame (1024 samples at 48 kHz).
+      expect(
+        Math.abs(output.videoStartSeconds - (output.audioStartSeconds ?? 0)),
+      ).toBeLessThanOrEqual(1024 / 48000);
       expect(Math.abs(output.durationSeconds - 2)).toBeLessThan(0.25);
       expect(output.fieldOrder).toBe('progressive');
       if (clip.expect.interlaced) {
