@@ -47,9 +47,19 @@ export async function describeRendition(
     code: 'output-invalid',
     message: `${rung.name}: ${message}`,
   });
-  const playlist = parseMediaPlaylist(
-    await readFile(path.join(dir, RENDITION_FILES.playlist), 'utf8'),
+  const playlistText = await readFile(path.join(dir, RENDITION_FILES.playlist), 'utf8').catch(
+    () => undefined,
   );
+  // ffmpeg ended without error yet wrote nothing: it decoded no frame of the source.
+  if (playlistText === undefined) {
+    return {
+      ok: false,
+      kind: 'bad-input',
+      code: 'no-output',
+      message: `${rung.name}: ffmpeg finished but produced no output: the source has no decodable video frames`,
+    };
+  }
+  const playlist = parseMediaPlaylist(playlistText);
   if (!playlist.ended || playlist.segments.length === 0)
     return mismatch('the media playlist is incomplete');
   const sized = await Promise.all(
