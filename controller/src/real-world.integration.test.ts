@@ -164,7 +164,17 @@ describeWith(
           namespace: suite.namespace,
           name: `job-${jobId}`,
         })) as TranscodeJobResource;
-        expect(resource.status).toMatchObject({ phase: 'Succeeded', renditionsSummary: '1/1' });
+        expect(resource.status).toMatchObject({
+          phase: 'Succeeded',
+          renditionsSummary: '1/1',
+          video: {
+            sourceDynamicRange: clip.expect.dynamicRange,
+            toneMapped: clip.expect.dynamicRange !== 'SDR',
+          },
+        });
+        expect(resource.status?.video?.deinterlaced).toBe(
+          clip.expect.interlaced ? 'field-rate' : undefined,
+        );
         expect(resource.spec.renditions.map((r) => r.name)).toEqual([name]);
       }, 240_000);
     }

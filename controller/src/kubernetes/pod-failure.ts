@@ -1,5 +1,6 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { TranscoderEvent } from '@videoforge/contracts';
+import { TranscoderEvent, type VideoProcessing } from '@videoforge/contracts';
+import { CONTAINER_NAME } from './job-manifest.builder.ts';
 
 /**
  * Why a failed Job's transcoder failed, in its own typed words: the last `failed` event
@@ -40,6 +41,43 @@ export function lastFailure(log: string): string | undefined {
         return `${event.data.kind} ${event.data.code}: ${event.data.message}`;
     } catch {
       /* a log line, not an event */
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What a finished rendition's transcoder did to the picture, from the
+ * `rendition-uploaded` event in its pod's log; read once per TranscodeJob (the status
+ * keeps it afterwards), while the Job's TTL has not removed the pod.
+ */
+export async function processingFromPods(
+  core: CoreV1Api,
+  namespace: string,
+  jobName: string,
+): Promise<VideoProcessing | undefined> {
+  const pods = await core.listNamespacedPod({
+    namespace,
+    labelSelector: `batch.kubernetes.io/job-name=${jobName}`,
+  });
+  for (const pod of pods.items.filter((p) => p.status?.phase === 'Succeeded')) {
+    const name = pod.metadata?.name;
+    if (!name) continue;
+    const log = await core.readNamespacedPodLog({
+      name,
+      namespace,
+      container: CONTAINER_NAME,
+      tailLines: 200,
+    });
+    for (const line of log.split('\n').reverse()) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const event = TranscoderEvent.safeParse(JSON.parse(line));
+        if (event.success && event.data.event === 'rendition-uploaded' && event.data.processing)
+          return event.data.processing;
+      } catch {
+        /* a log line, not an event */
+      }
     }
   }
   return undefined;

@@ -30,7 +30,7 @@ import {
 } from './job-manifest.builder.ts';
 import { compactJob, compactTranscodeJob } from './cache-projection.ts';
 import { observeJob } from './job-observer.ts';
-import { failureFromPods } from './pod-failure.ts';
+import { failureFromPods, processingFromPods } from './pod-failure.ts';
 import { OwnerIndex } from './owner-index.ts';
 import { progressFromPodLog } from './pod-progress.ts';
 import type { ObservedWorkload } from '../reconcile/workload.ts';
@@ -250,6 +250,15 @@ export async function startTranscodeJobController(
         continue;
       }
       observed.push(progress === undefined ? seen : { ...seen, progress });
+    }
+    // What the transcoder did to the picture: kept once the status has it, else read
+    // once from a finished producer's pod log.
+    const producer = observed.find((w) => w.state === 'succeeded' && w.type !== 'finalize');
+    if (producer) {
+      const processing =
+        resource.status?.video ??
+        (await processingFromPods(core, ns, producer.name).catch(() => undefined));
+      if (processing) producer.processing = processing;
     }
     const decision = reconcileTranscodeJob(resource, observed, now());
     const spec = TranscodeJobSpec.safeParse(resource.spec);
