@@ -14,7 +14,9 @@ export function renderMasterPlaylist(renditions: readonly RenditionManifest[]): 
   const byBandwidth = [...renditions].sort(
     (a, b) => b.bandwidth - a.bandwidth || b.height - a.height,
   );
-  const start = byBandwidth.reduce((best, candidate) =>
+  // Start on an SDR (H.264) variant: every player can show it; HDR players then switch.
+  const sdr = byBandwidth.filter((r) => (r.videoRange ?? 'SDR') === 'SDR');
+  const start = (sdr.length > 0 ? sdr : byBandwidth).reduce((best, candidate) =>
     Math.abs(candidate.averageBandwidth - PREFERRED_START_BANDWIDTH) <
     Math.abs(best.averageBandwidth - PREFERRED_START_BANDWIDTH)
       ? candidate

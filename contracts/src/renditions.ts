@@ -9,6 +9,15 @@ import { DynamicRange, VideoProcessing } from './video-processing.ts';
 export const RenditionName = z.string().regex(/^[1-9][0-9]{0,3}p$/, 'must look like 720p');
 export type RenditionName = z.infer<typeof RenditionName>;
 
+/**
+ * A variant's name in storage and playlists: a rendition name, or its HDR twin
+ * ("720p-hdr": HEVC Main10 with the source's PQ/HLG signalling, made on request).
+ */
+export const VariantName = z
+  .string()
+  .regex(/^[1-9][0-9]{0,3}p(-hdr)?$/, 'must look like 720p or 720p-hdr');
+export type VariantName = z.infer<typeof VariantName>;
+
 /** Bit rates as the TranscodeJob spec writes them: kilobits per second with a k suffix. */
 export const BitrateString = z.string().regex(/^[1-9][0-9]{0,5}k$/, 'must look like 4000k');
 export type BitrateString = z.infer<typeof BitrateString>;
@@ -48,7 +57,7 @@ export type FrameRate = z.infer<typeof FrameRate>;
  */
 export const RenditionManifest = z.object({
   version: z.literal(1),
-  name: RenditionName,
+  name: VariantName,
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   frameRate: FrameRate,

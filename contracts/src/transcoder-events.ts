@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MediaMetadata } from './media-probe.ts';
-import { RenditionName } from './renditions.ts';
+import { RenditionName, VariantName } from './renditions.ts';
 import { VideoProcessing } from './video-processing.ts';
 
 /**
@@ -24,7 +24,7 @@ export const TranscoderEvent = z.discriminatedUnion('event', [
   z.object({
     ...base,
     event: z.literal('rendition-uploaded'),
-    rendition: RenditionName,
+    rendition: VariantName,
     /** Key of the rendition's media playlist. */
     outputKey: z.string(),
     bytes: z.number().int().nonnegative(),
@@ -44,7 +44,7 @@ export const TranscoderEvent = z.discriminatedUnion('event', [
     posterKey: z.string(),
     spriteKey: z.string(),
     thumbnailsKey: z.string(),
-    renditions: z.array(RenditionName),
+    renditions: z.array(VariantName),
   }),
   z.object({
     ...base,

@@ -1,11 +1,17 @@
 import path from 'node:path';
 import type { MediaMetadata } from '@videoforge/contracts';
 import { ffmpegInputName, inputSafetyOptions, type SourceInput } from '@videoforge/platform/media';
-import { BT709_OUTPUT_OPTIONS } from './colour.ts';
+import { BT709_OUTPUT_OPTIONS, toneMapFilters } from './colour.ts';
+import { hdrEncodeOptions } from './hdr-variant.ts';
 import type { LadderPlan, Rung, VideoTreatment } from './ladder.ts';
 import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
 import type { PosterPlan, SpritePlan } from './thumbnails.ts';
-import { rungVideoFilters, sharedVideoFilters, stillImageFilters } from './video-filter-chain.ts';
+import {
+  decodeFilters,
+  rungVideoFilters,
+  sharedVideoFilters,
+  stillImageFilters,
+} from './video-filter-chain.ts';
 
 /** One ffmpeg invocation as plain data; `toArgv` is exactly what the runner passes. */
 export interface FfmpegCommand {
@@ -94,13 +100,25 @@ export function buildLadderCommand(
   const branches = outputs.map(
     (output, i) => `[s${i}]${rungVideoFilters(input.plan, output.rung).join(',')}[v${i}]`,
   );
+  const video = `[0:${input.metadata.video.index}]`;
+  const hdr = outputs.filter((output) => output.rung.hdr);
+  // HDR twins branch off before tone mapping: decode once, one split per dynamic range.
+  const graph =
+    hdr.length === 0
+      ? [
+          `${video}${sharedVideoFilters(input.plan).join(',')},split=${outputs.length}${splitLabels}`,
+        ]
+      : [
+          `${video}${decodeFilters(input.plan).join(',')},split=2[sdr][hdr]`,
+          `[sdr]${[...toneMapFilters(input.plan.video.colour), 'null'].join(',')},split=${outputs.length - hdr.length}${outputs
+            .map((output, i) => (output.rung.hdr ? '' : `[s${i}]`))
+            .join('')}`,
+          `[hdr]split=${hdr.length}${outputs.map((output, i) => (output.rung.hdr ? `[s${i}]` : '')).join('')}`,
+        ];
   return {
     input: ffmpegInputName(input.source),
     inputOptions: [...GLOBAL_OPTIONS, ...inputSafetyOptions(input.source)],
-    complexFilter: [
-      `[0:${input.metadata.video.index}]${sharedVideoFilters(input.plan).join(',')},split=${outputs.length}${splitLabels}`,
-      ...branches,
-    ].join(';'),
+    complexFilter: [...graph, ...branches].join(';'),
     outputs: outputs.map((output, i) => ({
       target: teeTarget(output, input.settings.segmentSeconds),
       options: [
@@ -120,6 +138,14 @@ function audioMap(metadata: MediaMetadata): string[] {
 function encodeOptions(input: EncodeInput, rung: Rung): string[] {
   const { plan, settings } = input;
   const gop = String(plan.gopFrames);
+  const video = rung.hdr
+    ? hdrEncodeOptions(rung, rung.hdr, plan.gopFrames, settings.preset)
+    : x264Options(input, rung, gop);
+  return [...video, ...audioAndMuxOptions(input, rung)];
+}
+
+function x264Options(input: EncodeInput, rung: Rung, gop: string): string[] {
+  const { settings } = input;
   return [
     '-c:v',
     'libx264',
@@ -143,6 +169,12 @@ function encodeOptions(input: EncodeInput, rung: Rung): string[] {
     '0',
     // True colour tags on every output: BT.709 SDR (HDR sources are tone-mapped to it).
     ...BT709_OUTPUT_OPTIONS,
+  ];
+}
+
+function audioAndMuxOptions(input: EncodeInput, rung: Rung): string[] {
+  const { plan } = input;
+  return [
     ...(plan.audio
       ? [
           '-c:a',

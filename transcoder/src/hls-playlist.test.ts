@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RenditionManifest } from '@videoforge/contracts';
 import {
   avcCodecString,
+  hevcCodecString,
   parseMediaPlaylist,
   renderMasterPlaylist,
   segmentBandwidth,
@@ -142,5 +143,36 @@ describe('avcCodecString', () => {
 
   it('is undefined without an avcC box', () => {
     expect(avcCodecString(Buffer.from('ftypisom'))).toBeUndefined();
+  });
+});
+
+describe('hevcCodecString', () => {
+  it('spells Main 10, tier and level and the constraint bytes as RFC 6381 wants', () => {
+    // hvcC: version 1; profile space 0, tier 0, profile 2 (Main 10); compatibility
+    // flag 2 set (0x20000000, bit-reversed: 4); constraint bytes B0 0 0 0 0 0; level 93 (3.1).
+    const box = Buffer.from([
+      0,
+      0,
+      0,
+      0x20,
+      ...Buffer.from('hvcC', 'latin1'),
+      1,
+      0x02,
+      0x20,
+      0,
+      0,
+      0,
+      0xb0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      93,
+      0,
+      0,
+    ]);
+    expect(hevcCodecString(box)).toBe('hvc1.2.4.L93.B0');
+    expect(hevcCodecString(Buffer.from('no box here'))).toBeUndefined();
   });
 });

@@ -40,6 +40,8 @@ export interface Rung {
   audioBitrateKbps?: number;
   /** The name it was asked for, when that differs (a below-360p source's own-size rung). */
   requestedName?: string;
+  /** An HDR twin ("720p-hdr"): HEVC Main10 keeping the source's PQ/HLG signalling. */
+  hdr?: 'PQ' | 'HLG';
 }
 
 export interface AudioPlan {

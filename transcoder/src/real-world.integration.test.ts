@@ -90,6 +90,55 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
     );
   });
 
+  it('hdr10 with the HDR ladder: an HEVC Main10 PQ twin beside the SDR rung, VIDEO-RANGE and exact CODECS', async () => {
+    const clip = clips.get('hdr10');
+    if (!clip) throw new Error('hdr10');
+    const outputPrefix = 'videos/output/hdr10-ladder/';
+    for (const strategy of ['ladder', 'perRendition'] as const) {
+      const outcome = await transcodeJob(
+        {
+          jobId: 'hdr10-ladder',
+          source: source(clip),
+          outputPrefix,
+          strategy,
+          renditions: lowestTemplate,
+          hdr: true,
+        },
+        { settings, storage, workRoot },
+      );
+      expect(outcome.status, JSON.stringify(outcome)).toBe('succeeded');
+      if (outcome.status === 'succeeded')
+        expect(outcome.renditions.map((r) => r.name).sort()).toEqual(['360p', '360p-hdr']);
+    }
+    const hdrMp4 = storage.filePath(`${outputPrefix}360p-hdr/360p-hdr.mp4`);
+    expect(await probeOutput(hdrMp4)).toMatchObject({
+      width: 640,
+      height: 360,
+      codec: 'hevc',
+      pixelFormat: 'yuv420p10le',
+      colour: { primaries: 'bt2020', transfer: 'smpte2084', matrix: 'bt2020nc' },
+      frameRate: '30/1',
+      hasAudio: true,
+    });
+    const finalized = await finalizeJob(
+      { jobId: 'hdr10-ladder', source: source(clip), outputPrefix, expectedRenditions: ['360p'] },
+      { settings, storage, workRoot },
+    );
+    expect(finalized.status).toBe('succeeded');
+    const master = HLS.parse(
+      await readFile(storage.filePath(`${outputPrefix}master.m3u8`), 'utf8'),
+    ) as HLS.types.MasterPlaylist;
+    // SDR first (every player can start there), the HDR twin beside it.
+    expect(master.variants.map((v) => [v.uri, v.videoRange, v.codecs])).toEqual([
+      ['360p/index.m3u8', 'SDR', expect.stringMatching(/^avc1\.[0-9a-f]{6},mp4a\.40\.2$/)],
+      [
+        '360p-hdr/index.m3u8',
+        'PQ',
+        expect.stringMatching(/^hvc1\.2\.4\.L\d+(\.[0-9A-F]{1,2})*,mp4a\.40\.2$/),
+      ],
+    ]);
+  }, 240_000);
+
   // The TranscodeJob path: the operator asks for the ladder's lowest rung (360p); a
   // source below it gets its own size under its own name, which finalize accepts.
   for (const which of CASES) {

@@ -5,6 +5,7 @@ import { FfprobeOutput, runFfprobe } from '@videoforge/platform/media';
 import {
   AAC_LC_CODEC,
   avcCodecString,
+  hevcCodecString,
   parseMediaPlaylist,
   segmentBandwidth,
 } from './hls-playlist.ts';
@@ -68,10 +69,10 @@ export async function describeRendition(
       bytes: (await stat(path.join(dir, segment.uri))).size,
     })),
   );
-  const avc = avcCodecString(
-    await readFile(path.join(dir, playlist.initUri ?? RENDITION_FILES.init)),
-  );
-  if (!avc) return mismatch('the init segment has no H.264 configuration');
+  const init = await readFile(path.join(dir, playlist.initUri ?? RENDITION_FILES.init));
+  const avc = rung.hdr ? hevcCodecString(init) : avcCodecString(init);
+  if (!avc) return mismatch(`the init segment has no ${rung.hdr ? 'HEVC' : 'H.264'} configuration`);
+  const expectedCodec = rung.hdr ? 'hevc' : 'h264';
 
   const mp4 = mp4FileName(rung.name);
   const probe = await runFfprobe(
@@ -95,9 +96,13 @@ export async function describeRendition(
   const video = parsed.data.streams.find((s) => s.codec_type === 'video');
   const audio = parsed.data.streams.find((s) => s.codec_type === 'audio');
   const duration = Number(parsed.data.format?.duration ?? 0);
-  if (video?.codec_name !== 'h264' || video.width !== rung.width || video.height !== rung.height) {
+  if (
+    video?.codec_name !== expectedCodec ||
+    video.width !== rung.width ||
+    video.height !== rung.height
+  ) {
     return mismatch(
-      `expected H.264 ${rung.width}×${rung.height}, got ${video?.codec_name ?? 'no video'} ${video?.width ?? 0}×${video?.height ?? 0}`,
+      `expected ${expectedCodec} ${rung.width}×${rung.height}, got ${video?.codec_name ?? 'no video'} ${video?.width ?? 0}×${video?.height ?? 0}`,
     );
   }
   if (Boolean(audio) !== Boolean(plan.audio))
@@ -133,9 +138,13 @@ export async function describeRendition(
     mp4,
     segmentCount: playlist.segments.length,
     bytes: sizes.reduce((sum, size) => sum + size, 0),
-    videoRange: 'SDR',
+    videoRange: rung.hdr ?? 'SDR',
     ...(rung.requestedName ? { requestedName: rung.requestedName } : {}),
-    processing: videoProcessingOf(metadata, plan),
+    // An HDR twin keeps the source's range: nothing was tone-mapped for it.
+    processing: {
+      ...videoProcessingOf(metadata, plan),
+      ...(rung.hdr ? { toneMapped: false } : {}),
+    },
   };
   await writeFile(
     path.join(dir, RENDITION_FILES.manifest),

@@ -18,6 +18,7 @@ import {
 } from './ffmpeg-command.builder.ts';
 import type { ColourSettings } from './colour.ts';
 import { detectInterlacing, type DeinterlaceRate } from './deinterlace.ts';
+import { hdrTwin } from './hdr-variant.ts';
 import { runFfmpeg, type RunOutcome } from './ffmpeg.runner.ts';
 import {
   DEFAULT_TEMPLATES,
@@ -187,6 +188,8 @@ export interface TranscodeJobRequest {
   strategy: TranscodeJobStrategy;
   /** The rungs to produce (defaults overridden by name); undefined: every rung the source fits. */
   renditions?: readonly RungTemplate[] | undefined;
+  /** Also make an HDR twin ("720p-hdr", HEVC Main10 PQ/HLG) of each rung when the source is HDR. */
+  hdr?: boolean | undefined;
   signal?: AbortSignal | undefined;
   onEvent?: ((event: TranscoderEvent) => void) | undefined;
 }
@@ -291,13 +294,23 @@ export async function transcodeJob(
         rendition: rendition.manifest.name,
         outputKey: `${prefix}${RENDITION_FILES.playlist}`,
         bytes: rendition.manifest.bytes,
-        ...(rendition.manifest.processing ? { processing: rendition.manifest.processing } : {}),
+        ...(rendition.manifest.processing &&
+        rendition.manifest.videoRange !== 'PQ' &&
+        rendition.manifest.videoRange !== 'HLG'
+          ? { processing: rendition.manifest.processing }
+          : {}),
       });
     };
     const base = { source: request.source, metadata, plan, workDir, signal: request.signal };
 
+    const colour = plan.video.colour;
+    const twinOf = (rung: Rung): Rung[] =>
+      request.hdr && colour.kind === 'tone-map' ? [hdrTwin(rung, colour.range)] : [];
     if (rungs.length > 0 && request.strategy === 'ladder') {
-      const outcome = await runLadder({ ...base, rungs, onProgress: progress(0, 1) }, settings);
+      const outcome = await runLadder(
+        { ...base, rungs: [...rungs, ...rungs.flatMap(twinOf)], onProgress: progress(0, 1) },
+        settings,
+      );
       if (!outcome.ok)
         return failed(
           await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure),
@@ -305,10 +318,13 @@ export async function transcodeJob(
       for (const rendition of outcome.renditions) await upload(rendition);
     } else {
       for (const [index, rung] of rungs.entries()) {
-        const outcome = await runRendition(
-          { ...base, rung, onProgress: progress(index, rungs.length) },
-          settings,
-        );
+        const twins = twinOf(rung);
+        const onProgress = progress(index, rungs.length);
+        // A rung and its HDR twin come from one decode.
+        const outcome =
+          twins.length > 0
+            ? await runLadder({ ...base, rungs: [rung, ...twins], onProgress }, settings)
+            : await runRendition({ ...base, rung, onProgress }, settings);
         if (!outcome.ok)
           return failed(
             await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure),

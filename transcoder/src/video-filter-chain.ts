@@ -10,15 +10,20 @@ import type { LadderPlan, Rung, VideoTreatment } from './ladder.ts';
  * source's size, before scaling, keeps both strategies' pictures identical.
  */
 export function sharedVideoFilters(plan: LadderPlan): string[] {
-  return [
-    ...deinterlaceFilter(plan.video.deinterlace),
-    `fps=${formatRate(plan.frameRate)}`,
-    ...toneMapFilters(plan.video.colour),
-  ];
+  return [...decodeFilters(plan), ...toneMapFilters(plan.video.colour)];
 }
 
-/** Per rung: square pixels and 8-bit 4:2:0 whatever the source (10-bit, 4:2:2, anamorphic). */
+/** Deinterlace and constant frame rate: what SDR and HDR variants share. */
+export function decodeFilters(plan: LadderPlan): string[] {
+  return [...deinterlaceFilter(plan.video.deinterlace), `fps=${formatRate(plan.frameRate)}`];
+}
+
+/**
+ * Per rung: square pixels and 8-bit 4:2:0 whatever the source (10-bit, 4:2:2,
+ * anamorphic); an HDR twin stays 10-bit in the source's colours.
+ */
 export function rungVideoFilters(plan: LadderPlan, rung: Rung): string[] {
+  if (rung.hdr) return [`scale=${rung.width}:${rung.height}`, 'setsar=1', 'format=yuv420p10le'];
   return [
     `scale=${rung.width}:${rung.height}${scalerMatrixOptions(plan.video.colour)}`,
     'setsar=1',
