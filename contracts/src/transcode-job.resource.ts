@@ -53,6 +53,8 @@ export const TranscodeJobSpec = z.object({
   priority: z.number().int().min(-100).max(100).default(0),
   maxRetries: z.number().int().min(0).max(10).default(2),
   strategy: TranscodeJobStrategy.default('perRendition'),
+  /** Also an HDR set (HEVC Main10, PQ/HLG kept) beside the SDR ladder when the source is HDR; absent: no. */
+  hdr: z.boolean().optional(),
   cancel: z.boolean().optional(),
 });
 export type TranscodeJobSpec = z.infer<typeof TranscodeJobSpec>;

@@ -7,7 +7,7 @@ import { isOutputPrefix } from './output-layout.ts';
 
 export const USAGE = `Usage:
   videoforge-transcode [rendition] SOURCE --rendition NAME [--height N --video-bitrate 2000k] [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job JOB
-  videoforge-transcode ladder      SOURCE [--renditions 1080p,720p] --output-prefix videos/output/JOB/ --job JOB
+  videoforge-transcode ladder      SOURCE [--renditions 1080p,720p] [--hdr] --output-prefix videos/output/JOB/ --job JOB
   videoforge-transcode finalize    SOURCE [--renditions 1080p,720p] --output-prefix videos/output/JOB/ --job JOB
   videoforge-transcode probe       SOURCE
 
@@ -27,6 +27,8 @@ export type CliCommand =
       job: string;
       outputPrefix: string;
       rendition: RungTemplate;
+      /** Also an HDR twin of the rung, when the source is HDR. */
+      hdr?: boolean;
     }
   | {
       command: 'ladder';
@@ -34,6 +36,7 @@ export type CliCommand =
       job: string;
       outputPrefix: string;
       renditions: RungTemplate[] | undefined;
+      hdr?: boolean;
     }
   | {
       command: 'finalize';
@@ -76,6 +79,7 @@ const Options = z.object({
   renditions: RenditionList.optional(),
   'output-prefix': OutputPrefix.optional(),
   job: JobId.optional(),
+  hdr: z.boolean().optional(),
 });
 type Options = z.infer<typeof Options>;
 
@@ -107,6 +111,7 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         renditions: { type: 'string' },
         'output-prefix': { type: 'string' },
         job: { type: 'string' },
+        hdr: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -149,12 +154,14 @@ function toCommand(options: Options): CliParse {
   const job = options.job ?? (problems.push('--job is required'), '');
   const outputPrefix =
     options['output-prefix'] ?? (problems.push('--output-prefix is required'), '');
+  const hdr = options.hdr ? { hdr: true } : {};
   switch (options.command) {
     case 'rendition': {
       const rendition = renditionTemplate(options, problems);
       return finish(
         problems,
-        source && rendition && { command: 'rendition', source, job, outputPrefix, rendition },
+        source &&
+          rendition && { command: 'rendition', source, job, outputPrefix, rendition, ...hdr },
       );
     }
     case 'ladder': {
@@ -171,6 +178,7 @@ function toCommand(options: Options): CliParse {
           job,
           outputPrefix,
           renditions: renditions?.filter((t) => t !== undefined),
+          ...hdr,
         },
       );
     }

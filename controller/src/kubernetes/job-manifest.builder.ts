@@ -68,10 +68,17 @@ export function transcoderArgs(
         '--video-bitrate',
         r.videoBitrate,
         ...(r.audioBitrate ? ['--audio-bitrate', r.audioBitrate] : []),
+        ...(spec.hdr ? ['--hdr'] : []),
       ];
     }
     case 'ladder':
-      return ['ladder', ...common, '--renditions', request.renditions.map((r) => r.name).join(',')];
+      return [
+        'ladder',
+        ...common,
+        '--renditions',
+        request.renditions.map((r) => r.name).join(','),
+        ...(spec.hdr ? ['--hdr'] : []),
+      ];
     case 'finalize':
       return ['finalize', ...common, '--renditions', request.renditions.join(',')];
   }
