@@ -63,6 +63,53 @@ describeWith(['postgres', 'ffmpeg'], 'real-world media through the all-in-one (n
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  it('hdr10 with the HDR option: the master playlist offers an HEVC PQ twin beside SDR', async () => {
+    const clip = await makeRealWorldClip(dir, 'hdr10');
+    const bytes = await readFile(clip.file);
+    const created = await call(app.baseUrl, 'POST', '/api/uploads', {
+      token,
+      body: { filename: 'hdr.mp4', size: bytes.length, contentType: 'video/mp4', title: 'hdr' },
+    });
+    const upload = created.body as Extract<UploadCreateResponse, { mode: 'single' }>;
+    expect((await fetch(upload.url, { method: 'PUT', body: bytes })).status).toBe(200);
+    const completed = await call(app.baseUrl, 'POST', `/api/uploads/${upload.uploadId}/complete`, {
+      token,
+      body: { hdr: true },
+    });
+    expect(completed.status, JSON.stringify(completed.body)).toBe(201);
+    const { video, job } = completed.body as UploadCompleteResponse;
+    let last: Job | undefined;
+    await waitUntil(
+      async () => {
+        last = (await call(app.baseUrl, 'GET', `/api/jobs/${job.id}`, { token })).body as Job;
+        return last.status === 'succeeded' || last.status === 'failed';
+      },
+      { timeoutMs: 180_000, intervalMs: 500, describe: () => app.output().slice(-3000) },
+    );
+    expect(last?.status, last?.errorMessage ?? '').toBe('succeeded');
+    const [row] = await app.db.sql<{ hdr: boolean }[]>`SELECT hdr FROM jobs WHERE id = ${job.id}`;
+    expect(row?.hdr).toBe(true);
+    const master = await fetch(`${app.baseUrl}/api/stream/${video.id}/master.m3u8`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const masterText = await master.text();
+    const playlist = HLS.parse(masterText) as HLS.types.MasterPlaylist;
+    expect(
+      playlist.variants.map((v) => [v.uri, v.videoRange, v.codecs?.split('.')[0]]),
+      masterText,
+    ).toEqual([
+      ['360p/index.m3u8', 'SDR', 'avc1'],
+      ['360p-hdr/index.m3u8', 'PQ', 'hvc1'],
+    ]);
+    // The HDR variant's media playlist is served like any rendition's, segments signed.
+    const hdrUri = playlist.variants[1]?.uri ?? '';
+    const variant = await fetch(new URL(hdrUri, `${app.baseUrl}/api/stream/${video.id}/`), {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(variant.status).toBe(200);
+    expect((await variant.text()).split('\n').some((line) => line.startsWith('http'))).toBe(true);
+  }, 240_000);
+
   for (const { which, formats } of CASES) {
     it(`${which}: upload → job → play, progressive BT.709 SDR, reported on the video`, async () => {
       const clip = await makeRealWorldClip(dir, which);

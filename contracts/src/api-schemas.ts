@@ -213,7 +213,12 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
-export const JobCreateRequest = z.strictObject({ videoId: EntityId, formats: Formats });
+export const JobCreateRequest = z.strictObject({
+  videoId: EntityId,
+  formats: Formats,
+  /** Also an HDR set beside the SDR ladder, when the source is HDR. */
+  hdr: z.boolean().optional(),
+});
 export type JobCreateRequest = z.infer<typeof JobCreateRequest>;
 
 export const JobListQuery = z.strictObject({
@@ -310,6 +315,8 @@ export const UploadCompleteRequest = z.strictObject({
     .optional(),
   /** Renditions to produce; default: the ladder up to the source's resolution. */
   formats: Formats.optional(),
+  /** Also an HDR set (HEVC Main10, PQ/HLG) beside the SDR ladder, when the source is HDR. */
+  hdr: z.boolean().optional(),
 });
 export type UploadCompleteRequest = z.infer<typeof UploadCompleteRequest>;
 

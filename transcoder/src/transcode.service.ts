@@ -315,7 +315,7 @@ export async function transcodeJob(
         return failed(
           await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure),
         );
-      for (const rendition of outcome.renditions) await upload(rendition);
+      for (const rendition of twinsFirst(outcome.renditions)) await upload(rendition);
     } else {
       for (const [index, rung] of rungs.entries()) {
         const twins = twinOf(rung);
@@ -329,7 +329,7 @@ export async function transcodeJob(
           return failed(
             await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure),
           );
-        for (const rendition of outcome.renditions) await upload(rendition);
+        for (const rendition of twinsFirst(outcome.renditions)) await upload(rendition);
       }
     }
     return { status: 'succeeded', metadata, renditions: uploaded, skipped };
@@ -359,6 +359,17 @@ async function removeUploads(
     ),
   );
   return failure;
+}
+
+/**
+ * HDR twins go up before the SDR rung they belong to: a runtime that sees an SDR
+ * rung's manifest in storage counts that rung (and its twin) as done, so the twin must
+ * already be there when finalize reads the manifests.
+ */
+function twinsFirst(renditions: readonly EncodedRendition[]): EncodedRendition[] {
+  const isTwin = (r: EncodedRendition) =>
+    r.manifest.videoRange === 'PQ' || r.manifest.videoRange === 'HLG';
+  return [...renditions.filter(isTwin), ...renditions.filter((r) => !isTwin(r))];
 }
 
 /**

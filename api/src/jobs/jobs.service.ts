@@ -26,7 +26,12 @@ export function createJobsService({ sql, jobs, videos }: JobsServiceDeps) {
     return toJob(job, await jobs.finishedRenditions(job.id));
   }
 
-  async function enqueue(principal: Principal, videoId: string, formats: string[]): Promise<Job> {
+  async function enqueue(
+    principal: Principal,
+    videoId: string,
+    formats: string[],
+    hdr?: boolean,
+  ): Promise<Job> {
     const video = await videos.findById(videoId);
     if (!video || !canManage(principal, video.ownerId)) throw notFoundError('video');
     if (await jobs.hasActive(videoId))
@@ -41,6 +46,7 @@ export function createJobsService({ sql, jobs, videos }: JobsServiceDeps) {
             ? renditionsForSource(video.width, video.height, formats)
             : formats,
         inputKey: video.sourceKey,
+        hdr,
       }),
     );
     return toJob(job);
@@ -48,7 +54,7 @@ export function createJobsService({ sql, jobs, videos }: JobsServiceDeps) {
 
   return {
     create(principal: Principal, request: JobCreateRequest): Promise<Job> {
-      return enqueue(principal, request.videoId, request.formats);
+      return enqueue(principal, request.videoId, request.formats, request.hdr);
     },
 
     async list(principal: Principal, query: JobListQuery) {
@@ -94,7 +100,7 @@ export function createJobsService({ sql, jobs, videos }: JobsServiceDeps) {
           { status: job.status },
         );
       }
-      return enqueue(principal, job.videoId, job.formats);
+      return enqueue(principal, job.videoId, job.formats, job.hdr);
     },
   };
 }

@@ -6,7 +6,7 @@ import {
   finalOutputKey,
   OUTPUT_FILES,
   RenditionManifest,
-  RenditionName,
+  VariantName,
   renderMasterPlaylist,
 } from '@videoforge/contracts';
 import { ObjectNotFoundError, type StoragePort } from '@videoforge/platform/storage';
@@ -35,7 +35,8 @@ export interface StreamingDeps {
 }
 
 const MasterParams = z.object({ videoId: EntityId });
-const VariantParams = z.object({ videoId: EntityId, rendition: RenditionName });
+// A rendition or its HDR twin ("720p-hdr").
+const VariantParams = z.object({ videoId: EntityId, rendition: VariantName });
 const StreamQuery = z.object({ st: z.string().max(2048).optional() });
 
 const M3U8 = 'application/vnd.apple.mpegurl';
@@ -124,7 +125,7 @@ export function streamingRoutes({ videos, jobs, storage, authn, secret }: Stream
         : undefined;
     const mapping = new Map<string, string>();
     for (const uri of playlistUris(master)) {
-      const match = /^([1-9][0-9]{0,3}p)\/index\.m3u8$/.exec(uri);
+      const match = /^([1-9][0-9]{0,3}p(-hdr)?)\/index\.m3u8$/.exec(uri);
       if (match) mapping.set(uri, token ? `${uri}?st=${encodeURIComponent(token)}` : uri);
     }
     res.setHeader('Cache-Control', 'private, no-store');

@@ -250,6 +250,7 @@ export function createUploadsService(deps: UploadsServiceDeps) {
           videoId,
           formats,
           inputKey: upload.storageKey,
+          hdr: request.hdr,
         });
         await uploads.markCompleted(tx, upload.id, videoId);
         return { videoId, job };
