@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Transcoder benchmark, rerunnable: `node bench/transcode/run.ts [--seconds 60] [--preset veryfast] [--repeat 3] [--keep]`.
+// `--mode processing` measures tone mapping and deinterlacing instead (see processing.ts).
 //
 // In one run, on one generated 1080p30 clip:
 //   1. overhead: the VideoForge transcoder (probe, fluent-ffmpeg run with progress
@@ -17,6 +18,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { z } from 'zod';
+import { processingBench } from './processing.ts';
 import {
   buildRenditionCommand,
   planLadder,
@@ -26,6 +28,7 @@ import {
   toArgv,
   X264_PRESETS,
   DEFAULT_PROBE_LIMITS,
+  DEFAULT_COLOUR_SETTINGS,
   type EncodeOutcome,
   type TranscoderSettings,
   type SourceInput,
@@ -36,6 +39,8 @@ const Args = z.object({
   preset: z.enum(X264_PRESETS).default('veryfast'),
   repeat: z.coerce.number().int().min(1).max(10).default(3),
   keep: z.boolean().default(false),
+  /** ladder: overhead and strategy (below); processing: tone-map and deinterlace cost (processing.ts). */
+  mode: z.enum(['ladder', 'processing']).default('ladder'),
 });
 
 const { values } = parseArgs({
@@ -44,6 +49,7 @@ const { values } = parseArgs({
     preset: { type: 'string' },
     repeat: { type: 'string' },
     keep: { type: 'boolean' },
+    mode: { type: 'string' },
   },
 });
 const args = Args.parse(values);
@@ -113,6 +119,10 @@ function busyNeighbours(): string {
 }
 
 async function main(): Promise<void> {
+  if (args.mode === 'processing') {
+    await processingBench(args, measure, median);
+    return;
+  }
   const dir = await mkdtemp(path.join(tmpdir(), 'vf-bench-'));
   const loadBefore = loadavg();
   const neighboursBefore = busyNeighbours();
@@ -135,6 +145,8 @@ async function main(): Promise<void> {
       encoder: { preset: args.preset, segmentSeconds: 6 },
       keyframeIntervalSeconds: 2,
       maxFrameRate: 60,
+      colour: DEFAULT_COLOUR_SETTINGS,
+      deinterlaceRate: 'field',
       timeoutMs: 3_600_000,
       probeTimeoutMs: 60_000,
       probeLimits: DEFAULT_PROBE_LIMITS,

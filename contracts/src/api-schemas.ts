@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EntityId } from './queue-messages.ts';
 import { RenditionName } from './renditions.ts';
+import { VideoProcessing } from './video-processing.ts';
 
 /**
  * Request and response bodies of the HTTP API. The API validates with these and
@@ -138,6 +139,8 @@ export const Video = z.object({
   audioCodec: z.string().nullable(),
   bitRate: z.number().int().nullable(),
   fileSize: z.number().int().nullable(),
+  /** What the transcode did to the picture (HDR tone mapping, deinterlacing); single-video reads only. */
+  processing: VideoProcessing.optional(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
 });
@@ -238,7 +241,12 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
-export const JobCreateRequest = z.strictObject({ videoId: EntityId, formats: Formats });
+export const JobCreateRequest = z.strictObject({
+  videoId: EntityId,
+  formats: Formats,
+  /** Also an HDR set beside the SDR ladder, when the source is HDR. */
+  hdr: z.boolean().optional(),
+});
 export type JobCreateRequest = z.infer<typeof JobCreateRequest>;
 
 export const JobListQuery = z.strictObject({
@@ -335,6 +343,8 @@ export const UploadCompleteRequest = z.strictObject({
     .optional(),
   /** Renditions to produce; default: the ladder up to the source's resolution. */
   formats: Formats.optional(),
+  /** Also an HDR set (HEVC Main10, PQ/HLG) beside the SDR ladder, when the source is HDR. */
+  hdr: z.boolean().optional(),
 });
 export type UploadCompleteRequest = z.infer<typeof UploadCompleteRequest>;
 

@@ -1,6 +1,7 @@
 import './browser-zod-config.ts';
 export * from './renditions.ts';
 export * from './media-probe.ts';
+export * from './video-processing.ts';
 export * from './transcoder-events.ts';
 export * from './api-error.ts';
 export * from './queue-messages.ts';
@@ -12,3 +13,4 @@ export * from './auth-config.ts';
 export * from './media-tracks.ts';
 export * from './captions.ts';
 export * from './web-security-headers.ts';
+export * from './source-renditions.ts';

@@ -32,7 +32,9 @@ export function renderMasterPlaylist(
   const byBandwidth = [...renditions].sort(
     (a, b) => b.bandwidth - a.bandwidth || b.height - a.height,
   );
-  const start = byBandwidth.reduce((best, candidate) =>
+  // Start on an SDR (H.264) variant: every player can show it; HDR players then switch.
+  const sdr = byBandwidth.filter((r) => (r.videoRange ?? 'SDR') === 'SDR');
+  const start = (sdr.length > 0 ? sdr : byBandwidth).reduce((best, candidate) =>
     Math.abs(candidate.averageBandwidth - PREFERRED_START_BANDWIDTH) <
     Math.abs(best.averageBandwidth - PREFERRED_START_BANDWIDTH)
       ? candidate
@@ -51,7 +53,9 @@ export function renderMasterPlaylist(
     return [
       `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth + audioPeak},AVERAGE-BANDWIDTH=${r.averageBandwidth + audioAverage},` +
         `RESOLUTION=${r.width}x${r.height},CODECS="${codecs}",` +
-        `FRAME-RATE=${(r.frameRate.num / r.frameRate.den).toFixed(3)}${groups}`,
+        `FRAME-RATE=${(r.frameRate.num / r.frameRate.den).toFixed(3)},` +
+        // Players that can show HDR choose by it; SDR variants say so explicitly.
+        `VIDEO-RANGE=${r.videoRange ?? 'SDR'}${groups}`,
       `${r.name}/${r.playlist}`,
     ].join('\n');
   });

@@ -1,5 +1,27 @@
 import { z } from 'zod';
 import { FrameRate } from './renditions.ts';
+import { DynamicRange } from './video-processing.ts';
+
+/** ffprobe's field_order: progressive, tt/bb (top/bottom field first), tb/bt (swapped coding order). */
+export const FieldOrder = z.enum(['progressive', 'tt', 'bb', 'tb', 'bt', 'unknown']);
+export type FieldOrder = z.infer<typeof FieldOrder>;
+
+/** Colour properties as the stream states them (ffprobe's names); absent when unstated. */
+export const ColourInfo = z.object({
+  primaries: z.string().optional(),
+  transfer: z.string().optional(),
+  matrix: z.string().optional(),
+  range: z.string().optional(),
+});
+export type ColourInfo = z.infer<typeof ColourInfo>;
+
+/** A Dolby Vision stream's configuration record: its profile and which base layer it is compatible with. */
+export const DolbyVisionInfo = z.object({
+  profile: z.number().int().nonnegative(),
+  /** 0 none (profile 5: not decodable without a DV decoder), 1 HDR10, 2 SDR, 4 HLG. */
+  compatibilityId: z.number().int().nonnegative(),
+});
+export type DolbyVisionInfo = z.infer<typeof DolbyVisionInfo>;
 
 /** A source video as the transcoder's probe describes it (after ffprobe, before any decision). */
 export const VideoStreamInfo = z.object({
@@ -26,6 +48,14 @@ export const VideoStreamInfo = z.object({
   bitRateKbps: z.number().int().positive().optional(),
   /** The stream's own declared duration, when the container states one. */
   durationSeconds: z.number().positive().optional(),
+  colour: ColourInfo.optional(),
+  /** Absent means SDR (older probes did not record it). */
+  dynamicRange: DynamicRange.optional(),
+  dolbyVision: DolbyVisionInfo.optional(),
+  /** Absent when the container does not say (then the transcoder runs a short idet pass). */
+  fieldOrder: FieldOrder.optional(),
+  /** The stream's first timestamp in seconds (MPEG-TS and AVCHD start at 1–2 s, not 0). */
+  startTimeSeconds: z.number().optional(),
 });
 export type VideoStreamInfo = z.infer<typeof VideoStreamInfo>;
 
@@ -61,6 +91,8 @@ export const MediaMetadata = z.object({
   /** ffprobe's format_name, e.g. "mov,mp4,m4a,3gp,3g2,mj2". */
   container: z.string(),
   durationSeconds: z.number().positive(),
+  /** The container's first timestamp (format start_time); absent means 0. */
+  startTimeSeconds: z.number().optional(),
   sizeBytes: z.number().int().nonnegative().optional(),
   bitRateKbps: z.number().int().positive().optional(),
   video: VideoStreamInfo,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DynamicRange, VideoProcessing } from './video-processing.ts';
 
 /**
  * Rendition names are the output's short side in pixels plus "p" ("1080p" is 1920×1080
@@ -7,6 +8,15 @@ import { z } from 'zod';
  */
 export const RenditionName = z.string().regex(/^[1-9][0-9]{0,3}p$/, 'must look like 720p');
 export type RenditionName = z.infer<typeof RenditionName>;
+
+/**
+ * A variant's name in storage and playlists: a rendition name, or its HDR twin
+ * ("720p-hdr": HEVC Main10 with the source's PQ/HLG signalling, made on request).
+ */
+export const VariantName = z
+  .string()
+  .regex(/^[1-9][0-9]{0,3}p(-hdr)?$/, 'must look like 720p or 720p-hdr');
+export type VariantName = z.infer<typeof VariantName>;
 
 /** Bit rates as the TranscodeJob spec writes them: kilobits per second with a k suffix. */
 export const BitrateString = z.string().regex(/^[1-9][0-9]{0,5}k$/, 'must look like 4000k');
@@ -47,7 +57,7 @@ export type FrameRate = z.infer<typeof FrameRate>;
  */
 export const RenditionManifest = z.object({
   version: z.literal(1),
-  name: RenditionName,
+  name: VariantName,
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   frameRate: FrameRate,
@@ -67,5 +77,11 @@ export const RenditionManifest = z.object({
   segmentCount: z.number().int().positive(),
   /** Sum of every object this rendition uploaded, manifest excluded. */
   bytes: z.number().int().nonnegative(),
+  /** The master playlist's VIDEO-RANGE; absent means SDR. */
+  videoRange: DynamicRange.optional(),
+  /** The rendition name the TranscodeJob asked for, when the source made it another (360p → 240p). */
+  requestedName: RenditionName.optional(),
+  /** What was done to the picture (tone mapping, deinterlacing, start offset). */
+  processing: VideoProcessing.optional(),
 });
 export type RenditionManifest = z.infer<typeof RenditionManifest>;

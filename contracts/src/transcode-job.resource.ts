@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BitrateString, RenditionName } from './renditions.ts';
+import { VideoProcessing } from './video-processing.ts';
 
 /**
  * The TranscodeJob custom resource (transcodejobs.videoforge.io/v1alpha1). The CRD in
@@ -52,6 +53,8 @@ export const TranscodeJobSpec = z.object({
   priority: z.number().int().min(-100).max(100).default(0),
   maxRetries: z.number().int().min(0).max(10).default(2),
   strategy: TranscodeJobStrategy.default('perRendition'),
+  /** Also an HDR set (HEVC Main10, PQ/HLG kept) beside the SDR ladder when the source is HDR; absent: no. */
+  hdr: z.boolean().optional(),
   cancel: z.boolean().optional(),
 });
 export type TranscodeJobSpec = z.infer<typeof TranscodeJobSpec>;
@@ -105,6 +108,8 @@ export const TranscodeJobStatus = z.object({
     .regex(/^[0-9]+\/[0-9]+$/)
     .max(16)
     .optional(),
+  /** What the transcoder did to the picture (HDR tone mapping, deinterlacing). */
+  video: VideoProcessing.optional(),
   observedGeneration: z.number().int().min(0).optional(),
   renditions: z.array(RenditionStatus).max(5).optional(),
   tracks: TracksStatus.optional(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MediaMetadata } from './media-probe.ts';
-import { RenditionName } from './renditions.ts';
+import { RenditionName, VariantName } from './renditions.ts';
+import { VideoProcessing } from './video-processing.ts';
 
 /**
  * What `videoforge-transcode` prints on stdout, one JSON object per line (its logs go
@@ -23,10 +24,12 @@ export const TranscoderEvent = z.discriminatedUnion('event', [
   z.object({
     ...base,
     event: z.literal('rendition-uploaded'),
-    rendition: RenditionName,
+    rendition: VariantName,
     /** Key of the rendition's media playlist. */
     outputKey: z.string(),
     bytes: z.number().int().nonnegative(),
+    /** What was done to the picture; the controller copies it into the TranscodeJob status. */
+    processing: VideoProcessing.optional(),
   }),
   z.object({
     ...base,
@@ -41,7 +44,7 @@ export const TranscoderEvent = z.discriminatedUnion('event', [
     posterKey: z.string(),
     spriteKey: z.string(),
     thumbnailsKey: z.string(),
-    renditions: z.array(RenditionName),
+    renditions: z.array(VariantName),
   }),
   z.object({
     ...base,

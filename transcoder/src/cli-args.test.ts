@@ -19,6 +19,14 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('asks for the HDR twin with --hdr (the TranscodeJob spec.hdr)', () => {
+    expect(
+      parseCliArgs(['ladder', '--source', url, '--renditions', '720p', '--hdr', ...common]),
+    ).toMatchObject({ ok: true, command: { command: 'ladder', hdr: true } });
+    const plain = parseCliArgs(['--source', url, '--rendition', '720p', ...common]);
+    expect(plain.ok && 'hdr' in plain.command).toBe(false);
+  });
+
   it('takes a custom rung from the TranscodeJob spec', () => {
     const parsed = parseCliArgs([
       'rendition',

@@ -7,7 +7,7 @@ import { isOutputPrefix } from './output-layout.ts';
 
 export const USAGE = `Usage:
   videoforge-transcode [rendition] SOURCE --rendition NAME [--height N --video-bitrate 2000k] [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job JOB
-  videoforge-transcode ladder      SOURCE [--renditions 1080p,720p] --output-prefix videos/output/JOB/ --job JOB
+  videoforge-transcode ladder      SOURCE [--renditions 1080p,720p] [--hdr] --output-prefix videos/output/JOB/ --job JOB
   videoforge-transcode tracks      SOURCE [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job JOB
   videoforge-transcode finalize    SOURCE [--renditions 1080p,720p] --output-prefix videos/output/JOB/ --job JOB
   videoforge-transcode probe       SOURCE
@@ -28,6 +28,8 @@ export type CliCommand =
       job: string;
       outputPrefix: string;
       rendition: RungTemplate;
+      /** Also an HDR twin of the rung, when the source is HDR. */
+      hdr?: boolean;
     }
   | {
       command: 'ladder';
@@ -35,6 +37,7 @@ export type CliCommand =
       job: string;
       outputPrefix: string;
       renditions: RungTemplate[] | undefined;
+      hdr?: boolean;
     }
   | {
       /** Every audio track (encoded once for all rungs) and text subtitle. */
@@ -85,6 +88,7 @@ const Options = z.object({
   renditions: RenditionList.optional(),
   'output-prefix': OutputPrefix.optional(),
   job: JobId.optional(),
+  hdr: z.boolean().optional(),
 });
 type Options = z.infer<typeof Options>;
 
@@ -116,6 +120,7 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         renditions: { type: 'string' },
         'output-prefix': { type: 'string' },
         job: { type: 'string' },
+        hdr: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -158,12 +163,14 @@ function toCommand(options: Options): CliParse {
   const job = options.job ?? (problems.push('--job is required'), '');
   const outputPrefix =
     options['output-prefix'] ?? (problems.push('--output-prefix is required'), '');
+  const hdr = options.hdr ? { hdr: true } : {};
   switch (options.command) {
     case 'rendition': {
       const rendition = renditionTemplate(options, problems);
       return finish(
         problems,
-        source && rendition && { command: 'rendition', source, job, outputPrefix, rendition },
+        source &&
+          rendition && { command: 'rendition', source, job, outputPrefix, rendition, ...hdr },
       );
     }
     case 'ladder': {
@@ -180,6 +187,7 @@ function toCommand(options: Options): CliParse {
           job,
           outputPrefix,
           renditions: renditions?.filter((t) => t !== undefined),
+          ...hdr,
         },
       );
     }

@@ -110,6 +110,7 @@ async function dispatch(
           outputPrefix: command.outputPrefix,
           strategy: command.command === 'ladder' ? 'ladder' : 'perRendition',
           renditions: command.command === 'ladder' ? command.renditions : [command.rendition],
+          hdr: command.hdr === true,
           signal: deps.signal,
           onEvent: deps.emit,
         },

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { LoggingEnv, StorageEnv, withAdapterRequirements } from '@videoforge/platform/config';
+import { DEFAULT_COLOUR_SETTINGS, TONE_MAP_CURVES } from './colour.ts';
 import { X264_PRESETS } from './ffmpeg-command.builder.ts';
 import { DEFAULT_PROBE_LIMITS } from './probe-limits.ts';
 import type { SourcePolicy } from './source-policy.ts';
@@ -56,6 +57,15 @@ export const TranscoderEnv = withAdapterRequirements(
       ),
     /** Allows http:// sources on 127.0.0.1/localhost (all-in-one mode, tests); https is always allowed. */
     TRANSCODE_ALLOW_LOOPBACK_HTTP: z.stringbool().default(false),
+    /** HDR → SDR curve (ffmpeg tonemap); mobius is the BT.2390-like knee, hable the filmic curve. */
+    TRANSCODE_TONEMAP: z.enum(TONE_MAP_CURVES).default(DEFAULT_COLOUR_SETTINGS.toneMapCurve),
+    /** Nominal peak (cd/m²) that linear light is measured against when linearising HDR. */
+    TRANSCODE_TONEMAP_NPL: positiveInt
+      .min(48)
+      .max(10000)
+      .default(DEFAULT_COLOUR_SETTINGS.nominalPeakNits),
+    /** field: 1080i29.97 → 59.94p when TRANSCODE_MAX_FRAME_RATE allows; frame: → 29.97p. */
+    TRANSCODE_DEINTERLACE_RATE: z.enum(['field', 'frame']).default('field'),
     /** Lifetime of the presigned GET made for --source-key. */
     TRANSCODE_SOURCE_URL_SECONDS: positiveInt.max(7 * 24 * 3600).default(6 * 3600),
   }),
@@ -78,6 +88,8 @@ export function toTranscoderSettings(env: TranscoderEnv): TranscoderSettings {
     encoder: { preset: env.TRANSCODE_PRESET, segmentSeconds: env.TRANSCODE_SEGMENT_SECONDS },
     keyframeIntervalSeconds: env.TRANSCODE_KEYFRAME_INTERVAL_SECONDS,
     maxFrameRate: env.TRANSCODE_MAX_FRAME_RATE,
+    colour: { toneMapCurve: env.TRANSCODE_TONEMAP, nominalPeakNits: env.TRANSCODE_TONEMAP_NPL },
+    deinterlaceRate: env.TRANSCODE_DEINTERLACE_RATE,
     timeoutMs: env.TRANSCODE_TIMEOUT_SECONDS * 1000,
     probeTimeoutMs: env.TRANSCODE_PROBE_TIMEOUT_SECONDS * 1000,
     probeLimits: {

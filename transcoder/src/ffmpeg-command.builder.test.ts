@@ -38,6 +38,7 @@ const encode720 = [
   '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high',
   '-b:v', '2000k', '-maxrate', '2000k', '-bufsize', '4000k',
   '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
+  '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv',
   '-an',
   '-flags', '+global_header', '-map_metadata', '-1', '-map_chapters', '-1', '-sn', '-dn', '-f', 'tee',
 ]; // prettier-ignore
@@ -162,6 +163,7 @@ describe('thumbnail commands', () => {
     const command = buildPosterCommand(
       fileSource,
       metadata,
+      plan.video,
       planPoster(metadata),
       '/work/final/poster.jpg',
     );
@@ -178,6 +180,7 @@ describe('thumbnail commands', () => {
     const command = buildSpriteCommand(
       fileSource,
       metadata,
+      plan.video,
       planSprite(metadata),
       '/work/final/sprite.jpg',
     );
@@ -185,8 +188,100 @@ describe('thumbnail commands', () => {
       '-map',
       '0:0',
       '-vf',
-      'fps=1/1,scale=160:90,setsar=1,tile=10x1,format=yuvj420p',
+      'setpts=PTS-STARTPTS,fps=1/1,scale=160:90,setsar=1,tile=10x1,format=yuvj420p',
     ]);
+  });
+});
+
+describe('real-world sources', () => {
+  const hdr = metadataFixture(
+    {
+      codec: 'hevc',
+      pixelFormat: 'yuv420p10le',
+      bitDepth: 10,
+      colour: { primaries: 'bt2020', transfer: 'smpte2084', matrix: 'bt2020nc', range: 'tv' },
+      dynamicRange: 'PQ',
+    },
+    { bitRateKbps: 3000 },
+  );
+  const toneMap =
+    'zscale=tin=smpte2084:pin=bt2020:min=bt2020nc:rin=tv:t=linear:npl=100,format=gbrpf32le,' +
+    'zscale=p=bt709,tonemap=tonemap=mobius:param=0.5:desat=0,zscale=t=bt709:m=bt709:r=tv';
+
+  it('tone-maps PQ to BT.709 once, before the split, and tags every output BT.709', () => {
+    const hdrPlan = planLadder(hdr, { keyframeIntervalSeconds: 2 });
+    const command = buildLadderCommand({ ...input(fileSource), metadata: hdr, plan: hdrPlan }, [
+      { rung: rung('720p'), dir: '/work/job/720p' },
+    ]);
+    expect(command.complexFilter).toBe(
+      `[0:0]fps=25,${toneMap},split=1[s0];[s0]scale=1280:720,setsar=1,format=yuv420p[v0]`,
+    );
+    expect(command.outputs[0]?.options.join(' ')).toContain(
+      '-color_primaries bt709 -color_trc bt709 -colorspace bt709',
+    );
+  });
+
+  it('gives the poster the same tone mapping as the renditions', () => {
+    const hdrPlan = planLadder(hdr, { keyframeIntervalSeconds: 2 });
+    const command = buildPosterCommand(fileSource, hdr, hdrPlan.video, planPoster(hdr), '/p.jpg');
+    expect(command.outputs[0]?.options[3]).toBe(
+      `${toneMap},scale=1280:720,setsar=1,thumbnail=75,format=yuvj420p`,
+    );
+  });
+
+  it('deinterlaces 1080i29.97 to 59.94p with bwdif, the field parity given', () => {
+    const interlaced = metadataFixture(
+      { frameRate: { num: 30000, den: 1001 }, fieldOrder: 'tt' },
+      { container: 'mpegts', bitRateKbps: 3000 },
+    );
+    const fieldRate = planLadder(interlaced, {
+      keyframeIntervalSeconds: 2,
+      interlace: { interlaced: true, parity: 'tff', detectedBy: 'field-order' },
+    });
+    expect(fieldRate.frameRate).toEqual({ num: 60000, den: 1001 });
+    expect(fieldRate.gopFrames).toBe(120);
+    const command = buildRenditionCommand(
+      { ...input(fileSource), metadata: interlaced, plan: fieldRate },
+      { rung: rung('720p'), dir: '/work/job/720p' },
+    );
+    expect(command.outputs[0]?.options[5]).toBe(
+      'bwdif=mode=send_field:parity=tff:deint=all,fps=60000/1001,scale=1280:720,setsar=1,format=yuv420p',
+    );
+    // A 30 fps cap keeps one frame per frame.
+    const capped = planLadder(interlaced, {
+      keyframeIntervalSeconds: 2,
+      maxFrameRate: 30,
+      interlace: { interlaced: true, parity: 'bff', detectedBy: 'idet' },
+    });
+    expect(capped.frameRate).toEqual({ num: 30000, den: 1001 });
+    expect(capped.video.deinterlace).toEqual({
+      parity: 'bff',
+      rate: 'frame-rate',
+      detectedBy: 'idet',
+    });
+    // The poster of an MPEG-TS seeks after decoding (no index to seek in).
+    const poster = buildPosterCommand(
+      fileSource,
+      interlaced,
+      fieldRate.video,
+      planPoster(interlaced),
+      '/p.jpg',
+    );
+    expect(poster.inputOptions).not.toContain('-ss');
+    expect(poster.outputs[0]?.options.slice(0, 2)).toEqual(['-ss', '1.000']);
+    expect(poster.outputs[0]?.options[5]).toMatch(/^bwdif=mode=send_frame:parity=tff:deint=all,/);
+  });
+
+  it('converts a BT.601 SD source to BT.709 in the scaler, since the output says BT.709', () => {
+    const sd = metadataFixture({ colour: { matrix: 'smpte170m' } }, { bitRateKbps: 3000 });
+    const sdPlan = planLadder(sd, { keyframeIntervalSeconds: 2 });
+    const command = buildRenditionCommand(
+      { ...input(fileSource), metadata: sd, plan: sdPlan },
+      { rung: rung('720p'), dir: '/work/job/720p' },
+    );
+    expect(command.outputs[0]?.options[5]).toBe(
+      'fps=25,scale=1280:720:in_color_matrix=bt601:out_color_matrix=bt709,setsar=1,format=yuv420p',
+    );
   });
 });
 

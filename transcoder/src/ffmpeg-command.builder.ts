@@ -1,10 +1,17 @@
 import path from 'node:path';
 import type { MediaMetadata } from '@videoforge/contracts';
 import { ffmpegInputName, inputSafetyOptions, type SourceInput } from '@videoforge/platform/media';
-import { formatRate } from './frame-rate.ts';
-import type { LadderPlan, Rung } from './ladder.ts';
+import { BT709_OUTPUT_OPTIONS, toneMapFilters } from './colour.ts';
+import { hdrEncodeOptions } from './hdr-variant.ts';
+import type { LadderPlan, Rung, VideoTreatment } from './ladder.ts';
 import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
 import type { PosterPlan, SpritePlan } from './thumbnails.ts';
+import {
+  decodeFilters,
+  rungVideoFilters,
+  sharedVideoFilters,
+  stillImageFilters,
+} from './video-filter-chain.ts';
 
 /** One ffmpeg invocation as plain data; `toArgv` is exactly what the runner passes. */
 export interface FfmpegCommand {
@@ -76,7 +83,9 @@ export function buildRenditionCommand(input: EncodeInput, output: RungOutput): F
           '-map',
           `0:${input.metadata.video.index}`,
           '-vf',
-          `${frameRateFilter(input.plan)},${scaleChain(output.rung)}`,
+          [...sharedVideoFilters(input.plan), ...rungVideoFilters(input.plan, output.rung)].join(
+            ',',
+          ),
           ...encodeOptions(input, output.rung),
         ],
       },
@@ -96,15 +105,28 @@ export function buildLadderCommand(
 ): FfmpegCommand {
   if (outputs.length === 0) throw new Error('a ladder needs at least one rung');
   const splitLabels = outputs.map((_, i) => `[s${i}]`).join('');
-  const branches = outputs.map((output, i) => `[s${i}]${scaleChain(output.rung)}[v${i}]`);
+  const branches = outputs.map(
+    (output, i) => `[s${i}]${rungVideoFilters(input.plan, output.rung).join(',')}[v${i}]`,
+  );
+  const video = `[0:${input.metadata.video.index}]`;
+  const hdr = outputs.filter((output) => output.rung.hdr);
+  // HDR twins branch off before tone mapping: decode once, one split per dynamic range.
+  const graph =
+    hdr.length === 0
+      ? [
+          `${video}${sharedVideoFilters(input.plan).join(',')},split=${outputs.length}${splitLabels}`,
+        ]
+      : [
+          `${video}${decodeFilters(input.plan).join(',')},split=2[sdr][hdr]`,
+          `[sdr]${[...toneMapFilters(input.plan.video.colour), 'null'].join(',')},split=${outputs.length - hdr.length}${outputs
+            .map((output, i) => (output.rung.hdr ? '' : `[s${i}]`))
+            .join('')}`,
+          `[hdr]split=${hdr.length}${outputs.map((output, i) => (output.rung.hdr ? `[s${i}]` : '')).join('')}`,
+        ];
   return {
     input: ffmpegInputName(input.source),
     inputOptions: [...GLOBAL_OPTIONS, ...inputSafetyOptions(input.source)],
-    complexFilter: [
-      `[0:${input.metadata.video.index}]${frameRateFilter(input.plan)},split=${outputs.length}${splitLabels}`,
-      ...branches,
-      ...(tracks?.filterChains ?? []),
-    ].join(';'),
+    complexFilter: [...graph, ...branches, ...(tracks?.filterChains ?? [])].join(';'),
     outputs: [
       ...outputs.map((output, i) => ({
         target: teeTarget(output, input.settings.segmentSeconds),
@@ -115,18 +137,17 @@ export function buildLadderCommand(
   };
 }
 
-function frameRateFilter(plan: LadderPlan): string {
-  return `fps=${formatRate(plan.frameRate)}`;
-}
-
-/** Square pixels and 8-bit 4:2:0 whatever the source (10-bit, 4:2:2, anamorphic). */
-function scaleChain(rung: Rung): string {
-  return `scale=${rung.width}:${rung.height},setsar=1,format=yuv420p`;
-}
-
 function encodeOptions(input: EncodeInput, rung: Rung): string[] {
   const { plan, settings } = input;
   const gop = String(plan.gopFrames);
+  const video = rung.hdr
+    ? hdrEncodeOptions(rung, rung.hdr, plan.gopFrames, settings.preset)
+    : x264Options(input, rung, gop);
+  return [...video, ...muxOptions()];
+}
+
+function x264Options(input: EncodeInput, rung: Rung, gop: string): string[] {
+  const { settings } = input;
   return [
     '-c:v',
     'libx264',
@@ -148,6 +169,13 @@ function encodeOptions(input: EncodeInput, rung: Rung): string[] {
     gop,
     '-sc_threshold',
     '0',
+    // True colour tags on every output: BT.709 SDR (HDR sources are tone-mapped to it).
+    ...BT709_OUTPUT_OPTIONS,
+  ];
+}
+
+function muxOptions(): string[] {
+  return [
     // Video only: every audio track is its own HLS rendition, encoded once for all
     // rungs (tracks.service.ts); finalize muxes the main mix into the progressive MP4.
     '-an',
@@ -196,25 +224,32 @@ function assertTeeSafe(dir: string): void {
 export function buildPosterCommand(
   source: SourceInput,
   metadata: MediaMetadata,
+  video: VideoTreatment,
   poster: PosterPlan,
   target: string,
 ): FfmpegCommand {
+  const filters = stillImageFilters(video, poster);
   return {
     input: ffmpegInputName(source),
     inputOptions: [
       ...GLOBAL_OPTIONS,
-      '-ss',
-      poster.seekSeconds.toFixed(3),
+      ...(poster.seek === 'input' ? ['-ss', poster.seekSeconds.toFixed(3)] : []),
       ...inputSafetyOptions(source),
     ],
     outputs: [
       {
         target,
         options: [
+          ...(poster.seek === 'output' ? ['-ss', poster.seekSeconds.toFixed(3)] : []),
           '-map',
           `0:${metadata.video.index}`,
           '-vf',
-          `scale=${poster.width}:${poster.height},setsar=1,thumbnail=${poster.windowFrames},format=yuvj420p`,
+          [
+            ...filters.before,
+            ...filters.scale,
+            ...(poster.windowFrames > 1 ? [`thumbnail=${poster.windowFrames}`] : []),
+            'format=yuvj420p',
+          ].join(','),
           '-frames:v',
           '1',
           '-q:v',
@@ -234,9 +269,14 @@ export function buildPosterCommand(
 export function buildSpriteCommand(
   source: SourceInput,
   metadata: MediaMetadata,
+  video: VideoTreatment,
   sprite: SpritePlan,
   target: string,
 ): FfmpegCommand {
+  const filters = stillImageFilters(video, {
+    width: sprite.thumbWidth,
+    height: sprite.thumbHeight,
+  });
   return {
     input: ffmpegInputName(source),
     inputOptions: [...GLOBAL_OPTIONS, ...inputSafetyOptions(source)],
@@ -247,8 +287,15 @@ export function buildSpriteCommand(
           '-map',
           `0:${metadata.video.index}`,
           '-vf',
-          `fps=1/${sprite.intervalSeconds},scale=${sprite.thumbWidth}:${sprite.thumbHeight},setsar=1,` +
-            `tile=${sprite.columns}x${sprite.rows},format=yuvj420p`,
+          [
+            // Thumbnail times count from the first frame, whatever the source's start time.
+            'setpts=PTS-STARTPTS',
+            `fps=1/${sprite.intervalSeconds}`,
+            ...filters.before,
+            ...filters.scale,
+            `tile=${sprite.columns}x${sprite.rows}`,
+            'format=yuvj420p',
+          ].join(','),
           '-frames:v',
           '1',
           '-q:v',

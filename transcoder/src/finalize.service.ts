@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   RenditionManifest,
@@ -10,14 +10,24 @@ import {
 import { ObjectNotFoundError } from '@videoforge/platform/storage';
 import type { SourceInput } from '@videoforge/platform/media';
 import type { StoragePort } from '@videoforge/platform/storage';
-import { buildPosterCommand, buildSpriteCommand } from './ffmpeg-command.builder.ts';
+import {
+  buildPosterCommand,
+  buildSpriteCommand,
+  type FfmpegCommand,
+} from './ffmpeg-command.builder.ts';
 import { runFfmpeg } from './ffmpeg.runner.ts';
 import { renderMasterPlaylist } from './hls-playlist.ts';
 import { FINAL_FILES, RENDITION_FILES } from './output-layout.ts';
 import { probeSource } from './probe.service.ts';
 import { muxProgressiveDownloads } from './progressive-mux.service.ts';
 import { planPoster, planSprite, renderThumbnailsVtt } from './thumbnails.ts';
-import type { TranscodeFailure, TranscoderSettings } from './transcode.service.ts';
+import { DEFAULT_TEMPLATES, type VideoTreatment } from './ladder.ts';
+import {
+  failureFromRun,
+  planForSource,
+  type TranscodeFailure,
+  type TranscoderSettings,
+} from './transcode.service.ts';
 import { uploadFiles } from './upload.service.ts';
 
 export interface FinalizeRequest {
@@ -64,8 +74,10 @@ export async function finalizeJob(
   };
 
   const manifests = await readManifests(storage, outputPrefix);
+  // A below-360p source answers "360p" with its own-size rung ("240p"), which records
+  // the name it was asked for.
   const missing = (request.expectedRenditions ?? []).filter(
-    (name) => !manifests.some((m) => m.name === name),
+    (name) => !manifests.some((m) => m.name === name || m.requestedName === name),
   );
   if (missing.length > 0) {
     return failed({
@@ -95,9 +107,17 @@ export async function finalizeJob(
 
   const workDir = await mkdtemp(path.join(deps.workRoot, `videoforge-${request.jobId}-final-`));
   try {
+    const plan = await planForSource(
+      request.source,
+      probed.metadata,
+      DEFAULT_TEMPLATES,
+      settings,
+      request.signal,
+    );
     const made = await makeThumbnails(
       request.source,
       probed.metadata,
+      plan.video,
       workDir,
       settings,
       request.signal,
@@ -167,6 +187,7 @@ type ThumbnailOutcome = { ok: true } | { ok: false; failure: TranscodeFailure };
 async function makeThumbnails(
   source: SourceInput,
   metadata: MediaMetadata,
+  video: VideoTreatment,
   workDir: string,
   settings: TranscoderSettings,
   signal: AbortSignal | undefined,
@@ -175,29 +196,54 @@ async function makeThumbnails(
   const sprite = path.join(workDir, FINAL_FILES.sprite);
   await mkdir(path.dirname(sprite), { recursive: true });
   const spritePlan = planSprite(metadata);
-  const runs = [
-    buildPosterCommand(source, metadata, planPoster(metadata), poster),
-    buildSpriteCommand(source, metadata, spritePlan, sprite),
+  const posterPlan = planPoster(metadata);
+  const steps: Array<{ what: string; target: string; commands: FfmpegCommand[] }> = [
+    {
+      what: 'poster',
+      target: poster,
+      // Second try from the first frame: a seek that lands past the last keyframe, or a
+      // window longer than what is left, decodes nothing.
+      commands: [
+        buildPosterCommand(source, metadata, video, posterPlan, poster),
+        buildPosterCommand(
+          source,
+          metadata,
+          video,
+          { ...posterPlan, seekSeconds: 0, seek: 'output', windowFrames: 1 },
+          poster,
+        ),
+      ],
+    },
+    {
+      what: 'sprite',
+      target: sprite,
+      commands: [buildSpriteCommand(source, metadata, video, spritePlan, sprite)],
+    },
   ];
-  for (const [index, command] of runs.entries()) {
-    const run = await runFfmpeg(command, {
-      ffmpegPath: settings.ffmpegPath,
-      durationSeconds: metadata.durationSeconds,
-      timeoutMs: settings.timeoutMs,
-      signal,
-      partialOutputs: [index === 0 ? poster : sprite],
-    });
-    if (!run.ok) {
+  for (const step of steps) {
+    let made = false;
+    for (const command of step.commands) {
+      const run = await runFfmpeg(command, {
+        ffmpegPath: settings.ffmpegPath,
+        durationSeconds: metadata.durationSeconds,
+        timeoutMs: settings.timeoutMs,
+        signal,
+        partialOutputs: [step.target],
+      });
+      if (!run.ok) return { ok: false, failure: failureFromRun(run, `${step.what}: `) };
+      if (await nonEmptyFile(step.target)) {
+        made = true;
+        break;
+      }
+    }
+    if (!made) {
       return {
         ok: false,
-        failure:
-          run.reason === 'cancelled'
-            ? { kind: 'cancelled', code: 'cancelled', message: run.message }
-            : {
-                kind: 'transient',
-                code: 'thumbnails-failed',
-                message: `${run.message} ${run.stderr.split('\n').at(-1) ?? ''}`.trim(),
-              },
+        failure: {
+          kind: 'bad-input',
+          code: 'no-output',
+          message: `${step.what}: ffmpeg finished but decoded no video frame from the source`,
+        },
       };
     }
   }
@@ -208,6 +254,14 @@ async function makeThumbnails(
   );
   await writeFile(path.join(workDir, FINAL_FILES.thumbnails), vtt);
   return { ok: true };
+}
+
+async function nonEmptyFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).size > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Every `{outputPrefix}{name}/rendition.json`, parsed; unreadable ones are skipped. */

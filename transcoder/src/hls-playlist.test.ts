@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RenditionManifest } from '@videoforge/contracts';
 import {
   avcCodecString,
+  hevcCodecString,
   parseMediaPlaylist,
   renderMasterPlaylist,
   segmentBandwidth,
@@ -44,13 +45,13 @@ describe('renderMasterPlaylist', () => {
         '#EXTM3U',
         '#EXT-X-VERSION:7',
         '#EXT-X-INDEPENDENT-SEGMENTS',
-        '#EXT-X-STREAM-INF:BANDWIDTH=2300000,AVERAGE-BANDWIDTH=2100000,RESOLUTION=1280x720,CODECS="avc1.640028,mp4a.40.2",FRAME-RATE=29.970',
+        '#EXT-X-STREAM-INF:BANDWIDTH=2300000,AVERAGE-BANDWIDTH=2100000,RESOLUTION=1280x720,CODECS="avc1.640028,mp4a.40.2",FRAME-RATE=29.970,VIDEO-RANGE=SDR',
         '720p/index.m3u8',
-        '#EXT-X-STREAM-INF:BANDWIDTH=4500000,AVERAGE-BANDWIDTH=4100000,RESOLUTION=1920x1080,CODECS="avc1.640028,mp4a.40.2",FRAME-RATE=29.970',
+        '#EXT-X-STREAM-INF:BANDWIDTH=4500000,AVERAGE-BANDWIDTH=4100000,RESOLUTION=1920x1080,CODECS="avc1.640028,mp4a.40.2",FRAME-RATE=29.970,VIDEO-RANGE=SDR',
         '1080p/index.m3u8',
-        '#EXT-X-STREAM-INF:BANDWIDTH=1200000,AVERAGE-BANDWIDTH=1100000,RESOLUTION=854x480,CODECS="avc1.640028,mp4a.40.2",FRAME-RATE=29.970',
+        '#EXT-X-STREAM-INF:BANDWIDTH=1200000,AVERAGE-BANDWIDTH=1100000,RESOLUTION=854x480,CODECS="avc1.640028,mp4a.40.2",FRAME-RATE=29.970,VIDEO-RANGE=SDR',
         '480p/index.m3u8',
-        '#EXT-X-STREAM-INF:BANDWIDTH=800000,AVERAGE-BANDWIDTH=700000,RESOLUTION=640x360,CODECS="avc1.640028,mp4a.40.2",FRAME-RATE=29.970',
+        '#EXT-X-STREAM-INF:BANDWIDTH=800000,AVERAGE-BANDWIDTH=700000,RESOLUTION=640x360,CODECS="avc1.640028,mp4a.40.2",FRAME-RATE=29.970,VIDEO-RANGE=SDR',
         '360p/index.m3u8',
         '',
       ].join('\n'),
@@ -142,5 +143,36 @@ describe('avcCodecString', () => {
 
   it('is undefined without an avcC box', () => {
     expect(avcCodecString(Buffer.from('ftypisom'))).toBeUndefined();
+  });
+});
+
+describe('hevcCodecString', () => {
+  it('spells Main 10, tier and level and the constraint bytes as RFC 6381 wants', () => {
+    // hvcC: version 1; profile space 0, tier 0, profile 2 (Main 10); compatibility
+    // flag 2 set (0x20000000, bit-reversed: 4); constraint bytes B0 0 0 0 0 0; level 93 (3.1).
+    const box = Buffer.from([
+      0,
+      0,
+      0,
+      0x20,
+      ...Buffer.from('hvcC', 'latin1'),
+      1,
+      0x02,
+      0x20,
+      0,
+      0,
+      0,
+      0xb0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      93,
+      0,
+      0,
+    ]);
+    expect(hevcCodecString(box)).toBe('hvc1.2.4.L93.B0');
+    expect(hevcCodecString(Buffer.from('no box here'))).toBeUndefined();
   });
 });

@@ -87,3 +87,32 @@ export function avcCodecString(initSegment: Uint8Array): string | undefined {
 
 /** AAC-LC, which is what the native aac encoder writes. */
 export const AAC_LC_CODEC = 'mp4a.40.2';
+
+/**
+ * RFC 6381 / ISO 14496-15 codec string for HEVC from the hvcC box of an init segment,
+ * e.g. "hvc1.2.4.L93.B0" (Main 10, tier L, level 3.1): profile space and profile,
+ * the compatibility flags bit-reversed in hex, tier and level, then the constraint
+ * bytes with trailing zero bytes dropped — what HLS CODECS needs for HDR variants.
+ */
+export function hevcCodecString(initSegment: Uint8Array): string | undefined {
+  const bytes = Buffer.from(initSegment.buffer, initSegment.byteOffset, initSegment.byteLength);
+  const at = bytes.indexOf(Buffer.from('hvcC', 'latin1'));
+  if (at < 0 || at + 17 > bytes.length || bytes[at + 4] !== 1) return undefined;
+  const first = bytes[at + 5] ?? 0;
+  const space = ['', 'A', 'B', 'C'][first >> 6] ?? '';
+  const tier = (first >> 5) & 1 ? 'H' : 'L';
+  const profile = first & 0x1f;
+  const compatibility = bytes.readUInt32BE(at + 6);
+  let reversed = 0;
+  for (let bit = 0; bit < 32; bit++) reversed |= ((compatibility >>> bit) & 1) << (31 - bit);
+  const constraints = [...bytes.subarray(at + 10, at + 16)];
+  while (constraints.length > 0 && constraints.at(-1) === 0) constraints.pop();
+  const level = bytes[at + 16] ?? 0;
+  return [
+    'hvc1',
+    `${space}${profile}`,
+    (reversed >>> 0).toString(16),
+    `${tier}${level}`,
+    ...constraints.map((value) => value.toString(16).toUpperCase()),
+  ].join('.');
+}

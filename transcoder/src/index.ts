@@ -1,3 +1,17 @@
+export {
+  DEFAULT_COLOUR_SETTINGS,
+  planColour,
+  TONE_MAP_CURVES,
+  type ColourSettings,
+  type ToneMapCurve,
+} from './colour.ts';
+export {
+  detectInterlacing,
+  interlaceFromFieldOrder,
+  type DeinterlaceRate,
+  type InterlaceDetection,
+} from './deinterlace.ts';
+export { videoProcessingOf } from './video-processing.ts';
 export { TranscoderEnv, toSourcePolicy, toTranscoderSettings } from './config.ts';
 export { EXIT_CODES, exitCodeFor, runCli, type CliDeps, type ExitCode } from './cli.ts';
 export { parseCliArgs, USAGE, type CliCommand } from './cli-args.ts';

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createLocalStorage, type LocalStorage } from '@videoforge/platform/storage';
 import type { X264Preset } from './ffmpeg-command.builder.ts';
+import { DEFAULT_COLOUR_SETTINGS } from './colour.ts';
 import { DEFAULT_PROBE_LIMITS } from './probe-limits.ts';
 import type { TranscoderSettings } from './transcode.service.ts';
 
@@ -24,6 +25,8 @@ export function testSettings(overrides: Partial<TranscoderSettings> = {}): Trans
     encoder: { preset, segmentSeconds: 6 },
     keyframeIntervalSeconds: 2,
     maxFrameRate: 60,
+    colour: DEFAULT_COLOUR_SETTINGS,
+    deinterlaceRate: 'field',
     timeoutMs: 120_000,
     probeTimeoutMs: 30_000,
     probeLimits: DEFAULT_PROBE_LIMITS,

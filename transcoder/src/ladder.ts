@@ -1,9 +1,22 @@
 import {
   DEFAULT_LADDER,
+  ownSizeRenditionName,
   type FrameRate,
   type MediaMetadata,
   type RenditionSpec,
 } from '@videoforge/contracts';
+import {
+  DEFAULT_COLOUR_SETTINGS,
+  planColour,
+  type ColourPlan,
+  type ColourSettings,
+} from './colour.ts';
+import {
+  planDeinterlace,
+  type DeinterlacePlan,
+  type DeinterlaceRate,
+  type InterlaceDetection,
+} from './deinterlace.ts';
 import { keyframeIntervalFrames, outputFrameRate } from './frame-rate.ts';
 
 /** A rung before it meets a source: its short side and nominal video bit rate. */
@@ -25,6 +38,10 @@ export interface Rung {
   bufsizeKbps: number;
   /** This rung's AAC bit rate, when it differs from the plan's (a TranscodeJob's audioBitrate). */
   audioBitrateKbps?: number;
+  /** The name it was asked for, when that differs (a below-360p source's own-size rung). */
+  requestedName?: string;
+  /** An HDR twin ("720p-hdr"): HEVC Main10 keeping the source's PQ/HLG signalling. */
+  hdr?: 'PQ' | 'HLG';
 }
 
 export interface AudioPlan {
@@ -34,8 +51,15 @@ export interface AudioPlan {
   sampleRate: 48000;
 }
 
+/** What happens to the picture before it is scaled: deinterlacing and colour mapping. */
+export interface VideoTreatment {
+  colour: ColourPlan;
+  deinterlace: DeinterlacePlan | null;
+}
+
 export interface LadderPlan {
   frameRate: FrameRate;
+  video: VideoTreatment;
   /** Keyframe interval in frames, shared by every rung so segments switch cleanly. */
   gopFrames: number;
   /** null when the source has no audio: renditions are then video-only. */
@@ -51,6 +75,11 @@ export interface LadderOptions {
   audioBitrateKbps?: number;
   /** A floor for the bit-rate cap, so a source with bogus bit-rate metadata still gets a watchable encode. */
   minVideoBitrateKbps?: number;
+  colour?: ColourSettings;
+  /** Interlacing as established by field_order or an idet pass; undefined: progressive. */
+  interlace?: InterlaceDetection | undefined;
+  /** Deinterlace to field rate when the frame-rate cap allows (default), or to frame rate. */
+  deinterlaceRate?: DeinterlaceRate;
 }
 
 export function templateFromSpec(
@@ -101,9 +130,23 @@ export function planLadder(metadata: MediaMetadata, options: LadderOptions): Lad
         }))
       : [ownSizeRung(displayWidth, displayHeight, capped(lowest?.videoBitrateKbps ?? 600))];
 
-  const frameRate = outputFrameRate(metadata.video, options.maxFrameRate ?? DEFAULT_MAX_FRAME_RATE);
+  const maxFrameRate = options.maxFrameRate ?? DEFAULT_MAX_FRAME_RATE;
+  const deinterlace = planDeinterlace(
+    options.interlace,
+    metadata.video.frameRate,
+    maxFrameRate,
+    options.deinterlaceRate ?? 'field',
+  );
+  // Interlaced sources are read at their frame rate (or field rate after bwdif), never as VFR.
+  const frameRate = deinterlace.plan
+    ? outputFrameRate({ frameRate: deinterlace.frameRate, variableFrameRate: false }, maxFrameRate)
+    : outputFrameRate(metadata.video, maxFrameRate);
   return {
     frameRate,
+    video: {
+      colour: planColour(metadata.video, options.colour ?? DEFAULT_COLOUR_SETTINGS),
+      deinterlace: deinterlace.plan,
+    },
     gopFrames: keyframeIntervalFrames(frameRate, options.keyframeIntervalSeconds),
     audio: metadata.audio
       ? {
@@ -119,7 +162,7 @@ export function planLadder(metadata: MediaMetadata, options: LadderOptions): Lad
 
 function ownSizeRung(width: number, height: number, videoBitrateKbps: number): Rung {
   const size = { width: floorEven(width), height: floorEven(height) };
-  return { name: `${Math.min(size.width, size.height)}p`, ...size, ...bitrates(videoBitrateKbps) };
+  return { name: ownSizeRenditionName(width, height), ...size, ...bitrates(videoBitrateKbps) };
 }
 
 function scaledSize(

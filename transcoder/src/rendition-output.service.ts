@@ -2,9 +2,15 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaMetadata, RenditionManifest } from '@videoforge/contracts';
 import { FfprobeOutput, runFfprobe } from '@videoforge/platform/media';
-import { avcCodecString, parseMediaPlaylist, segmentBandwidth } from './hls-playlist.ts';
+import {
+  avcCodecString,
+  hevcCodecString,
+  parseMediaPlaylist,
+  segmentBandwidth,
+} from './hls-playlist.ts';
 import type { LadderPlan, Rung } from './ladder.ts';
 import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
+import { videoProcessingOf } from './video-processing.ts';
 
 /** A rung's finished local outputs, described and checked, ready to upload. */
 export interface EncodedRendition {
@@ -41,9 +47,19 @@ export async function describeRendition(
     code: 'output-invalid',
     message: `${rung.name}: ${message}`,
   });
-  const playlist = parseMediaPlaylist(
-    await readFile(path.join(dir, RENDITION_FILES.playlist), 'utf8'),
+  const playlistText = await readFile(path.join(dir, RENDITION_FILES.playlist), 'utf8').catch(
+    () => undefined,
   );
+  // ffmpeg ended without error yet wrote nothing: it decoded no frame of the source.
+  if (playlistText === undefined) {
+    return {
+      ok: false,
+      kind: 'bad-input',
+      code: 'no-output',
+      message: `${rung.name}: ffmpeg finished but produced no output: the source has no decodable video frames`,
+    };
+  }
+  const playlist = parseMediaPlaylist(playlistText);
   if (!playlist.ended || playlist.segments.length === 0)
     return mismatch('the media playlist is incomplete');
   const sized = await Promise.all(
@@ -52,10 +68,10 @@ export async function describeRendition(
       bytes: (await stat(path.join(dir, segment.uri))).size,
     })),
   );
-  const avc = avcCodecString(
-    await readFile(path.join(dir, playlist.initUri ?? RENDITION_FILES.init)),
-  );
-  if (!avc) return mismatch('the init segment has no H.264 configuration');
+  const init = await readFile(path.join(dir, playlist.initUri ?? RENDITION_FILES.init));
+  const avc = rung.hdr ? hevcCodecString(init) : avcCodecString(init);
+  if (!avc) return mismatch(`the init segment has no ${rung.hdr ? 'HEVC' : 'H.264'} configuration`);
+  const expectedCodec = rung.hdr ? 'hevc' : 'h264';
 
   const mp4 = mp4FileName(rung.name);
   const probe = await runFfprobe(
@@ -79,9 +95,13 @@ export async function describeRendition(
   const video = parsed.data.streams.find((s) => s.codec_type === 'video');
   const audio = parsed.data.streams.find((s) => s.codec_type === 'audio');
   const duration = Number(parsed.data.format?.duration ?? 0);
-  if (video?.codec_name !== 'h264' || video.width !== rung.width || video.height !== rung.height) {
+  if (
+    video?.codec_name !== expectedCodec ||
+    video.width !== rung.width ||
+    video.height !== rung.height
+  ) {
     return mismatch(
-      `expected H.264 ${rung.width}×${rung.height}, got ${video?.codec_name ?? 'no video'} ${video?.width ?? 0}×${video?.height ?? 0}`,
+      `expected ${expectedCodec} ${rung.width}×${rung.height}, got ${video?.codec_name ?? 'no video'} ${video?.width ?? 0}×${video?.height ?? 0}`,
     );
   }
   // Rungs are video only; the audio tracks are renditions of their own.
@@ -117,6 +137,13 @@ export async function describeRendition(
     mp4,
     segmentCount: playlist.segments.length,
     bytes: sizes.reduce((sum, size) => sum + size, 0),
+    videoRange: rung.hdr ?? 'SDR',
+    ...(rung.requestedName ? { requestedName: rung.requestedName } : {}),
+    // An HDR twin keeps the source's range: nothing was tone-mapped for it.
+    processing: {
+      ...videoProcessingOf(metadata, plan),
+      ...(rung.hdr ? { toneMapped: false } : {}),
+    },
   };
   await writeFile(
     path.join(dir, RENDITION_FILES.manifest),

@@ -59,6 +59,7 @@ describe('planPoster', () => {
   it('looks a tenth of the way in, at most 30 s, at most 1280 px on the long side', () => {
     expect(planPoster(metadataFixture({}, { durationSeconds: 20 }))).toEqual({
       seekSeconds: 2,
+      seek: 'input',
       width: 1280,
       height: 720,
       windowFrames: 75,

@@ -3,6 +3,13 @@ import { rateValue } from '@videoforge/platform/media';
 
 export interface PosterPlan {
   seekSeconds: number;
+  /**
+   * input: seek in the demuxer (fast; indexed containers). output: decode from the
+   * start and drop frames up to the seek point, for containers without an index
+   * (MPEG-TS, AVCHD, program streams), where a demuxer seek can land past the only
+   * keyframe and decode nothing.
+   */
+  seek: 'input' | 'output';
   width: number;
   height: number;
   /** Frames the thumbnail filter compares before choosing one. */
@@ -29,6 +36,8 @@ export function fitLongSide(
   return { width: even(width), height: even(height) };
 }
 
+const INDEXED_CONTAINER = /(^|,)(mov|mp4|matroska|webm|avi|flv|asf|ogg|mxf)(,|$)/;
+
 /**
  * The poster comes from a window starting a tenth into the video (past fades from
  * black and title cards), at most 30 s in, about three seconds long.
@@ -37,11 +46,14 @@ export function planPoster(metadata: MediaMetadata, maxLongSide = 1280): PosterP
   const { displayWidth, displayHeight, frameRate } = metadata.video;
   const duration = metadata.durationSeconds;
   const seekSeconds = Math.min(duration * 0.1, 30);
-  const windowSeconds = Math.min(3, Math.max(0.1, duration - seekSeconds));
+  // The thumbnail filter emits nothing when the input ends before its window fills, so
+  // the window stays well inside what is left after the seek.
+  const windowSeconds = Math.min(3, Math.max(0.04, (duration - seekSeconds) * 0.5));
   return {
     seekSeconds,
+    seek: INDEXED_CONTAINER.test(metadata.container) ? 'input' : 'output',
     ...fitLongSide(displayWidth, displayHeight, maxLongSide),
-    windowFrames: Math.max(1, Math.min(100, Math.round(rateValue(frameRate) * windowSeconds))),
+    windowFrames: Math.max(1, Math.min(100, Math.floor(rateValue(frameRate) * windowSeconds))),
   };
 }
 

@@ -18,6 +18,9 @@ import {
   type FfmpegCommand,
   type RungOutput,
 } from './ffmpeg-command.builder.ts';
+import type { ColourSettings } from './colour.ts';
+import { detectInterlacing, type DeinterlaceRate } from './deinterlace.ts';
+import { hdrTwin } from './hdr-variant.ts';
 import { runFfmpeg, type RunOutcome } from './ffmpeg.runner.ts';
 import {
   DEFAULT_TEMPLATES,
@@ -48,6 +51,10 @@ export interface TranscoderSettings {
   encoder: EncoderSettings;
   keyframeIntervalSeconds: number;
   maxFrameRate: number;
+  /** HDR → SDR tone-map curve and nominal peak. */
+  colour: ColourSettings;
+  /** Deinterlace to field rate (when the frame-rate cap allows) or frame rate. */
+  deinterlaceRate: DeinterlaceRate;
   /** Time limit for one ffmpeg run. */
   timeoutMs: number;
   probeTimeoutMs: number;
@@ -178,20 +185,27 @@ async function encode(
   return { ok: true, renditions };
 }
 
-function failureFromRun(run: Exclude<RunOutcome, { ok: true }>): TranscodeFailure {
+/**
+ * A failed ffmpeg run as a typed failure: what the source's own errors say is bad input
+ * (never retried); a crash, a kill or an unexplained exit is transient.
+ */
+export function failureFromRun(
+  run: Exclude<RunOutcome, { ok: true }>,
+  context = '',
+): TranscodeFailure {
   switch (run.reason) {
     case 'cancelled':
       return { kind: 'cancelled', code: 'cancelled', message: run.message };
     case 'timeout':
-      return { kind: 'transient', code: 'timeout', message: run.message };
+      return { kind: 'transient', code: 'timeout', message: `${context}${run.message}` };
     case 'failed': {
       const cause = classifySourceError(run.stderr);
       return cause.kind === 'bad-input'
-        ? cause
+        ? { ...cause, message: `${context}${cause.message}` }
         : {
             kind: 'transient',
             code: 'ffmpeg-failed',
-            message: `${run.message}${run.stderr ? `: ${run.stderr.split('\n').at(-1)}` : ''}`,
+            message: `${context}${run.message}${run.stderr ? `: ${run.stderr.split('\n').at(-1)}` : ''}`,
           };
     }
   }
@@ -206,6 +220,8 @@ export interface TranscodeJobRequest {
   strategy: TranscodeJobStrategy;
   /** The rungs to produce (defaults overridden by name); undefined: every rung the source fits. */
   renditions?: readonly RungTemplate[] | undefined;
+  /** Also make an HDR twin ("720p-hdr", HEVC Main10 PQ/HLG) of each rung when the source is HDR. */
+  hdr?: boolean | undefined;
   signal?: AbortSignal | undefined;
   onEvent?: ((event: TranscoderEvent) => void) | undefined;
 }
@@ -265,17 +281,15 @@ export async function transcodeJob(
   emit({ event: 'probed', job: request.jobId, metadata });
 
   const templates = mergeTemplates(DEFAULT_TEMPLATES, request.renditions ?? []);
-  const plan = planLadder(metadata, {
-    templates,
-    maxFrameRate: settings.maxFrameRate,
-    keyframeIntervalSeconds: settings.keyframeIntervalSeconds,
-  });
+  const plan = await planForSource(request.source, metadata, templates, settings, request.signal);
   const wanted = request.renditions?.map((template) => template.name);
   const rungs: Rung[] = [];
   const skipped: Array<{ name: string; reason: string }> = [];
   for (const name of new Set(wanted ?? plan.rungs.map((rung) => rung.name))) {
     const rung = selectRung(plan, name, templates);
-    if (rung) rungs.push(rung);
+    // A source below the lowest rung answers "360p" with its own size ("240p"); the
+    // manifest records what was asked, so finalize can match the TranscodeJob's list.
+    if (rung) rungs.push(rung.name === name ? rung : { ...rung, requestedName: name });
     else {
       const reason = `the source (${metadata.video.displayWidth}×${metadata.video.displayHeight}) is smaller than ${name}; renditions are never upscaled`;
       skipped.push({ name, reason });
@@ -315,15 +329,23 @@ export async function transcodeJob(
         rendition: rendition.manifest.name,
         outputKey: `${prefix}${RENDITION_FILES.playlist}`,
         bytes: rendition.manifest.bytes,
+        ...(rendition.manifest.processing &&
+        rendition.manifest.videoRange !== 'PQ' &&
+        rendition.manifest.videoRange !== 'HLG'
+          ? { processing: rendition.manifest.processing }
+          : {}),
       });
     };
     const base = { source: request.source, metadata, plan, workDir, signal: request.signal };
 
+    const colour = plan.video.colour;
+    const twinOf = (rung: Rung): Rung[] =>
+      request.hdr && colour.kind === 'tone-map' ? [hdrTwin(rung, colour.range)] : [];
     if (rungs.length > 0 && request.strategy === 'ladder') {
       const outcome = await runLadder(
         {
           ...base,
-          rungs,
+          rungs: [...rungs, ...rungs.flatMap(twinOf)],
           // Audio is shared by every rung, so the highest audio bit rate asked for wins.
           tracks: planTracks(
             metadata,
@@ -343,18 +365,21 @@ export async function transcodeJob(
         await uploadTracks(storage, request.outputPrefix, outcome.tracks, request.signal);
         tracks = outcome.tracks.manifest;
       }
-      for (const rendition of outcome.renditions) await upload(rendition);
+      for (const rendition of twinsFirst(outcome.renditions)) await upload(rendition);
     } else {
       for (const [index, rung] of rungs.entries()) {
-        const outcome = await runRendition(
-          { ...base, rung, onProgress: progress(index, rungs.length) },
-          settings,
-        );
+        const twins = twinOf(rung);
+        const onProgress = progress(index, rungs.length);
+        // A rung and its HDR twin come from one decode.
+        const outcome =
+          twins.length > 0
+            ? await runLadder({ ...base, rungs: [rung, ...twins], onProgress }, settings)
+            : await runRendition({ ...base, rung, onProgress }, settings);
         if (!outcome.ok)
           return failed(
             await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure),
           );
-        for (const rendition of outcome.renditions) await upload(rendition);
+        for (const rendition of twinsFirst(outcome.renditions)) await upload(rendition);
       }
     }
     return {
@@ -390,6 +415,43 @@ async function removeUploads(
     ),
   );
   return failure;
+}
+
+/**
+ * HDR twins go up before the SDR rung they belong to: a runtime that sees an SDR
+ * rung's manifest in storage counts that rung (and its twin) as done, so the twin must
+ * already be there when finalize reads the manifests.
+ */
+function twinsFirst(renditions: readonly EncodedRendition[]): EncodedRendition[] {
+  const isTwin = (r: EncodedRendition) =>
+    r.manifest.videoRange === 'PQ' || r.manifest.videoRange === 'HLG';
+  return [...renditions.filter(isTwin), ...renditions.filter((r) => !isTwin(r))];
+}
+
+/**
+ * The ladder for this source, after the one look at the pixels planning needs: an idet
+ * pass when the container does not state a field order.
+ */
+export async function planForSource(
+  source: SourceInput,
+  metadata: MediaMetadata,
+  templates: readonly RungTemplate[],
+  settings: TranscoderSettings,
+  signal?: AbortSignal,
+): Promise<LadderPlan> {
+  const interlace = await detectInterlacing(source, metadata.video, {
+    ffmpegPath: settings.ffmpegPath,
+    timeoutMs: settings.probeTimeoutMs,
+    signal,
+  });
+  return planLadder(metadata, {
+    templates,
+    maxFrameRate: settings.maxFrameRate,
+    keyframeIntervalSeconds: settings.keyframeIntervalSeconds,
+    colour: settings.colour,
+    interlace,
+    deinterlaceRate: settings.deinterlaceRate,
+  });
 }
 
 /** Requested rungs replace same-named defaults and add new ones. */

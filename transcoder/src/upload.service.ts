@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoragePort } from '@videoforge/platform/storage';
 import { cacheControlFor, contentTypeFor, uploadRank } from './output-layout.ts';
@@ -34,7 +34,10 @@ export async function uploadFiles(
       await forEachLimited(batch, PARALLEL_UPLOADS, async (file) => {
         signal?.throwIfAborted();
         const key = `${prefix}${file.name}`;
-        await storage.put(key, createReadStream(file.path), {
+        // Opened first, so a missing file rejects here instead of surfacing later as
+        // an unhandled ENOENT 'error' event on a stream the adapter is reading.
+        const handle = await open(file.path, 'r');
+        await storage.put(key, handle.createReadStream(), {
           contentType: contentTypeFor(file.name),
           cacheControl: cacheControlFor(file.name),
         });

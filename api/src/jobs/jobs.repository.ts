@@ -18,6 +18,8 @@ export interface JobRow {
   status: JobStatus;
   progress: number;
   formats: string[];
+  /** An HDR set was asked for beside the SDR ladder. */
+  hdr: boolean;
   inputKey: string;
   outputPrefix: string;
   errorMessage: string | null;
@@ -38,6 +40,7 @@ interface RawJob {
   status: JobStatus;
   progress: string;
   formats: string[];
+  hdr: boolean;
   input_key: string;
   output_prefix: string;
   error_message: string | null;
@@ -58,6 +61,7 @@ function toRow(raw: RawJob): JobRow {
     status: raw.status,
     progress: Number(raw.progress),
     formats: raw.formats,
+    hdr: raw.hdr,
     inputKey: raw.input_key,
     outputPrefix: raw.output_prefix,
     errorMessage: raw.error_message,
@@ -127,11 +131,17 @@ export function createJobsRepository(sql: Sql) {
      */
     async insertWithOutbox(
       tx: TransactionSql,
-      job: { userId: string; videoId: string; formats: string[]; inputKey: string },
+      job: {
+        userId: string;
+        videoId: string;
+        formats: string[];
+        inputKey: string;
+        hdr?: boolean | undefined;
+      },
     ): Promise<JobRow> {
       const [inserted] = await tx<{ id: string }[]>`
-        INSERT INTO jobs (user_id, video_id, formats, input_key, output_prefix)
-        VALUES (${job.userId}, ${job.videoId}, ${job.formats}, ${job.inputKey}, '') RETURNING id`;
+        INSERT INTO jobs (user_id, video_id, formats, input_key, output_prefix, hdr)
+        VALUES (${job.userId}, ${job.videoId}, ${job.formats}, ${job.inputKey}, '', ${job.hdr === true}) RETURNING id`;
       if (!inserted) throw new Error('insert returned no row');
       const [raw] = await tx<RawJob[]>`
         UPDATE jobs SET output_prefix = ${outputPrefixFor(inserted.id)} WHERE id = ${inserted.id} RETURNING *`;

@@ -1,4 +1,5 @@
 import type { Job, JobCreateRequest, JobListQuery } from '@videoforge/contracts';
+import { renditionsForSource } from '@videoforge/contracts';
 import type { Sql } from '@videoforge/platform/database';
 import type { Principal } from '../auth/tokens.ts';
 import { canManage } from '../http/access.ts';
@@ -25,7 +26,12 @@ export function createJobsService({ sql, jobs, videos }: JobsServiceDeps) {
     return toJob(job, await jobs.finishedRenditions(job.id));
   }
 
-  async function enqueue(principal: Principal, videoId: string, formats: string[]): Promise<Job> {
+  async function enqueue(
+    principal: Principal,
+    videoId: string,
+    formats: string[],
+    hdr?: boolean,
+  ): Promise<Job> {
     const video = await videos.findById(videoId);
     if (!video || !canManage(principal, video.ownerId)) throw notFoundError('video');
     if (await jobs.hasActive(videoId))
@@ -34,8 +40,13 @@ export function createJobsService({ sql, jobs, videos }: JobsServiceDeps) {
       jobs.insertWithOutbox(tx, {
         userId: video.ownerId,
         videoId,
-        formats,
+        // A source below the lowest rung gets its own-size rendition whatever was picked.
+        formats:
+          video.width && video.height
+            ? renditionsForSource(video.width, video.height, formats)
+            : formats,
         inputKey: video.sourceKey,
+        hdr,
       }),
     );
     return toJob(job);
@@ -43,7 +54,7 @@ export function createJobsService({ sql, jobs, videos }: JobsServiceDeps) {
 
   return {
     create(principal: Principal, request: JobCreateRequest): Promise<Job> {
-      return enqueue(principal, request.videoId, request.formats);
+      return enqueue(principal, request.videoId, request.formats, request.hdr);
     },
 
     async list(principal: Principal, query: JobListQuery) {
@@ -89,7 +100,7 @@ export function createJobsService({ sql, jobs, videos }: JobsServiceDeps) {
           { status: job.status },
         );
       }
-      return enqueue(principal, job.videoId, job.formats);
+      return enqueue(principal, job.videoId, job.formats, job.hdr);
     },
   };
 }

@@ -6,7 +6,7 @@ import {
   finalOutputKey,
   OUTPUT_FILES,
   RenditionManifest,
-  RenditionName,
+  VariantName,
   renderMasterPlaylist,
   TrackId,
   withSubtitleRenditions,
@@ -40,10 +40,11 @@ export interface StreamingDeps {
 }
 
 const MasterParams = z.object({ videoId: EntityId });
-const VariantParams = z.object({ videoId: EntityId, rendition: RenditionName });
+// A rendition or its HDR twin ("720p-hdr").
+const VariantParams = z.object({ videoId: EntityId, rendition: VariantName });
 const TrackParams = z.object({ videoId: EntityId, trackId: TrackId });
-/** Playlist URIs in a master that this API serves: video variants and track renditions. */
-const SERVED_URI = /^(?:[1-9][0-9]{0,3}p|tracks\/[asc][0-9]{1,9})\/index\.m3u8$/;
+/** Playlist URIs in a master that this API serves: video variants (and HDR twins) and track renditions. */
+const SERVED_URI = /^(?:[1-9][0-9]{0,3}p(?:-hdr)?|tracks\/[asc][0-9]{1,9})\/index\.m3u8$/;
 const StreamQuery = z.object({ st: z.string().max(2048).optional() });
 
 const M3U8 = 'application/vnd.apple.mpegurl';

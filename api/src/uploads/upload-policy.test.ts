@@ -29,6 +29,7 @@ describe('upload policy', () => {
   it('defaults to the ladder up to the source, never above it', () => {
     expect(defaultFormats(1920, 1080)).toEqual(['1080p', '720p', '480p', '360p']);
     expect(defaultFormats(1080, 1920)).toEqual(['1080p', '720p', '480p', '360p']);
-    expect(defaultFormats(320, 240)).toEqual(['360p']);
+    expect(defaultFormats(320, 240)).toEqual(['240p']);
+    expect(defaultFormats(160, 120)).toEqual(['120p']);
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_LADDER, type Format } from '@videoforge/contracts';
+import { renditionsForSource } from '@videoforge/contracts';
 import { validateStorageKey } from '@videoforge/platform/storage';
 
 /**
@@ -28,11 +28,11 @@ export function partPlan(
   return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
 }
 
-/** The default ladder up to the source's short side (never upscaled); at least the lowest rung. */
-export function defaultFormats(width: number, height: number): Format[] {
-  const shortSide = Math.min(width, height);
-  const fitting = DEFAULT_LADDER.filter((rung) => rung.height <= shortSide).map(
-    (rung) => rung.name as Format,
-  );
-  return fitting.length > 0 ? fitting : [DEFAULT_LADDER.at(-1)?.name as Format];
+/**
+ * The default ladder up to the source's short side (never upscaled); a source below the
+ * lowest rung gets its one own-size rendition (320×240 → 240p), the name the
+ * transcoder gives it.
+ */
+export function defaultFormats(width: number, height: number): string[] {
+  return renditionsForSource(width, height);
 }

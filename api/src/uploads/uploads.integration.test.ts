@@ -137,7 +137,8 @@ describeWith(['postgres', 's3', 'ffmpeg'], 'uploads on S3: the whole flow', () =
     });
     expect(video.durationSeconds).toBeCloseTo(2, 0);
     expect(video.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    expect(job).toMatchObject({ videoId: video.id, status: 'pending', formats: ['360p'] });
+    // Below the lowest rung: one rendition at the source's own size, named as the transcoder names it.
+    expect(job).toMatchObject({ videoId: video.id, status: 'pending', formats: ['240p'] });
 
     const [jobRow] = await api.db.sql<
       { output_prefix: string; input_key: string }[]
@@ -362,7 +363,8 @@ describeWith(['postgres', 's3', 'ffmpeg'], 'uploads on S3: the whole flow', () =
     });
     expect(done.status).toBe(201);
     const { video, job } = done.body as { video: Video; job: Job };
-    expect(job.renditions.map((r) => r.name)).toEqual(['720p', '360p']);
+    // A 320×240 source can only get its own size, whatever was picked.
+    expect(job.renditions.map((r) => r.name)).toEqual(['240p']);
 
     expect(
       (
@@ -416,7 +418,7 @@ describeWith(['postgres', 's3', 'ffmpeg'], 'uploads on S3: the whole flow', () =
     expect(retry).toMatchObject({
       videoId: video.id,
       status: 'pending',
-      formats: ['720p', '360p'],
+      formats: ['240p'],
     });
     expect(retry.id).not.toBe(job.id);
 

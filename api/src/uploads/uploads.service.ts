@@ -5,6 +5,7 @@ import type {
   UploadCreateRequest,
   UploadCreateResponse,
 } from '@videoforge/contracts';
+import { renditionsForSource } from '@videoforge/contracts';
 import type { Sql } from '@videoforge/platform/database';
 import type { Logger } from '@videoforge/platform/logging';
 import type { StoragePort } from '@videoforge/platform/storage';
@@ -218,9 +219,14 @@ export function createUploadsService(deps: UploadsServiceDeps) {
           { reason: outcome.code },
         );
       const { metadata } = outcome;
-      const formats =
-        request.formats ??
-        defaultFormats(metadata.video.displayWidth, metadata.video.displayHeight);
+      // A source below the lowest rung gets its own-size rendition whatever was picked.
+      const formats = request.formats
+        ? renditionsForSource(
+            metadata.video.displayWidth,
+            metadata.video.displayHeight,
+            request.formats,
+          )
+        : defaultFormats(metadata.video.displayWidth, metadata.video.displayHeight);
 
       const { videoId, job } = await sql.begin(async (tx) => {
         const videoId = await videos.insert(tx, {
@@ -244,6 +250,7 @@ export function createUploadsService(deps: UploadsServiceDeps) {
           videoId,
           formats,
           inputKey: upload.storageKey,
+          hdr: request.hdr,
         });
         await uploads.markCompleted(tx, upload.id, videoId);
         return { videoId, job };

@@ -14,6 +14,7 @@ import { HttpError } from '../http/errors.ts';
 import { notFoundError } from '../http/validate.ts';
 import type { JobsRepository } from '../jobs/jobs.repository.ts';
 import { captionsPrefix } from '../tracks/tracks.service.ts';
+import { readVideoProcessing } from './video-processing.reader.ts';
 import { rangeProblems } from './gallery-query.ts';
 import { toVideo, type VideoRow, type VideosRepository } from './videos.repository.ts';
 
@@ -79,7 +80,9 @@ export function createVideosService({ videos, jobs, storage, logger }: VideosSer
     },
 
     async get(principal: Principal | undefined, id: string): Promise<Video> {
-      return toVideo(await visible(principal, id));
+      const video = toVideo(await visible(principal, id));
+      const processing = await readVideoProcessing(storage, await jobs.latestSucceeded(id));
+      return processing ? { ...video, processing } : video;
     },
 
     async update(principal: Principal, id: string, changes: VideoUpdateRequest): Promise<Video> {

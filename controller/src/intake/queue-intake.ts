@@ -43,7 +43,7 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
       return 'retry';
     }
     const [job] = await deps.sql<JobRow[]>`
-      SELECT id, video_id, formats, strategy, input_key, output_prefix, status FROM jobs WHERE id = ${parsed.jobId}`;
+      SELECT id, video_id, formats, strategy, hdr, input_key, output_prefix, status FROM jobs WHERE id = ${parsed.jobId}`;
     if (!job) {
       logger.warn({ jobId: parsed.jobId }, 'job no longer exists; dropping its message');
       return 'done';

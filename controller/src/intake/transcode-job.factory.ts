@@ -16,6 +16,8 @@ export interface JobRow {
   video_id: string;
   formats: string[];
   strategy: TranscodeJobStrategy;
+  /** Absent on rows read before migration 0009's column existed in the query. */
+  hdr?: boolean;
   input_key: string;
   output_prefix: string | null;
   status: string;
@@ -59,6 +61,7 @@ export function transcodeJobFor(
       priority: 0,
       maxRetries: 2,
       strategy: job.strategy,
+      ...(job.hdr ? { hdr: true } : {}),
     },
   };
 }

@@ -5,6 +5,7 @@ import {
   buildJobManifest,
   DEFAULT_SCRATCH_SIZE_LIMIT,
   scratchResources,
+  transcoderArgs,
   type JobTemplateSettings,
 } from './job-manifest.builder.ts';
 
@@ -106,5 +107,39 @@ describe('the transcode Job manifest: a pod that cannot wander', () => {
     expect(
       scratchResources({ limits: { 'ephemeral-storage': '3Gi' } }, '1Gi').resources.requests,
     ).toEqual({ 'ephemeral-storage': '3Gi' });
+  });
+});
+
+const PREFIX = 'videos/output/42/';
+const argsSpec: TranscodeJobSpec = {
+  jobId: '42',
+  videoId: '17',
+  source: { bucket: 'video-forge-storage', key: 'videos/raw/1/a/clip.mp4' },
+  renditions: [{ name: '720p', height: 720, videoBitrate: '2000k' }],
+  outputPrefix: 'videos/output/42/',
+  priority: 0,
+  maxRetries: 2,
+  strategy: 'perRendition',
+};
+
+describe('transcoderArgs', () => {
+  it('passes --hdr to the workloads that encode when spec.hdr asks for the HDR set', () => {
+    const rendition = {
+      type: 'rendition' as const,
+      name: 'job-42-720p',
+      rendition: { name: '720p', height: 720, videoBitrate: '2000k' },
+    };
+    expect(transcoderArgs({ ...argsSpec, hdr: true }, '42', PREFIX, rendition)).toContain('--hdr');
+    expect(transcoderArgs(argsSpec, '42', PREFIX, rendition)).not.toContain('--hdr');
+    const ladder = {
+      type: 'ladder' as const,
+      name: 'job-42-ladder',
+      renditions: argsSpec.renditions,
+    };
+    expect(transcoderArgs({ ...argsSpec, hdr: true }, '42', PREFIX, ladder)).toContain('--hdr');
+    const finalize = { type: 'finalize' as const, name: 'job-42-finalize', renditions: ['720p'] };
+    expect(transcoderArgs({ ...argsSpec, hdr: true }, '42', PREFIX, finalize)).not.toContain(
+      '--hdr',
+    );
   });
 });

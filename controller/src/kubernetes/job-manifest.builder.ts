@@ -101,10 +101,17 @@ export function transcoderArgs(
         '--video-bitrate',
         r.videoBitrate,
         ...(r.audioBitrate ? ['--audio-bitrate', r.audioBitrate] : []),
+        ...(spec.hdr ? ['--hdr'] : []),
       ];
     }
     case 'ladder':
-      return ['ladder', ...common, '--renditions', request.renditions.map((r) => r.name).join(',')];
+      return [
+        'ladder',
+        ...common,
+        '--renditions',
+        request.renditions.map((r) => r.name).join(','),
+        ...(spec.hdr ? ['--hdr'] : []),
+      ];
     case 'tracks':
       return [
         'tracks',
@@ -210,6 +217,9 @@ export function buildJobManifest(
               ...(settings.imagePullPolicy ? { imagePullPolicy: settings.imagePullPolicy } : {}),
               command: settings.command,
               args: transcoderArgs(spec, jobId, outputPrefix, request),
+              // The log tail (the transcoder's JSON events) becomes a failing container's
+              // termination message: where the controller reads the typed failure reason.
+              terminationMessagePolicy: 'FallbackToLogsOnError',
               env: settings.env,
               ...(settings.envFromConfigMap || settings.envFromSecret
                 ? {

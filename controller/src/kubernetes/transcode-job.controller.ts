@@ -30,6 +30,7 @@ import {
 } from './job-manifest.builder.ts';
 import { compactJob, compactTranscodeJob } from './cache-projection.ts';
 import { observeJob } from './job-observer.ts';
+import { failureFromPods, processingFromPods } from './pod-failure.ts';
 import { OwnerIndex } from './owner-index.ts';
 import { progressFromPodLog } from './pod-progress.ts';
 import type { ObservedWorkload } from '../reconcile/workload.ts';
@@ -238,7 +239,27 @@ export async function startTranscodeJobController(
       const progress = ready
         ? await progressFromPodLog(core, ns, seen.name).catch(() => undefined)
         : undefined;
+      if (seen.state === 'failed' && seen.failure) {
+        // The transcoder's typed reason, from its pod while the pod exists (the Job's
+        // TTL removes it), else as an earlier pass recorded it in the Failed condition.
+        const earlier = resource.status?.conditions
+          ?.find((c) => c.type === 'Failed' && c.status === 'True')
+          ?.message?.match(new RegExp(`^${seen.name}: (.*)$`, 's'))?.[1];
+        const reason =
+          (await failureFromPods(core, ns, seen.name).catch(() => undefined)) ?? earlier;
+        observed.push(reason ? { ...seen, failure: { ...seen.failure, message: reason } } : seen);
+        continue;
+      }
       observed.push(progress === undefined ? seen : { ...seen, progress });
+    }
+    // What the transcoder did to the picture: kept once the status has it, else read
+    // once from a finished producer's pod log.
+    const producer = observed.find((w) => w.state === 'succeeded' && w.type !== 'finalize');
+    if (producer) {
+      const processing =
+        resource.status?.video ??
+        (await processingFromPods(core, ns, producer.name).catch(() => undefined));
+      if (processing) producer.processing = processing;
     }
     const decision = reconcileTranscodeJob(resource, observed, now());
     const spec = TranscodeJobSpec.safeParse(resource.spec);

@@ -79,7 +79,7 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
 
   async function reconcile(jobId: string): Promise<{ requeueAfterMs?: number } | void> {
     const [row] = await sql<(JobRow & { status: string })[]>`
-      SELECT id, video_id, formats, strategy, input_key, output_prefix, status FROM jobs WHERE id = ${jobId}`;
+      SELECT id, video_id, formats, strategy, hdr, input_key, output_prefix, status FROM jobs WHERE id = ${jobId}`;
     const owned = [...workloads.values()].filter((w) => w.spec.name.startsWith(`job-${jobId}-`));
     if (!row) {
       for (const workload of owned) workload.cancel(); // deleted: stop its work

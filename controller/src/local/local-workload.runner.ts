@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { VideoProcessing } from '@videoforge/contracts';
 import type { Logger } from '@videoforge/platform/logging';
 import type { ObservedWorkload, WorkloadType } from '../reconcile/workload.ts';
 
@@ -183,6 +184,7 @@ export class LocalWorkload {
           percent?: number;
           message?: string;
           code?: string;
+          processing?: unknown;
         };
         if (event.event === 'progress' && typeof event.percent === 'number') {
           this.#state = { ...this.#state, progress: event.percent };
@@ -193,6 +195,10 @@ export class LocalWorkload {
         }
         if (event.event === 'failed')
           lastError = [event.code, event.message].filter(Boolean).join(': ');
+        if (event.event === 'rendition-uploaded') {
+          const processing = VideoProcessing.safeParse(event.processing);
+          if (processing.success) this.#state = { ...this.#state, processing: processing.data };
+        }
       } catch {
         /* not an event line */
       }

@@ -220,6 +220,23 @@ describe('reconcileTranscodeJob', () => {
     expect(succeeded.events).toEqual([expect.objectContaining({ reason: 'Succeeded' })]);
   });
 
+  it('says what was done to the picture, as the transcoder reported it', () => {
+    const processing = {
+      sourceDynamicRange: 'PQ',
+      toneMapped: true,
+      toneMapCurve: 'mobius',
+      interlaceDetectedBy: 'field-order',
+      deinterlaced: 'field-rate',
+    } as const;
+    const decision = reconcileTranscodeJob(
+      job(),
+      [workload('job-42-1080p', 'succeeded', { processing }), workload('job-42-720p', 'active')],
+      now,
+    );
+    expect(decision.status.video).toEqual(processing);
+    expect(reconcileTranscodeJob(job(), [], now).status.video).toBeUndefined();
+  });
+
   it('fails the job on bad input and stops the other renditions', () => {
     const decision = reconcileTranscodeJob(
       job(),

@@ -122,9 +122,11 @@ export function reconcileTranscodeJob(
   const tracksSource =
     spec.strategy === 'ladder' ? byName.get(childName(name, LADDER)) : tracksWorkload;
   const tracksStatus = renditionStatus('tracks', tracksSource);
+  const video = observed.find((w) => w.processing)?.processing;
   const base = {
     observedGeneration: generation,
     renditionsSummary: summary,
+    ...(video ? { video } : {}),
     renditions: renditionStatuses,
     tracks: {
       phase: tracksStatus.phase,

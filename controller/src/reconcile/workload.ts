@@ -1,4 +1,4 @@
-import type { TranscodeJobRendition } from '@videoforge/contracts';
+import type { TranscodeJobRendition, VideoProcessing } from '@videoforge/contracts';
 
 /**
  * What the reconciler asks a runtime to run. The Kubernetes runtime turns it into a
@@ -32,4 +32,6 @@ export interface ObservedWorkload {
   progress?: number;
   startedAt?: Date;
   completedAt?: Date;
+  /** What the transcoder reported doing to the picture (from its rendition-uploaded event). */
+  processing?: VideoProcessing;
 }

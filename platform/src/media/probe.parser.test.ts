@@ -74,6 +74,7 @@ describe('interpretFfprobe', () => {
           variableFrameRate: false,
           bitRateKbps: 5000,
           durationSeconds: 12,
+          dynamicRange: 'SDR',
         },
         audio: {
           index: 1,
@@ -90,6 +91,66 @@ describe('interpretFfprobe', () => {
       startTimeSeconds: 0,
       videoFrameCount: undefined,
     });
+  });
+
+  it('reads HDR10 (PQ), HLG and Dolby Vision base layers from transfer and side data', () => {
+    const pq = interpretFfprobe(
+      ffprobeJson({
+        codec_name: 'hevc',
+        pix_fmt: 'yuv420p10le',
+        color_range: 'tv',
+        color_space: 'bt2020nc',
+        color_transfer: 'smpte2084',
+        color_primaries: 'bt2020',
+        field_order: 'progressive',
+      }),
+    );
+    expect(pq.ok && pq.metadata.video).toMatchObject({
+      dynamicRange: 'PQ',
+      colour: { primaries: 'bt2020', transfer: 'smpte2084', matrix: 'bt2020nc', range: 'tv' },
+      fieldOrder: 'progressive',
+    });
+    const hlg = interpretFfprobe(ffprobeJson({ color_transfer: 'arib-std-b67' }));
+    expect(hlg.ok && hlg.metadata.video.dynamicRange).toBe('HLG');
+    const dolby = (compatibility: number) =>
+      interpretFfprobe(
+        ffprobeJson({
+          // A DV profile 8 stream whose VUI does not state the transfer.
+          color_transfer: 'unknown',
+          side_data_list: [
+            {
+              side_data_type: 'DOVI configuration record',
+              dv_profile: 8,
+              dv_bl_signal_compatibility_id: compatibility,
+            },
+          ],
+        }),
+      );
+    const dv81 = dolby(1);
+    expect(dv81.ok && dv81.metadata.video).toMatchObject({
+      dynamicRange: 'PQ',
+      dolbyVision: { profile: 8, compatibilityId: 1 },
+    });
+    expect(dv81.ok && dv81.metadata.video.colour).toBeUndefined();
+    const dv84 = dolby(4);
+    expect(dv84.ok && dv84.metadata.video.dynamicRange).toBe('HLG');
+    const dv82 = dolby(2);
+    expect(dv82.ok && dv82.metadata.video.dynamicRange).toBe('SDR');
+  });
+
+  it('reads field order and start times (MPEG-TS starts at 1–2 s)', () => {
+    const ts = interpretFfprobe(
+      ffprobeJson(
+        { field_order: 'tt', start_time: '2.800000' },
+        { format_name: 'mpegts', start_time: '2.789978' },
+      ),
+    );
+    expect(ts.ok && ts.metadata).toMatchObject({
+      startTimeSeconds: 2.789978,
+      video: { fieldOrder: 'tt', startTimeSeconds: 2.8 },
+    });
+    const odd = interpretFfprobe(ffprobeJson({ field_order: 'weird' }));
+    expect(odd.ok && odd.metadata.video.fieldOrder).toBe('unknown');
   });
 
   it('swaps display dimensions for a quarter-turn display matrix', () => {

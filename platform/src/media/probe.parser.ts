@@ -6,6 +6,7 @@ import type {
   SubtitleStreamInfo,
   VideoStreamInfo,
 } from '@videoforge/contracts';
+import { colourOf, dolbyVisionOf, dynamicRangeOf, fieldOrderOf } from './colour.parser.ts';
 import { parseRational, rateValue } from './frame-rate.ts';
 
 /** The parts of `ffprobe -of json -show_format -show_streams` we read. */
@@ -36,8 +37,20 @@ export const FfprobeStream = z.object({
     .optional(),
   start_time: z.string().optional(),
   tags: z.record(z.string(), z.string()).optional(),
+  color_range: z.string().optional(),
+  color_space: z.string().optional(),
+  color_transfer: z.string().optional(),
+  color_primaries: z.string().optional(),
+  field_order: z.string().optional(),
   side_data_list: z
-    .array(z.object({ side_data_type: z.string().optional(), rotation: z.number().optional() }))
+    .array(
+      z.object({
+        side_data_type: z.string().optional(),
+        rotation: z.number().optional(),
+        dv_profile: z.number().optional(),
+        dv_bl_signal_compatibility_id: z.number().optional(),
+      }),
+    )
     .optional(),
 });
 export type FfprobeStream = z.infer<typeof FfprobeStream>;
@@ -128,6 +141,7 @@ export function interpretFfprobe(json: unknown): HeaderResult {
     metadata: {
       container: format.format_name,
       durationSeconds: duration,
+      ...(Number.isFinite(startTime) && startTime !== 0 ? { startTimeSeconds: startTime } : {}),
       ...(sizeBytes !== undefined ? { sizeBytes } : {}),
       ...(bitRateKbps !== undefined ? { bitRateKbps } : {}),
       video: { ...video, frameRate: video.frameRate },
@@ -166,6 +180,10 @@ function interpretVideo(stream: FfprobeStream): VideoDraft | undefined {
     positiveInt(stream.bits_per_raw_sample) ?? bitDepthFromPixelFormat(stream.pix_fmt);
   const bitRateKbps = kbps(stream.bit_rate);
   const durationSeconds = positive(stream.duration);
+  const colour = colourOf(stream);
+  const dolbyVision = dolbyVisionOf(stream);
+  const fieldOrder = fieldOrderOf(stream.field_order);
+  const startTimeSeconds = Number(stream.start_time);
   return {
     index: stream.index,
     codec: stream.codec_name ?? 'unknown',
@@ -183,6 +201,13 @@ function interpretVideo(stream: FfprobeStream): VideoDraft | undefined {
     variableFrameRate,
     ...(bitRateKbps !== undefined ? { bitRateKbps } : {}),
     ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+    ...(colour ? { colour } : {}),
+    dynamicRange: dynamicRangeOf(colour?.transfer, dolbyVision),
+    ...(dolbyVision ? { dolbyVision } : {}),
+    ...(fieldOrder ? { fieldOrder } : {}),
+    ...(stream.start_time !== undefined && Number.isFinite(startTimeSeconds)
+      ? { startTimeSeconds }
+      : {}),
   };
 }
 

@@ -7,6 +7,27 @@ import {
   formatResolution,
 } from '../lib/format.ts';
 
+/** What the transcode did to the picture: shown so an HDR or interlaced source's look is explained. */
+function processingRows(processing: Video['processing']): [string, string][] {
+  if (!processing) return [];
+  const range = { SDR: 'SDR', PQ: 'HDR10 (PQ)', HLG: 'HDR (HLG)' }[processing.sourceDynamicRange];
+  return [
+    ['Dynamic range', range],
+    [
+      'Tone mapping',
+      processing.toneMapped
+        ? `to SDR BT.709 (${processing.toneMapCurve ?? 'tone-mapped'})`
+        : 'none',
+    ],
+    [
+      'Deinterlacing',
+      processing.deinterlaced
+        ? `bwdif, ${processing.deinterlaced === 'field-rate' ? 'one frame per field' : 'one frame per frame'}`
+        : 'none (progressive)',
+    ],
+  ];
+}
+
 /** Duration, resolution, codecs, size: what the API's probe found in the source. */
 export function VideoMetadata({ video }: { video: Video }) {
   const rows: [string, string][] = [
@@ -19,6 +40,7 @@ export function VideoMetadata({ video }: { video: Video }) {
     ['File size', formatBytes(video.fileSize)],
     ['Original file', video.originalFilename ?? '—'],
     ['Uploaded', formatDate(video.createdAt)],
+    ...processingRows(video.processing),
   ];
   return (
     <section

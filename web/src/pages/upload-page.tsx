@@ -334,7 +334,7 @@ function UploadBody(props: {
                     )
                   }
                 />
-                {option.format}
+                {option.label}
                 {option.disabled && <span className="sr-only"> (above the source)</span>}
               </label>
             ))}

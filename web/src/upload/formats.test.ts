@@ -27,6 +27,12 @@ describe('formats selection', () => {
   it('keeps the lowest rung for sources smaller than it', () => {
     expect(disabled({ width: 320, height: 240 })).toEqual(['2160p', '1080p', '720p', '480p']);
     expect(defaultFormats({ width: 320, height: 240, durationSeconds: 1 })).toEqual(['360p']);
+    // …shown as the rendition that will be made, under the name the player will show.
+    const lowest = formatOptions({ width: 160, height: 120, durationSeconds: 1 }).at(-1);
+    expect(lowest).toMatchObject({ format: '360p', label: '120p (source size)', disabled: false });
+    expect(formatOptions({ width: 640, height: 360, durationSeconds: 1 }).at(-1)?.label).toBe(
+      '360p',
+    );
   });
 
   it('defaults to what the source can fill and drops choices a probe rules out', () => {

@@ -1,8 +1,10 @@
-import { DEFAULT_LADDER, Format } from '@videoforge/contracts';
+import { DEFAULT_LADDER, Format, isBelowLadder, ownSizeRenditionName } from '@videoforge/contracts';
 import type { ClientProbe } from './upload-machine.ts';
 
 export interface FormatOption {
   format: Format;
+  /** What the picker shows: the rendition that will be made (a small source's own size). */
+  label: string;
   /** The rung's short side in pixels. */
   height: number;
   /** Above the source: the transcoder never upscales, so it cannot be chosen. */
@@ -20,7 +22,13 @@ export function formatOptions(probe: ClientProbe | undefined): FormatOption[] {
   return Format.options.map((format) => {
     const height = DEFAULT_LADDER.find((rung) => rung.name === format)?.height ?? 0;
     const above = shortSide !== undefined && height > shortSide;
-    return { format, height, disabled: above && format !== lowest };
+    // A source below the lowest rung gets one rendition at its own size, under its own
+    // name (the API maps the pick to it, as the transcoder names it).
+    const label =
+      probe && format === lowest && isBelowLadder(probe.width, probe.height)
+        ? `${ownSizeRenditionName(probe.width, probe.height)} (source size)`
+        : format;
+    return { format, label, height, disabled: above && format !== lowest };
   });
 }
 
