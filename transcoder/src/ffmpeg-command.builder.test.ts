@@ -244,7 +244,8 @@ describe('real-world sources', () => {
       { ...input(fileSource), metadata: interlaced, plan: fieldRate },
       { rung: rung('720p'), dir: '/work/job/720p' },
     );
-    expect(command.outputs[0]?.options[5]).toBe(
+    // Rungs are video only (-map 0:v, then -vf): the filter chain is the fourth option.
+    expect(command.outputs[0]?.options[3]).toBe(
       'bwdif=mode=send_field:parity=tff:deint=all,fps=60000/1001,scale=1280:720,setsar=1,format=yuv420p',
     );
     // A 30 fps cap keeps one frame per frame.
@@ -279,7 +280,7 @@ describe('real-world sources', () => {
       { ...input(fileSource), metadata: sd, plan: sdPlan },
       { rung: rung('720p'), dir: '/work/job/720p' },
     );
-    expect(command.outputs[0]?.options[5]).toBe(
+    expect(command.outputs[0]?.options[3]).toBe(
       'fps=25,scale=1280:720:in_color_matrix=bt601:out_color_matrix=bt709,setsar=1,format=yuv420p',
     );
   });
