@@ -7,3 +7,4 @@ export * from './transcode-job.resource.ts';
 export * from './output-keys.ts';
 export * from './api-schemas.ts';
 export * from './master-playlist.ts';
+export * from './upload-resume-schemas.ts';
