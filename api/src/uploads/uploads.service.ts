@@ -189,7 +189,15 @@ export function createUploadsService(deps: UploadsServiceDeps) {
       const expiresAt = new Date(
         Date.now() + (multipart ? resumableSeconds : SINGLE_URL_TTL_SECONDS) * 1000,
       );
-      const plan = multipart ? partPlan(request.size, limits.multipartPartBytes) : undefined;
+      if (request.partSize && Math.ceil(request.size / request.partSize) > 10_000)
+        throw new HttpError(400, 'validation_failed', 'at most 10 000 parts: choose larger parts', {
+          issues: [{ path: ['partSize'], message: 'too small for this size' }],
+        });
+      const plan = multipart
+        ? request.partSize
+          ? { partSize: request.partSize, partCount: Math.ceil(request.size / request.partSize) }
+          : partPlan(request.size, limits.multipartPartBytes)
+        : undefined;
       const row = {
         id,
         userId: principal.userId,
