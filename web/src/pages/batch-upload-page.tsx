@@ -24,12 +24,11 @@ export interface BatchUploadPageProps {
   uppy?: VideoUppy;
 }
 
-function useUppyFiles(uppy: VideoUppy): VideoFile[] {
-  const state = useSyncExternalStore(
+function useUppyState(uppy: VideoUppy) {
+  return useSyncExternalStore(
     (notify) => uppy.store.subscribe(notify),
     () => uppy.getState(),
   );
-  return useMemo(() => Object.values(state.files), [state.files]);
 }
 
 type Rate = { speed: number | undefined; eta: number | undefined };
@@ -77,7 +76,12 @@ export function BatchUploadPage({ persist = true, uppy: given }: BatchUploadPage
     [api, given, persist],
   );
   useEffect(() => () => (given ? undefined : uppy.destroy()), [uppy, given]);
-  const files = useUppyFiles(uppy);
+  const state = useUppyState(uppy);
+  const files = useMemo(() => Object.values(state.files), [state.files]);
+  // Golden Retriever brought back the queue of a reloaded or crashed tab: once every file
+  // has its bytes again (re-chosen, or kept by the browser), it can go on.
+  const resumable =
+    Boolean(state.recoveredState) && files.length > 0 && !files.some((f) => f.isGhost);
   const rates = useRates(uppy);
   const [visibility, setVisibility] = useState<Visibility>('public');
   const [unfinished, setUnfinished] = useState<UploadSummary[]>([]);
@@ -221,6 +225,15 @@ export function BatchUploadPage({ persist = true, uppy: given }: BatchUploadPage
       )}
 
       <div className="flex flex-wrap gap-2">
+        {resumable && (
+          <button
+            type="button"
+            className="btn-primary"
+            onClick={() => uppy.emit('restore-confirmed')}
+          >
+            Resume uploads
+          </button>
+        )}
         <button
           type="button"
           className="btn-primary"
