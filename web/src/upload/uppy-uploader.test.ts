@@ -33,7 +33,7 @@ describe('the Uppy wiring', () => {
     expect(
       refusalMessage(
         new ApiError(400, 'validation_failed', 'invalid body', {
-          issues: [{ path: ['contentType'], message: 'must be a video/* media type' }],
+          issues: [{ path: 'body.contentType', message: 'must be a video/* media type' }],
         }),
       ),
     ).toBe('contentType: must be a video/* media type');

@@ -58,8 +58,11 @@ export function refusalMessage(error: unknown): string {
   if (error instanceof ApiError) {
     const issues = error.details.issues;
     if (error.code === 'validation_failed' && Array.isArray(issues) && issues.length > 0) {
-      const first = issues[0] as { path?: unknown[]; message?: string };
-      return `${first.path?.join('.') ?? 'request'}: ${first.message ?? error.message}`;
+      const first = issues[0] as { path?: unknown; message?: string };
+      const where = Array.isArray(first.path)
+        ? first.path.join('.')
+        : String(first.path ?? 'request');
+      return `${where}: ${first.message ?? error.message}`;
     }
     return error.message;
   }
