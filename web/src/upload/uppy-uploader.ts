@@ -59,9 +59,12 @@ export function refusalMessage(error: unknown): string {
     const issues = error.details.issues;
     if (error.code === 'validation_failed' && Array.isArray(issues) && issues.length > 0) {
       const first = issues[0] as { path?: unknown; message?: string };
-      const where = Array.isArray(first.path)
+      const path = Array.isArray(first.path)
         ? first.path.join('.')
-        : String(first.path ?? 'request');
+        : typeof first.path === 'string'
+          ? first.path
+          : 'request';
+      const where = path.replace(/^body\./, '');
       return `${where}: ${first.message ?? error.message}`;
     }
     return error.message;
