@@ -125,6 +125,9 @@ describeWith(['postgres', 'ffmpeg'], 'videoforge upload (the CLI) against npm st
         (n) => !stored.has(n),
       );
       const dirName = state?.key.split('/').at(-2) ?? '';
+      console.log(
+        `cli resume: ${state?.parts.length} of ${state?.partCount} parts stored at the SIGKILL; ${sent.get(dirName)?.length ?? 0} sent by the rerun`,
+      );
       expect([...(sent.get(dirName) ?? [])].sort((a, b) => a - b)).toEqual(missing);
     }
 

@@ -187,6 +187,9 @@ describeWithChromium(
       });
 
       const sent = partPuts(proxy, mark).get(state.key.split('/').at(-2) ?? '') ?? [];
+      console.log(
+        `reload: ${state.parts.length} of ${state.partCount} parts stored before the reload; ${sent.length} sent after it`,
+      );
       expect([...sent].sort((a, b) => a - b)).toEqual(missingOf(state));
       expect((await sha256File(path.join(server.storageDir, 'objects', state.key))).sha256).toBe(
         file.sha256,
@@ -226,6 +229,9 @@ describeWithChromium(
 
       const sent = partPuts(proxy, mark).get(state.key.split('/').at(-2) ?? '') ?? [];
       const storedBefore = new Set(state.parts.map((p) => p.partNumber));
+      console.log(
+        `drop: ${state.parts.length} of ${state.partCount} parts stored at the drop; ${sent.length} PUTs after it (${new Set(sent).size} distinct parts)`,
+      );
       expect(sent.filter((n) => storedBefore.has(n))).toEqual([]);
       expect(new Set(sent)).toEqual(new Set(missingOf(state)));
       expect((await sha256File(path.join(server.storageDir, 'objects', state.key))).sha256).toBe(
