@@ -8,6 +8,8 @@ export interface SeenRequest {
   method: string;
   /** Path and query, as the client sent them. */
   url: string;
+  /** The status the client was sent, once the whole answer went out (a cut one has none). */
+  delivered?: number;
 }
 
 /**
@@ -49,7 +51,11 @@ export async function startHttpProxy(target?: string): Promise<TestProxy> {
     });
 
   const server = createServer((req: IncomingMessage, res) => {
-    seen.push({ method: req.method ?? 'GET', url: req.url ?? '/' });
+    const entry: SeenRequest = { method: req.method ?? 'GET', url: req.url ?? '/' };
+    seen.push(entry);
+    res.on('finish', () => {
+      entry.delivered = res.statusCode;
+    });
     if (!upstream) {
       res.writeHead(502).end();
       return;
