@@ -8,7 +8,9 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{contracts,platform,api,controller,transcoder,web}/src/**/*.test.{ts,tsx}'],
+          include: [
+            '{contracts,platform,api,controller,transcoder,web,cli}/src/**/*.test.{ts,tsx}',
+          ],
           exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
         },
       },

@@ -130,7 +130,12 @@ export function createApp(deps: AppDeps): Express {
     storage,
     logger: log,
   });
-  const jobs = createJobsService({ sql, jobs: jobsRepository, videos: videosRepository });
+  const jobs = createJobsService({
+    sql,
+    jobs: jobsRepository,
+    videos: videosRepository,
+    quotas: settings.quotas,
+  });
   const tracks = createTracksService({
     captions: createCaptionsRepository(sql),
     jobs: jobsRepository,

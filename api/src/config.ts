@@ -141,6 +141,24 @@ export const ApiConfig = withAdapterRequirements(
       .int()
       .min(5 * MiB)
       .default(16 * MiB),
+    /** How long an unfinished multipart upload can be resumed; the sweeper then removes it with its parts. */
+    UPLOAD_RESUMABLE_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(24),
+    /** Per-user quotas (issue 15 item 8); see api/src/uploads/user-quotas.ts. */
+    QUOTA_CONCURRENT_UPLOADS: z.coerce.number().int().positive().default(20),
+    QUOTA_ACTIVE_JOBS: z.coerce.number().int().positive().default(10),
+    QUOTA_STORED_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(200 * 1024 * MiB),
+    QUOTA_SOURCE_DURATION_SECONDS: z.coerce
+      .number()
+      .positive()
+      .default(4 * 3600),
     FFPROBE_PATH: z.string().default('ffprobe'),
     PROBE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   }),

@@ -67,6 +67,13 @@ function settingsFrom(config: ApiConfig, jwtSecret: string): ApiSettings {
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     singleUploadMaxBytes: config.SINGLE_UPLOAD_MAX_BYTES,
     multipartPartBytes: config.MULTIPART_PART_BYTES,
+    resumableUploadSeconds: config.UPLOAD_RESUMABLE_HOURS * 3600,
+    quotas: {
+      concurrentUploads: config.QUOTA_CONCURRENT_UPLOADS,
+      activeJobs: config.QUOTA_ACTIVE_JOBS,
+      storedBytes: config.QUOTA_STORED_BYTES,
+      sourceDurationSeconds: config.QUOTA_SOURCE_DURATION_SECONDS,
+    },
   };
 }
 

@@ -300,6 +300,16 @@ export const UploadCreateRequest = z.strictObject({
   contentType: z.string().regex(/^video\/[A-Za-z0-9.+-]+$/, 'must be a video/* media type'),
   /** Force a multipart upload even for a small file (large files are always multipart). */
   multipart: z.boolean().optional(),
+  /**
+   * Multipart: the part size the client will cut the file into (≥ 5 MiB, at most 10 000
+   * parts), for clients that plan their parts before creating the upload (Uppy).
+   */
+  partSize: z
+    .number()
+    .int()
+    .min(5 * 1024 * 1024)
+    .max(5 * 1024 ** 3)
+    .optional(),
   title: Title.optional(),
   description: Description.optional(),
   visibility: Visibility.optional(),

@@ -14,3 +14,4 @@ export * from './media-tracks.ts';
 export * from './captions.ts';
 export * from './web-security-headers.ts';
 export * from './source-renditions.ts';
+export * from './upload-resume-schemas.ts';

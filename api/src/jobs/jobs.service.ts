@@ -6,15 +6,24 @@ import { canManage } from '../http/access.ts';
 import { HttpError } from '../http/errors.ts';
 import { notFoundError } from '../http/validate.ts';
 import type { VideosRepository } from '../videos/videos.repository.ts';
+import {
+  checkActiveJobs,
+  DEFAULT_USER_QUOTAS,
+  isOneActiveJobViolation,
+  lockUserQuotas,
+  type UserQuotas,
+} from '../uploads/user-quotas.ts';
 import { toJob, type JobRow, type JobsRepository } from './jobs.repository.ts';
 
 export interface JobsServiceDeps {
   sql: Sql;
   jobs: JobsRepository;
   videos: VideosRepository;
+  quotas?: Partial<UserQuotas> | undefined;
 }
 
-export function createJobsService({ sql, jobs, videos }: JobsServiceDeps) {
+export function createJobsService({ sql, jobs, videos, quotas: given }: JobsServiceDeps) {
+  const quotas: UserQuotas = { ...DEFAULT_USER_QUOTAS, ...given };
   /** Someone else's job is a 404, like someone else's private video. */
   async function managedJob(principal: Principal, id: string): Promise<JobRow> {
     const job = await jobs.findById(id);
@@ -36,19 +45,28 @@ export function createJobsService({ sql, jobs, videos }: JobsServiceDeps) {
     if (!video || !canManage(principal, video.ownerId)) throw notFoundError('video');
     if (await jobs.hasActive(videoId))
       throw new HttpError(409, 'conflict', 'this video already has a job in progress');
-    const job = await sql.begin((tx) =>
-      jobs.insertWithOutbox(tx, {
-        userId: video.ownerId,
-        videoId,
-        // A source below the lowest rung gets its own-size rendition whatever was picked.
-        formats:
-          video.width && video.height
-            ? renditionsForSource(video.width, video.height, formats)
-            : formats,
-        inputKey: video.sourceKey,
-        hdr,
-      }),
-    );
+    // The check above answers most callers; the unique partial index answers a race.
+    const job = await sql
+      .begin(async (tx) => {
+        await lockUserQuotas(tx, video.ownerId);
+        await checkActiveJobs(tx, video.ownerId, quotas);
+        return jobs.insertWithOutbox(tx, {
+          userId: video.ownerId,
+          videoId,
+          // A source below the lowest rung gets its own-size rendition whatever was picked.
+          formats:
+            video.width && video.height
+              ? renditionsForSource(video.width, video.height, formats)
+              : formats,
+          inputKey: video.sourceKey,
+          hdr,
+        });
+      })
+      .catch((error: unknown) => {
+        if (isOneActiveJobViolation(error))
+          throw new HttpError(409, 'conflict', 'this video already has a job in progress');
+        throw error;
+      });
     return toJob(job);
   }
 

@@ -16,6 +16,7 @@ describe('OpenAPI document', () => {
       expect.arrayContaining([
         '/api/auth/login',
         '/api/uploads/{id}/complete',
+        '/api/uploads/{id}/parts',
         '/api/videos',
         '/api/stream/{videoId}/master.m3u8',
       ]),

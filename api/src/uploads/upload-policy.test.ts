@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { defaultFormats, partPlan, rawKey, sanitiseFilename } from './upload-policy.ts';
+import {
+  defaultFormats,
+  partLength,
+  partPlan,
+  pinnedKey,
+  rawKey,
+  sanitiseFilename,
+} from './upload-policy.ts';
 
 describe('upload policy', () => {
   it('reduces file names to a safe base name', () => {
@@ -31,5 +38,22 @@ describe('upload policy', () => {
     expect(defaultFormats(1080, 1920)).toEqual(['1080p', '720p', '480p', '360p']);
     expect(defaultFormats(320, 240)).toEqual(['240p']);
     expect(defaultFormats(160, 120)).toEqual(['120p']);
+  });
+
+  it('cuts an upload into exact part lengths, the last one shorter', () => {
+    const MiB = 1024 * 1024;
+    const { partSize, partCount } = partPlan(12 * MiB + 1, 5 * MiB);
+    expect(partCount).toBe(3);
+    expect([1, 2, 3].map((n) => partLength(12 * MiB + 1, partSize, n))).toEqual([
+      5 * MiB,
+      5 * MiB,
+      2 * MiB + 1,
+    ]);
+  });
+
+  it('pins a completed single upload beside the key its URL was signed for', () => {
+    expect(pinnedKey('videos/raw/7/0b9f0c7e-1111-4222-8333-444455556666/cat.mp4')).toBe(
+      'videos/raw/7/0b9f0c7e-1111-4222-8333-444455556666/pinned_cat.mp4',
+    );
   });
 });

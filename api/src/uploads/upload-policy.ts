@@ -19,6 +19,22 @@ export function rawKey(userId: string, uploadId: string, filename: string): stri
   return validateStorageKey(`videos/raw/${userId}/${uploadId}/${sanitiseFilename(filename)}`);
 }
 
+/**
+ * Where a single-PUT upload's bytes are kept once it completes: a sibling of the key
+ * its presigned PUT was issued for, and no URL is ever issued for it, so a still-valid
+ * PUT URL cannot swap the source after the probe (issue 15 item 4). A multipart
+ * upload needs no copy: completing it ends its upload id, and every part URL with it.
+ */
+export function pinnedKey(signedKey: string): string {
+  const slash = signedKey.lastIndexOf('/');
+  return validateStorageKey(`${signedKey.slice(0, slash)}/pinned_${signedKey.slice(slash + 1)}`);
+}
+
+/** The exact length of part `partNumber` (1-based) of a `size`-byte upload cut in `partSize` parts. */
+export function partLength(size: number, partSize: number, partNumber: number): number {
+  return Math.max(0, Math.min(partSize, size - (partNumber - 1) * partSize));
+}
+
 /** S3 allows at most 10 000 parts of at least 5 MiB (the last may be smaller). */
 export function partPlan(
   size: number,

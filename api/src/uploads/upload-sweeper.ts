@@ -1,6 +1,7 @@
 import type { Sql } from '@videoforge/platform/database';
 import type { Logger } from '@videoforge/platform/logging';
 import type { StoragePort } from '@videoforge/platform/storage';
+import { pinnedKey } from './upload-policy.ts';
 import { createUploadsRepository } from './uploads.repository.ts';
 
 export interface UploadSweeperDeps {
@@ -34,6 +35,7 @@ export async function sweepExpiredUploads(
           );
       }
       await storage.delete(upload.storageKey);
+      if (!upload.multipartId) await storage.delete(pinnedKey(upload.storageKey));
     }
     swept += expired.length;
     if (expired.length < batch) break;

@@ -11,11 +11,14 @@ export interface UploadRow {
   originalFilename: string;
   contentType: string;
   declaredSize: number;
+  /** Multipart only: every part but the last is exactly this long. */
+  partSize: number | null;
   title: string;
   description: string;
   visibility: Visibility;
   status: UploadStatus;
   expiresAt: Date;
+  createdAt: Date;
 }
 
 interface RawUpload {
@@ -26,11 +29,13 @@ interface RawUpload {
   original_filename: string;
   content_type: string;
   declared_size: string;
+  part_size: string | null;
   title: string;
   description: string;
   visibility: Visibility;
   status: UploadStatus;
   expires_at: Date;
+  created_at: Date;
 }
 
 function toRow(raw: RawUpload): UploadRow {
@@ -42,22 +47,35 @@ function toRow(raw: RawUpload): UploadRow {
     originalFilename: raw.original_filename,
     contentType: raw.content_type,
     declaredSize: Number(raw.declared_size),
+    partSize: raw.part_size === null ? null : Number(raw.part_size),
     title: raw.title,
     description: raw.description,
     visibility: raw.visibility,
     status: raw.status,
     expiresAt: raw.expires_at,
+    createdAt: raw.created_at,
   };
 }
 
 export function createUploadsRepository(sql: Sql) {
   return {
-    async insert(row: Omit<UploadRow, 'status'>): Promise<void> {
-      await sql`
+    async insert(
+      row: Omit<UploadRow, 'status' | 'createdAt'>,
+      tx: Sql | TransactionSql = sql,
+    ): Promise<void> {
+      await tx`
         INSERT INTO uploads (id, user_id, storage_key, multipart_id, original_filename, content_type, declared_size,
-          title, description, visibility, expires_at)
+          part_size, title, description, visibility, expires_at)
         VALUES (${row.id}, ${row.userId}, ${row.storageKey}, ${row.multipartId}, ${row.originalFilename}, ${row.contentType},
-          ${row.declaredSize}, ${row.title}, ${row.description}, ${row.visibility}, ${row.expiresAt})`;
+          ${row.declaredSize}, ${row.partSize}, ${row.title}, ${row.description}, ${row.visibility}, ${row.expiresAt})`;
+    },
+    /** The user's uploads that can still be finished, newest first. */
+    async listUnfinished(userId: string): Promise<UploadRow[]> {
+      const rows = await sql<RawUpload[]>`
+        SELECT * FROM uploads
+        WHERE user_id = ${userId} AND status IN ('pending', 'completing') AND expires_at > now()
+        ORDER BY created_at DESC LIMIT 1000`;
+      return rows.map(toRow);
     },
     async find(id: string): Promise<UploadRow | undefined> {
       const [raw] = await sql<RawUpload[]>`SELECT * FROM uploads WHERE id = ${id}`;

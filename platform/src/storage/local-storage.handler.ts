@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import contentDisposition from 'content-disposition';
 import send from 'send';
+import { BodySizeError } from './body-limit.ts';
 import type { LocalStorage } from './local.storage.ts';
 import { servedContentType, typeOfKey } from './served-content-types.ts';
 import { verifySignedRequest } from './signed-url.ts';
@@ -70,25 +71,56 @@ export function createLocalStorageHandler(storage: LocalStorage) {
         stream.pipe(res);
         return;
       }
-      case 'put': {
-        if (Number(req.headers['content-length'] ?? 0) > MAX_PUT_BYTES) {
+      case 'put':
+      case 'part': {
+        // A signed length is checked twice: against the declared Content-Length before
+        // reading (an honest client gets a clear answer), and while the bytes stream
+        // (a client that lies or sends chunked is cut off past it).
+        const declared = req.headers['content-length'];
+        if (
+          operation.size !== undefined &&
+          declared !== undefined &&
+          Number(declared) !== operation.size
+        )
+          return fail(
+            res,
+            400,
+            'BadRequest',
+            `this URL was signed for a body of ${operation.size} bytes`,
+          );
+        if (Number(declared ?? 0) > MAX_PUT_BYTES) {
           return fail(res, 413, 'EntityTooLarge', 'use a multipart upload for objects over 5 GiB');
         }
-        const contentType = req.headers['content-type'];
-        await storage.put(key, req, contentType ? { contentType } : {});
-        const info = await storage.head(key);
-        res.writeHead(200, info?.etag ? { ETag: info.etag } : {}).end();
-        return;
-      }
-      case 'part': {
+        const limit = { exactBytes: operation.size, maxBytes: MAX_PUT_BYTES };
         try {
-          const etag = await storage.putPart(
-            { key, uploadId: operation.uploadId },
-            operation.partNumber,
-            req,
-          );
-          res.writeHead(200, { ETag: etag, 'Access-Control-Expose-Headers': 'ETag' }).end();
+          if (operation.type === 'put') {
+            const contentType = req.headers['content-type'];
+            await storage.putLimited(key, req, limit, contentType ? { contentType } : {});
+            const info = await storage.head(key);
+            res
+              .writeHead(
+                200,
+                info?.etag ? { ETag: info.etag, 'Access-Control-Expose-Headers': 'ETag' } : {},
+              )
+              .end();
+          } else {
+            const etag = await storage.putPart(
+              { key, uploadId: operation.uploadId },
+              operation.partNumber,
+              req,
+              limit,
+            );
+            res.writeHead(200, { ETag: etag, 'Access-Control-Expose-Headers': 'ETag' }).end();
+          }
         } catch (error) {
+          if (error instanceof BodySizeError)
+            return fail(
+              res,
+              error.status,
+              error.status === 413 ? 'EntityTooLarge' : 'IncompleteBody',
+              error.message,
+            );
+          if (operation.type === 'put') throw error;
           fail(
             res,
             404,
@@ -107,6 +139,11 @@ function fail(res: ServerResponse, status: number, code: string, message: string
     res.destroy();
     return;
   }
-  res.writeHead(status, { 'Content-Type': 'application/json' });
+  // A refused PUT's body may be unread: close the connection rather than let the
+  // client reuse a socket that still carries it.
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    ...(status >= 400 ? { Connection: 'close' } : {}),
+  });
   res.end(JSON.stringify({ error: { code, message, details: {} } }));
 }

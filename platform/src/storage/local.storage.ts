@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'no
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { limitBytes, type BodyLimit } from './body-limit.ts';
 import { buildSignedUrl } from './signed-url.ts';
 import { validateStorageKey } from './storage-key.ts';
 import {
@@ -15,6 +16,7 @@ import {
   type ObjectInfo,
   type PutOptions,
   type StoragePort,
+  type StoredPart,
 } from './storage.port.ts';
 
 export interface LocalStorageOptions {
@@ -37,8 +39,18 @@ export interface LocalStorage extends StoragePort {
   /** Absolute path of an object's file, after key validation. */
   filePath(key: string): string;
   readMeta(key: string): Promise<StoredMeta | undefined>;
-  /** Stores one part of a multipart upload; returns its ETag. */
-  putPart(upload: MultipartUpload, partNumber: number, body: Readable): Promise<string>;
+  /**
+   * Stores one part of a multipart upload; returns its ETag. With a limit, the bytes
+   * are counted as they stream and the write stops (nothing stored) past it.
+   */
+  putPart(
+    upload: MultipartUpload,
+    partNumber: number,
+    body: Readable,
+    limit?: BodyLimit,
+  ): Promise<string>;
+  /** A whole-object PUT whose length is enforced while it streams (see putPart). */
+  putLimited(key: string, body: Readable, limit: BodyLimit, options?: PutOptions): Promise<void>;
 }
 
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
@@ -62,13 +74,17 @@ export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
     return path.join(multipartDir, upload.uploadId);
   };
 
-  async function writeAtomically(target: string, body: Readable): Promise<string> {
+  async function writeAtomically(
+    target: string,
+    body: Readable,
+    limit?: BodyLimit,
+  ): Promise<string> {
     await mkdir(tmpDir, { recursive: true });
     const tmp = path.join(tmpDir, randomUUID());
     const hash = createHash('md5');
     try {
       await pipeline(
-        body,
+        limit ? Readable.from(limitBytes(body, limit)) : body,
         async function* (source: AsyncIterable<Buffer>) {
           for await (const chunk of source) {
             hash.update(chunk);
@@ -191,6 +207,18 @@ export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
       await writeMeta(key, { ...putOptions, etag });
     },
 
+    async putLimited(key: string, body: Readable, limit: BodyLimit, putOptions: PutOptions = {}) {
+      const etag = await writeAtomically(filePath(key), body, limit);
+      await writeMeta(key, { ...putOptions, etag });
+    },
+
+    async copy(fromKey: string, toKey: string) {
+      const meta = await readMeta(fromKey);
+      if (!(await head(fromKey))) throw new ObjectNotFoundError(fromKey);
+      const etag = await writeAtomically(filePath(toKey), createReadStream(filePath(fromKey)));
+      await writeMeta(toKey, { ...(meta ?? {}), etag });
+    },
+
     async get(key: string, range?: ByteRange) {
       const file = filePath(key);
       const info = await head(key);
@@ -234,11 +262,12 @@ export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
       });
     },
 
-    async presignPut(key: string, { expiresInSeconds }) {
+    async presignPut(key: string, { expiresInSeconds, contentLength }) {
       validateStorageKey(key);
       return buildSignedUrl(options.publicBaseUrl, options.signingSecret, {
         key,
-        operation: { type: 'put' },
+        operation:
+          contentLength === undefined ? { type: 'put' } : { type: 'put', size: contentLength },
         expiresAt: expiresAtFor(expiresInSeconds),
       });
     },
@@ -252,23 +281,62 @@ export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
       return upload;
     },
 
-    async presignPart(upload: MultipartUpload, partNumber: number, { expiresInSeconds }) {
+    async presignPart(
+      upload: MultipartUpload,
+      partNumber: number,
+      { expiresInSeconds, contentLength },
+    ) {
       uploadDir(upload);
       checkPartNumber(partNumber);
       return buildSignedUrl(options.publicBaseUrl, options.signingSecret, {
         key: upload.key,
-        operation: { type: 'part', uploadId: upload.uploadId, partNumber },
+        operation: {
+          type: 'part',
+          uploadId: upload.uploadId,
+          partNumber,
+          ...(contentLength === undefined ? {} : { size: contentLength }),
+        },
         expiresAt: expiresAtFor(expiresInSeconds),
       });
     },
 
-    async putPart(upload: MultipartUpload, partNumber: number, body: Readable) {
+    async putPart(upload: MultipartUpload, partNumber: number, body: Readable, limit?: BodyLimit) {
       checkPartNumber(partNumber);
       const dir = uploadDir(upload);
       const manifest = await readUploadManifest(dir);
       if (manifest.key !== upload.key)
         throw new Error('multipart upload does not belong to this key');
-      return writeAtomically(path.join(dir, `part-${partNumber}`), body);
+      const etag = await writeAtomically(path.join(dir, `part-${partNumber}`), body, limit);
+      // Beside the part, so listing parts (resuming) never re-reads gigabytes to hash them.
+      await writeFile(path.join(dir, `part-${partNumber}.etag`), etag);
+      return etag;
+    },
+
+    async listParts(upload: MultipartUpload) {
+      const dir = uploadDir(upload);
+      let names: string[];
+      try {
+        const manifest = await readUploadManifest(dir);
+        if (manifest.key !== upload.key) return undefined;
+        names = await readdir(dir);
+      } catch {
+        return undefined;
+      }
+      const parts: StoredPart[] = [];
+      for (const name of names) {
+        const match = /^part-(\d+)$/.exec(name);
+        if (!match) continue;
+        const file = path.join(dir, name);
+        const size = (await stat(file)).size;
+        const etag = await readFile(`${file}.etag`, 'utf8').catch(
+          async () =>
+            `"${createHash('md5')
+              .update(await readFile(file))
+              .digest('hex')}"`,
+        );
+        parts.push({ partNumber: Number(match[1]), etag, size });
+      }
+      return parts.sort((a, b) => a.partNumber - b.partNumber);
     },
 
     async completeMultipart(upload: MultipartUpload, parts: CompletedPart[]) {

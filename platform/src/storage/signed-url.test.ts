@@ -81,6 +81,25 @@ describe('signed URLs', () => {
     });
   });
 
+  it('binds a PUT or part URL to the body length it was signed for', () => {
+    for (const operation of [
+      { type: 'put', size: 1000 },
+      { type: 'part', uploadId: 'u1', partNumber: 1, size: 1000 },
+    ] as const) {
+      const { key, query } = parse(
+        buildSignedUrl(base, secret, { key: 'k', operation, expiresAt: inOneHour }),
+      );
+      expect(verifySignedRequest(secret, 'PUT', key, query, now)).toMatchObject({
+        ok: true,
+        request: { operation: { size: 1000 } },
+      });
+      query.set('size', '1000000');
+      expect(verifySignedRequest(secret, 'PUT', key, query, now)).toMatchObject({ status: 403 });
+      query.delete('size');
+      expect(verifySignedRequest(secret, 'PUT', key, query, now)).toMatchObject({ status: 403 });
+    }
+  });
+
   it('refuses a request without a signature', () => {
     expect(verifySignedRequest(secret, 'GET', 'k', new URLSearchParams(), now)).toMatchObject({
       ok: false,

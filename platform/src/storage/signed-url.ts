@@ -7,8 +7,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 export type SignedOperation =
   | { type: 'get'; downloadName?: string }
-  | { type: 'put' }
-  | { type: 'part'; uploadId: string; partNumber: number };
+  /** `size`: the only body length accepted (signed, like S3's signed Content-Length). */
+  | { type: 'put'; size?: number }
+  | { type: 'part'; uploadId: string; partNumber: number; size?: number };
 
 export interface SignedRequest {
   key: string;
@@ -21,9 +22,16 @@ function canonical({ key, operation, expiresAt }: SignedRequest): string {
     case 'get':
       return ['get', key, expiresAt, operation.downloadName ?? ''].join('\n');
     case 'put':
-      return ['put', key, expiresAt].join('\n');
+      return ['put', key, expiresAt, operation.size ?? ''].join('\n');
     case 'part':
-      return ['part', key, expiresAt, operation.uploadId, operation.partNumber].join('\n');
+      return [
+        'part',
+        key,
+        expiresAt,
+        operation.uploadId,
+        operation.partNumber,
+        operation.size ?? '',
+      ].join('\n');
   }
 }
 
@@ -53,6 +61,8 @@ export function buildSignedUrl(baseUrl: string, secret: string, request: SignedR
     url.searchParams.set('uploadId', op.uploadId);
     url.searchParams.set('partNumber', String(op.partNumber));
   }
+  if ((op.type === 'put' || op.type === 'part') && op.size !== undefined)
+    url.searchParams.set('size', String(op.size));
   url.searchParams.set('signature', sign(secret, request));
   return url.toString();
 }
@@ -74,14 +84,19 @@ export function verifySignedRequest(
     return { ok: false, status: 400, reason: 'missing expires or signature' };
   }
   let operation: SignedOperation;
+  const sizeParam = query.get('size');
+  const size = sizeParam === null ? undefined : Number(sizeParam);
+  if (size !== undefined && !(Number.isSafeInteger(size) && size >= 0))
+    return { ok: false, status: 400, reason: 'size must be a whole number of bytes' };
+  const sized = size === undefined ? {} : { size };
   if (method === 'GET' || method === 'HEAD') {
     const downloadName = query.get('download');
     operation = downloadName ? { type: 'get', downloadName } : { type: 'get' };
   } else if (method === 'PUT' && query.has('uploadId')) {
     const partNumber = Number(query.get('partNumber'));
-    operation = { type: 'part', uploadId: query.get('uploadId') ?? '', partNumber };
+    operation = { type: 'part', uploadId: query.get('uploadId') ?? '', partNumber, ...sized };
   } else if (method === 'PUT') {
-    operation = { type: 'put' };
+    operation = { type: 'put', ...sized };
   } else {
     return { ok: false, status: 400, reason: `method ${method} is not allowed` };
   }

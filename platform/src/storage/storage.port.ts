@@ -36,6 +36,11 @@ export interface CompletedPart {
   etag: string;
 }
 
+/** A part storage holds for an unfinished multipart upload (S3 ListParts). */
+export interface StoredPart extends CompletedPart {
+  size: number;
+}
+
 /**
  * The object-storage port. Keys are validated by every adapter (see storage-key.ts):
  * no `..` segments, no absolute paths, no control characters.
@@ -60,18 +65,30 @@ export interface StoragePort {
     key: string,
     options: { expiresInSeconds: number; downloadName?: string },
   ): Promise<string>;
+  /**
+   * A URL for one PUT of the whole object. With `contentLength` the length is part of
+   * the signature, so storage refuses a body of any other size.
+   */
   presignPut(
     key: string,
-    options: { expiresInSeconds: number; contentType?: string },
+    options: { expiresInSeconds: number; contentType?: string; contentLength?: number },
   ): Promise<string>;
   createMultipart(key: string, options?: PutOptions): Promise<MultipartUpload>;
+  /** Like presignPut: with `contentLength`, only a part of exactly that size is accepted. */
   presignPart(
     upload: MultipartUpload,
     partNumber: number,
-    options: { expiresInSeconds: number },
+    options: { expiresInSeconds: number; contentLength?: number },
   ): Promise<string>;
+  /**
+   * The parts storage holds for an unfinished multipart upload, by part number; the
+   * source of truth for resuming. Undefined when the upload is gone (completed or aborted).
+   */
+  listParts(upload: MultipartUpload): Promise<StoredPart[] | undefined>;
   completeMultipart(upload: MultipartUpload, parts: CompletedPart[]): Promise<void>;
   abortMultipart(upload: MultipartUpload): Promise<void>;
+  /** Copies an object within the store (server-side where the store can). */
+  copy(fromKey: string, toKey: string): Promise<void>;
 }
 
 export class ObjectNotFoundError extends Error {

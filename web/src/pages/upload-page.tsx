@@ -139,7 +139,12 @@ export function UploadPage({
 
   return (
     <div className="mx-auto max-w-3xl space-y-6">
-      <h1 className="text-2xl font-bold">Upload a video</h1>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-2xl font-bold">Upload a video</h1>
+        <Link to="/upload/batch" className="text-sm" data-testid="batch-upload-link">
+          Many files, or resume an unfinished upload
+        </Link>
+      </div>
 
       {state.phase !== 'processing' && (
         <label

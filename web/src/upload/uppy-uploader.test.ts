@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../lib/api-client.ts';
+import { partSizeFor, refusalMessage, titleFrom, toUppyParts } from './uppy-uploader.ts';
+
+const MiB = 1024 * 1024;
+
+describe('the Uppy wiring', () => {
+  it('plans parts as the API does: 16 MiB, growing to stay within 10 000 parts', () => {
+    expect(partSizeFor(300 * MiB)).toBe(16 * MiB);
+    expect(partSizeFor(500_000 * MiB)).toBe(50 * MiB);
+  });
+  it('takes the stored parts from the server state, in Uppy’s shape', () => {
+    expect(
+      toUppyParts({
+        uploadId: '0b9f0c7e-1111-4222-8333-444455556666',
+        mode: 'multipart',
+        key: 'k',
+        filename: 'a.mp4',
+        title: 'a',
+        contentType: 'video/mp4',
+        size: 20,
+        partSize: 16,
+        partCount: 2,
+        status: 'pending',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        expiresAt: '2026-01-02T00:00:00.000Z',
+        storedBytes: 16,
+        parts: [{ partNumber: 1, etag: '"e1"', size: 16 }],
+      }),
+    ).toEqual([{ PartNumber: 1, Size: 16, ETag: '"e1"' }]);
+  });
+  it('says why the server refused a file', () => {
+    expect(
+      refusalMessage(
+        new ApiError(400, 'validation_failed', 'invalid body', {
+          issues: [{ path: 'body.contentType', message: 'must be a video/* media type' }],
+        }),
+      ),
+    ).toBe('contentType: must be a video/* media type');
+    expect(
+      refusalMessage(new ApiError(403, 'quota_exceeded', 'you have 20 unfinished uploads', {})),
+    ).toBe('you have 20 unfinished uploads');
+  });
+  it('titles a file by its name', () => {
+    expect(titleFrom('Holiday 2026.mp4')).toBe('Holiday 2026');
+  });
+});
