@@ -11,7 +11,7 @@ import type { LocalStorage, StoragePort } from '@videoforge/platform/storage';
 import { parseCliArgs, USAGE, type CliCommand, type SourceArg } from './cli-args.ts';
 import { toSourcePolicy, toTranscoderSettings, type TranscoderEnv } from './config.ts';
 import { finalizeJob } from './finalize.service.ts';
-import { probeSource } from './probe.service.ts';
+import { probeDepsOf, probeSource } from './probe.service.ts';
 import { resolveSource } from './source-policy.ts';
 import { tracksJob, transcodeJob, type TranscodeFailure } from './transcode.service.ts';
 
@@ -88,15 +88,7 @@ async function dispatch(
   const workRoot = deps.env.TRANSCODE_WORK_DIR;
   switch (command.command) {
     case 'probe': {
-      const result = await probeSource(
-        source,
-        {
-          ffprobePath: settings.ffprobePath,
-          timeoutMs: settings.probeTimeoutMs,
-          limits: settings.probeLimits,
-        },
-        deps.signal,
-      );
+      const result = await probeSource(source, probeDepsOf(settings), deps.signal);
       if (!result.ok) return fail(result.reason);
       deps.emit({ event: 'probed', job: 'probe', metadata: result.metadata });
       return EXIT_CODES.done;

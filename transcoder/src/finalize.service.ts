@@ -18,13 +18,14 @@ import {
 import { runFfmpeg } from './ffmpeg.runner.ts';
 import { renderMasterPlaylist } from './hls-playlist.ts';
 import { FINAL_FILES, RENDITION_FILES } from './output-layout.ts';
-import { probeSource } from './probe.service.ts';
+import { probeDepsOf, probeSource } from './probe.service.ts';
 import { muxProgressiveDownloads } from './progressive-mux.service.ts';
 import { planPoster, planSprite, renderThumbnailsVtt } from './thumbnails.ts';
 import { DEFAULT_TEMPLATES, type VideoTreatment } from './ladder.ts';
 import {
   failureFromRun,
   planForSource,
+  stepFailure,
   type TranscodeFailure,
   type TranscoderSettings,
 } from './transcode.service.ts';
@@ -94,15 +95,7 @@ export async function finalizeJob(
     });
   }
 
-  const probed = await probeSource(
-    request.source,
-    {
-      ffprobePath: settings.ffprobePath,
-      timeoutMs: settings.probeTimeoutMs,
-      limits: settings.probeLimits,
-    },
-    request.signal,
-  );
+  const probed = await probeSource(request.source, probeDepsOf(settings), request.signal);
   if (!probed.ok) return failed(probed.reason);
 
   const workDir = await mkdtemp(path.join(deps.workRoot, `videoforge-${request.jobId}-final-`));
@@ -158,15 +151,7 @@ export async function finalizeJob(
       request.signal,
     );
   } catch (error) {
-    return failed(
-      request.signal?.aborted
-        ? { kind: 'cancelled', code: 'cancelled', message: 'cancelled' }
-        : {
-            kind: 'transient',
-            code: 'upload-failed',
-            message: error instanceof Error ? error.message : String(error),
-          },
-    );
+    return failed(stepFailure(error, request.signal));
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

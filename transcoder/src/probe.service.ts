@@ -15,6 +15,19 @@ export interface ProbeDeps {
   limits: ProbeLimits;
 }
 
+/** The probe's settings out of the transcoder's. */
+export function probeDepsOf(settings: {
+  ffprobePath: string;
+  probeTimeoutMs: number;
+  probeLimits: ProbeLimits;
+}): ProbeDeps {
+  return {
+    ffprobePath: settings.ffprobePath,
+    timeoutMs: settings.probeTimeoutMs,
+    limits: settings.probeLimits,
+  };
+}
+
 /** How far before the declared end the truncation check starts reading. */
 const TAIL_WINDOW_SECONDS = 3;
 

@@ -32,7 +32,7 @@ import {
 } from './ladder.ts';
 import { renditionPrefix, RENDITION_FILES } from './output-layout.ts';
 import type { ProbeLimits } from './probe-limits.ts';
-import { probeSource } from './probe.service.ts';
+import { probeDepsOf, probeSource } from './probe.service.ts';
 import { describeRendition, type EncodedRendition } from './rendition-output.service.ts';
 import { audioFilterChains, trackOutputs, type TracksPlan } from './tracks-command.builder.ts';
 import {
@@ -65,6 +65,17 @@ export interface TranscodeFailure {
   kind: FailureKind;
   code: string;
   message: string;
+}
+
+/** A step's unexpected error as a failure: cancelled when its signal was, else transient. */
+export function stepFailure(error: unknown, signal?: AbortSignal): TranscodeFailure {
+  return signal?.aborted
+    ? { kind: 'cancelled', code: 'cancelled', message: 'cancelled' }
+    : {
+        kind: 'transient',
+        code: 'upload-failed',
+        message: error instanceof Error ? error.message : String(error),
+      };
 }
 
 export type EncodeOutcome =
@@ -267,15 +278,7 @@ export async function transcodeJob(
     return { status: 'failed', failure };
   };
 
-  const probed = await probeSource(
-    request.source,
-    {
-      ffprobePath: settings.ffprobePath,
-      timeoutMs: settings.probeTimeoutMs,
-      limits: settings.probeLimits,
-    },
-    request.signal,
-  );
+  const probed = await probeSource(request.source, probeDepsOf(settings), request.signal);
   if (!probed.ok) return failed(probed.reason);
   const { metadata } = probed;
   emit({ event: 'probed', job: request.jobId, metadata });
@@ -390,13 +393,7 @@ export async function transcodeJob(
       ...(tracks ? { tracks } : {}),
     };
   } catch (error) {
-    const failure: TranscodeFailure = request.signal?.aborted
-      ? { kind: 'cancelled', code: 'cancelled', message: 'cancelled' }
-      : {
-          kind: 'transient',
-          code: 'upload-failed',
-          message: error instanceof Error ? error.message : String(error),
-        };
+    const failure = stepFailure(error, request.signal);
     return failed(await removeUploads(storage, request.outputPrefix, uploaded, failure));
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -487,15 +484,7 @@ export async function tracksJob(
     emit({ event: 'failed', job: request.jobId, ...failure });
     return { status: 'failed', failure };
   };
-  const probed = await probeSource(
-    request.source,
-    {
-      ffprobePath: settings.ffprobePath,
-      timeoutMs: settings.probeTimeoutMs,
-      limits: settings.probeLimits,
-    },
-    request.signal,
-  );
+  const probed = await probeSource(request.source, probeDepsOf(settings), request.signal);
   if (!probed.ok) return failed(probed.reason);
   const { metadata } = probed;
   emit({ event: 'probed', job: request.jobId, metadata });
@@ -522,15 +511,7 @@ export async function tracksJob(
     return { status: 'succeeded', metadata, tracks: outcome.tracks.manifest };
   } catch (error) {
     await storage.deletePrefix(`${request.outputPrefix}${TRACKS_DIR}`).catch(() => undefined);
-    return failed(
-      request.signal?.aborted
-        ? { kind: 'cancelled', code: 'cancelled', message: 'cancelled' }
-        : {
-            kind: 'transient',
-            code: 'upload-failed',
-            message: error instanceof Error ? error.message : String(error),
-          },
-    );
+    return failed(stepFailure(error, request.signal));
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
