@@ -1,5 +1,5 @@
 import { text } from 'node:stream/consumers';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
   EntityId,
@@ -168,13 +168,8 @@ export function streamingRoutes({
     res.type(M3U8).send(rewritePlaylist(master, mapping));
   });
 
-  router.get('/api/stream/:videoId/:rendition/index.m3u8', authn.optional, async (req, res) => {
-    const { videoId, rendition } = parse(VariantParams, req.params, 'params');
-    const { st } = parse(StreamQuery, req.query, 'query');
-    const video = await playable(req, videoId, st);
-    const outputs = await outputsOf(video);
-    if (outputs.kind === 'partial' && !outputs.renditions.includes(rendition)) throw notReady();
-    const directory = `${outputs.prefix}${rendition}/`;
+  /** A media playlist (video variant or track) with its segments as signed storage URLs. */
+  async function sendMediaPlaylist(res: Response, video: VideoRow, directory: string) {
     const playlist = await read(`${directory}index.m3u8`);
     const ttl = segmentUrlTtlSeconds(video.durationSeconds);
     const mapping = new Map<string, string>();
@@ -186,6 +181,15 @@ export function streamingRoutes({
     );
     res.setHeader('Cache-Control', 'private, no-store');
     res.type(M3U8).send(rewritePlaylist(playlist, mapping));
+  }
+
+  router.get('/api/stream/:videoId/:rendition/index.m3u8', authn.optional, async (req, res) => {
+    const { videoId, rendition } = parse(VariantParams, req.params, 'params');
+    const { st } = parse(StreamQuery, req.query, 'query');
+    const video = await playable(req, videoId, st);
+    const outputs = await outputsOf(video);
+    if (outputs.kind === 'partial' && !outputs.renditions.includes(rendition)) throw notReady();
+    await sendMediaPlaylist(res, video, `${outputs.prefix}${rendition}/`);
   });
 
   // An audio or subtitle rendition's media playlist, segments signed like a variant's.
@@ -199,17 +203,7 @@ export function streamingRoutes({
       const outputs = await outputsOf(video);
       const directory = await tracks.trackDirectory(video, outputs.prefix, trackId);
       if (!directory) throw notFoundError('track');
-      const playlist = await read(`${directory}index.m3u8`);
-      const ttl = segmentUrlTtlSeconds(video.durationSeconds);
-      const mapping = new Map<string, string>();
-      await Promise.all(
-        playlistUris(playlist).map(async (uri) => {
-          const key = resolveInside(directory, uri);
-          if (key) mapping.set(uri, await storage.presignGet(key, { expiresInSeconds: ttl }));
-        }),
-      );
-      res.setHeader('Cache-Control', 'private, no-store');
-      res.type(M3U8).send(rewritePlaylist(playlist, mapping));
+      await sendMediaPlaylist(res, video, directory);
     },
   );
 
