@@ -110,6 +110,12 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
       if (outcome.status === 'succeeded')
         expect(outcome.renditions.map((r) => r.name).sort()).toEqual(['360p', '360p-hdr']);
     }
+    const finalized = await finalizeJob(
+      { jobId: 'hdr10-ladder', source: source(clip), outputPrefix, expectedRenditions: ['360p'] },
+      { settings, storage, workRoot },
+    );
+    expect(finalized.status).toBe('succeeded');
+    // Rungs are video only; finalize muxed the main mix into each progressive MP4.
     const hdrMp4 = storage.filePath(`${outputPrefix}360p-hdr/360p-hdr.mp4`);
     expect(await probeOutput(hdrMp4)).toMatchObject({
       width: 640,
@@ -120,11 +126,6 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
       frameRate: '30/1',
       hasAudio: true,
     });
-    const finalized = await finalizeJob(
-      { jobId: 'hdr10-ladder', source: source(clip), outputPrefix, expectedRenditions: ['360p'] },
-      { settings, storage, workRoot },
-    );
-    expect(finalized.status).toBe('succeeded');
     const master = HLS.parse(
       await readFile(storage.filePath(`${outputPrefix}master.m3u8`), 'utf8'),
     ) as HLS.types.MasterPlaylist;
@@ -185,6 +186,17 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
       if (which === 'unflagged-interlaced')
         expect(manifest.processing?.interlaceDetectedBy).toBe('idet');
 
+      // Rungs are video only; finalize muxes the main mix into the progressive MP4.
+      const finalized = await finalizeJob(
+        {
+          jobId: which,
+          source: source(clip),
+          outputPrefix,
+          expectedRenditions: ['360p'],
+        },
+        { settings, storage, workRoot },
+      );
+      expect(finalized.status, JSON.stringify(finalized)).toBe('succeeded');
       const mp4 = path.join(renditionDir, `${name}.mp4`);
       const output = await probeOutput(mp4);
       expect(output).toMatchObject({
@@ -212,16 +224,6 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
       }
       if (clip.sdrOriginal) expect(await ssim(mp4, clip.sdrOriginal)).toBeGreaterThanOrEqual(0.9);
 
-      const finalized = await finalizeJob(
-        {
-          jobId: which,
-          source: source(clip),
-          outputPrefix,
-          expectedRenditions: ['360p'],
-        },
-        { settings, storage, workRoot },
-      );
-      expect(finalized.status, JSON.stringify(finalized)).toBe('succeeded');
       const poster = storage.filePath(`${outputPrefix}poster.jpg`);
       expect((await stat(poster)).size).toBeGreaterThan(1000);
       if (clip.sdrOriginal) {
