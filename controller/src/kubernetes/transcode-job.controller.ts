@@ -253,8 +253,11 @@ export async function startTranscodeJobController(
       observed.push(progress === undefined ? seen : { ...seen, progress });
     }
     // What the transcoder did to the picture: kept once the status has it, else read
-    // once from a finished producer's pod log.
-    const producer = observed.find((w) => w.state === 'succeeded' && w.type !== 'finalize');
+    // once from a finished producer's pod log
+    // (a rendition's or the ladder's: the tracks and finalize steps encode no picture).
+    const producer = observed.find(
+      (w) => w.state === 'succeeded' && (w.type === 'rendition' || w.type === 'ladder'),
+    );
     if (producer) {
       const processing =
         resource.status?.video ??
