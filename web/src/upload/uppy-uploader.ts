@@ -7,8 +7,10 @@ import {
   UploadList,
   UploadPartsResponse,
   UploadState,
-  type Video,
+  type Format,
   type Job,
+  type UploadCompleteRequest,
+  type Video,
   type Visibility,
 } from '@videoforge/contracts';
 import { ApiError, type ApiClient } from '../lib/api-client.ts';
@@ -18,6 +20,11 @@ export interface VideoMeta {
   [key: string]: unknown;
   title: string;
   visibility: Visibility;
+  description?: string;
+  /** Renditions to make; absent: the API's default ladder for the source it probes. */
+  formats?: Format[];
+  /** Also an HDR set beside the SDR ladder, when the source is HDR. */
+  hdr?: boolean;
 }
 /** What a finished upload gives back (Uppy's response body). */
 export interface VideoBody {
@@ -70,6 +77,29 @@ export function refusalMessage(error: unknown): string {
     return error.message;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * What the server is told the file is: its own video/* type; an unknown one (neither the
+ * browser nor Uppy recognised the extension) as video/mp4, since the server probes the
+ * bytes anyway; any other as it is, so the server refuses it (a text file is no video).
+ */
+export function uploadContentType(type: string | undefined): string {
+  return !type || type === 'application/octet-stream' ? 'video/mp4' : type;
+}
+
+/** The complete request for a file: its parts, and the formats and HDR its meta asks for. */
+export function completeRequestFor(
+  meta: Pick<VideoMeta, 'formats' | 'hdr'>,
+  parts: { PartNumber?: number; ETag?: string }[],
+): UploadCompleteRequest {
+  return {
+    parts: parts
+      .flatMap((p) => (p.PartNumber && p.ETag ? [{ partNumber: p.PartNumber, etag: p.ETag }] : []))
+      .sort((a, b) => a.partNumber - b.partNumber),
+    ...(meta.formats && meta.formats.length > 0 ? { formats: meta.formats } : {}),
+    ...(meta.hdr ? { hdr: true } : {}),
+  };
 }
 
 /** Uppy reports a thrown error with its message only; keep the API's text in it. */
@@ -126,11 +156,12 @@ export function createVideoUppy(api: ApiClient, options: VideoUppyOptions): Vide
           body: {
             filename: file.name ?? 'video',
             size,
-            contentType: file.type || 'application/octet-stream',
+            contentType: uploadContentType(file.type),
             multipart: true,
             partSize: partSizeFor(size),
-            title: file.meta.title || titleFrom(file.name ?? 'video'),
+            title: file.meta.title.trim() || titleFrom(file.name ?? 'video'),
             visibility: file.meta.visibility,
+            ...(file.meta.description?.trim() ? { description: file.meta.description.trim() } : {}),
           },
         });
         return { uploadId: created.uploadId, key: created.key };
@@ -160,7 +191,7 @@ export function createVideoUppy(api: ApiClient, options: VideoUppyOptions): Vide
         options.onPartSent?.(partNumber);
         return { method: 'PUT' as const, url: parts[0]?.url ?? '' };
       }),
-    completeMultipartUpload: (_file, { uploadId, parts, signal }) =>
+    completeMultipartUpload: (file, { uploadId, parts, signal }) =>
       call(async () => {
         const done = await api.request(
           'POST',
@@ -168,11 +199,7 @@ export function createVideoUppy(api: ApiClient, options: VideoUppyOptions): Vide
           {
             auth: 'required',
             schema: UploadCompleteResponse,
-            body: {
-              parts: parts.flatMap((p) =>
-                p.PartNumber && p.ETag ? [{ partNumber: p.PartNumber, etag: p.ETag }] : [],
-              ),
-            },
+            body: completeRequestFor(file.meta, parts),
             ...(signal ? { signal } : {}),
           },
         );
