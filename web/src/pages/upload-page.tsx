@@ -387,23 +387,28 @@ function QueueItem({
       )}
       {!body && (
         <fieldset disabled={started} className="space-y-3">
-          <input
-            className="field-input"
-            aria-label={`Title for ${name}`}
-            maxLength={200}
-            required
-            value={file.meta.title}
-            onChange={(event) => setMeta({ title: event.target.value })}
-          />
-          <textarea
-            className="field-input"
-            aria-label={`Description for ${name}`}
-            placeholder="Description (optional)"
-            rows={2}
-            maxLength={5000}
-            value={file.meta.description ?? ''}
-            onChange={(event) => setMeta({ description: event.target.value })}
-          />
+          <label className="block">
+            <span className="field-label">Title</span>
+            <input
+              className="field-input"
+              aria-label={`Title for ${name}`}
+              maxLength={200}
+              required
+              value={file.meta.title}
+              onChange={(event) => setMeta({ title: event.target.value })}
+            />
+          </label>
+          <label className="block">
+            <span className="field-label">Description</span>
+            <textarea
+              className="field-input"
+              aria-label={`Description for ${name}`}
+              rows={2}
+              maxLength={5000}
+              value={file.meta.description ?? ''}
+              onChange={(event) => setMeta({ description: event.target.value })}
+            />
+          </label>
           <fieldset>
             <legend className="text-sm font-medium">Formats</legend>
             <p className="text-xs text-slate-500">
