@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../lib/api-client.ts';
 import {
   completeRequestFor,
+  completeWithRetry,
   partSizeFor,
   refusalMessage,
   titleFrom,
@@ -75,5 +76,23 @@ describe('the Uppy wiring', () => {
     expect(uploadContentType('')).toBe('video/mp4');
     expect(uploadContentType('application/octet-stream')).toBe('video/mp4');
     expect(uploadContentType('text/plain')).toBe('text/plain');
+  });
+  it('asks again while the server cannot probe the file just now; other refusals are final', async () => {
+    const sleep = vi.fn(async () => undefined);
+    const unavailable = new ApiError(503, 'probe_unavailable', 'try again', {});
+    const complete = vi
+      .fn<() => Promise<string>>()
+      .mockRejectedValueOnce(unavailable)
+      .mockRejectedValueOnce(unavailable)
+      .mockResolvedValueOnce('done');
+    await expect(completeWithRetry(complete, sleep)).resolves.toBe('done');
+    expect(sleep.mock.calls).toEqual([[500], [1000]]);
+    const refused = new ApiError(422, 'not_a_video', 'the upload is not a usable video', {});
+    const once = vi.fn<() => Promise<string>>().mockRejectedValue(refused);
+    await expect(completeWithRetry(once, sleep)).rejects.toBe(refused);
+    expect(once).toHaveBeenCalledTimes(1);
+    const always = vi.fn<() => Promise<string>>().mockRejectedValue(unavailable);
+    await expect(completeWithRetry(always, sleep)).rejects.toBe(unavailable);
+    expect(always).toHaveBeenCalledTimes(4);
   });
 });

@@ -102,6 +102,29 @@ export function completeRequestFor(
   };
 }
 
+/** Delays between attempts at completing while the server cannot probe the file just now. */
+export const PROBE_RETRY_DELAYS_MS = [500, 1000, 2000];
+
+/**
+ * Completes, asking again while the server answers probe_unavailable (it could not read
+ * the stored file just now, and kept it); any other refusal is final.
+ */
+export async function completeWithRetry<T>(
+  complete: () => Promise<T>,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await complete();
+    } catch (error) {
+      const delay = PROBE_RETRY_DELAYS_MS[attempt];
+      if (!(error instanceof ApiError && error.code === 'probe_unavailable') || delay === undefined)
+        throw error;
+      await sleep(delay);
+    }
+  }
+}
+
 /** Uppy reports a thrown error with its message only; keep the API's text in it. */
 function readable(error: unknown): Error {
   if (error instanceof ApiError) {
@@ -119,6 +142,8 @@ export interface VideoUppyOptions {
   concurrency: number;
   /** Restores the queue after a reload or a crash (Golden Retriever); off in unit tests. */
   persist?: boolean;
+  /** Waits between attempts at completing (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>;
   /** Called with each part PUT, for tests that count what was sent. */
   onPartSent?: (partNumber: number) => void;
 }
@@ -193,15 +218,15 @@ export function createVideoUppy(api: ApiClient, options: VideoUppyOptions): Vide
       }),
     completeMultipartUpload: (file, { uploadId, parts, signal }) =>
       call(async () => {
-        const done = await api.request(
-          'POST',
-          `/api/uploads/${encodeURIComponent(uploadId ?? '')}/complete`,
-          {
-            auth: 'required',
-            schema: UploadCompleteResponse,
-            body: completeRequestFor(file.meta, parts),
-            ...(signal ? { signal } : {}),
-          },
+        const done = await completeWithRetry(
+          () =>
+            api.request('POST', `/api/uploads/${encodeURIComponent(uploadId ?? '')}/complete`, {
+              auth: 'required',
+              schema: UploadCompleteResponse,
+              body: completeRequestFor(file.meta, parts),
+              ...(signal ? { signal } : {}),
+            }),
+          options.sleep,
         );
         return { location: `/videos/${done.video.id}`, video: done.video, job: done.job };
       }),
