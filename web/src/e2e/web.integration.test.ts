@@ -174,6 +174,10 @@ describeWithChromium(['postgres', 'ffmpeg'], 'the web app in Chromium (all-in-on
     await page.reload();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     expect(page.url()).toMatch(/\/upload$/);
+    // The Uppy page's first address still leads to it.
+    await page.goto(url('/upload/batch'));
+    await page.waitForURL(/\/upload$/);
+    await page.getByRole('heading', { name: 'Upload videos' }).waitFor();
 
     // Something that is not a video is refused with a clear message, per file (and removed
     // from storage).
