@@ -16,9 +16,6 @@ const VideoRoute = lazy(() =>
 const UploadPage = lazy(() =>
   import('./pages/upload-page.tsx').then((module) => ({ default: module.UploadPage })),
 );
-const BatchUploadPage = lazy(() =>
-  import('./pages/batch-upload-page.tsx').then((module) => ({ default: module.BatchUploadPage })),
-);
 const AccountPage = lazy(() =>
   import('./pages/account-page.tsx').then((module) => ({ default: module.AccountPage })),
 );
@@ -59,14 +56,8 @@ export function App() {
             </RequireAuth>
           }
         />
-        <Route
-          path="upload/batch"
-          element={
-            <RequireAuth>
-              <BatchUploadPage />
-            </RequireAuth>
-          }
-        />
+        {/* The batch page became the upload page; old links still land on it. */}
+        <Route path="upload/batch" element={<Navigate to="/upload" replace />} />
         <Route
           path="account"
           element={

@@ -1,182 +1,157 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { UploadCompleteResponse } from '@videoforge/contracts';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { Job } from '@videoforge/contracts';
 import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiProvider } from '../auth/auth-context.tsx';
 import { createApiClient } from '../lib/api-client.ts';
 import { aVideo } from '../lib/video.fixtures.ts';
-import type { UploadDeps } from '../upload/multipart-upload.ts';
+import type { ClientProbe } from '../upload/upload-io.ts';
+import { createVideoUppy, type VideoUppy } from '../upload/uppy-uploader.ts';
 import { UploadPage } from './upload-page.tsx';
 
-const MiB = 1024 * 1024;
-const uploadId = '00000000-0000-4000-8000-000000000002';
-const video = aVideo({
-  id: '7',
-  title: 'Holiday',
-  status: 'processing',
-  originalFilename: 'holiday.mp4',
-  bitRate: 12_000_000,
-  fileSize: 12 * MiB,
-});
-const job = {
-  id: '9',
-  videoId: '7',
-  status: 'pending',
-  progress: 0,
-  formats: ['720p', '360p'],
-  errorMessage: null,
-  attempts: 0,
-  renditions: [],
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  startedAt: null,
-  completedAt: null,
-} as const;
+const hd = { width: 1280, height: 720, durationSeconds: 8 };
 
-/** Parts finish when the test says so, so intermediate states can be looked at. */
-function fakeDeps() {
-  const pending: Array<{
-    resolve: (etag: string) => void;
-    reject: (e: Error) => void;
-    size: number;
-    onProgress: (n: number) => void;
-  }> = [];
-  const deps: UploadDeps = {
-    createUpload: vi.fn<UploadDeps['createUpload']>(async ({ size }) => ({
-      mode: 'multipart',
-      uploadId,
-      key: 'k',
-      partSize: 5 * MiB,
-      parts: Array.from({ length: Math.ceil(size / (5 * MiB)) }, (_, i) => ({
-        partNumber: i + 1,
-        url: `https://s.test/${i + 1}`,
-      })),
-      expiresAt: '2030-01-01T00:00:00.000Z',
-    })),
-    completeUpload: vi.fn<UploadDeps['completeUpload']>(async () =>
-      UploadCompleteResponse.parse({ video, job }),
-    ),
-    abortUpload: vi.fn(async () => undefined),
-    putPart: vi.fn<UploadDeps['putPart']>(
-      (_url, body, { onProgress, signal }) =>
-        new Promise((resolve, reject) => {
-          signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
-          pending.push({ resolve, reject, size: body.size, onProgress });
-        }),
-    ),
-    sleep: vi.fn(async () => undefined),
-    now: (() => {
-      let t = 0;
-      return () => (t += 500);
-    })(),
-  };
-  return { deps, pending };
-}
-
-function renderPage(
-  deps: UploadDeps,
-  probe = vi.fn(async () => ({ width: 1280, height: 720, durationSeconds: 8 })),
-) {
+function renderPage(probe: (file: File) => Promise<ClientProbe> = async () => hd): VideoUppy {
   const api = createApiClient({ fetch: vi.fn(async () => new Response('{}', { status: 500 })) });
+  const uppy = createVideoUppy(api, { concurrency: 1 });
   render(
     <ApiProvider client={api}>
       <MemoryRouter>
-        <UploadPage deps={deps} probe={probe} />
+        <UploadPage uppy={uppy} probe={probe} />
       </MemoryRouter>
     </ApiProvider>,
   );
+  return uppy;
 }
 
-function choose(name = 'holiday.mp4', size = 12 * MiB) {
-  const file = new File([new Uint8Array(size)], name, { type: 'video/mp4' });
-  fireEvent.change(screen.getByLabelText(/choose a file/i), { target: { files: [file] } });
+function choose(...names: string[]) {
+  const files = names.map(
+    (name, i) =>
+      new File([new Uint8Array(1000 + i)], name, {
+        type: name.endsWith('.txt') ? 'text/plain' : 'video/mp4',
+      }),
+  );
+  fireEvent.change(screen.getByLabelText(/choose files/i), { target: { files } });
+  return files;
 }
 
 const checkbox = (format: string) =>
   screen.getByRole<HTMLInputElement>('checkbox', { name: new RegExp(`^${format}`) });
+const only = (uppy: VideoUppy) => Object.values(uppy.getState().files)[0]!;
 
 describe('<UploadPage>', () => {
   afterEach(cleanup);
 
-  it('shows the probe and disables formats above the source', async () => {
-    renderPage(fakeDeps().deps);
-    choose();
+  it('queues many files, each titled by its name and editable before it starts', () => {
+    renderPage();
+    const files = choose('Holiday 2026.mp4', 'talk.mov', 'notes.txt');
+    expect(screen.getAllByTestId('queue-item').map((item) => item.dataset.fileName)).toEqual([
+      'Holiday 2026.mp4',
+      'talk.mov',
+      'notes.txt',
+    ]);
+    const title = screen.getByLabelText<HTMLInputElement>('Title for Holiday 2026.mp4');
+    expect(title.value).toBe('Holiday 2026');
+    fireEvent.change(title, { target: { value: 'Summer' } });
+    expect(screen.getByLabelText<HTMLInputElement>('Title for Holiday 2026.mp4').value).toBe(
+      'Summer',
+    );
+    expect(screen.getByRole('button', { name: 'Upload 3 files' })).toBeTruthy();
+    // The same file twice is one queue entry.
+    fireEvent.change(screen.getByLabelText(/choose files/i), { target: { files: [files[1]] } });
+    expect(screen.getAllByTestId('queue-item')).toHaveLength(3);
+    fireEvent.click(screen.getByRole('button', { name: 'Remove talk.mov' }));
+    expect(screen.getAllByTestId('queue-item')).toHaveLength(2);
+  });
+
+  it('shows the probe, disables formats above the source and keeps the choice, description, visibility and HDR in the file’s meta', async () => {
+    const uppy = renderPage();
+    choose('holiday.mp4');
     expect(await screen.findByText(/1280×720 · 0:08/)).toBeTruthy();
     expect(checkbox('2160p').disabled).toBe(true);
     expect(checkbox('1080p').disabled).toBe(true);
     expect(checkbox('720p').checked).toBe(true);
-    expect(screen.getByLabelText<HTMLInputElement>('Title').value).toBe('holiday');
-  });
-
-  it('uploads the parts in parallel behind one progress bar, then shows the job and metadata', async () => {
-    const { deps, pending } = fakeDeps();
-    renderPage(deps);
-    choose();
-    await screen.findByText(/1280×720/);
+    expect(checkbox('480p').checked).toBe(true);
+    await waitFor(() => expect(only(uppy).meta.formats).toEqual(['720p', '480p', '360p']));
     fireEvent.click(checkbox('480p'));
-    fireEvent.click(screen.getByRole('button', { name: 'Upload' }));
-    await waitFor(() => expect(pending).toHaveLength(3));
-    pending[0]!.onProgress(pending[0]!.size);
-    pending[1]!.onProgress(MiB);
-    const bar = await screen.findByRole('progressbar', { name: 'Upload progress' });
-    await waitFor(() =>
-      expect(bar.getAttribute('aria-valuenow')).toBe(String(Math.round((6 / 12) * 100))),
-    );
-    expect(screen.getByTestId('upload-progress').textContent).toMatch(/left/);
-    expect(screen.getByRole('button', { name: 'Cancel upload' })).toBeTruthy();
-    pending.forEach((part, index) => part.resolve(`"e${index + 1}"`));
-    expect(await screen.findByText('Upload complete')).toBeTruthy();
-    expect(deps.completeUpload).toHaveBeenCalledWith(uploadId, {
-      parts: [
-        { partNumber: 1, etag: '"e1"' },
-        { partNumber: 2, etag: '"e2"' },
-        { partNumber: 3, etag: '"e3"' },
-      ],
-      formats: ['720p', '360p'],
+    expect(only(uppy).meta.formats).toEqual(['720p', '360p']);
+    fireEvent.change(screen.getByLabelText('Description for holiday.mp4'), {
+      target: { value: 'At the sea' },
     });
-    expect(screen.getByTestId('job-status').getAttribute('data-status')).toBe('pending');
-    expect(screen.getByTestId('metadata-video-codec').textContent).toBe('h264');
+    fireEvent.click(screen.getByRole('checkbox', { name: /HDR/ }));
+    fireEvent.click(screen.getByRole('radio', { name: /Private/ }));
+    expect(only(uppy).meta).toMatchObject({
+      title: 'holiday',
+      description: 'At the sea',
+      visibility: 'private',
+      formats: ['720p', '360p'],
+      hdr: true,
+    });
+    // No format left: nothing to upload.
+    fireEvent.click(checkbox('720p'));
+    fireEvent.click(checkbox('360p'));
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Upload 1 file' }).disabled).toBe(
+      true,
+    );
   });
 
-  it('cancel aborts the upload on the server and offers to try again', async () => {
-    const { deps, pending } = fakeDeps();
-    renderPage(deps);
-    choose();
-    fireEvent.click(await screen.findByRole('button', { name: 'Upload' }));
-    await waitFor(() => expect(pending).toHaveLength(3));
-    fireEvent.click(screen.getByRole('button', { name: 'Cancel upload' }));
-    expect(await screen.findByText(/Upload cancelled/)).toBeTruthy();
-    await waitFor(() => expect(deps.abortUpload).toHaveBeenCalledWith(uploadId));
-    expect(deps.completeUpload).not.toHaveBeenCalled();
-    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
-    expect(screen.getByRole('button', { name: 'Upload' })).toBeTruthy();
+  it('names the one rendition of a source below the ladder by its own size', async () => {
+    renderPage(async () => ({ width: 320, height: 240, durationSeconds: 2 }));
+    choose('tiny.mp4');
+    await screen.findByText(/320×240/);
+    expect(checkbox('240p').checked).toBe(true);
+    expect(checkbox('480p').disabled).toBe(true);
   });
 
-  it('says clearly when the server refuses the file', async () => {
-    const { deps, pending } = fakeDeps();
-    vi.mocked(deps.completeUpload).mockRejectedValueOnce(
-      Object.assign(new Error('the upload is not a usable video: a still image'), {
-        code: 'not_a_video',
+  it('leaves the formats to the server when the browser cannot read the file', async () => {
+    const uppy = renderPage(async () => Promise.reject(new Error('cannot decode')));
+    choose('odd.mkv');
+    expect(
+      await screen.findByText(/could not read the file’s resolution \(cannot decode\)/),
+    ).toBeTruthy();
+    // Untouched: no formats in the meta, so the API picks them after its own probe.
+    expect(only(uppy).meta.formats).toBeUndefined();
+    fireEvent.click(checkbox('2160p'));
+    expect(only(uppy).meta.formats).toEqual(['1080p', '720p', '480p', '360p']);
+  });
+
+  it('shows a finished upload’s job, metadata and a link to the video', async () => {
+    const uppy = renderPage();
+    choose('holiday.mp4');
+    const video = aVideo({ id: '7', title: 'Holiday', status: 'processing' });
+    const job = Job.parse({
+      id: '9',
+      videoId: '7',
+      status: 'running',
+      progress: 40,
+      formats: ['720p', '360p'],
+      errorMessage: null,
+      attempts: 1,
+      renditions: [{ name: '720p', phase: 'succeeded', progress: 100 }],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      completedAt: null,
+    });
+    const file = only(uppy);
+    act(() =>
+      uppy.setFileState(file.id, {
+        progress: {
+          ...file.progress,
+          uploadStarted: Date.now(),
+          uploadComplete: true,
+          bytesUploaded: file.size ?? 0,
+        },
+        response: { status: 200, body: { location: '/videos/7', video, job }, uploadURL: '' },
       }),
     );
-    renderPage(
-      deps,
-      vi.fn(async () => Promise.reject(new Error('cannot decode'))),
-    );
-    choose('photo.mp4', 1000);
-    expect(await screen.findByText(/could not read the file’s resolution/)).toBeTruthy();
-    fireEvent.click(screen.getByRole('button', { name: 'Upload' }));
-    await waitFor(() => expect(pending).toHaveLength(1));
-    pending[0]!.resolve('"e1"');
-    const alert = await screen.findByRole('alert');
-    // Unprobed and untouched: the API picks the formats after its own probe.
-    expect(deps.completeUpload).toHaveBeenCalledWith(uploadId, {
-      parts: [{ partNumber: 1, etag: '"e1"' }],
-    });
-    expect(alert.textContent).toContain('This file is not a usable video');
-    expect(alert.textContent).toContain('a still image');
-    expect(screen.queryByRole('button', { name: 'Try again' })).toBeNull();
-    expect(screen.getByRole('button', { name: 'Choose another file' })).toBeTruthy();
+    expect(await screen.findByText('Upload complete')).toBeTruthy();
+    expect(screen.getByTestId('job-status').getAttribute('data-status')).toBe('running');
+    expect(screen.getByTestId('metadata-video-codec').textContent).toBe('h264');
+    const watch = screen.getByTestId('watch-link');
+    expect(watch.getAttribute('href')).toBe('/videos/7');
+    expect(watch.textContent).toBe('Watch now');
+    expect(screen.queryByRole('button', { name: /Cancel|Remove/ })).toBeNull();
   });
 });

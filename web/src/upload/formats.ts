@@ -1,5 +1,5 @@
 import { DEFAULT_LADDER, Format, isBelowLadder, ownSizeRenditionName } from '@videoforge/contracts';
-import type { ClientProbe } from './upload-machine.ts';
+import type { ClientProbe } from './upload-io.ts';
 
 export interface FormatOption {
   format: Format;

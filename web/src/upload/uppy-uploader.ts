@@ -7,8 +7,10 @@ import {
   UploadList,
   UploadPartsResponse,
   UploadState,
-  type Video,
+  type Format,
   type Job,
+  type UploadCompleteRequest,
+  type Video,
   type Visibility,
 } from '@videoforge/contracts';
 import { ApiError, type ApiClient } from '../lib/api-client.ts';
@@ -18,6 +20,11 @@ export interface VideoMeta {
   [key: string]: unknown;
   title: string;
   visibility: Visibility;
+  description?: string;
+  /** Renditions to make; absent: the API's default ladder for the source it probes. */
+  formats?: Format[];
+  /** Also an HDR set beside the SDR ladder, when the source is HDR. */
+  hdr?: boolean;
 }
 /** What a finished upload gives back (Uppy's response body). */
 export interface VideoBody {
@@ -72,6 +79,52 @@ export function refusalMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * What the server is told the file is: its own video/* type; an unknown one (neither the
+ * browser nor Uppy recognised the extension) as video/mp4, since the server probes the
+ * bytes anyway; any other as it is, so the server refuses it (a text file is no video).
+ */
+export function uploadContentType(type: string | undefined): string {
+  return !type || type === 'application/octet-stream' ? 'video/mp4' : type;
+}
+
+/** The complete request for a file: its parts, and the formats and HDR its meta asks for. */
+export function completeRequestFor(
+  meta: Pick<VideoMeta, 'formats' | 'hdr'>,
+  parts: { PartNumber?: number; ETag?: string }[],
+): UploadCompleteRequest {
+  return {
+    parts: parts
+      .flatMap((p) => (p.PartNumber && p.ETag ? [{ partNumber: p.PartNumber, etag: p.ETag }] : []))
+      .sort((a, b) => a.partNumber - b.partNumber),
+    ...(meta.formats && meta.formats.length > 0 ? { formats: meta.formats } : {}),
+    ...(meta.hdr ? { hdr: true } : {}),
+  };
+}
+
+/** Delays between attempts at completing while the server cannot probe the file just now. */
+export const PROBE_RETRY_DELAYS_MS = [500, 1000, 2000];
+
+/**
+ * Completes, asking again while the server answers probe_unavailable (it could not read
+ * the stored file just now, and kept it); any other refusal is final.
+ */
+export async function completeWithRetry<T>(
+  complete: () => Promise<T>,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await complete();
+    } catch (error) {
+      const delay = PROBE_RETRY_DELAYS_MS[attempt];
+      if (!(error instanceof ApiError && error.code === 'probe_unavailable') || delay === undefined)
+        throw error;
+      await sleep(delay);
+    }
+  }
+}
+
 /** Uppy reports a thrown error with its message only; keep the API's text in it. */
 function readable(error: unknown): Error {
   if (error instanceof ApiError) {
@@ -89,6 +142,8 @@ export interface VideoUppyOptions {
   concurrency: number;
   /** Restores the queue after a reload or a crash (Golden Retriever); off in unit tests. */
   persist?: boolean;
+  /** Waits between attempts at completing (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>;
   /** Called with each part PUT, for tests that count what was sent. */
   onPartSent?: (partNumber: number) => void;
 }
@@ -126,11 +181,12 @@ export function createVideoUppy(api: ApiClient, options: VideoUppyOptions): Vide
           body: {
             filename: file.name ?? 'video',
             size,
-            contentType: file.type || 'application/octet-stream',
+            contentType: uploadContentType(file.type),
             multipart: true,
             partSize: partSizeFor(size),
-            title: file.meta.title || titleFrom(file.name ?? 'video'),
+            title: file.meta.title.trim() || titleFrom(file.name ?? 'video'),
             visibility: file.meta.visibility,
+            ...(file.meta.description?.trim() ? { description: file.meta.description.trim() } : {}),
           },
         });
         return { uploadId: created.uploadId, key: created.key };
@@ -160,21 +216,17 @@ export function createVideoUppy(api: ApiClient, options: VideoUppyOptions): Vide
         options.onPartSent?.(partNumber);
         return { method: 'PUT' as const, url: parts[0]?.url ?? '' };
       }),
-    completeMultipartUpload: (_file, { uploadId, parts, signal }) =>
+    completeMultipartUpload: (file, { uploadId, parts, signal }) =>
       call(async () => {
-        const done = await api.request(
-          'POST',
-          `/api/uploads/${encodeURIComponent(uploadId ?? '')}/complete`,
-          {
-            auth: 'required',
-            schema: UploadCompleteResponse,
-            body: {
-              parts: parts.flatMap((p) =>
-                p.PartNumber && p.ETag ? [{ partNumber: p.PartNumber, etag: p.ETag }] : [],
-              ),
-            },
-            ...(signal ? { signal } : {}),
-          },
+        const done = await completeWithRetry(
+          () =>
+            api.request('POST', `/api/uploads/${encodeURIComponent(uploadId ?? '')}/complete`, {
+              auth: 'required',
+              schema: UploadCompleteResponse,
+              body: completeRequestFor(file.meta, parts),
+              ...(signal ? { signal } : {}),
+            }),
+          options.sleep,
         );
         return { location: `/videos/${done.video.id}`, video: done.video, job: done.job };
       }),
