@@ -67,8 +67,9 @@ describeWith(['kubernetes'], 'drill: kube-apiserver restarted mid-job', () => {
           labelSelector: 'videoforge.io/transcodejob=survivor',
         })
       ).items;
-    await eventually('the rendition Jobs to start', async () =>
-      (await jobs()).length === 2 ? true : undefined,
+    // Two rendition Jobs and the tracks Job (every audio track, encoded once).
+    await eventually('the rendition and tracks Jobs to start', async () =>
+      (await jobs()).length === 3 ? true : undefined,
     );
 
     await plane.restartApiServer();
@@ -90,6 +91,7 @@ describeWith(['kubernetes'], 'drill: kube-apiserver restarted mid-job', () => {
       'survivor-480p',
       'survivor-720p',
       'survivor-finalize',
+      'survivor-tracks',
     ]);
   });
 });

@@ -183,12 +183,16 @@ function contract(name: string, makeFactory: () => Promise<QueueFactory>) {
       expect(again).toMatchObject({ body: 'flaky', receiveCount: 2 });
     });
 
-    it('delivers many messages once each across concurrent consumers', async () => {
+    // SQS standard queues deliver at least once (moto, like SQS, now and then hands one
+    // message to two concurrent receivers); the Postgres queue's SKIP LOCKED exactly once.
+    it(`delivers many messages ${name === 'postgres' ? 'once each' : 'at least once each'} across concurrent consumers`, async () => {
       const queue = await factory.make();
       const sent = Array.from({ length: 20 }, (_, i) => `m${i}`);
       for (const body of sent) await queue.send(body);
       const [a, b] = await Promise.all([drain(queue), drain(queue)]);
-      expect([...(a ?? []), ...(b ?? [])].sort()).toEqual([...sent].sort());
+      const received = [...(a ?? []), ...(b ?? [])];
+      expect([...new Set(received)].sort()).toEqual([...sent].sort());
+      if (name === 'postgres') expect(received).toHaveLength(sent.length);
     });
   });
 }
