@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type {
   Job,
@@ -19,26 +16,9 @@ import {
   type LaunchedBrowser,
 } from '../../../test/support/browser.ts';
 import { waitUntil } from '../../../test/support/process.ts';
+import { buildWeb } from '../../../test/support/web-build.ts';
 
-const run = promisify(execFile);
-const webDir = fileURLToPath(new URL('../..', import.meta.url));
-const repoRoot = path.resolve(webDir, '..');
 const PASSWORD = 'Sup3r!secret';
-
-/** Builds the web app from the current sources into `outDir` (a child process: vitest's own env stays out of it). */
-async function buildWeb(outDir: string): Promise<void> {
-  const env = { ...process.env };
-  for (const key of Object.keys(env))
-    if (key.startsWith('VITEST') || key === 'NODE_ENV') delete env[key];
-  await run(
-    process.execPath,
-    [
-      path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'),
-      ...['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
-    ],
-    { cwd: webDir, env, maxBuffer: 16 * 1024 * 1024 },
-  );
-}
 
 /** Collects every CSP violation the page reports, from the first script on. */
 const RECORD_VIOLATIONS = `

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startAllInOne, type RunningAllInOne } from '../../../test/support/all-in-one.ts';
@@ -15,8 +13,8 @@ import {
 } from '../../../test/support/browser.ts';
 import { freePort } from '../../../test/support/free-port.ts';
 import { startOidcProvider, type RunningOidcProvider } from '../../../test/servers/oidc.server.ts';
+import { buildWeb } from '../../../test/support/web-build.ts';
 
-const run = promisify(execFile);
 const webDir = fileURLToPath(new URL('../..', import.meta.url));
 const repoRoot = path.resolve(webDir, '..');
 const screenshots = path.join(repoRoot, 'test-results', 'screenshots');
@@ -25,26 +23,6 @@ const users = {
   alice: { password: 'alice-pass-1', email: 'alice@example.com', groups: ['videoforge-admins'] },
   bob: { password: 'bob-pass-1', email: 'bob@example.com', groups: ['viewers'] },
 };
-
-/** Builds the web app from the current sources (a child process: vitest's env stays out of it). */
-async function buildWeb(outDir: string): Promise<void> {
-  const env = { ...process.env };
-  for (const key of Object.keys(env))
-    if (key.startsWith('VITEST') || key === 'NODE_ENV') delete env[key];
-  await run(
-    process.execPath,
-    [
-      path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'build',
-      '--outDir',
-      outDir,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: webDir, env, maxBuffer: 16 * 1024 * 1024 },
-  );
-}
 
 describeWithChromium(['postgres'], 'OIDC sign-in in Chromium (all-in-one + oidc-provider)', () => {
   let work: string;

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { TokenResponse, UploadList, UploadState } from '@videoforge/contracts';
@@ -22,32 +20,13 @@ import { startHttpProxy, type TestProxy } from '../../../test/support/http-proxy
 import { makePaddedClip, sha256File } from '../../../test/support/padded-video.ts';
 import { makeTestClip } from '../../../test/support/media.ts';
 import { waitUntil } from '../../../test/support/process.ts';
+import { buildWeb } from '../../../test/support/web-build.ts';
 
-const run = promisify(execFile);
 const webDir = fileURLToPath(new URL('../..', import.meta.url));
 const repoRoot = path.resolve(webDir, '..');
 const screenshots = path.join(repoRoot, 'test-results', 'screenshots');
 const MiB = 1024 * 1024;
 const PASSWORD = 'Sup3r!secret';
-
-async function buildWeb(outDir: string): Promise<void> {
-  const env = { ...process.env };
-  for (const key of Object.keys(env))
-    if (key.startsWith('VITEST') || key === 'NODE_ENV') delete env[key];
-  await run(
-    process.execPath,
-    [
-      path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'build',
-      '--outDir',
-      outDir,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: webDir, env, maxBuffer: 16 * MiB },
-  );
-}
 
 /** Part numbers PUT to storage per upload directory (the upload id), from the proxy's record. */
 function partPuts(proxy: TestProxy, from: number): Map<string, number[]> {

@@ -21,31 +21,12 @@ import {
   launchChromium,
   type LaunchedBrowser,
 } from '../../../test/support/browser.ts';
+import { buildWeb } from '../../../test/support/web-build.ts';
 
 const run = promisify(execFile);
 const webDir = fileURLToPath(new URL('../..', import.meta.url));
 const repoRoot = path.resolve(webDir, '..');
 const screenshots = path.join(repoRoot, 'test-results', 'screenshots');
-const MiB = 1024 * 1024;
-
-async function buildWeb(outDir: string): Promise<void> {
-  const env = { ...process.env };
-  for (const key of Object.keys(env))
-    if (key.startsWith('VITEST') || key === 'NODE_ENV') delete env[key];
-  await run(
-    process.execPath,
-    [
-      path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'build',
-      '--outDir',
-      outDir,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: webDir, env, maxBuffer: 16 * MiB },
-  );
-}
 
 /**
  * 4 s of 640×360 in Matroska (the lowest rung: a smaller source is the video branch's case): a commentary (440 Hz) first, the default main mix

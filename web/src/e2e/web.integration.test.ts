@@ -15,6 +15,7 @@ import {
   type AccessibilityViolation,
   type LaunchedBrowser,
 } from '../../../test/support/browser.ts';
+import { buildWeb } from '../../../test/support/web-build.ts';
 
 const run = promisify(execFile);
 const webDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,26 +23,6 @@ const repoRoot = path.resolve(webDir, '..');
 const screenshots = path.join(repoRoot, 'test-results', 'screenshots');
 const PASSWORD = 'Sup3r!secret';
 const MiB = 1024 * 1024;
-
-/** Builds the web app from the current sources into `outDir` (a child process: vitest's own env stays out of it). */
-async function buildWeb(outDir: string): Promise<void> {
-  const env = { ...process.env };
-  for (const key of Object.keys(env))
-    if (key.startsWith('VITEST') || key === 'NODE_ENV') delete env[key];
-  await run(
-    process.execPath,
-    [
-      path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'build',
-      '--outDir',
-      outDir,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: webDir, env, maxBuffer: 16 * MiB },
-  );
-}
 
 /**
  * 8 s of 1280×720 test pattern with a tone. Constant 12 Mbit/s, so the file (~12 MB)
