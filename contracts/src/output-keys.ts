@@ -13,6 +13,11 @@ export const OUTPUT_FILES = {
   thumbnails: 'thumbnails/thumbnails.vtt',
 } as const;
 
+/** A job's output prefix: `videos/output/{jobId}/`, nothing above or beside it. */
+export function isOutputPrefix(prefix: string): boolean {
+  return /^videos\/output\/[A-Za-z0-9][A-Za-z0-9_-]{0,127}\/$/.test(prefix);
+}
+
 export function outputPrefixFor(jobId: string): string {
   return `videos/output/${jobId}/`;
 }

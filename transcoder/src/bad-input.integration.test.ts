@@ -226,7 +226,7 @@ describeWith(['ffmpeg'], 'bad inputs are refused and leave nothing behind', () =
             resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );
       });
-    const args = ['--rendition', '360p', '--output-prefix', 'videos/output/7/', '--job', '7'];
+    const args = ['--rendition', '360p', '--output-prefix', 'videos/output/7/', '--job-id', '7'];
 
     it('exits 2 with a failed event for bad input', async () => {
       const result = await cli(['--source', clips.text ?? '', ...args], {
@@ -246,7 +246,7 @@ describeWith(['ffmpeg'], 'bad inputs are refused and leave nothing behind', () =
           .code,
       ).toBe(2);
       const bad = await cli(
-        ['--source', clips.text ?? '', '--rendition', '360p', '--job', '7'],
+        ['--source', clips.text ?? '', '--rendition', '360p', '--job-id', '7'],
         {},
       );
       expect(bad.code).toBe(2);

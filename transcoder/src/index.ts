@@ -13,7 +13,7 @@ export {
 } from './deinterlace.ts';
 export { videoProcessingOf } from './video-processing.ts';
 export { TranscoderEnv, toSourcePolicy, toTranscoderSettings } from './config.ts';
-export { EXIT_CODES, exitCodeFor, runCli, type CliDeps, type ExitCode } from './cli.ts';
+export { exitCodeFor, runCli, type CliDeps, type ExitCode } from './cli.ts';
 export { parseCliArgs, USAGE, type CliCommand } from './cli-args.ts';
 export {
   buildLadderCommand,

@@ -1,12 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { VideoProcessing } from '@videoforge/contracts';
+import { TRANSCODER_EXIT, VideoProcessing } from '@videoforge/contracts';
 import type { Logger } from '@videoforge/platform/logging';
 import type { ObservedWorkload, WorkloadType } from '../reconcile/workload.ts';
-
-/** Exit codes of videoforge-transcode (transcoder/src/cli.ts). */
-const EXIT_OK = 0;
-const EXIT_BAD_INPUT = 2;
 
 export interface LocalWorkloadSpec {
   name: string;
@@ -129,7 +125,7 @@ export class LocalWorkload {
         deps.onChange();
         const { code, lastError } = await this.#attempt(deps.logger, deps.onChange);
         if (signal.aborted) return;
-        if (code === EXIT_OK) {
+        if (code === TRANSCODER_EXIT.ok) {
           this.#state = {
             ...this.#state,
             state: 'succeeded',
@@ -139,8 +135,8 @@ export class LocalWorkload {
           deps.onChange();
           return;
         }
-        if (code === EXIT_BAD_INPUT || attempt === this.spec.maxRetries + 1) {
-          const kind = code === EXIT_BAD_INPUT ? 'bad-input' : 'transient';
+        if (code === TRANSCODER_EXIT.badInput || attempt === this.spec.maxRetries + 1) {
+          const kind = code === TRANSCODER_EXIT.badInput ? 'bad-input' : 'transient';
           const message =
             lastError ??
             (kind === 'bad-input'
