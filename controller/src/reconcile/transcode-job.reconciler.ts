@@ -7,7 +7,7 @@ import {
   type TranscodeJobStatus,
 } from '@videoforge/contracts';
 import { childName } from './child-name.ts';
-import type { ObservedWorkload, WorkloadRequest } from './workload.ts';
+import type { ObservedWorkload, WorkloadFailureKind, WorkloadRequest } from './workload.ts';
 
 export interface KubeEvent {
   type: 'Normal' | 'Warning';
@@ -164,12 +164,7 @@ export function reconcileTranscodeJob(
 
   if (failedWorkload) {
     const failure = failedWorkload.failure ?? { kind: 'unknown', message: 'the workload failed' };
-    const reason =
-      failure.kind === 'bad-input'
-        ? 'BadInput'
-        : failure.kind === 'deadline'
-          ? 'DeadlineExceeded'
-          : 'RenditionFailed';
+    const reason = failureReason(failure.kind);
     const message = `${failedWorkload.name}: ${failure.message}`;
     const alreadyFailed = job.status?.phase === 'Failed';
     return {
@@ -334,4 +329,18 @@ function conditions(
 /** Kubernetes date-times have second precision. */
 function iso(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/** The condition reason for a failed workload; kubectl users read it in `describe`. */
+export function failureReason(kind: WorkloadFailureKind): string {
+  switch (kind) {
+    case 'bad-input':
+      return 'BadInput';
+    case 'deadline':
+      return 'DeadlineExceeded';
+    case 'transient':
+      return 'RetriesExhausted';
+    case 'unknown':
+      return 'WorkloadFailed';
+  }
 }

@@ -17,6 +17,9 @@ export type WorkloadRequest =
 
 export type WorkloadType = WorkloadRequest['type'];
 
+/** Why a workload failed: bad input is terminal; transient means retries ran out; deadline: too slow. */
+export type WorkloadFailureKind = 'bad-input' | 'transient' | 'deadline' | 'unknown';
+
 /** How a runtime reports a workload it owns, read from the world on every pass. */
 export interface ObservedWorkload {
   name: string;
@@ -25,7 +28,7 @@ export interface ObservedWorkload {
   renditions: string[];
   state: 'active' | 'succeeded' | 'failed';
   /** Why it failed: bad input is terminal; transient means retries ran out; deadline: too slow. */
-  failure?: { kind: 'bad-input' | 'transient' | 'deadline' | 'unknown'; message: string };
+  failure?: { kind: WorkloadFailureKind; message: string };
   /** Attempts started so far (pods, or local process starts). */
   attempts: number;
   /** 0..100 as last reported by the transcoder. */
