@@ -71,34 +71,10 @@ export function reconcileTranscodeJob(
   const byName = new Map(observed.map((w) => [w.name, w]));
   const active = observed.filter((w) => w.state === 'active');
 
-  // Which workloads should exist: one per rendition plus one for the audio and subtitle
-  // tracks (or one ladder that makes both), then finalize.
-  const audioBitrate = highestAudioBitrate(spec.renditions);
-  const tracks: WorkloadRequest = {
-    type: 'tracks',
-    name: childName(name, TRACKS),
-    ...(audioBitrate ? { audioBitrate } : {}),
-  };
-  const producers: WorkloadRequest[] =
-    spec.strategy === 'ladder'
-      ? [{ type: 'ladder', name: childName(name, LADDER), renditions: spec.renditions }]
-      : [
-          // First, so a runtime with few slots starts it first: it is short (audio only),
-          // and a rung is only playable once its sound is there.
-          tracks,
-          ...spec.renditions.map((rendition): WorkloadRequest => ({
-            type: 'rendition',
-            name: childName(name, rendition.name),
-            rendition,
-          })),
-        ];
-  const tracksWorkload = spec.strategy === 'ladder' ? undefined : byName.get(tracks.name);
+  const { producers, finalize } = plannedWorkloads(name, spec);
+  const tracksName = childName(name, TRACKS);
+  const tracksWorkload = spec.strategy === 'ladder' ? undefined : byName.get(tracksName);
   const tracksDone = spec.strategy === 'ladder' || tracksWorkload?.state === 'succeeded';
-  const finalize: WorkloadRequest = {
-    type: 'finalize',
-    name: childName(name, FINALIZE),
-    renditions: spec.renditions.map((r) => r.name),
-  };
 
   const renditionStatuses = spec.renditions.map((rendition): RenditionStatus => {
     const producer = producers.find((p) =>
@@ -329,6 +305,44 @@ function conditions(
 /** Kubernetes date-times have second precision. */
 function iso(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * Every workload a TranscodeJob's spec calls for, by deterministic name: one per
+ * rendition plus one for the audio and subtitle tracks (or one ladder that makes both),
+ * then finalize. Runtimes that must find finished work in storage (the local runtime
+ * after a restart) look for exactly these.
+ */
+export function plannedWorkloads(
+  name: string,
+  spec: TranscodeJobSpec,
+): { producers: WorkloadRequest[]; finalize: Extract<WorkloadRequest, { type: 'finalize' }> } {
+  const audioBitrate = highestAudioBitrate(spec.renditions);
+  const producers: WorkloadRequest[] =
+    spec.strategy === 'ladder'
+      ? [{ type: 'ladder', name: childName(name, LADDER), renditions: spec.renditions }]
+      : [
+          // First, so a runtime with few slots starts it first: it is short (audio only),
+          // and a rung is only playable once its sound is there.
+          {
+            type: 'tracks',
+            name: childName(name, TRACKS),
+            ...(audioBitrate ? { audioBitrate } : {}),
+          },
+          ...spec.renditions.map((rendition): WorkloadRequest => ({
+            type: 'rendition',
+            name: childName(name, rendition.name),
+            rendition,
+          })),
+        ];
+  return {
+    producers,
+    finalize: {
+      type: 'finalize',
+      name: childName(name, FINALIZE),
+      renditions: spec.renditions.map((r) => r.name),
+    },
+  };
 }
 
 /** The condition reason for a failed workload; kubectl users read it in `describe`. */
