@@ -33,6 +33,11 @@ export interface ObservedWorkload {
   attempts: number;
   /** 0..100 as last reported by the transcoder. */
   progress?: number;
+  /**
+   * Its progress is read by polling (a Kubernetes pod's log), so no event will say when
+   * it moves: the reconciler asks to look again. Local workloads push their progress.
+   */
+  progressPolled?: boolean;
   startedAt?: Date;
   completedAt?: Date;
   /** What the transcoder reported doing to the picture (from its rendition-uploaded event). */
