@@ -290,7 +290,7 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
     );
     expect(failed.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({
       status: 'True',
-      reason: 'RenditionFailed',
+      reason: 'RetriesExhausted',
     });
     // The rendition's and the tracks' Jobs both fail; whichever is seen first is named.
     expect(failed.status?.conditions?.find((c) => c.type === 'Failed')?.message).toMatch(

@@ -67,13 +67,22 @@ export class LocalWorkload {
   readonly #controller = new AbortController();
   #state: ObservedWorkload;
   #child: ChildProcess | undefined;
+  readonly #now: () => Date;
   readonly done: Promise<void>;
 
   constructor(
     spec: LocalWorkloadSpec,
-    deps: { slots: Slots; logger: Logger; onChange: () => void; retryDelayMs?: number },
+    deps: {
+      slots: Slots;
+      logger: Logger;
+      onChange: () => void;
+      retryDelayMs?: number;
+      /** The clock for start and completion times (the runtime's, injected in tests). */
+      now?: () => Date;
+    },
   ) {
     this.spec = spec;
+    this.#now = deps.now ?? (() => new Date());
     this.#state = {
       name: spec.name,
       type: spec.type,
@@ -87,7 +96,7 @@ export class LocalWorkload {
         ...this.#state,
         state: 'failed',
         failure: { kind: 'unknown', message: String(error) },
-        completedAt: new Date(),
+        completedAt: this.#now(),
       };
       deps.onChange();
     });
@@ -120,7 +129,7 @@ export class LocalWorkload {
         this.#state = {
           ...this.#state,
           attempts: attempt,
-          startedAt: this.#state.startedAt ?? new Date(),
+          startedAt: this.#state.startedAt ?? this.#now(),
         };
         deps.onChange();
         const { code, lastError } = await this.#attempt(deps.logger, deps.onChange);
@@ -130,7 +139,7 @@ export class LocalWorkload {
             ...this.#state,
             state: 'succeeded',
             progress: 100,
-            completedAt: new Date(),
+            completedAt: this.#now(),
           };
           deps.onChange();
           return;
@@ -146,7 +155,7 @@ export class LocalWorkload {
             ...this.#state,
             state: 'failed',
             failure: { kind, message },
-            completedAt: new Date(),
+            completedAt: this.#now(),
           };
           deps.onChange();
           return;
