@@ -4,7 +4,7 @@
 import { ConfigError, loadConfig } from '@videoforge/platform/config';
 import { createLogger } from '@videoforge/platform/logging';
 import { createStorage, type StoragePort } from '@videoforge/platform/storage';
-import { EXIT_CODES, runCli } from './cli.ts';
+import { EXIT_CODES, runCli } from './cli/cli.ts';
 import { TranscoderEnv } from './config.ts';
 
 async function main(): Promise<number> {

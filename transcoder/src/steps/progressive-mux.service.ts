@@ -4,10 +4,10 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { RenditionManifest, TracksManifest } from '@videoforge/contracts';
 import type { StoragePort } from '@videoforge/platform/storage';
-import { GLOBAL_OPTIONS, type FfmpegCommand } from './ffmpeg-command.builder.ts';
-import { runFfmpeg } from './ffmpeg.runner.ts';
-import { mp4FileName, renditionPrefix } from './output-layout.ts';
-import { uploadFiles } from './upload.service.ts';
+import { GLOBAL_OPTIONS, type FfmpegCommand } from '../ffmpeg/ffmpeg-command.builder.ts';
+import { runFfmpeg } from '../ffmpeg/ffmpeg.runner.ts';
+import { mp4FileName, renditionPrefix } from '../output/output-layout.ts';
+import { uploadFiles } from '../output/upload.service.ts';
 
 /**
  * The progressive MP4 of a rung with the main mix beside its video, both stream-copied:

@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { BitrateString, RenditionName } from '@videoforge/contracts';
 import { InvalidStorageKeyError, validateStorageKey } from '@videoforge/platform/storage';
-import { DEFAULT_TEMPLATES, templateFromSpec, type RungTemplate } from './ladder.ts';
-import { isOutputPrefix } from './output-layout.ts';
+import { DEFAULT_TEMPLATES, templateFromSpec, type RungTemplate } from '../plan/ladder.ts';
+import { isOutputPrefix } from '../output/output-layout.ts';
 
 export const USAGE = `Usage:
   videoforge-transcode [rendition] SOURCE --rendition NAME [--height N --video-bitrate 2000k] [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job JOB

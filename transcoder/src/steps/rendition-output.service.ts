@@ -7,10 +7,10 @@ import {
   hevcCodecString,
   parseMediaPlaylist,
   segmentBandwidth,
-} from './hls-playlist.ts';
-import type { LadderPlan, Rung } from './ladder.ts';
-import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
-import { videoProcessingOf } from './video-processing.ts';
+} from '../output/hls-playlist.ts';
+import type { LadderPlan, Rung } from '../plan/ladder.ts';
+import { mp4FileName, RENDITION_FILES } from '../output/output-layout.ts';
+import { videoProcessingOf } from '../plan/video-processing.ts';
 
 /** A rung's finished local outputs, described and checked, ready to upload. */
 export interface EncodedRendition {
