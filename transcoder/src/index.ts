@@ -13,7 +13,7 @@ export {
 } from './plan/deinterlace.ts';
 export { videoProcessingOf } from './plan/video-processing.ts';
 export { TranscoderEnv, toSourcePolicy, toTranscoderSettings } from './config.ts';
-export { EXIT_CODES, exitCodeFor, runCli, type CliDeps, type ExitCode } from './cli/cli.ts';
+export { exitCodeFor, runCli, type CliDeps } from './cli/cli.ts';
 export { parseCliArgs, USAGE, type CliCommand } from './cli/cli-args.ts';
 export {
   buildLadderCommand,

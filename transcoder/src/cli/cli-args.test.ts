@@ -140,8 +140,8 @@ describe('parseCliArgs', () => {
       ['--source', url, '--rendition', '720p', '--video-bitrate', '2 Mbps', ...common],
       /--video-bitrate/,
     ],
-    [['--source', url, '--rendition', '720p', '--verbose', ...common], /Unknown option/],
-    [['transcode', '--source', url, ...common], /--command/],
+    [['--source', url, '--rendition', '720p', '--verbose', ...common], /unknown option --verbose/],
+    [['transcode', '--source', url, ...common], /unknown command transcode/],
     [
       ['ladder', '--source', url, '--renditions', '1080p,999p', ...common],
       /999p is not in the default ladder/,

@@ -1,6 +1,11 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { FailureKind, TranscoderEvent } from '@videoforge/contracts';
+import {
+  TRANSCODER_EXIT,
+  type FailureKind,
+  type TranscoderEvent,
+  type TranscoderExitCode as ExitCode,
+} from '@videoforge/contracts';
 import type { Logger } from '@videoforge/platform/logging';
 import {
   describeSource,
@@ -15,19 +20,15 @@ import { probeDepsOf, probeSource } from '../source/source-probe.ts';
 import { resolveSource } from '../source/source-policy.ts';
 import { tracksJob, transcodeJob, type TranscodeFailure } from '../steps/transcode.service.ts';
 
-/** 0 done, 1 transient (the runtime retries), 2 bad input (never retried). */
-export const EXIT_CODES = { done: 0, transient: 1, badInput: 2 } as const;
-export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
-
 export function exitCodeFor(kind: FailureKind): ExitCode {
   switch (kind) {
     case 'bad-input':
-      return EXIT_CODES.badInput;
+      return TRANSCODER_EXIT.badInput;
     // A cancel comes from the controller, which already knows; to anything else it
     // looks like an interrupted run, which is what a transient failure is.
     case 'transient':
     case 'cancelled':
-      return EXIT_CODES.transient;
+      return TRANSCODER_EXIT.transient;
   }
 }
 
@@ -47,7 +48,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Ex
   const parsed = parseCliArgs(argv);
   if (!parsed.ok) {
     deps.printError(parsed.help ? parsed.message : `${parsed.message}\n\n${USAGE}`);
-    return parsed.help ? EXIT_CODES.done : EXIT_CODES.badInput;
+    return parsed.help ? TRANSCODER_EXIT.ok : TRANSCODER_EXIT.badInput;
   }
   const { command } = parsed;
   const job = command.command === 'probe' ? 'probe' : command.job;
@@ -91,7 +92,7 @@ async function dispatch(
       const result = await probeSource(source, probeDepsOf(settings), deps.signal);
       if (!result.ok) return fail(result.reason);
       deps.emit({ event: 'probed', job: 'probe', metadata: result.metadata });
-      return EXIT_CODES.done;
+      return TRANSCODER_EXIT.ok;
     }
     case 'rendition':
     case 'ladder': {
@@ -113,7 +114,7 @@ async function dispatch(
         { job: command.job, renditions: outcome.renditions, skipped: outcome.skipped },
         'transcode done',
       );
-      return EXIT_CODES.done;
+      return TRANSCODER_EXIT.ok;
     }
     case 'tracks': {
       const outcome = await tracksJob(
@@ -137,7 +138,7 @@ async function dispatch(
         },
         'tracks done',
       );
-      return EXIT_CODES.done;
+      return TRANSCODER_EXIT.ok;
     }
     case 'finalize': {
       const outcome = await finalizeJob(
@@ -153,7 +154,7 @@ async function dispatch(
       );
       if (outcome.status === 'failed') return exitCodeFor(outcome.failure.kind);
       deps.logger.info({ job: command.job, master: outcome.masterKey }, 'finalize done');
-      return EXIT_CODES.done;
+      return TRANSCODER_EXIT.ok;
     }
   }
 }
