@@ -12,13 +12,13 @@ import {
   outputPrefixFor,
   renditionPlaylistKey,
   TRACKS_DIR,
+  renditionPrefix,
   TRACKS_MANIFEST,
 } from '@videoforge/contracts';
 import { captionsPrefix } from '../api/src/tracks/tracks.service.ts';
 import { storageProbePrefix } from '../api/src/routes/dependency-monitor.ts';
 import { pinnedKey, rawKey } from '../api/src/uploads/upload-policy.ts';
 import { sourcePrefix } from '../api/src/videos/videos.service.ts';
-import { renditionPrefix } from '../transcoder/src/output/output-layout.ts';
 import { repoRoot } from './test-support/deploy-test-utils.ts';
 
 type Component = 'api' | 'controller' | 'transcoder';

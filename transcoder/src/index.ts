@@ -48,7 +48,7 @@ export {
   type Rung,
   type RungTemplate,
 } from './plan/ladder.ts';
-export { FINAL_FILES, RENDITION_FILES, renditionPrefix } from './output/output-layout.ts';
+export { FINAL_FILES, RENDITION_FILES } from './output/output-layout.ts';
 export {
   DEFAULT_PROBE_LIMITS,
   checkProbeLimits,

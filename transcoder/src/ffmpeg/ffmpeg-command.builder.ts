@@ -1,10 +1,11 @@
+import { renditionMp4Name } from '@videoforge/contracts';
 import path from 'node:path';
 import type { MediaMetadata } from '@videoforge/contracts';
 import { ffmpegInputName, inputSafetyOptions, type SourceInput } from '@videoforge/platform/media';
 import { BT709_OUTPUT_OPTIONS, toneMapFilters } from '../plan/colour.ts';
 import { hdrEncodeOptions } from '../plan/hdr-variant.ts';
 import type { LadderPlan, Rung, VideoTreatment } from '../plan/ladder.ts';
-import { mp4FileName, RENDITION_FILES } from '../output/output-layout.ts';
+import { RENDITION_FILES } from '../output/output-layout.ts';
 import type { PosterPlan, SpritePlan } from '../output/thumbnails.ts';
 import {
   decodeFilters,
@@ -208,7 +209,7 @@ export function teeTarget(output: RungOutput, segmentSeconds: number): string {
     `hls_segment_filename=${path.join(output.dir, RENDITION_FILES.segmentPattern)}`,
     'hls_flags=independent_segments',
   ].join(':');
-  return `[${hls}]${path.join(output.dir, RENDITION_FILES.playlist)}|[f=mp4:movflags=+faststart]${path.join(output.dir, mp4FileName(output.rung.name))}`;
+  return `[${hls}]${path.join(output.dir, RENDITION_FILES.playlist)}|[f=mp4:movflags=+faststart]${path.join(output.dir, renditionMp4Name(output.rung.name))}`;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type TracksManifest,
   type TranscodeJobStrategy,
   type TranscoderEvent,
+  renditionPrefix,
 } from '@videoforge/contracts';
 import { classifySourceError, type SourceInput } from '@videoforge/platform/media';
 import type { StoragePort } from '@videoforge/platform/storage';
@@ -30,7 +31,7 @@ import {
   type Rung,
   type RungTemplate,
 } from '../plan/ladder.ts';
-import { renditionPrefix, RENDITION_FILES } from '../output/output-layout.ts';
+import { RENDITION_FILES } from '../output/output-layout.ts';
 import type { ProbeLimits } from '../source/probe-limits.ts';
 import { probeDepsOf, probeSource } from '../source/source-probe.ts';
 import { describeRendition, type EncodedRendition } from './rendition-output.service.ts';
