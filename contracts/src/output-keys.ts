@@ -22,12 +22,22 @@ export function outputPrefixFor(jobId: string): string {
   return `videos/output/${jobId}/`;
 }
 
+/** `{outputPrefix}{rendition}/`: everything one rendition writes. */
+export function renditionPrefix(outputPrefix: string, rendition: string): string {
+  return `${outputPrefix}${rendition}/`;
+}
+
+/** The progressive MP4's name inside its rendition's folder (also its download name's tail). */
+export function renditionMp4Name(rendition: string): string {
+  return `${rendition}.mp4`;
+}
+
 export function renditionPlaylistKey(outputPrefix: string, rendition: string): string {
-  return `${outputPrefix}${rendition}/${OUTPUT_FILES.renditionPlaylist}`;
+  return `${renditionPrefix(outputPrefix, rendition)}${OUTPUT_FILES.renditionPlaylist}`;
 }
 
 export function renditionMp4Key(outputPrefix: string, rendition: string): string {
-  return `${outputPrefix}${rendition}/${rendition}.mp4`;
+  return `${renditionPrefix(outputPrefix, rendition)}${renditionMp4Name(rendition)}`;
 }
 
 export function finalOutputKey(

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // The composition root of `videoforge-transcode`: read the environment once, build the
 // storage adapter and logger, wire signals to cancellation, run, exit with the code.
+import { TRANSCODER_EXIT } from '@videoforge/contracts';
 import { ConfigError, loadConfig } from '@videoforge/platform/config';
 import { createLogger } from '@videoforge/platform/logging';
 import { createStorage, type StoragePort } from '@videoforge/platform/storage';
-import { TRANSCODER_EXIT } from '@videoforge/contracts';
-import { runCli } from './cli.ts';
+import { runCli } from './cli/cli.ts';
 import { TranscoderEnv } from './config.ts';
 
 async function main(): Promise<number> {

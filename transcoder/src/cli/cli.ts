@@ -14,11 +14,11 @@ import {
 } from '@videoforge/platform/media';
 import type { LocalStorage, StoragePort } from '@videoforge/platform/storage';
 import { parseCliArgs, USAGE, type CliCommand, type SourceArg } from './cli-args.ts';
-import { toSourcePolicy, toTranscoderSettings, type TranscoderEnv } from './config.ts';
-import { finalizeJob } from './finalize.service.ts';
-import { probeDepsOf, probeSource } from './probe.service.ts';
-import { resolveSource } from './source-policy.ts';
-import { tracksJob, transcodeJob, type TranscodeFailure } from './transcode.service.ts';
+import { toSourcePolicy, toTranscoderSettings, type TranscoderEnv } from '../config.ts';
+import { finalizeJob } from '../steps/finalize.service.ts';
+import { probeDepsOf, probeSource } from '../source/source-probe.ts';
+import { resolveSource } from '../source/source-policy.ts';
+import { tracksJob, transcodeJob, type TranscodeFailure } from '../steps/transcode.service.ts';
 
 /** The exit codes are the invocation contract's (contracts/src/transcoder-invocation.ts). */
 export type ExitCode = TranscoderExitCode;

@@ -1,6 +1,6 @@
 import { parseArgv, type InvocationSource, type TranscoderInvocation } from '@videoforge/contracts';
 import { InvalidStorageKeyError, validateStorageKey } from '@videoforge/platform/storage';
-import { DEFAULT_TEMPLATES, templateFromSpec, type RungTemplate } from './ladder.ts';
+import { DEFAULT_TEMPLATES, templateFromSpec, type RungTemplate } from '../plan/ladder.ts';
 
 export const USAGE = `Usage:
   videoforge-transcode [rendition] SOURCE --rendition NAME [--height N --video-bitrate 2000k] [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job-id JOB

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWith } from '../../test/support/components.ts';
+import { describeWith } from '../../../test/support/components.ts';
 import type { LocalStorage } from '@videoforge/platform/storage';
 import {
   listKeys,
@@ -13,13 +13,13 @@ import {
   stereoTone,
   tempStorage,
   testSettings,
-} from './integration.fixtures.ts';
-import { probeSource } from './probe.service.ts';
+} from '../testing/integration.fixtures.ts';
+import { probeSource } from '../source/source-probe.ts';
 import type { SourceInput } from '@videoforge/platform/media';
-import { resolveSource } from './source-policy.ts';
+import { resolveSource } from '../source/source-policy.ts';
 import { transcodeJob } from './transcode.service.ts';
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 describeWith(['ffmpeg'], 'bad inputs are refused and leave nothing behind', () => {
   let dir: string;

@@ -21,14 +21,6 @@ export const FINAL_FILES = {
   thumbnails: OUTPUT_FILES.thumbnails,
 } as const;
 
-export function mp4FileName(rendition: string): string {
-  return `${rendition}.mp4`;
-}
-
-export function renditionPrefix(outputPrefix: string, rendition: string): string {
-  return `${outputPrefix}${rendition}/`;
-}
-
 export function contentTypeFor(fileName: string): string {
   const extension = fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase();
   switch (extension) {
