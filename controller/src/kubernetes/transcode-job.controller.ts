@@ -25,7 +25,7 @@ import {
   type KubeEvent,
 } from '../reconcile/transcode-job.reconciler.ts';
 import type { ControllerMetrics } from '../controller-metrics.ts';
-import { WorkQueue } from '../runtime/work-queue.ts';
+import { WorkQueue } from '../reconcile/work-queue.ts';
 import {
   buildJobManifest,
   LABELS,

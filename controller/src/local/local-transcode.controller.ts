@@ -14,7 +14,7 @@ import { transcoderArgs, workIdentity } from '../kubernetes/job-manifest.builder
 import { mirrorJobStatus } from '../postgres/job-status.repository.ts';
 import { plannedWorkloads, reconcileTranscodeJob } from '../reconcile/transcode-job.reconciler.ts';
 import type { ObservedWorkload, WorkloadRequest } from '../reconcile/workload.ts';
-import { WorkQueue } from '../runtime/work-queue.ts';
+import { WorkQueue } from '../reconcile/work-queue.ts';
 import { createSlots, LocalWorkload } from './local-workload.runner.ts';
 
 export interface LocalControllerDeps {

@@ -28,7 +28,7 @@ type Schema = {
 
 const crd = parse(
   readFileSync(
-    fileURLToPath(new URL('../../../crds/transcodejobs.videoforge.io.yaml', import.meta.url)),
+    fileURLToPath(new URL('../../crds/transcodejobs.videoforge.io.yaml', import.meta.url)),
     'utf8',
   ),
 ) as {
