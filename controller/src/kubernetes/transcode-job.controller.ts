@@ -19,11 +19,7 @@ import {
   type TranscodeJobStatus,
 } from '@videoforge/contracts';
 import { withLogContext, type Logger } from '@videoforge/platform/logging';
-import {
-  reconcileTranscodeJob,
-  resourceChanges,
-  type KubeEvent,
-} from '../reconcile/transcode-job.reconciler.ts';
+import { reconcileTranscodeJob, resourceChanges } from '../reconcile/transcode-job.reconciler.ts';
 import type { ControllerMetrics } from '../controller-metrics.ts';
 import { WorkQueue } from '../reconcile/work-queue.ts';
 import {
@@ -33,16 +29,12 @@ import {
   type JobTemplateSettings,
 } from './job-manifest.builder.ts';
 import { compactJob, compactTranscodeJob } from './cache-projection.ts';
-import { observeJob } from './job-observer.ts';
-import { failureFromPods, processingFromPods } from './pod-failure.ts';
+import { createEventRecorder } from './event-recorder.ts';
+import { observeOwnedJobs } from './owned-workloads.ts';
+import { startPhaseGauge } from './phase-gauge.ts';
 import { OwnerIndex } from './owner-index.ts';
-import { progressFromPodLog } from './pod-progress.ts';
-import type { ObservedWorkload } from '../reconcile/workload.ts';
 import { isAlreadyExists, isNotFound, statusCode } from './kube-errors.ts';
 import { startResilientInformer } from './resilient-informer.ts';
-
-/** Events being written at once, beyond which new ones are dropped. */
-const MAX_EVENTS_IN_FLIGHT = 256;
 
 export const FIELD_MANAGER = 'videoforge-controller';
 
@@ -91,6 +83,7 @@ export async function startTranscodeJobController(
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const batch = kubeConfig.makeApiClient(BatchV1Api);
   const core = kubeConfig.makeApiClient(CoreV1Api);
+  const events = createEventRecorder({ core, namespace, logger, now, component: FIELD_MANAGER });
   const crd = {
     group: TRANSCODE_JOB_GROUP,
     version: TRANSCODE_JOB_VERSION,
@@ -107,7 +100,7 @@ export async function startTranscodeJobController(
         return await withLogContext({ jobId: key }, () => reconcileKey(key));
       } finally {
         end?.();
-        phasesChanged = true;
+        phases.changed();
       }
     },
     onError: (key, error, retryInMs) => {
@@ -149,25 +142,10 @@ export async function startTranscodeJobController(
   jobs.informer.on('update', (job) => jobsByOwner.set(job));
   jobs.informer.on('delete', (job) => jobsByOwner.delete(job));
 
-  // Counted at most once a second, not after every pass: a count reads every cached
-  // TranscodeJob, and passes can run hundreds of times a second.
-  let phasesChanged = false;
-  const phaseCounter = setInterval(() => {
-    if (phasesChanged) countPhases();
-  }, 1000);
-  phaseCounter.unref();
-  const countPhases = () => {
-    phasesChanged = false;
-    if (!deps.metrics) return;
-    const counts = new Map<string, number>(
-      ['Pending', 'Running', 'Succeeded', 'Failed', 'Cancelled'].map((p) => [p, 0]),
-    );
-    for (const tj of transcodeJobs.informer.list(namespace) as TranscodeJobObject[]) {
-      const phase = tj.status?.phase ?? 'Pending';
-      counts.set(phase, (counts.get(phase) ?? 0) + 1);
-    }
-    for (const [phase, count] of counts) deps.metrics.transcodeJobs.set({ phase }, count);
-  };
+  const phases = startPhaseGauge({
+    list: () => transcodeJobs.informer.list(namespace) as TranscodeJobObject[],
+    ...(deps.metrics ? { gauge: deps.metrics.transcodeJobs } : {}),
+  });
   const enqueueResource = (tj: KubernetesObject) =>
     queue.add(`${tj.metadata?.namespace ?? namespace}/${tj.metadata?.name ?? ''}`);
   const enqueueOwner = (job: V1Job) => {
@@ -234,45 +212,7 @@ export async function startTranscodeJobController(
       .owned(resource.metadata.uid ?? '')
       .map((jobName) => jobs.informer.get(jobName, ns))
       .filter((job) => job !== undefined);
-    const observed: ObservedWorkload[] = [];
-    for (const job of owned) {
-      const seen = observeJob(job);
-      if (!seen) continue;
-      // Only a Job with a ready pod has a transcoder printing progress; pending ones
-      // (waiting for a node) cost no API calls.
-      const ready = seen.state === 'active' && (job.status?.ready ?? 0) > 0;
-      const progress = ready
-        ? await progressFromPodLog(core, ns, seen.name).catch(() => undefined)
-        : undefined;
-      if (seen.state === 'failed' && seen.failure) {
-        // The transcoder's typed reason, from its pod while the pod exists (the Job's
-        // TTL removes it), else as an earlier pass recorded it in the Failed condition.
-        const earlier = resource.status?.conditions
-          ?.find((c) => c.type === 'Failed' && c.status === 'True')
-          ?.message?.match(new RegExp(`^${seen.name}: (.*)$`, 's'))?.[1];
-        const reason =
-          (await failureFromPods(core, ns, seen.name).catch(() => undefined)) ?? earlier;
-        observed.push(reason ? { ...seen, failure: { ...seen.failure, message: reason } } : seen);
-        continue;
-      }
-      observed.push({
-        ...seen,
-        ...(progress === undefined ? {} : { progress }),
-        ...(ready ? { progressPolled: true } : {}),
-      });
-    }
-    // What the transcoder did to the picture: kept once the status has it, else read
-    // once from a finished producer's pod log
-    // (a rendition's or the ladder's: the tracks and finalize steps encode no picture).
-    const producer = observed.find(
-      (w) => w.state === 'succeeded' && (w.type === 'rendition' || w.type === 'ladder'),
-    );
-    if (producer) {
-      const processing =
-        resource.status?.video ??
-        (await processingFromPods(core, ns, producer.name).catch(() => undefined));
-      if (processing) producer.processing = processing;
-    }
+    const observed = await observeOwnedJobs(core, ns, resource, owned);
     const decision = reconcileTranscodeJob(resource, observed, now());
     const spec = TranscodeJobSpec.safeParse(resource.spec);
 
@@ -312,7 +252,7 @@ export async function startTranscodeJobController(
       });
     }
     await deps.onStatus?.(resource, decision.status);
-    for (const event of decision.events) recordEventSoon(resource, event);
+    for (const event of decision.events) events.record(resource, event);
 
     if (decision.removeFinalizer) {
       await deps.cleanup?.(resource);
@@ -334,44 +274,6 @@ export async function startTranscodeJobController(
       : undefined;
   }
 
-  // Events are for people, not for correctness: like client-go's recorder they are
-  // written off the reconcile path, and dropped rather than queued without bound.
-  const eventsInFlight = new Set<Promise<void>>();
-  function recordEventSoon(resource: TranscodeJobObject, event: KubeEvent): void {
-    if (eventsInFlight.size >= MAX_EVENTS_IN_FLIGHT) {
-      logger.debug({ reason: event.reason }, 'event dropped: too many in flight');
-      return;
-    }
-    const write = recordEvent(resource, event)
-      .catch((error: unknown) => logger.debug({ err: error }, 'event not recorded'))
-      .finally(() => eventsInFlight.delete(write));
-    eventsInFlight.add(write);
-  }
-
-  async function recordEvent(resource: TranscodeJobObject, event: KubeEvent): Promise<void> {
-    const time = now();
-    await core.createNamespacedEvent({
-      namespace: resource.metadata.namespace ?? namespace,
-      body: {
-        metadata: { generateName: `${resource.metadata.name}.` },
-        involvedObject: {
-          apiVersion: `${TRANSCODE_JOB_GROUP}/${TRANSCODE_JOB_VERSION}`,
-          kind: TRANSCODE_JOB_KIND,
-          name: resource.metadata.name,
-          namespace: resource.metadata.namespace ?? namespace,
-          ...(resource.metadata.uid ? { uid: resource.metadata.uid } : {}),
-        },
-        type: event.type,
-        reason: event.reason,
-        message: event.message,
-        source: { component: FIELD_MANAGER },
-        firstTimestamp: time,
-        lastTimestamp: time,
-        count: 1,
-      },
-    });
-  }
-
   await Promise.all([transcodeJobs.ready, jobs.ready]);
   enqueueAll();
   logger.info({ namespace }, 'TranscodeJob controller started');
@@ -381,8 +283,8 @@ export async function startTranscodeJobController(
     synced: () => transcodeJobs.synced() && jobs.synced(),
     async stop() {
       queue.stop();
-      clearInterval(phaseCounter);
-      await Promise.all([transcodeJobs.stop(), jobs.stop(), ...eventsInFlight]);
+      phases.stop();
+      await Promise.all([transcodeJobs.stop(), jobs.stop(), events.drain()]);
     },
   };
 }

@@ -1,0 +1,58 @@
+import type { CoreV1Api, V1Job } from '@kubernetes/client-node';
+import type { TranscodeJobResource } from '@videoforge/contracts';
+import type { ObservedWorkload } from '../reconcile/workload.ts';
+import { observeJob } from './job-observer.ts';
+import { failureFromPods, processingFromPods } from './pod-failure.ts';
+import { progressFromPodLog } from './pod-progress.ts';
+
+/**
+ * The Jobs a TranscodeJob owns, as the reconciler's workloads, with what only their
+ * pods know: progress from a running transcoder's log, the typed failure reason, and
+ * what was done to the picture.
+ */
+export async function observeOwnedJobs(
+  core: CoreV1Api,
+  ns: string,
+  resource: TranscodeJobResource,
+  owned: V1Job[],
+): Promise<ObservedWorkload[]> {
+  const observed: ObservedWorkload[] = [];
+  for (const job of owned) {
+    const seen = observeJob(job);
+    if (!seen) continue;
+    // Only a Job with a ready pod has a transcoder printing progress; pending ones
+    // (waiting for a node) cost no API calls.
+    const ready = seen.state === 'active' && (job.status?.ready ?? 0) > 0;
+    const progress = ready
+      ? await progressFromPodLog(core, ns, seen.name).catch(() => undefined)
+      : undefined;
+    if (seen.state === 'failed' && seen.failure) {
+      // The transcoder's typed reason, from its pod while the pod exists (the Job's
+      // TTL removes it), else as an earlier pass recorded it in the Failed condition.
+      const earlier = resource.status?.conditions
+        ?.find((c) => c.type === 'Failed' && c.status === 'True')
+        ?.message?.match(new RegExp(`^${seen.name}: (.*)$`, 's'))?.[1];
+      const reason = (await failureFromPods(core, ns, seen.name).catch(() => undefined)) ?? earlier;
+      observed.push(reason ? { ...seen, failure: { ...seen.failure, message: reason } } : seen);
+      continue;
+    }
+    observed.push({
+      ...seen,
+      ...(progress === undefined ? {} : { progress }),
+      ...(ready ? { progressPolled: true } : {}),
+    });
+  }
+  // What the transcoder did to the picture: kept once the status has it, else read
+  // once from a finished producer's pod log
+  // (a rendition's or the ladder's: the tracks and finalize steps encode no picture).
+  const producer = observed.find(
+    (w) => w.state === 'succeeded' && (w.type === 'rendition' || w.type === 'ladder'),
+  );
+  if (producer) {
+    const processing =
+      resource.status?.video ??
+      (await processingFromPods(core, ns, producer.name).catch(() => undefined));
+    if (processing) producer.processing = processing;
+  }
+  return observed;
+}
