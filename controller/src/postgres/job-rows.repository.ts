@@ -1,4 +1,4 @@
-import type { TranscodeJobSpec } from '@videoforge/contracts';
+import { outputPrefixFor, type TranscodeJobSpec } from '@videoforge/contracts';
 import type { Sql } from '@videoforge/platform/database';
 
 /**
@@ -41,7 +41,7 @@ export async function createRowsForManualJob(
       VALUES (${user?.id ?? ''}, ${video?.id ?? ''}, ${spec.renditions.map((r) => r.name)}, ${spec.strategy}, ${spec.source.key}, 'videos/output/pending/', ${uid})
       RETURNING id`;
     const jobId = job?.id ?? '';
-    await tx`UPDATE jobs SET output_prefix = ${`videos/output/${jobId}/`} WHERE id = ${jobId}`;
+    await tx`UPDATE jobs SET output_prefix = ${outputPrefixFor(jobId)} WHERE id = ${jobId}`;
     return { jobId, videoId: video?.id ?? '' };
   });
 }
