@@ -22,12 +22,14 @@ export type VariantName = z.infer<typeof VariantName>;
 export const BitrateString = z.string().regex(/^[1-9][0-9]{0,5}k$/, 'must look like 4000k');
 export type BitrateString = z.infer<typeof BitrateString>;
 
-/** One rung as a TranscodeJob's spec.renditions lists it. */
+/** One rendition as a TranscodeJob's spec.renditions lists it. */
 export const RenditionSpec = z.object({
   name: RenditionName,
   /** The short side of the output in pixels; the long side follows the source's aspect ratio. */
   height: z.number().int().min(2).max(8192),
   videoBitrate: BitrateString,
+  /** Its AAC bit rate, when it differs from the ladder's. */
+  audioBitrate: BitrateString.optional(),
 });
 export type RenditionSpec = z.infer<typeof RenditionSpec>;
 

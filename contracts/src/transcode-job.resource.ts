@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BitrateString, RenditionName } from './renditions.ts';
+import { RenditionName, RenditionSpec } from './renditions.ts';
 import { VideoProcessing } from './video-processing.ts';
 
 /**
@@ -19,14 +19,6 @@ const NumericId = z
   .regex(/^[0-9]+$/)
   .max(20);
 
-export const TranscodeJobRendition = z.object({
-  name: RenditionName,
-  height: z.number().int().min(2).max(8192),
-  videoBitrate: BitrateString,
-  audioBitrate: BitrateString.optional(),
-});
-export type TranscodeJobRendition = z.infer<typeof TranscodeJobRendition>;
-
 export const TranscodeJobStrategy = z.enum(['perRendition', 'ladder']);
 export type TranscodeJobStrategy = z.infer<typeof TranscodeJobStrategy>;
 
@@ -42,7 +34,7 @@ export const TranscodeJobSpec = z.object({
     key: z.string().min(1).max(1024),
   }),
   renditions: z
-    .array(TranscodeJobRendition)
+    .array(RenditionSpec)
     .min(1)
     .max(5)
     .refine(

@@ -41,7 +41,7 @@ const group = 'videoforge.io';
 const version = 'v1alpha1';
 const plural = 'transcodejobs';
 
-function transcodeJob(name: string, spec: Record<string, unknown> = {}): Record<string, unknown> {
+function transcodeRenditions(name: string, spec: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     apiVersion: `${group}/${version}`,
     kind: 'TranscodeJob',
@@ -102,7 +102,7 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
   });
 
   it('applies the schema defaults', async () => {
-    const created = (await create(transcodeJob('defaults'))) as { spec: Record<string, unknown> };
+    const created = (await create(transcodeRenditions('defaults'))) as { spec: Record<string, unknown> };
     expect(created.spec).toMatchObject({ priority: 0, maxRetries: 2, strategy: 'perRendition' });
     expect(created.spec.cancel).toBeUndefined();
   });
@@ -177,11 +177,11 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
       `spec.renditions in body should have at least ${spec.properties?.renditions?.minItems ?? ''} items`,
     ],
   ])('rejects %s with the schema message', async (_what, specPatch, message) => {
-    expect(await rejection(transcodeJob('invalid', specPatch))).toContain(message);
+    expect(await rejection(transcodeRenditions('invalid', specPatch))).toContain(message);
   });
 
   it('keeps source immutable', async () => {
-    await create(transcodeJob('immutable'));
+    await create(transcodeRenditions('immutable'));
     const error = await custom
       .patchNamespacedCustomObject(
         {
@@ -202,7 +202,7 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
   });
 
   it('shows the printer columns in kubectl get transcodejobs (and the tj short name)', async () => {
-    await create(transcodeJob('job-42'));
+    await create(transcodeRenditions('job-42'));
     await custom.patchNamespacedCustomObjectStatus(
       {
         group,
@@ -251,7 +251,7 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
   });
 
   it('rejects a status outside its schema through the status subresource', async () => {
-    await create(transcodeJob('bad-status'));
+    await create(transcodeRenditions('bad-status'));
     const message = await custom
       .patchNamespacedCustomObjectStatus(
         {

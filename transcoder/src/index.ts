@@ -28,7 +28,7 @@ export {
 } from './ffmpeg/ffmpeg-command.builder.ts';
 export { runFfmpeg, type RunOptions, type RunOutcome } from './ffmpeg/ffmpeg.runner.ts';
 export {
-  finalizeJob,
+  finalizeOutputs,
   readManifests,
   type FinalizeOutcome,
   type FinalizeRequest,
@@ -40,13 +40,13 @@ export {
   segmentBandwidth,
 } from './output/hls-playlist.ts';
 export {
-  DEFAULT_TEMPLATES,
+  defaultTemplates,
   planLadder,
-  selectRung,
-  templateFromSpec,
+  selectRendition,
+  renditionTemplateOf,
   type LadderPlan,
-  type Rung,
-  type RungTemplate,
+  type PlannedRendition,
+  type RenditionTemplate,
 } from './plan/ladder.ts';
 export { FINAL_FILES, RENDITION_FILES } from './output/output-layout.ts';
 export {
@@ -62,10 +62,10 @@ export { planPoster, planSprite, renderThumbnailsVtt } from './output/thumbnails
 export {
   runLadder,
   runRendition,
-  transcodeJob,
+  transcodeRenditions,
   type EncodeOutcome,
   type TranscodeFailure,
-  type TranscodeJobOutcome,
+  type TranscodeOutcome,
   type TranscodeJobRequest,
   type TranscoderSettings,
 } from './steps/transcode.service.ts';

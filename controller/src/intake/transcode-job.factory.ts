@@ -6,7 +6,7 @@ import {
   TRANSCODE_JOB_VERSION,
   outputPrefixFor,
   transcodeJobName,
-  type TranscodeJobRendition,
+  type RenditionSpec,
   type TranscodeJobResource,
   type TranscodeJobStrategy,
 } from '@videoforge/contracts';
@@ -27,7 +27,7 @@ export interface JobRow {
  * The rung for a format name: the standard ladder's, or for a below-360p source's
  * own-size rung (e.g. "240p") its height with the floor rung's bit rate.
  */
-export function renditionForFormat(format: string): TranscodeJobRendition {
+export function renditionForFormat(format: string): RenditionSpec {
   const standard = DEFAULT_LADDER.find((r) => r.name === format);
   if (standard)
     return { name: standard.name, height: standard.height, videoBitrate: standard.videoBitrate };

@@ -20,7 +20,7 @@ import type { WorkloadRequest } from '../reconcile/workload.ts';
 
 export const LABELS = {
   managedBy: 'app.kubernetes.io/managed-by',
-  transcodeJob: 'videoforge.io/transcodejob',
+  transcodeRenditions: 'videoforge.io/transcodejob',
   workloadType: 'videoforge.io/workload-type',
   renditions: 'videoforge.io/renditions',
 } as const;
@@ -166,7 +166,7 @@ export function buildJobManifest(
   );
   const labels = {
     [LABELS.managedBy]: MANAGED_BY,
-    [LABELS.transcodeJob]: resource.metadata.name,
+    [LABELS.transcodeRenditions]: resource.metadata.name,
     [LABELS.workloadType]: request.type,
   };
   return {

@@ -1,4 +1,4 @@
-import type { TranscodeJobRendition, VideoProcessing } from '@videoforge/contracts';
+import type { RenditionSpec, VideoProcessing } from '@videoforge/contracts';
 
 /**
  * What the reconciler asks a runtime to run. The Kubernetes runtime turns it into a
@@ -6,8 +6,8 @@ import type { TranscodeJobRendition, VideoProcessing } from '@videoforge/contrac
  * same way: a transient failure (exit 1) is retried, bad input (exit 2) never is.
  */
 export type WorkloadRequest =
-  | { type: 'rendition'; name: string; rendition: TranscodeJobRendition }
-  | { type: 'ladder'; name: string; renditions: TranscodeJobRendition[] }
+  | { type: 'rendition'; name: string; rendition: RenditionSpec }
+  | { type: 'ladder'; name: string; renditions: RenditionSpec[] }
   /**
    * Per-rendition strategy only: every audio track (encoded once, shared by every rung)
    * and text subtitle. The ladder strategy encodes them in its own ffmpeg run.

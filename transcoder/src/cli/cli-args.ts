@@ -1,6 +1,6 @@
 import { parseArgv, type InvocationSource, type TranscoderInvocation } from '@videoforge/contracts';
 import { InvalidStorageKeyError, validateStorageKey } from '@videoforge/platform/storage';
-import { DEFAULT_TEMPLATES, templateFromSpec, type RungTemplate } from '../plan/ladder.ts';
+import { defaultTemplates, renditionTemplateOf, type RenditionTemplate } from '../plan/ladder.ts';
 
 export const USAGE = `Usage:
   videoforge-transcode [rendition] SOURCE --rendition NAME [--height N --video-bitrate 2000k] [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job-id JOB
@@ -24,7 +24,7 @@ export type CliCommand =
       source: SourceArg;
       job: string;
       outputPrefix: string;
-      rendition: RungTemplate;
+      rendition: RenditionTemplate;
       /** Also an HDR twin of the rung, when the source is HDR. */
       hdr?: boolean;
     }
@@ -33,7 +33,7 @@ export type CliCommand =
       source: SourceArg;
       job: string;
       outputPrefix: string;
-      renditions: RungTemplate[] | undefined;
+      renditions: RenditionTemplate[] | undefined;
       hdr?: boolean;
     }
   | {
@@ -98,7 +98,7 @@ function toCommand(invocation: TranscoderInvocation): CliParse {
     }
     case 'ladder': {
       const renditions = invocation.renditions?.map((name) => {
-        const template = DEFAULT_TEMPLATES.find((t) => t.name === name);
+        const template = defaultTemplates().find((t) => t.name === name);
         if (!template) problems.push(`--renditions: ${name} is not in the default ladder`);
         return template;
       });
@@ -151,9 +151,9 @@ function sourceArg(source: InvocationSource, problems: string[]): SourceArg | un
 function renditionTemplate(
   invocation: Extract<TranscoderInvocation, { command: 'rendition' }>,
   problems: string[],
-): RungTemplate | undefined {
+): RenditionTemplate | undefined {
   const name = invocation.rendition;
-  const known = DEFAULT_TEMPLATES.find((template) => template.name === name);
+  const known = defaultTemplates().find((template) => template.name === name);
   const height = invocation.height ?? known?.height;
   const bitrate = invocation.videoBitrate ?? (known ? `${known.videoBitrateKbps}k` : undefined);
   if (height === undefined || bitrate === undefined) {
@@ -162,7 +162,7 @@ function renditionTemplate(
     );
     return undefined;
   }
-  return templateFromSpec({
+  return renditionTemplateOf({
     name,
     height,
     videoBitrate: bitrate,

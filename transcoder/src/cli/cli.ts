@@ -15,10 +15,14 @@ import {
 import type { LocalStorage, StoragePort } from '@videoforge/platform/storage';
 import { parseCliArgs, USAGE, type CliCommand, type SourceArg } from './cli-args.ts';
 import { toSourcePolicy, toTranscoderSettings, type TranscoderEnv } from '../config.ts';
-import { finalizeJob } from '../steps/finalize.service.ts';
+import { finalizeOutputs } from '../steps/finalize.service.ts';
 import { probeDepsOf, probeSource } from '../source/source-probe.ts';
 import { resolveSource } from '../source/source-policy.ts';
-import { tracksJob, transcodeJob, type TranscodeFailure } from '../steps/transcode.service.ts';
+import {
+  transcodeTracks,
+  transcodeRenditions,
+  type TranscodeFailure,
+} from '../steps/transcode.service.ts';
 
 /** The exit codes are the invocation contract's (contracts/src/transcoder-invocation.ts). */
 export type ExitCode = TranscoderExitCode;
@@ -99,7 +103,7 @@ async function dispatch(
     }
     case 'rendition':
     case 'ladder': {
-      const outcome = await transcodeJob(
+      const outcome = await transcodeRenditions(
         {
           jobId: command.job,
           source,
@@ -120,7 +124,7 @@ async function dispatch(
       return TRANSCODER_EXIT.ok;
     }
     case 'tracks': {
-      const outcome = await tracksJob(
+      const outcome = await transcodeTracks(
         {
           jobId: command.job,
           source,
@@ -144,7 +148,7 @@ async function dispatch(
       return TRANSCODER_EXIT.ok;
     }
     case 'finalize': {
-      const outcome = await finalizeJob(
+      const outcome = await finalizeOutputs(
         {
           jobId: command.job,
           source,

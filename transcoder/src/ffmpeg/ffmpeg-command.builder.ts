@@ -4,7 +4,7 @@ import type { MediaMetadata } from '@videoforge/contracts';
 import { ffmpegInputName, inputSafetyOptions, type SourceInput } from '@videoforge/platform/media';
 import { BT709_OUTPUT_OPTIONS, toneMapFilters } from '../plan/colour.ts';
 import { hdrEncodeOptions } from '../plan/hdr-variant.ts';
-import type { LadderPlan, Rung, VideoTreatment } from '../plan/ladder.ts';
+import type { LadderPlan, PlannedRendition, VideoTreatment } from '../plan/ladder.ts';
 import { RENDITION_FILES } from '../output/output-layout.ts';
 import type { PosterPlan, SpritePlan } from '../output/thumbnails.ts';
 import {
@@ -55,7 +55,7 @@ export interface EncodeInput {
 
 /** Where one rung's files go: a directory we created, named after the rung. */
 export interface RungOutput {
-  rung: Rung;
+  rung: PlannedRendition;
   dir: string;
 }
 
@@ -138,7 +138,7 @@ export function buildLadderCommand(
   };
 }
 
-function encodeOptions(input: EncodeInput, rung: Rung): string[] {
+function encodeOptions(input: EncodeInput, rung: PlannedRendition): string[] {
   const { plan, settings } = input;
   const gop = String(plan.gopFrames);
   const video = rung.hdr
@@ -147,7 +147,7 @@ function encodeOptions(input: EncodeInput, rung: Rung): string[] {
   return [...video, ...muxOptions()];
 }
 
-function x264Options(input: EncodeInput, rung: Rung, gop: string): string[] {
+function x264Options(input: EncodeInput, rung: PlannedRendition, gop: string): string[] {
   const { settings } = input;
   return [
     '-c:v',

@@ -7,12 +7,12 @@ import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createS3Storage } from '@videoforge/platform/storage';
-import { finalizeJob } from '../steps/finalize.service.ts';
+import { finalizeOutputs } from '../steps/finalize.service.ts';
 import { makeClip, stereoTone, testSettings } from '../testing/integration.fixtures.ts';
 import { describeWith } from '../../../test/support/components.ts';
 import type { SourceInput } from '@videoforge/platform/media';
 import { resolveSource } from '../source/source-policy.ts';
-import { tracksJob, transcodeJob } from '../steps/transcode.service.ts';
+import { transcodeTracks, transcodeRenditions } from '../steps/transcode.service.ts';
 
 const endpoint = inject('awsEndpoint');
 
@@ -54,7 +54,7 @@ describeWith(['ffmpeg', 's3'], 'transcoding through S3', () => {
 
   it('uploads each rung with content types and cache headers, then a master playlist', async () => {
     const settings = testSettings();
-    const outcome = await transcodeJob(
+    const outcome = await transcodeRenditions(
       { jobId: 's3', source, outputPrefix: 'videos/output/s3/', strategy: 'perRendition' },
       { settings, storage, workRoot: dir },
     );
@@ -74,13 +74,13 @@ describeWith(['ffmpeg', 's3'], 'transcoding through S3', () => {
     });
 
     // The per-rendition strategy's tracks workload: the audio, encoded once for both rungs.
-    const tracks = await tracksJob(
+    const tracks = await transcodeTracks(
       { jobId: 's3', source, outputPrefix: 'videos/output/s3/' },
       { settings, storage, workRoot: dir },
     );
     expect(tracks).toMatchObject({ status: 'succeeded', tracks: { audio: [{ id: 'a0' }] } });
 
-    const finalized = await finalizeJob(
+    const finalized = await finalizeOutputs(
       {
         jobId: 's3',
         source,

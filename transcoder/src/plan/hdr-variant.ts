@@ -1,8 +1,8 @@
 import type { X264Preset } from '../ffmpeg/ffmpeg-command.builder.ts';
-import type { Rung } from './ladder.ts';
+import type { PlannedRendition } from './ladder.ts';
 
 /** The HDR twin of an SDR rung: same size and bit rate, named "<rung>-hdr". */
-export function hdrTwin(rung: Rung, range: 'PQ' | 'HLG'): Rung {
+export function hdrTwin(rung: PlannedRendition, range: 'PQ' | 'HLG'): PlannedRendition {
   const { requestedName: _requested, ...rest } = rung;
   return { ...rest, name: `${rung.name}-hdr`, hdr: range };
 }
@@ -16,7 +16,7 @@ const TRANSFER = { PQ: 'smpte2084', HLG: 'arib-std-b67' } as const;
  * BT.2020 + PQ/HLG signalling in the VUI.
  */
 export function hdrEncodeOptions(
-  rung: Rung,
+  rung: PlannedRendition,
   range: 'PQ' | 'HLG',
   gopFrames: number,
   preset: X264Preset,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { outputFrameRate } from './output-frame-rate.ts';
-import { planLadder, selectRung, templateFromSpec, DEFAULT_TEMPLATES } from './ladder.ts';
+import { planLadder, selectRendition, renditionTemplateOf, defaultTemplates } from './ladder.ts';
 import { metadataFixture } from '../testing/media.fixtures.ts';
 
 const options = { keyframeIntervalSeconds: 2 };
@@ -149,24 +149,24 @@ describe('planLadder', () => {
 
   it('uses requested templates, such as a custom rung from a TranscodeJob spec', () => {
     const templates = [
-      ...DEFAULT_TEMPLATES,
-      templateFromSpec({ name: '540p', height: 540, videoBitrate: '1500k' }),
+      ...defaultTemplates(),
+      renditionTemplateOf({ name: '540p', height: 540, videoBitrate: '1500k' }),
     ];
     const plan = planLadder(metadataFixture(), { ...options, templates });
     expect(sizes(plan)).toContain('540p 960x540');
   });
 });
 
-describe('selectRung', () => {
+describe('selectRendition', () => {
   it('finds a planned rung by name and skips one above the source', () => {
     const plan = planLadder(metadataFixture({ displayWidth: 1280, displayHeight: 720 }), options);
-    expect(selectRung(plan, '720p')).toMatchObject({ width: 1280, height: 720 });
-    expect(selectRung(plan, '1080p')).toBeUndefined();
+    expect(selectRendition(plan, '720p')).toMatchObject({ width: 1280, height: 720 });
+    expect(selectRendition(plan, '1080p')).toBeUndefined();
   });
 
   it('answers the floor rung with the source-sized rung for tiny sources', () => {
     const plan = planLadder(metadataFixture({ displayWidth: 320, displayHeight: 240 }), options);
-    expect(selectRung(plan, '360p')).toMatchObject({ name: '240p', width: 320, height: 240 });
-    expect(selectRung(plan, '480p')).toBeUndefined();
+    expect(selectRendition(plan, '360p')).toMatchObject({ name: '240p', width: 320, height: 240 });
+    expect(selectRendition(plan, '480p')).toBeUndefined();
   });
 });

@@ -20,7 +20,7 @@ import {
 import { keyframeIntervalFrames, outputFrameRate } from './output-frame-rate.ts';
 
 /** A rung before it meets a source: its short side and nominal video bit rate. */
-export interface RungTemplate {
+export interface RenditionTemplate {
   name: string;
   height: number;
   videoBitrateKbps: number;
@@ -29,7 +29,7 @@ export interface RungTemplate {
 }
 
 /** A rung fitted to one source: exact output size and capped bit rates. */
-export interface Rung {
+export interface PlannedRendition {
   name: string;
   width: number;
   height: number;
@@ -65,11 +65,11 @@ export interface LadderPlan {
   /** null when the source has no audio: renditions are then video-only. */
   audio: AudioPlan | null;
   /** Highest first. */
-  rungs: Rung[];
+  rungs: PlannedRendition[];
 }
 
 export interface LadderOptions {
-  templates?: readonly RungTemplate[];
+  templates?: readonly RenditionTemplate[];
   maxFrameRate?: number;
   keyframeIntervalSeconds: number;
   audioBitrateKbps?: number;
@@ -82,9 +82,9 @@ export interface LadderOptions {
   deinterlaceRate?: DeinterlaceRate;
 }
 
-export function templateFromSpec(
+export function renditionTemplateOf(
   spec: RenditionSpec & { audioBitrate?: string | undefined },
-): RungTemplate {
+): RenditionTemplate {
   return {
     name: spec.name,
     height: spec.height,
@@ -93,14 +93,17 @@ export function templateFromSpec(
   };
 }
 
-export const DEFAULT_TEMPLATES: readonly RungTemplate[] = DEFAULT_LADDER.map(templateFromSpec);
+/** The one default ladder (contracts' DEFAULT_LADDER), in the planner's units. */
+export function defaultTemplates(): RenditionTemplate[] {
+  return DEFAULT_LADDER.map(renditionTemplateOf);
+}
 
 export const DEFAULT_MAX_FRAME_RATE = 60;
 const DEFAULT_AUDIO_KBPS = 128;
 const DEFAULT_MIN_VIDEO_KBPS = 100;
 
 /**
- * Fits the ladder to a source. Rung heights name the output's short side, so a portrait
+ * Fits the ladder to a source. PlannedRendition heights name the output's short side, so a portrait
  * 1080×1920 source gets a 1080×1920 "1080p" like a landscape one gets 1920×1080. Only
  * rungs at or below the source's short side are kept (never upscale); a source smaller
  * than every rung gets one rung at its own (even) size. Sizes keep the displayed aspect
@@ -108,7 +111,7 @@ const DEFAULT_MIN_VIDEO_KBPS = 100;
  * 4:2:0 chroma needs.
  */
 export function planLadder(metadata: MediaMetadata, options: LadderOptions): LadderPlan {
-  const templates = [...(options.templates ?? DEFAULT_TEMPLATES)].sort(
+  const templates = [...(options.templates ?? defaultTemplates())].sort(
     (a, b) => b.height - a.height,
   );
   const { displayWidth, displayHeight } = metadata.video;
@@ -120,7 +123,7 @@ export function planLadder(metadata: MediaMetadata, options: LadderOptions): Lad
 
   const fitting = templates.filter((template) => template.height <= shortSide);
   const lowest = templates.at(-1);
-  const rungs: Rung[] =
+  const rungs: PlannedRendition[] =
     fitting.length > 0
       ? fitting.map((template) => ({
           name: template.name,
@@ -160,7 +163,7 @@ export function planLadder(metadata: MediaMetadata, options: LadderOptions): Lad
   };
 }
 
-function ownSizeRung(width: number, height: number, videoBitrateKbps: number): Rung {
+function ownSizeRung(width: number, height: number, videoBitrateKbps: number): PlannedRendition {
   const size = { width: floorEven(width), height: floorEven(height) };
   return { name: ownSizeRenditionName(width, height), ...size, ...bitrates(videoBitrateKbps) };
 }
@@ -184,7 +187,7 @@ function scaledSize(
 /** Capped ABR: the VBV buffer holds two seconds at the cap. */
 function bitrates(
   videoBitrateKbps: number,
-): Pick<Rung, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'> {
+): Pick<PlannedRendition, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'> {
   return { videoBitrateKbps, maxrateKbps: videoBitrateKbps, bufsizeKbps: videoBitrateKbps * 2 };
 }
 
@@ -209,11 +212,11 @@ function floorEven(value: number): number {
  * name, or, for the ladder's lowest rung on a source smaller than every rung, the
  * source-sized rung that replaces it. undefined means the source is too small for it.
  */
-export function selectRung(
+export function selectRendition(
   plan: LadderPlan,
   name: string,
-  templates: readonly RungTemplate[] = DEFAULT_TEMPLATES,
-): Rung | undefined {
+  templates: readonly RenditionTemplate[] = defaultTemplates(),
+): PlannedRendition | undefined {
   const exact = plan.rungs.find((rung) => rung.name === name);
   if (exact) return exact;
   const lowest = [...templates].sort((a, b) => a.height - b.height)[0];

@@ -1,7 +1,7 @@
 import { formatRate } from './output-frame-rate.ts';
 import { scalerMatrixOptions, toneMapFilters } from './colour.ts';
 import { deinterlaceFilter } from './deinterlace.ts';
-import type { LadderPlan, Rung, VideoTreatment } from './ladder.ts';
+import type { LadderPlan, PlannedRendition, VideoTreatment } from './ladder.ts';
 
 /**
  * The filters every rung shares, in order: deinterlace (bwdif needs the original
@@ -22,7 +22,7 @@ export function decodeFilters(plan: LadderPlan): string[] {
  * Per rung: square pixels and 8-bit 4:2:0 whatever the source (10-bit, 4:2:2,
  * anamorphic); an HDR twin stays 10-bit in the source's colours.
  */
-export function rungVideoFilters(plan: LadderPlan, rung: Rung): string[] {
+export function rungVideoFilters(plan: LadderPlan, rung: PlannedRendition): string[] {
   if (rung.hdr) return [`scale=${rung.width}:${rung.height}`, 'setsar=1', 'format=yuv420p10le'];
   return [
     `scale=${rung.width}:${rung.height}${scalerMatrixOptions(plan.video.colour)}`,

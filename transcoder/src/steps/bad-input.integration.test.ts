@@ -17,7 +17,7 @@ import {
 import { probeSource } from '../source/source-probe.ts';
 import type { SourceInput } from '@videoforge/platform/media';
 import { resolveSource } from '../source/source-policy.ts';
-import { transcodeJob } from './transcode.service.ts';
+import { transcodeRenditions } from './transcode.service.ts';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
@@ -118,7 +118,7 @@ describeWith(['ffmpeg'], 'bad inputs are refused and leave nothing behind', () =
   });
 
   async function expectRefused(source: SourceInput, code: string, settings = testSettings()) {
-    const outcome = await transcodeJob(
+    const outcome = await transcodeRenditions(
       { jobId: 'bad', source, outputPrefix: 'videos/output/bad/', strategy: 'perRendition' },
       { settings, storage, workRoot: dir },
     );

@@ -21,7 +21,7 @@ import { FINAL_FILES, RENDITION_FILES } from '../output/output-layout.ts';
 import { probeDepsOf, probeSource } from '../source/source-probe.ts';
 import { muxProgressiveDownloads } from './progressive-mux.service.ts';
 import { planPoster, planSprite, renderThumbnailsVtt } from '../output/thumbnails.ts';
-import { DEFAULT_TEMPLATES, type VideoTreatment } from '../plan/ladder.ts';
+import { defaultTemplates, type VideoTreatment } from '../plan/ladder.ts';
 import {
   failureFromRun,
   planForSource,
@@ -63,7 +63,7 @@ export type FinalizeOutcome =
  * sprite and WebVTT thumbnails from the source, then the master playlist built from
  * the manifests. The master goes up last: once it exists the video is playable.
  */
-export async function finalizeJob(
+export async function finalizeOutputs(
   request: FinalizeRequest,
   deps: FinalizeDeps,
 ): Promise<FinalizeOutcome> {
@@ -103,7 +103,7 @@ export async function finalizeJob(
     const plan = await planForSource(
       request.source,
       probed.metadata,
-      DEFAULT_TEMPLATES,
+      defaultTemplates(),
       settings,
       request.signal,
     );

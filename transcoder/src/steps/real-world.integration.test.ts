@@ -15,14 +15,14 @@ import {
 import { RenditionManifest, type TranscoderEvent } from '@videoforge/contracts';
 import type { SourceInput } from '@videoforge/platform/media';
 import type { LocalStorage } from '@videoforge/platform/storage';
-import { finalizeJob } from './finalize.service.ts';
+import { finalizeOutputs } from './finalize.service.ts';
 import { tempStorage, testSettings } from '../testing/integration.fixtures.ts';
-import { DEFAULT_TEMPLATES } from '../plan/ladder.ts';
+import { defaultTemplates } from '../plan/ladder.ts';
 import { probeSource } from '../source/source-probe.ts';
-import { transcodeJob } from './transcode.service.ts';
+import { transcodeRenditions } from './transcode.service.ts';
 
 const settings = testSettings();
-const lowestTemplate = DEFAULT_TEMPLATES.filter((t) => t.name === '360p');
+const lowestTemplate = defaultTemplates().filter((t) => t.name === '360p');
 const CASES: RealWorldCase[] = [
   'hdr10',
   'hlg-rotated',
@@ -95,7 +95,7 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
     if (!clip) throw new Error('hdr10');
     const outputPrefix = 'videos/output/hdr10-ladder/';
     for (const strategy of ['ladder', 'perRendition'] as const) {
-      const outcome = await transcodeJob(
+      const outcome = await transcodeRenditions(
         {
           jobId: 'hdr10-ladder',
           source: source(clip),
@@ -110,7 +110,7 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
       if (outcome.status === 'succeeded')
         expect(outcome.renditions.map((r) => r.name).sort()).toEqual(['360p', '360p-hdr']);
     }
-    const finalized = await finalizeJob(
+    const finalized = await finalizeOutputs(
       { jobId: 'hdr10-ladder', source: source(clip), outputPrefix, expectedRenditions: ['360p'] },
       { settings, storage, workRoot },
     );
@@ -148,7 +148,7 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
       if (!clip) throw new Error(which);
       const outputPrefix = `videos/output/${which}/`;
       const events: TranscoderEvent[] = [];
-      const outcome = await transcodeJob(
+      const outcome = await transcodeRenditions(
         {
           jobId: which,
           source: source(clip),
@@ -187,7 +187,7 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
         expect(manifest.processing?.interlaceDetectedBy).toBe('idet');
 
       // Rungs are video only; finalize muxes the main mix into the progressive MP4.
-      const finalized = await finalizeJob(
+      const finalized = await finalizeOutputs(
         {
           jobId: which,
           source: source(clip),

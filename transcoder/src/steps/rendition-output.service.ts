@@ -9,7 +9,7 @@ import {
   parseMediaPlaylist,
   segmentBandwidth,
 } from '../output/hls-playlist.ts';
-import type { LadderPlan, Rung } from '../plan/ladder.ts';
+import type { LadderPlan, PlannedRendition } from '../plan/ladder.ts';
 import { RENDITION_FILES } from '../output/output-layout.ts';
 import { videoProcessingOf } from '../plan/video-processing.ts';
 
@@ -37,7 +37,7 @@ export interface DescribeOptions {
  */
 export async function describeRendition(
   dir: string,
-  rung: Rung,
+  rung: PlannedRendition,
   plan: LadderPlan,
   metadata: MediaMetadata,
   options: DescribeOptions,

@@ -9,9 +9,9 @@ import { describeWith } from '../../../test/support/components.ts';
 import { TracksManifest } from '@videoforge/contracts';
 import { parseCaptions, type SourceInput } from '@videoforge/platform/media';
 import type { LocalStorage } from '@videoforge/platform/storage';
-import { finalizeJob } from './finalize.service.ts';
+import { finalizeOutputs } from './finalize.service.ts';
 import { makeClip, probeFile, tempStorage, testSettings } from '../testing/integration.fixtures.ts';
-import { tracksJob, transcodeJob } from './transcode.service.ts';
+import { transcodeTracks, transcodeRenditions } from './transcode.service.ts';
 
 const run = promisify(execFile);
 const settings = testSettings();
@@ -103,7 +103,7 @@ describeWith(['ffmpeg'], 'audio tracks and subtitles through the transcoder', ()
   });
 
   async function ladder(job: string, clip: string): Promise<void> {
-    const outcome = await transcodeJob(
+    const outcome = await transcodeRenditions(
       {
         jobId: job,
         source: source(clip),
@@ -116,7 +116,7 @@ describeWith(['ffmpeg'], 'audio tracks and subtitles through the transcoder', ()
   }
 
   async function finalize(job: string, clip: string): Promise<HLS.types.MasterPlaylist> {
-    const outcome = await finalizeJob(
+    const outcome = await finalizeOutputs(
       { jobId: job, source: source(clip), outputPrefix: `videos/output/${job}/` },
       { settings, storage, workRoot },
     );
@@ -230,12 +230,12 @@ describeWith(['ffmpeg'], 'audio tracks and subtitles through the transcoder', ()
   }, 120_000);
 
   it('downmixes 5.1 to stereo and keeps mono as mono (per rendition: a tracks workload beside the rung)', async () => {
-    const outcome = await tracksJob(
+    const outcome = await transcodeTracks(
       { jobId: 't2', source: source('channels'), outputPrefix: 'videos/output/t2/' },
       { settings, storage, workRoot },
     );
     expect(outcome.status).toBe('succeeded');
-    const rendition = await transcodeJob(
+    const rendition = await transcodeRenditions(
       {
         jobId: 't2',
         source: source('channels'),

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWith } from '../../../test/support/components.ts';
 import type { TranscoderEvent } from '@videoforge/contracts';
 import type { LocalStorage } from '@videoforge/platform/storage';
-import { finalizeJob } from './finalize.service.ts';
+import { finalizeOutputs } from './finalize.service.ts';
 import {
   keyframeTimes,
   listKeys,
@@ -16,15 +16,15 @@ import {
   tempStorage,
   testSettings,
 } from '../testing/integration.fixtures.ts';
-import { DEFAULT_TEMPLATES, planLadder, type RungTemplate } from '../plan/ladder.ts';
+import { defaultTemplates, planLadder, type RenditionTemplate } from '../plan/ladder.ts';
 import { probeSource } from '../source/source-probe.ts';
 import type { SourceInput } from '@videoforge/platform/media';
-import { runRendition, transcodeJob, type TranscodeJobOutcome } from './transcode.service.ts';
+import { runRendition, transcodeRenditions, type TranscodeOutcome } from './transcode.service.ts';
 
 const settings = testSettings();
 const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast'];
-const template = (name: string): RungTemplate => {
-  const found = DEFAULT_TEMPLATES.find((t) => t.name === name);
+const template = (name: string): RenditionTemplate => {
+  const found = defaultTemplates().find((t) => t.name === name);
   if (!found) throw new Error(name);
   return found;
 };
@@ -152,11 +152,11 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
     clip: string,
     options: {
       strategy?: 'ladder' | 'perRendition';
-      renditions?: RungTemplate[];
+      renditions?: RenditionTemplate[];
       events?: TranscoderEvent[];
     } = {},
-  ): Promise<Extract<TranscodeJobOutcome, { status: 'succeeded' }>> {
-    const outcome = await transcodeJob(
+  ): Promise<Extract<TranscodeOutcome, { status: 'succeeded' }>> {
+    const outcome = await transcodeRenditions(
       {
         jobId: job,
         source: source(clip),
@@ -236,7 +236,7 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
       cacheControl: 'public, max-age=31536000, immutable',
     });
 
-    const finalized = await finalizeJob(
+    const finalized = await finalizeOutputs(
       {
         jobId: 'landscape',
         source: source('landscape'),
@@ -311,7 +311,7 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
   });
 
   it('gives a 640×360 two-second clip one rung and one segment', async () => {
-    const outcome = await transcode('small', 'small', { renditions: DEFAULT_TEMPLATES.slice() });
+    const outcome = await transcode('small', 'small', { renditions: defaultTemplates().slice() });
     expect(outcome.renditions.map((r) => r.name)).toEqual(['360p']);
     expect(outcome.skipped.map((s) => s.name)).toEqual(['2160p', '1080p', '720p', '480p']);
     await expectRenditions('small', [['360p', 640, 360]], 2);
@@ -365,7 +365,7 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
 
   it('kills ffmpeg on cancel and leaves neither files nor objects', async () => {
     const controller = new AbortController();
-    const outcome = await transcodeJob(
+    const outcome = await transcodeRenditions(
       {
         jobId: 'cancel',
         source: source('landscape'),

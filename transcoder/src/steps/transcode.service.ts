@@ -24,12 +24,12 @@ import { detectInterlacing, type DeinterlaceRate } from '../plan/deinterlace.ts'
 import { hdrTwin } from '../plan/hdr-variant.ts';
 import { runFfmpeg, type RunOutcome } from '../ffmpeg/ffmpeg.runner.ts';
 import {
-  DEFAULT_TEMPLATES,
+  defaultTemplates,
   planLadder,
-  selectRung,
+  selectRendition,
   type LadderPlan,
-  type Rung,
-  type RungTemplate,
+  type PlannedRendition,
+  type RenditionTemplate,
 } from '../plan/ladder.ts';
 import { RENDITION_FILES } from '../output/output-layout.ts';
 import type { ProbeLimits } from '../source/probe-limits.ts';
@@ -99,7 +99,7 @@ export interface EncodeRequest {
 
 /** One rung, one ffmpeg: what a Kubernetes Job per rendition runs. */
 export function runRendition(
-  request: EncodeRequest & { rung: Rung },
+  request: EncodeRequest & { rung: PlannedRendition },
   settings: TranscoderSettings,
 ): Promise<EncodeOutcome> {
   const output = rungOutput(request.workDir, request.rung);
@@ -116,7 +116,7 @@ export function runRendition(
  * track (encoded once, shared by the rungs) and text subtitle comes out of the same run.
  */
 export async function runLadder(
-  request: EncodeRequest & { rungs: readonly Rung[]; tracks?: TracksPlan | undefined },
+  request: EncodeRequest & { rungs: readonly PlannedRendition[]; tracks?: TracksPlan | undefined },
   settings: TranscoderSettings,
 ): Promise<EncodeOutcome> {
   const outputs = request.rungs.map((rung) => rungOutput(request.workDir, rung));
@@ -144,7 +144,7 @@ export async function runLadder(
     : { ok: false, failure: described.failure };
 }
 
-function rungOutput(workDir: string, rung: Rung): RungOutput {
+function rungOutput(workDir: string, rung: PlannedRendition): RungOutput {
   return { rung, dir: path.join(workDir, rung.name) };
 }
 
@@ -235,7 +235,7 @@ export interface TranscodeJobRequest {
   /** perRendition: one ffmpeg per rung; ladder: one ffmpeg decodes once for every rung. */
   strategy: TranscodeJobStrategy;
   /** The rungs to produce (defaults overridden by name); undefined: every rung the source fits. */
-  renditions?: readonly RungTemplate[] | undefined;
+  renditions?: readonly RenditionTemplate[] | undefined;
   /** Also make an HDR twin ("720p-hdr", HEVC Main10 PQ/HLG) of each rung when the source is HDR. */
   hdr?: boolean | undefined;
   signal?: AbortSignal | undefined;
@@ -256,7 +256,7 @@ export interface UploadedRendition {
   bytes: number;
 }
 
-export type TranscodeJobOutcome =
+export type TranscodeOutcome =
   | {
       status: 'succeeded';
       metadata: MediaMetadata;
@@ -272,13 +272,13 @@ export type TranscodeJobOutcome =
  * check, upload under `{outputPrefix}{rendition}/`. A failure removes what this run
  * uploaded, so bad input leaves nothing behind.
  */
-export async function transcodeJob(
+export async function transcodeRenditions(
   request: TranscodeJobRequest,
   deps: TranscodeJobDeps,
-): Promise<TranscodeJobOutcome> {
+): Promise<TranscodeOutcome> {
   const { settings, storage } = deps;
   const emit = request.onEvent ?? (() => undefined);
-  const failed = (failure: TranscodeFailure): TranscodeJobOutcome => {
+  const failed = (failure: TranscodeFailure): TranscodeOutcome => {
     emit({ event: 'failed', job: request.jobId, ...failure });
     return { status: 'failed', failure };
   };
@@ -288,13 +288,13 @@ export async function transcodeJob(
   const { metadata } = probed;
   emit({ event: 'probed', job: request.jobId, metadata });
 
-  const templates = mergeTemplates(DEFAULT_TEMPLATES, request.renditions ?? []);
+  const templates = mergeTemplates(defaultTemplates(), request.renditions ?? []);
   const plan = await planForSource(request.source, metadata, templates, settings, request.signal);
   const wanted = request.renditions?.map((template) => template.name);
-  const rungs: Rung[] = [];
+  const rungs: PlannedRendition[] = [];
   const skipped: Array<{ name: string; reason: string }> = [];
   for (const name of new Set(wanted ?? plan.rungs.map((rung) => rung.name))) {
-    const rung = selectRung(plan, name, templates);
+    const rung = selectRendition(plan, name, templates);
     // A source below the lowest rung answers "360p" with its own size ("240p"); the
     // manifest records what was asked, so finalize can match the TranscodeJob's list.
     if (rung) rungs.push(rung.name === name ? rung : { ...rung, requestedName: name });
@@ -347,7 +347,7 @@ export async function transcodeJob(
     const base = { source: request.source, metadata, plan, workDir, signal: request.signal };
 
     const colour = plan.video.colour;
-    const twinOf = (rung: Rung): Rung[] =>
+    const twinOf = (rung: PlannedRendition): PlannedRendition[] =>
       request.hdr && colour.kind === 'tone-map' ? [hdrTwin(rung, colour.range)] : [];
     if (rungs.length > 0 && request.strategy === 'ladder') {
       const outcome = await runLadder(
@@ -437,7 +437,7 @@ function twinsFirst(renditions: readonly EncodedRendition[]): EncodedRendition[]
 export async function planForSource(
   source: SourceInput,
   metadata: MediaMetadata,
-  templates: readonly RungTemplate[],
+  templates: readonly RenditionTemplate[],
   settings: TranscoderSettings,
   signal?: AbortSignal,
 ): Promise<LadderPlan> {
@@ -458,9 +458,9 @@ export async function planForSource(
 
 /** Requested rungs replace same-named defaults and add new ones. */
 export function mergeTemplates(
-  defaults: readonly RungTemplate[],
-  requested: readonly RungTemplate[],
-): RungTemplate[] {
+  defaults: readonly RenditionTemplate[],
+  requested: readonly RenditionTemplate[],
+): RenditionTemplate[] {
   const byName = new Map(defaults.map((template) => [template.name, template]));
   for (const template of requested) byName.set(template.name, template);
   return [...byName.values()];
@@ -476,7 +476,7 @@ export type TracksJobOutcome =
  * `{outputPrefix}tracks/` with tracks.json last. A source without audio or subtitles
  * still gets a tracks.json (with empty lists) so finalize and the API know it is done.
  */
-export async function tracksJob(
+export async function transcodeTracks(
   request: Omit<TranscodeJobRequest, 'strategy' | 'renditions'> & {
     /** Stereo AAC bit rate (mono gets half); the default is the ladder's 128k. */
     audioBitrateKbps?: number | undefined;
