@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 
 /**
  * Per-Job storage credentials (docs/deploy.md, "Storage access per transcode Job").
@@ -128,4 +128,29 @@ export const jobCredentialsEnv: Record<string, string> = {
 
 export function needsRenewal(expiration: Date, now = Date.now()): boolean {
   return expiration.getTime() - now < JOB_CREDENTIALS_RENEW_BEFORE_MS;
+}
+
+export interface JobCredentialsIssuer {
+  issue(jobName: string, scope: JobStorageScope): Promise<JobCredentials>;
+  close(): void;
+}
+
+/** The controller's side: its own (IRSA) identity assumes `roleArn` once per Job. */
+export function createJobCredentialsIssuer(options: {
+  roleArn: string;
+  region: string;
+  /** For an STS-compatible test server; leave unset for AWS. */
+  endpoint?: string;
+  credentials?: STSClientConfig['credentials'];
+}): JobCredentialsIssuer {
+  const sts = new STSClient({
+    region: options.region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
+  return {
+    issue: (jobName, scope) =>
+      mintJobCredentials(sts, { roleArn: options.roleArn, jobName, scope }),
+    close: () => sts.destroy(),
+  };
 }
