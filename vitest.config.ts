@@ -8,10 +8,10 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: [
-            '{contracts,platform,api,controller,transcoder,web,cli}/src/**/*.test.{ts,tsx}',
-          ],
-          exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
+          // Every package, including all-in-one, deploy, test and bench: a unit test is
+          // found wherever it sits beside its code.
+          include: ['**/*.test.{ts,tsx}'],
+          exclude: ['**/*.integration.test.ts', '**/node_modules/**', '**/dist/**'],
         },
       },
       {

@@ -12,13 +12,13 @@ import {
   outputPrefixFor,
   renditionPlaylistKey,
   TRACKS_DIR,
+  renditionPrefix,
   TRACKS_MANIFEST,
 } from '@videoforge/contracts';
 import { captionsPrefix } from '../api/src/tracks/tracks.service.ts';
 import { storageProbePrefix } from '../api/src/routes/dependency-monitor.ts';
 import { pinnedKey, rawKey } from '../api/src/uploads/upload-policy.ts';
 import { sourcePrefix } from '../api/src/videos/videos.service.ts';
-import { renditionPrefix } from '../transcoder/src/output-layout.ts';
 import { repoRoot } from './test-support/deploy-test-utils.ts';
 
 type Component = 'api' | 'controller' | 'transcoder';
@@ -122,28 +122,28 @@ const uses: Record<Component, [file: string, call: string, keys: string[]][]> = 
     ['controller/src/controller-metrics.ts', 'queue.depth', [queue]],
   ],
   transcoder: [
-    ['transcoder/src/cli.ts', 'storage.presignGet', [source]],
-    ['transcoder/src/cli.ts', 'storage.filePath', []],
+    ['transcoder/src/cli/cli.ts', 'storage.presignGet', [source]],
+    ['transcoder/src/cli/cli.ts', 'storage.filePath', []],
     [
-      'transcoder/src/transcode.service.ts',
+      'transcoder/src/steps/transcode.service.ts',
       'storage.deletePrefix',
       [renditionPrefix(outputs, '720p')],
     ],
-    ['transcoder/src/finalize.service.ts', 'storage.list', [outputs]],
+    ['transcoder/src/steps/finalize.service.ts', 'storage.list', [outputs]],
     [
-      'transcoder/src/finalize.service.ts',
+      'transcoder/src/steps/finalize.service.ts',
       'storage.get',
       [`${renditionPrefix(outputs, '720p')}rendition.json`],
     ],
     [
-      'transcoder/src/upload.service.ts',
+      'transcoder/src/output/upload.service.ts',
       'storage.put',
       [segment, finalOutputKey(outputs, 'master')],
     ],
-    ['transcoder/src/upload.service.ts', 'storage.delete', [segment]],
-    ['transcoder/src/tracks.service.ts', 'storage.deletePrefix', [`${outputs}${TRACKS_DIR}`]],
+    ['transcoder/src/output/upload.service.ts', 'storage.delete', [segment]],
+    ['transcoder/src/steps/tracks.service.ts', 'storage.deletePrefix', [`${outputs}${TRACKS_DIR}`]],
     [
-      'transcoder/src/progressive-mux.service.ts',
+      'transcoder/src/steps/progressive-mux.service.ts',
       'storage.get',
       [`${outputs}${TRACKS_DIR}a0/init.mp4`, `${renditionPrefix(outputs, '720p')}720p.mp4`],
     ],

@@ -15,3 +15,4 @@ export * from './captions.ts';
 export * from './web-security-headers.ts';
 export * from './source-renditions.ts';
 export * from './upload-resume-schemas.ts';
+export * from './transcoder-invocation.ts';

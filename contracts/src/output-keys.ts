@@ -13,16 +13,31 @@ export const OUTPUT_FILES = {
   thumbnails: 'thumbnails/thumbnails.vtt',
 } as const;
 
+/** A job's output prefix: `videos/output/{jobId}/`, nothing above or beside it. */
+export function isOutputPrefix(prefix: string): boolean {
+  return /^videos\/output\/[A-Za-z0-9][A-Za-z0-9_-]{0,127}\/$/.test(prefix);
+}
+
 export function outputPrefixFor(jobId: string): string {
   return `videos/output/${jobId}/`;
 }
 
+/** `{outputPrefix}{rendition}/`: everything one rendition writes. */
+export function renditionPrefix(outputPrefix: string, rendition: string): string {
+  return `${outputPrefix}${rendition}/`;
+}
+
+/** The progressive MP4's name inside its rendition's folder (also its download name's tail). */
+export function renditionMp4Name(rendition: string): string {
+  return `${rendition}.mp4`;
+}
+
 export function renditionPlaylistKey(outputPrefix: string, rendition: string): string {
-  return `${outputPrefix}${rendition}/${OUTPUT_FILES.renditionPlaylist}`;
+  return `${renditionPrefix(outputPrefix, rendition)}${OUTPUT_FILES.renditionPlaylist}`;
 }
 
 export function renditionMp4Key(outputPrefix: string, rendition: string): string {
-  return `${outputPrefix}${rendition}/${rendition}.mp4`;
+  return `${renditionPrefix(outputPrefix, rendition)}${renditionMp4Name(rendition)}`;
 }
 
 export function finalOutputKey(

@@ -13,6 +13,7 @@ import {
   type StoragePort,
 } from '@videoforge/platform';
 import type { TokenResponse } from '@videoforge/contracts';
+import type { Express } from 'express';
 import { createApp, type ApiSettings } from '../../api/src/app.ts';
 import { createSetupToken } from '../../api/src/auth/admin-bootstrap.ts';
 import { createEventsHub } from '../../api/src/events/events.hub.ts';
@@ -23,6 +24,8 @@ import { makeTestClip } from './media.ts';
 
 export interface TestApi {
   base: string;
+  /** The Express app itself, for tests that read its routes. */
+  app: Express;
   db: TestDatabase;
   storage: StoragePort;
   settings: ApiSettings;
@@ -92,7 +95,7 @@ export async function startTestApi(options: {
     ...options.settings,
   };
   const events = createEventsHub(db.sql, logger);
-  handle = createApp({
+  const app = createApp({
     logger,
     metrics: createMetricsRegistry('api'),
     sql: db.sql,
@@ -110,8 +113,10 @@ export async function startTestApi(options: {
     }),
     events,
   });
+  handle = app;
   return {
     base,
+    app,
     db,
     storage,
     settings,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { isOutputPrefix } from '@videoforge/contracts';
 import { ConfigError, loadConfig } from '@videoforge/platform/config';
 import { toSourcePolicy, toTranscoderSettings, TranscoderEnv } from './config.ts';
-import { cacheControlFor, contentTypeFor, isOutputPrefix, uploadRank } from './output-layout.ts';
+import { cacheControlFor, contentTypeFor, uploadRank } from './output/output-layout.ts';
 
 describe('TranscoderEnv', () => {
   it('has working defaults', () => {

@@ -2,11 +2,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { LoggingEnv, StorageEnv, withAdapterRequirements } from '@videoforge/platform/config';
-import { DEFAULT_COLOUR_SETTINGS, TONE_MAP_CURVES } from './colour.ts';
-import { X264_PRESETS } from './ffmpeg-command.builder.ts';
-import { DEFAULT_PROBE_LIMITS } from './probe-limits.ts';
-import type { SourcePolicy } from './source-policy.ts';
-import type { TranscoderSettings } from './transcode.service.ts';
+import { DEFAULT_COLOUR_SETTINGS, TONE_MAP_CURVES } from './plan/colour.ts';
+import { X264_PRESETS } from './ffmpeg/ffmpeg-command.builder.ts';
+import { DEFAULT_PROBE_LIMITS } from './source/probe-limits.ts';
+import type { SourcePolicy } from './source/source-policy.ts';
+import type { TranscoderSettings } from './steps/transcode.service.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 // The tee muxer gives : | [ ] \ ' , meanings, so the work directory may not contain them.

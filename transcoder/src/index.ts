@@ -4,17 +4,17 @@ export {
   TONE_MAP_CURVES,
   type ColourSettings,
   type ToneMapCurve,
-} from './colour.ts';
+} from './plan/colour.ts';
 export {
   detectInterlacing,
   interlaceFromFieldOrder,
   type DeinterlaceRate,
   type InterlaceDetection,
-} from './deinterlace.ts';
-export { videoProcessingOf } from './video-processing.ts';
+} from './plan/deinterlace.ts';
+export { videoProcessingOf } from './plan/video-processing.ts';
 export { TranscoderEnv, toSourcePolicy, toTranscoderSettings } from './config.ts';
-export { EXIT_CODES, exitCodeFor, runCli, type CliDeps, type ExitCode } from './cli.ts';
-export { parseCliArgs, USAGE, type CliCommand } from './cli-args.ts';
+export { exitCodeFor, runCli, type CliDeps, type ExitCode } from './cli/cli.ts';
+export { parseCliArgs, USAGE, type CliCommand } from './cli/cli-args.ts';
 export {
   buildLadderCommand,
   buildPosterCommand,
@@ -25,20 +25,20 @@ export {
   type EncoderSettings,
   type FfmpegCommand,
   type X264Preset,
-} from './ffmpeg-command.builder.ts';
-export { runFfmpeg, type RunOptions, type RunOutcome } from './ffmpeg.runner.ts';
+} from './ffmpeg/ffmpeg-command.builder.ts';
+export { runFfmpeg, type RunOptions, type RunOutcome } from './ffmpeg/ffmpeg.runner.ts';
 export {
   finalizeJob,
   readManifests,
   type FinalizeOutcome,
   type FinalizeRequest,
-} from './finalize.service.ts';
+} from './steps/finalize.service.ts';
 export {
   avcCodecString,
   parseMediaPlaylist,
   renderMasterPlaylist,
   segmentBandwidth,
-} from './hls-playlist.ts';
+} from './output/hls-playlist.ts';
 export {
   DEFAULT_TEMPLATES,
   planLadder,
@@ -47,18 +47,18 @@ export {
   type LadderPlan,
   type Rung,
   type RungTemplate,
-} from './ladder.ts';
-export { FINAL_FILES, RENDITION_FILES, renditionPrefix } from './output-layout.ts';
+} from './plan/ladder.ts';
+export { FINAL_FILES, RENDITION_FILES } from './output/output-layout.ts';
 export {
   DEFAULT_PROBE_LIMITS,
   checkProbeLimits,
   interpretProbe,
   type ProbeLimits,
-} from './probe-limits.ts';
-export { probeSource, type ProbeDeps } from './probe.service.ts';
-export { resolveSource, type SourcePolicy } from './source-policy.ts';
+} from './source/probe-limits.ts';
+export { probeSource, type ProbeDeps } from './source/source-probe.ts';
+export { resolveSource, type SourcePolicy } from './source/source-policy.ts';
 export type { ProbeFailure, ProbeResult, SourceInput } from '@videoforge/platform/media';
-export { planPoster, planSprite, renderThumbnailsVtt } from './thumbnails.ts';
+export { planPoster, planSprite, renderThumbnailsVtt } from './output/thumbnails.ts';
 export {
   runLadder,
   runRendition,
@@ -68,5 +68,5 @@ export {
   type TranscodeJobOutcome,
   type TranscodeJobRequest,
   type TranscoderSettings,
-} from './transcode.service.ts';
-export type { EncodedRendition } from './rendition-output.service.ts';
+} from './steps/transcode.service.ts';
+export type { EncodedRendition } from './steps/rendition-output.service.ts';

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The composition root of `videoforge-transcode`: read the environment once, build the
 // storage adapter and logger, wire signals to cancellation, run, exit with the code.
+import { TRANSCODER_EXIT } from '@videoforge/contracts';
 import { ConfigError, loadConfig } from '@videoforge/platform/config';
 import { createLogger } from '@videoforge/platform/logging';
 import { createStorage, type StoragePort } from '@videoforge/platform/storage';
-import { EXIT_CODES, runCli } from './cli.ts';
+import { runCli } from './cli/cli.ts';
 import { TranscoderEnv } from './config.ts';
 
 async function main(): Promise<number> {
@@ -14,7 +15,7 @@ async function main(): Promise<number> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
-    return EXIT_CODES.badInput;
+    return TRANSCODER_EXIT.badInput;
   }
   // stdout carries the JSON event stream, so logs go to stderr.
   const logger = createLogger({
@@ -49,5 +50,5 @@ try {
   process.stderr.write(
     `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
-  process.exitCode = EXIT_CODES.transient;
+  process.exitCode = TRANSCODER_EXIT.transient;
 }

@@ -1,4 +1,4 @@
-import type { Sql } from '@videoforge/platform/database';
+import { camelColumns, type Sql } from '@videoforge/platform/database';
 import type { RefreshTokenRow } from './tokens.ts';
 
 interface RawToken {
@@ -29,18 +29,7 @@ export function createRefreshTokensRepository(sql: Sql) {
     },
     async find(id: string): Promise<RefreshTokenRow | undefined> {
       const [raw] = await sql<RawToken[]>`SELECT * FROM refresh_tokens WHERE id = ${id}`;
-      return (
-        raw && {
-          id: raw.id,
-          userId: raw.user_id,
-          familyId: raw.family_id,
-          tokenHash: raw.token_hash,
-          expiresAt: raw.expires_at,
-          familyExpiresAt: raw.family_expires_at,
-          usedAt: raw.used_at,
-          revokedAt: raw.revoked_at,
-        }
-      );
+      return raw && camelColumns(raw);
     },
     /** Marks a token used; false when another request used it first (a race is a replay too). */
     async markUsed(id: string): Promise<boolean> {

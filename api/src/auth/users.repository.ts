@@ -1,5 +1,5 @@
 import type { Role, User } from '@videoforge/contracts';
-import type { Sql } from '@videoforge/platform/database';
+import { camelColumns, type Sql } from '@videoforge/platform/database';
 import { iso } from '../http/validate.ts';
 import { ADMIN_BOOTSTRAP_LOCK, hasAdmin } from './admin-bootstrap.ts';
 
@@ -31,17 +31,7 @@ interface RawUser {
 }
 
 function toRow(raw: RawUser): UserRow {
-  return {
-    id: raw.id,
-    username: raw.username,
-    email: raw.email,
-    passwordHash: raw.password_hash,
-    role: raw.role,
-    oidcSubject: raw.oidc_subject,
-    mfaSecret: raw.mfa_secret,
-    mfaEnabled: raw.mfa_enabled,
-    createdAt: raw.created_at,
-  };
+  return camelColumns(raw);
 }
 
 export function toUser(row: UserRow): User {

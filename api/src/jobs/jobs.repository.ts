@@ -7,7 +7,7 @@ import {
   type JobEventNotification,
   type JobStatus,
 } from '@videoforge/contracts';
-import type { Sql, TransactionSql } from '@videoforge/platform/database';
+import { camelColumns, type Sql, type TransactionSql } from '@videoforge/platform/database';
 import { addToOutbox } from '@videoforge/platform/outbox';
 import { iso } from '../http/validate.ts';
 
@@ -54,25 +54,8 @@ interface RawJob {
 }
 
 function toRow(raw: RawJob): JobRow {
-  return {
-    id: raw.id,
-    userId: raw.user_id,
-    videoId: raw.video_id,
-    status: raw.status,
-    progress: Number(raw.progress),
-    formats: raw.formats,
-    hdr: raw.hdr,
-    inputKey: raw.input_key,
-    outputPrefix: raw.output_prefix,
-    errorMessage: raw.error_message,
-    attempts: raw.attempts,
-    renditions: raw.renditions,
-    tracks: raw.tracks ?? null,
-    createdAt: raw.created_at,
-    updatedAt: raw.updated_at,
-    startedAt: raw.started_at,
-    completedAt: raw.completed_at,
-  };
+  // numeric arrives as a string; rows read before the tracks column lack it
+  return { ...camelColumns(raw), progress: Number(raw.progress), tracks: raw.tracks ?? null };
 }
 
 /** Rendition rows (media_assets) the controller recorded for a job, by name. */

@@ -112,6 +112,14 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This document',
+    tag: 'auth',
+    auth: 'none',
+    responses: { 200: { description: 'OpenAPI 3.1', contentType: 'application/json' } },
+  },
+  {
+    method: 'get',
     path: '/api/auth/config',
     summary: 'How this install signs people in: builtin form, or an OIDC provider (its name)',
     tag: 'auth',
@@ -330,6 +338,22 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'streaming',
     auth: 'optional',
     responses: m3u8,
+  },
+  {
+    method: 'get',
+    path: '/api/stream/:videoId/poster.jpg',
+    summary: 'The poster: a redirect to a short-lived signed storage URL, usable in <img>',
+    tag: 'streaming',
+    auth: 'optional',
+    responses: { 302: { description: 'To the signed poster URL' } },
+  },
+  {
+    method: 'get',
+    path: '/api/stream/:videoId/thumbnails.vtt',
+    summary: 'Seek thumbnails (WebVTT) whose sprite URIs are signed like segments',
+    tag: 'streaming',
+    auth: 'optional',
+    responses: { 200: { description: 'WebVTT', contentType: 'text/vtt' } },
   },
   {
     method: 'get',

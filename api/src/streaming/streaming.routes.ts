@@ -8,6 +8,7 @@ import {
   RenditionManifest,
   VariantName,
   renderMasterPlaylist,
+  renditionPrefix,
   TrackId,
   withSubtitleRenditions,
 } from '@videoforge/contracts';
@@ -170,7 +171,7 @@ export function streamingRoutes({
 
   /** A media playlist (video variant or track) with its segments as signed storage URLs. */
   async function sendMediaPlaylist(res: Response, video: VideoRow, directory: string) {
-    const playlist = await read(`${directory}index.m3u8`);
+    const playlist = await read(`${directory}${OUTPUT_FILES.renditionPlaylist}`);
     const ttl = segmentUrlTtlSeconds(video.durationSeconds);
     const mapping = new Map<string, string>();
     await Promise.all(
@@ -189,7 +190,7 @@ export function streamingRoutes({
     const video = await playable(req, videoId, st);
     const outputs = await outputsOf(video);
     if (outputs.kind === 'partial' && !outputs.renditions.includes(rendition)) throw notReady();
-    await sendMediaPlaylist(res, video, `${outputs.prefix}${rendition}/`);
+    await sendMediaPlaylist(res, video, renditionPrefix(outputs.prefix, rendition));
   });
 
   // An audio or subtitle rendition's media playlist, segments signed like a variant's.

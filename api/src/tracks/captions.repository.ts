@@ -1,5 +1,5 @@
 import type { Caption } from '@videoforge/contracts';
-import type { Sql } from '@videoforge/platform/database';
+import { camelColumns, type Sql } from '@videoforge/platform/database';
 import { iso } from '../http/validate.ts';
 
 export interface CaptionRow extends Caption {
@@ -18,16 +18,7 @@ interface RawCaption {
 }
 
 function toRow(raw: RawCaption): CaptionRow {
-  return {
-    id: raw.id,
-    videoId: raw.video_id,
-    language: raw.language,
-    label: raw.label,
-    sourceFormat: raw.source_format,
-    cueCount: raw.cue_count,
-    createdAt: iso(raw.created_at),
-    storagePrefix: raw.storage_prefix,
-  };
+  return { ...camelColumns(raw), createdAt: iso(raw.created_at) };
 }
 
 export function toCaption({ storagePrefix: _prefix, ...caption }: CaptionRow): Caption {

@@ -1,5 +1,5 @@
 import type { Visibility } from '@videoforge/contracts';
-import type { Sql, TransactionSql } from '@videoforge/platform/database';
+import { camelColumns, type Sql, type TransactionSql } from '@videoforge/platform/database';
 
 export type UploadStatus = 'pending' | 'completing' | 'completed' | 'aborted' | 'rejected';
 
@@ -40,20 +40,10 @@ interface RawUpload {
 
 function toRow(raw: RawUpload): UploadRow {
   return {
-    id: raw.id,
-    userId: raw.user_id,
-    storageKey: raw.storage_key,
-    multipartId: raw.multipart_id,
-    originalFilename: raw.original_filename,
-    contentType: raw.content_type,
+    ...camelColumns(raw),
+    // bigint columns arrive as strings
     declaredSize: Number(raw.declared_size),
     partSize: raw.part_size === null ? null : Number(raw.part_size),
-    title: raw.title,
-    description: raw.description,
-    visibility: raw.visibility,
-    status: raw.status,
-    expiresAt: raw.expires_at,
-    createdAt: raw.created_at,
   };
 }
 

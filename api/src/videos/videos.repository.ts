@@ -4,7 +4,7 @@ import {
   type VideoStatus,
   type Visibility,
 } from '@videoforge/contracts';
-import type { Sql, TransactionSql } from '@videoforge/platform/database';
+import { camelColumns, type Sql, type TransactionSql } from '@videoforge/platform/database';
 import { iso, num } from '../http/validate.ts';
 import { likePattern, offsetOf, orderBy } from './gallery-query.ts';
 
@@ -38,29 +38,15 @@ interface RawVideo {
   updated_at: Date;
 }
 
-function toRow(raw: RawVideo): VideoRow {
+function toRow({ user_id: ownerId, ...raw }: RawVideo): VideoRow {
   return {
-    id: raw.id,
-    ownerId: raw.user_id,
-    ownerName: raw.owner_name,
-    title: raw.title,
-    description: raw.description,
-    visibility: raw.visibility,
-    status: raw.status,
-    originalFilename: raw.original_filename,
-    durationSeconds: raw.duration_seconds,
-    width: raw.width,
-    height: raw.height,
-    frameRate: raw.frame_rate,
-    videoCodec: raw.video_codec,
-    audioCodec: raw.audio_codec,
+    ...camelColumns(raw),
+    ownerId,
+    // bigint columns arrive as strings
     bitRate: num(raw.bit_rate),
     fileSize: num(raw.file_size),
     createdAt: iso(raw.created_at),
     updatedAt: iso(raw.updated_at),
-    sourceKey: raw.source_key,
-    masterPlaylistKey: raw.master_playlist_key,
-    thumbnailKey: raw.thumbnail_key,
   };
 }
 

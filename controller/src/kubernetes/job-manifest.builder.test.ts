@@ -1,11 +1,12 @@
 import type { TranscodeJobResource } from '@videoforge/contracts';
-import { TranscodeJobSpec } from '@videoforge/contracts';
+import { parseArgv, TranscodeJobSpec, TRANSCODER_EXIT } from '@videoforge/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   buildJobManifest,
   DEFAULT_SCRATCH_SIZE_LIMIT,
   scratchResources,
   transcoderArgs,
+  transcoderInvocation,
   type JobTemplateSettings,
 } from './job-manifest.builder.ts';
 
@@ -141,5 +142,69 @@ describe('transcoderArgs', () => {
     expect(transcoderArgs({ ...argsSpec, hdr: true }, '42', PREFIX, finalize)).not.toContain(
       '--hdr',
     );
+  });
+});
+
+describe('the transcoder invocation in a Job', () => {
+  const requests = [
+    rendition,
+    { type: 'ladder' as const, name: 'job-42-ladder', renditions: spec.renditions },
+    { type: 'tracks' as const, name: 'job-42-tracks', audioBitrate: '160k' },
+    { type: 'finalize' as const, name: 'job-42-finalize', renditions: ['720p'] },
+  ];
+
+  it.each(requests)('runs args the transcoder reads back as the $type invocation', (request) => {
+    const [container] = buildJobManifest(resource, spec, request, settings).spec!.template.spec!
+      .containers;
+    expect(container!.command).toEqual(['videoforge-transcode']);
+    const parsed = parseArgv(container!.args!);
+    expect(parsed).toEqual({
+      ok: true,
+      invocation: transcoderInvocation(spec, '42', 'videos/output/42/', request),
+    });
+    expect(parsed.ok && parsed.invocation).toMatchObject({
+      command: request.type,
+      source: { kind: 'key', key: spec.source.key },
+      jobId: '42',
+      outputPrefix: 'videos/output/42/',
+    });
+  });
+
+  it('fails the Job at once on the bad-input exit code, ignores evictions, retries the rest maxRetries times', () => {
+    const job = buildJobManifest(resource, { ...spec, maxRetries: 3 }, rendition, settings);
+    expect(job.spec!.backoffLimit).toBe(3);
+    expect(job.spec!.podFailurePolicy!.rules).toEqual([
+      {
+        action: 'FailJob',
+        onExitCodes: {
+          containerName: 'transcode',
+          operator: 'In',
+          values: [TRANSCODER_EXIT.badInput],
+        },
+      },
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+    ]);
+    expect(TRANSCODER_EXIT.badInput).toBe(2);
+  });
+
+  it('gives finalize at least one retry even when the TranscodeJob allows none', () => {
+    const finalize = { type: 'finalize' as const, name: 'job-42-finalize', renditions: ['720p'] };
+    expect(
+      buildJobManifest(resource, { ...spec, maxRetries: 0 }, finalize, settings).spec!.backoffLimit,
+    ).toBe(1);
+    expect(
+      buildJobManifest(resource, { ...spec, maxRetries: 0 }, rendition, settings).spec!
+        .backoffLimit,
+    ).toBe(0);
+  });
+
+  it('works under videos/output/{name}/ for a hand-made TranscodeJob without a jobId', () => {
+    const handMade = TranscodeJobSpec.parse({ ...spec, jobId: undefined, outputPrefix: undefined });
+    const args = buildJobManifest(resource, handMade, rendition, settings).spec!.template.spec!
+      .containers[0]!.args!;
+    expect(parseArgv(args)).toMatchObject({
+      ok: true,
+      invocation: { jobId: 'job-42', outputPrefix: 'videos/output/job-42/' },
+    });
   });
 });

@@ -6,11 +6,15 @@ import type {
   V1Toleration,
 } from '@kubernetes/client-node';
 import {
+  outputPrefixFor,
+  toArgv,
+  TRANSCODER_EXIT,
   TRANSCODE_JOB_GROUP,
   TRANSCODE_JOB_KIND,
   TRANSCODE_JOB_VERSION,
   type TranscodeJobResource,
   type TranscodeJobSpec,
+  type TranscoderInvocation,
 } from '@videoforge/contracts';
 import type { WorkloadRequest } from '../reconcile/workload.ts';
 
@@ -23,8 +27,6 @@ export const LABELS = {
 export const MANAGED_BY = 'videoforge-controller';
 const SCRATCH_VOLUME = 'scratch';
 export const CONTAINER_NAME = 'transcode';
-/** The transcoder's exit code for bad input: the pod failure policy fails the Job at once. */
-export const EXIT_BAD_INPUT = 2;
 /**
  * The scratch emptyDir's size limit and the ephemeral-storage request and limit of a
  * transcode pod, unless its rung's resources name `ephemeral-storage` themselves. A pod
@@ -80,47 +82,54 @@ export function scratchResources(
   };
 }
 
-/** The transcoder CLI arguments for one workload (see transcoder/src/cli-args.ts). */
+/** The transcoder invocation for one workload; `toArgv` (contracts) makes its argv. */
+export function transcoderInvocation(
+  spec: TranscodeJobSpec,
+  jobId: string,
+  outputPrefix: string,
+  request: WorkloadRequest,
+): TranscoderInvocation {
+  const work = { source: { kind: 'key' as const, key: spec.source.key }, jobId, outputPrefix };
+  const hdr = spec.hdr ? { hdr: true } : {};
+  switch (request.type) {
+    case 'rendition': {
+      const r = request.rendition;
+      return {
+        command: 'rendition',
+        ...work,
+        rendition: r.name,
+        height: r.height,
+        videoBitrate: r.videoBitrate,
+        ...(r.audioBitrate ? { audioBitrate: r.audioBitrate } : {}),
+        ...hdr,
+      };
+    }
+    case 'ladder':
+      return {
+        command: 'ladder',
+        ...work,
+        renditions: request.renditions.map((r) => r.name),
+        ...hdr,
+      };
+    case 'tracks':
+      return {
+        command: 'tracks',
+        ...work,
+        ...(request.audioBitrate ? { audioBitrate: request.audioBitrate } : {}),
+      };
+    case 'finalize':
+      return { command: 'finalize', ...work, renditions: request.renditions };
+  }
+}
+
+/** The transcoder's argv for one workload, as a Kubernetes Job or a local child runs it. */
 export function transcoderArgs(
   spec: TranscodeJobSpec,
   jobId: string,
   outputPrefix: string,
   request: WorkloadRequest,
 ): string[] {
-  const common = ['--source-key', spec.source.key, '--output-prefix', outputPrefix, '--job', jobId];
-  switch (request.type) {
-    case 'rendition': {
-      const r = request.rendition;
-      return [
-        'rendition',
-        ...common,
-        '--rendition',
-        r.name,
-        '--height',
-        String(r.height),
-        '--video-bitrate',
-        r.videoBitrate,
-        ...(r.audioBitrate ? ['--audio-bitrate', r.audioBitrate] : []),
-        ...(spec.hdr ? ['--hdr'] : []),
-      ];
-    }
-    case 'ladder':
-      return [
-        'ladder',
-        ...common,
-        '--renditions',
-        request.renditions.map((r) => r.name).join(','),
-        ...(spec.hdr ? ['--hdr'] : []),
-      ];
-    case 'tracks':
-      return [
-        'tracks',
-        ...common,
-        ...(request.audioBitrate ? ['--audio-bitrate', request.audioBitrate] : []),
-      ];
-    case 'finalize':
-      return ['finalize', ...common, '--renditions', request.renditions.join(',')];
-  }
+  return toArgv(transcoderInvocation(spec, jobId, outputPrefix, request));
 }
 
 /** Job id and output prefix a TranscodeJob works under (hand-made ones may omit them). */
@@ -129,7 +138,7 @@ export function workIdentity(
   spec: TranscodeJobSpec,
 ): { jobId: string; outputPrefix: string } {
   const jobId = spec.jobId ?? resource.metadata.name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
-  return { jobId, outputPrefix: spec.outputPrefix ?? `videos/output/${jobId}/` };
+  return { jobId, outputPrefix: spec.outputPrefix ?? outputPrefixFor(jobId) };
 }
 
 /**
@@ -190,7 +199,7 @@ export function buildJobManifest(
             onExitCodes: {
               containerName: CONTAINER_NAME,
               operator: 'In',
-              values: [EXIT_BAD_INPUT],
+              values: [TRANSCODER_EXIT.badInput],
             },
           },
           { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },

@@ -1,5 +1,6 @@
-import type { V1Job } from '@kubernetes/client-node';
-import type { ObservedWorkload, WorkloadType } from '../reconcile/workload.ts';
+import type { V1Job, V1JobCondition } from '@kubernetes/client-node';
+import { TRANSCODER_EXIT } from '@videoforge/contracts';
+import type { ObservedWorkload, WorkloadFailureKind, WorkloadType } from '../reconcile/workload.ts';
 import { LABELS } from './job-manifest.builder.ts';
 
 const TYPES: readonly WorkloadType[] = ['rendition', 'ladder', 'tracks', 'finalize'];
@@ -27,20 +28,8 @@ export function observeJob(job: V1Job, progress?: number): ObservedWorkload | un
   };
   if (complete) return { ...base, state: 'succeeded' };
   if (failed) {
-    const kind =
-      failed.reason === 'PodFailurePolicy'
-        ? 'bad-input'
-        : failed.reason === 'DeadlineExceeded'
-          ? 'deadline'
-          : failed.reason === 'BackoffLimitExceeded'
-            ? 'transient'
-            : 'unknown';
-    const message =
-      kind === 'bad-input'
-        ? `the transcoder refused the input (exit 2)${failed.message ? `: ${failed.message}` : ''}`
-        : kind === 'transient'
-          ? `failed ${job.status?.failed ?? 0} time(s); retries exhausted`
-          : (failed.message ?? failed.reason ?? 'failed');
+    const kind = failureKindOf(failed.reason);
+    const message = failureMessage(kind, failed, job.status?.failed ?? 0);
     return {
       ...base,
       state: 'failed',
@@ -49,4 +38,36 @@ export function observeJob(job: V1Job, progress?: number): ObservedWorkload | un
     };
   }
   return { ...base, state: 'active', ...(progress !== undefined ? { progress } : {}) };
+}
+
+/** The Job controller's Failed reasons, as the reconciler's failure kinds. */
+export function failureKindOf(reason: string | undefined): WorkloadFailureKind {
+  if (reason === undefined) return 'unknown';
+  switch (reason) {
+    // The pod failure policy's FailJob rule: the transcoder's bad-input exit code.
+    case 'PodFailurePolicy':
+      return 'bad-input';
+    case 'DeadlineExceeded':
+      return 'deadline';
+    case 'BackoffLimitExceeded':
+      return 'transient';
+    default:
+      return 'unknown';
+  }
+}
+
+function failureMessage(
+  kind: WorkloadFailureKind,
+  failed: V1JobCondition,
+  failedPods: number,
+): string {
+  switch (kind) {
+    case 'bad-input':
+      return `the transcoder refused the input (exit ${TRANSCODER_EXIT.badInput})${failed.message ? `: ${failed.message}` : ''}`;
+    case 'transient':
+      return `failed ${failedPods} time(s); retries exhausted`;
+    case 'deadline':
+    case 'unknown':
+      return failed.message ?? failed.reason ?? 'failed';
+  }
 }

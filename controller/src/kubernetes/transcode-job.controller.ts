@@ -19,7 +19,11 @@ import {
   type TranscodeJobStatus,
 } from '@videoforge/contracts';
 import { withLogContext, type Logger } from '@videoforge/platform/logging';
-import { reconcileTranscodeJob, type KubeEvent } from '../reconcile/transcode-job.reconciler.ts';
+import {
+  reconcileTranscodeJob,
+  resourceChanges,
+  type KubeEvent,
+} from '../reconcile/transcode-job.reconciler.ts';
 import type { ControllerMetrics } from '../controller-metrics.ts';
 import { WorkQueue } from '../runtime/work-queue.ts';
 import {
@@ -184,43 +188,46 @@ export async function startTranscodeJobController(
     if (!resource) return; // gone: the garbage collector removes its Jobs
 
     const finalizers = resource.metadata.finalizers ?? [];
-    if (!resource.metadata.deletionTimestamp && !finalizers.includes(TRANSCODE_JOB_FINALIZER)) {
-      // Before any workload exists, so no output can be written without cleanup owed.
-      await custom.patchNamespacedCustomObject({
-        ...crd,
-        namespace: ns,
-        name,
-        body: [
-          {
-            op: 'add',
-            path: '/metadata/finalizers',
-            value: [...finalizers, TRANSCODE_JOB_FINALIZER],
-          },
-        ],
-      });
-    }
-
     const parsedSpec = TranscodeJobSpec.safeParse(resource.spec);
-    if (parsedSpec.success && !resource.metadata.deletionTimestamp) {
-      const patch: Array<{ op: 'add'; path: string; value: unknown }> = [];
-      if (!parsedSpec.data.jobId && deps.adopt) {
-        const rows = await deps.adopt(resource, parsedSpec.data);
-        patch.push(
-          { op: 'add', path: '/spec/jobId', value: rows.jobId },
-          { op: 'add', path: '/spec/videoId', value: rows.videoId },
-        );
-      } else if (
-        parsedSpec.data.jobId &&
-        !parsedSpec.data.cancel &&
-        (await deps.isCancelled?.(parsedSpec.data.jobId))
-      ) {
-        // Cancelled through the API: say so in the spec, where kubectl users see it.
-        patch.push({ op: 'add', path: '/spec/cancel', value: true });
+    const jobId = parsedSpec.success ? parsedSpec.data.jobId : undefined;
+    const changes = resourceChanges(resource, {
+      cancelledThroughApi: jobId ? ((await deps.isCancelled?.(jobId)) ?? false) : false,
+      canAdopt: deps.adopt !== undefined,
+    });
+    const specPatch: Array<{ op: 'add'; path: string; value: unknown }> = [];
+    for (const change of changes) {
+      switch (change.type) {
+        case 'addFinalizer':
+          await custom.patchNamespacedCustomObject({
+            ...crd,
+            namespace: ns,
+            name,
+            body: [
+              {
+                op: 'add',
+                path: '/metadata/finalizers',
+                value: [...finalizers, TRANSCODE_JOB_FINALIZER],
+              },
+            ],
+          });
+          break;
+        case 'adopt': {
+          if (!deps.adopt || !parsedSpec.success) break;
+          const rows = await deps.adopt(resource, parsedSpec.data);
+          specPatch.push(
+            { op: 'add', path: '/spec/jobId', value: rows.jobId },
+            { op: 'add', path: '/spec/videoId', value: rows.videoId },
+          );
+          break;
+        }
+        case 'markCancelled':
+          specPatch.push({ op: 'add', path: '/spec/cancel', value: true });
+          break;
       }
-      if (patch.length > 0) {
-        await custom.patchNamespacedCustomObject({ ...crd, namespace: ns, name, body: patch });
-        return; // the update event brings the new spec back
-      }
+    }
+    if (specPatch.length > 0) {
+      await custom.patchNamespacedCustomObject({ ...crd, namespace: ns, name, body: specPatch });
+      return; // the update event brings the new spec back
     }
 
     const owned = jobsByOwner
@@ -228,14 +235,12 @@ export async function startTranscodeJobController(
       .map((jobName) => jobs.informer.get(jobName, ns))
       .filter((job) => job !== undefined);
     const observed: ObservedWorkload[] = [];
-    let running = false;
     for (const job of owned) {
       const seen = observeJob(job);
       if (!seen) continue;
       // Only a Job with a ready pod has a transcoder printing progress; pending ones
       // (waiting for a node) cost no API calls.
       const ready = seen.state === 'active' && (job.status?.ready ?? 0) > 0;
-      running ||= ready;
       const progress = ready
         ? await progressFromPodLog(core, ns, seen.name).catch(() => undefined)
         : undefined;
@@ -250,7 +255,11 @@ export async function startTranscodeJobController(
         observed.push(reason ? { ...seen, failure: { ...seen.failure, message: reason } } : seen);
         continue;
       }
-      observed.push(progress === undefined ? seen : { ...seen, progress });
+      observed.push({
+        ...seen,
+        ...(progress === undefined ? {} : { progress }),
+        ...(ready ? { progressPolled: true } : {}),
+      });
     }
     // What the transcoder did to the picture: kept once the status has it, else read
     // once from a finished producer's pod log
@@ -305,8 +314,7 @@ export async function startTranscodeJobController(
     await deps.onStatus?.(resource, decision.status);
     for (const event of decision.events) recordEventSoon(resource, event);
 
-    if (resource.metadata.deletionTimestamp && finalizers.includes(TRANSCODE_JOB_FINALIZER)) {
-      if (owned.some((job) => observeJob(job)?.state === 'active')) return { requeueAfterMs: 1000 };
+    if (decision.removeFinalizer) {
       await deps.cleanup?.(resource);
       const index = finalizers.indexOf(TRANSCODE_JOB_FINALIZER);
       await custom.patchNamespacedCustomObject({
@@ -321,8 +329,7 @@ export async function startTranscodeJobController(
       });
       return;
     }
-    // Job changes arrive as events; polling is only for progress, which only running pods make.
-    return running && decision.requeueAfterMs !== undefined
+    return decision.requeueAfterMs !== undefined
       ? { requeueAfterMs: decision.requeueAfterMs }
       : undefined;
   }

@@ -140,5 +140,14 @@ describeWith(
       expect(row?.error_message).toMatch(/job-\d+-(360p|tracks): unreadable/);
       expect((await storage.list(`videos/output/${jobId}/`)).objects).toEqual([]);
     });
+
+    it('fails a job whose spec is invalid at once, as InvalidSpec, without starting anything', async () => {
+      // A row no API would write, e.g. by hand: a format that is not a rendition name.
+      const jobId = await submit('videos/raw/1/c/clip.mp4', ['huge']);
+      const row = await finalState(jobId);
+      expect(row).toMatchObject({ status: 'failed' });
+      expect(row?.error_message).toMatch(/renditions\.0\.name: must look like 720p/);
+      expect((await storage.list(`videos/output/${jobId}/`)).objects).toEqual([]);
+    });
   },
 );

@@ -1,5 +1,6 @@
 import {
   OUTPUT_FILES,
+  outputPrefixFor,
   TRACKS_MANIFEST,
   TranscodeJobSpec,
   type TranscodeJobResource,
@@ -11,7 +12,7 @@ import type { StoragePort } from '@videoforge/platform/storage';
 import { transcodeJobFor, type JobRow } from '../intake/transcode-job.factory.ts';
 import { transcoderArgs, workIdentity } from '../kubernetes/job-manifest.builder.ts';
 import { mirrorJobStatus } from '../postgres/job-status.repository.ts';
-import { reconcileTranscodeJob } from '../reconcile/transcode-job.reconciler.ts';
+import { plannedWorkloads, reconcileTranscodeJob } from '../reconcile/transcode-job.reconciler.ts';
 import type { ObservedWorkload, WorkloadRequest } from '../reconcile/workload.ts';
 import { WorkQueue } from '../runtime/work-queue.ts';
 import { createSlots, LocalWorkload } from './local-workload.runner.ts';
@@ -28,6 +29,8 @@ export interface LocalControllerDeps {
   /** How often to look for work nothing announced (e.g. after a restart). */
   resyncMs?: number;
   retryDelayMs?: number;
+  /** The clock the reconciler reads (conditions' transition times); injected in tests. */
+  now?: () => Date;
   onStatus?: (
     resource: TranscodeJobResource,
     before: TranscodeJobStatus | undefined,
@@ -50,6 +53,7 @@ export interface LocalController {
  */
 export function startLocalController(deps: LocalControllerDeps): LocalController {
   const { sql, storage, logger } = deps;
+  const now = deps.now ?? (() => new Date());
   const workloads = new Map<string, LocalWorkload>();
   const statuses = new Map<string, TranscodeJobStatus>();
   const slots = createSlots(deps.maxConcurrent);
@@ -89,20 +93,31 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
     if (row.status === 'cancelled') resource.spec.cancel = true;
     const previous = statuses.get(jobId);
     if (previous) resource.status = previous;
-    const spec = TranscodeJobSpec.parse(resource.spec);
+    const parsed = TranscodeJobSpec.safeParse(resource.spec);
+    if (!parsed.success) {
+      // Terminal, as on the cluster: the reconciler's InvalidSpec status, no backoff loop.
+      const decision = reconcileTranscodeJob(
+        resource,
+        owned.map((w) => w.observe()),
+        now(),
+      );
+      for (const name of decision.delete) workloads.get(name)?.cancel();
+      await mirrorJobStatus(sql, {
+        jobId: row.id,
+        videoId: row.video_id,
+        outputPrefix: row.output_prefix ?? outputPrefixFor(row.id),
+        status: decision.status,
+      });
+      deps.onStatus?.(resource, previous, decision.status);
+      statuses.delete(jobId);
+      return;
+    }
+    const spec = parsed.data;
     const { outputPrefix } = workIdentity(resource, spec);
 
     // Every workload this job could have: observed from memory, else from storage.
-    const candidates = reconcileTranscodeJob({ ...resource, status: {} }, [], new Date()).create;
-    const finalizeName = `job-${jobId}-finalize`;
-    const all = [
-      ...candidates,
-      {
-        type: 'finalize' as const,
-        name: finalizeName,
-        renditions: spec.renditions.map((r) => r.name),
-      },
-    ];
+    const planned = plannedWorkloads(resource.metadata.name, spec);
+    const all = [...planned.producers, planned.finalize];
     const observed: ObservedWorkload[] = [];
     for (const request of all) {
       const running = workloads.get(request.name);
@@ -118,7 +133,7 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
       }
     }
 
-    const decision = reconcileTranscodeJob(resource, observed, new Date());
+    const decision = reconcileTranscodeJob(resource, observed, now());
     for (const request of decision.create) {
       if (workloads.has(request.name)) continue;
       const workload = new LocalWorkload(
@@ -140,6 +155,7 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
           slots,
           logger,
           onChange: () => queue.add(jobId),
+          now,
           ...(deps.retryDelayMs !== undefined ? { retryDelayMs: deps.retryDelayMs } : {}),
         },
       );

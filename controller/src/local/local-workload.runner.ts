@@ -1,12 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { VideoProcessing } from '@videoforge/contracts';
+import { TRANSCODER_EXIT, VideoProcessing } from '@videoforge/contracts';
 import type { Logger } from '@videoforge/platform/logging';
 import type { ObservedWorkload, WorkloadType } from '../reconcile/workload.ts';
-
-/** Exit codes of videoforge-transcode (transcoder/src/cli.ts). */
-const EXIT_OK = 0;
-const EXIT_BAD_INPUT = 2;
 
 export interface LocalWorkloadSpec {
   name: string;
@@ -71,13 +67,22 @@ export class LocalWorkload {
   readonly #controller = new AbortController();
   #state: ObservedWorkload;
   #child: ChildProcess | undefined;
+  readonly #now: () => Date;
   readonly done: Promise<void>;
 
   constructor(
     spec: LocalWorkloadSpec,
-    deps: { slots: Slots; logger: Logger; onChange: () => void; retryDelayMs?: number },
+    deps: {
+      slots: Slots;
+      logger: Logger;
+      onChange: () => void;
+      retryDelayMs?: number;
+      /** The clock for start and completion times (the runtime's, injected in tests). */
+      now?: () => Date;
+    },
   ) {
     this.spec = spec;
+    this.#now = deps.now ?? (() => new Date());
     this.#state = {
       name: spec.name,
       type: spec.type,
@@ -91,7 +96,7 @@ export class LocalWorkload {
         ...this.#state,
         state: 'failed',
         failure: { kind: 'unknown', message: String(error) },
-        completedAt: new Date(),
+        completedAt: this.#now(),
       };
       deps.onChange();
     });
@@ -124,23 +129,23 @@ export class LocalWorkload {
         this.#state = {
           ...this.#state,
           attempts: attempt,
-          startedAt: this.#state.startedAt ?? new Date(),
+          startedAt: this.#state.startedAt ?? this.#now(),
         };
         deps.onChange();
         const { code, lastError } = await this.#attempt(deps.logger, deps.onChange);
         if (signal.aborted) return;
-        if (code === EXIT_OK) {
+        if (code === TRANSCODER_EXIT.ok) {
           this.#state = {
             ...this.#state,
             state: 'succeeded',
             progress: 100,
-            completedAt: new Date(),
+            completedAt: this.#now(),
           };
           deps.onChange();
           return;
         }
-        if (code === EXIT_BAD_INPUT || attempt === this.spec.maxRetries + 1) {
-          const kind = code === EXIT_BAD_INPUT ? 'bad-input' : 'transient';
+        if (code === TRANSCODER_EXIT.badInput || attempt === this.spec.maxRetries + 1) {
+          const kind = code === TRANSCODER_EXIT.badInput ? 'bad-input' : 'transient';
           const message =
             lastError ??
             (kind === 'bad-input'
@@ -150,7 +155,7 @@ export class LocalWorkload {
             ...this.#state,
             state: 'failed',
             failure: { kind, message },
-            completedAt: new Date(),
+            completedAt: this.#now(),
           };
           deps.onChange();
           return;

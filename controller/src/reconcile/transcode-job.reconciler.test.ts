@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TranscodeJobResource } from '@videoforge/contracts';
 import { childName } from './child-name.ts';
-import { reconcileTranscodeJob } from './transcode-job.reconciler.ts';
+import { reconcileTranscodeJob, resourceChanges } from './transcode-job.reconciler.ts';
 import type { ObservedWorkload } from './workload.ts';
 
 const now = new Date('2026-11-28T12:00:00.000Z');
@@ -131,7 +131,18 @@ describe('reconcileTranscodeJob', () => {
     expect(decision.create).toEqual([]);
     expect(decision.delete).toEqual([]);
     expect(decision.status.phase).toBe('Running');
-    expect(decision.requeueAfterMs).toBeGreaterThan(0);
+    // Nothing polled: the workloads' own changes bring the next pass.
+    expect(decision.requeueAfterMs).toBeUndefined();
+  });
+
+  it('asks to look again only while the progress of a workload is polled', () => {
+    const world = [
+      workload('job-42-1080p', 'active', { progressPolled: true }),
+      workload('job-42-720p', 'active'),
+    ];
+    expect(reconcileTranscodeJob(job(), world, now).requeueAfterMs).toBe(5_000);
+    const done = world.map((w) => ({ ...w, state: 'succeeded' as const }));
+    expect(reconcileTranscodeJob(job(), done, now).requeueAfterMs).toBeUndefined();
   });
 
   it('rebuilds progress and per-rendition status from the workloads', () => {
@@ -370,5 +381,73 @@ describe('childName', () => {
     expect(a).toBe(childName(parent, '1080p'));
     expect(a).not.toBe(b);
     expect(a).toMatch(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
+  });
+});
+
+describe('a deleted TranscodeJob', () => {
+  const deleted = (finalizers: string[]) =>
+    job({}, { deletionTimestamp: later.toISOString(), finalizers });
+
+  it('waits for its workloads to stop before the cleanup, looking again soon', () => {
+    const decision = reconcileTranscodeJob(
+      deleted(['videoforge.io/cleanup']),
+      [workload('job-42-1080p', 'active', { progressPolled: true })],
+      now,
+    );
+    expect(decision.delete).toEqual(['job-42-1080p']);
+    expect(decision.removeFinalizer).toBeUndefined();
+    expect(decision.requeueAfterMs).toBe(1_000);
+  });
+
+  it('runs the cleanup and removes the finalizer once nothing is active', () => {
+    const decision = reconcileTranscodeJob(
+      deleted(['videoforge.io/cleanup']),
+      [workload('job-42-1080p', 'failed')],
+      now,
+    );
+    expect(decision.removeFinalizer).toBe(true);
+    expect(decision.requeueAfterMs).toBeUndefined();
+  });
+
+  it('leaves finalizers that are not ours alone', () => {
+    expect(
+      reconcileTranscodeJob(deleted(['example.com/other']), [], now).removeFinalizer,
+    ).toBeUndefined();
+  });
+});
+
+describe('resourceChanges', () => {
+  const facts = { cancelledThroughApi: false, canAdopt: true };
+  const withFinalizer = { finalizers: ['videoforge.io/cleanup'] };
+
+  it('adds the cleanup finalizer to a TranscodeJob born without it', () => {
+    expect(resourceChanges(job(), facts)).toEqual([{ type: 'addFinalizer' }]);
+    expect(resourceChanges(job({}, withFinalizer), facts)).toEqual([]);
+  });
+
+  it('adopts a hand-made TranscodeJob (no jobId) when the runtime can create its rows', () => {
+    expect(resourceChanges(job({ jobId: undefined }, withFinalizer), facts)).toEqual([
+      { type: 'adopt' },
+    ]);
+    expect(
+      resourceChanges(job({ jobId: undefined }, withFinalizer), { ...facts, canAdopt: false }),
+    ).toEqual([]);
+  });
+
+  it('copies a cancel made through the API into spec.cancel, once', () => {
+    const cancelled = { ...facts, cancelledThroughApi: true };
+    expect(resourceChanges(job({}, withFinalizer), cancelled)).toEqual([{ type: 'markCancelled' }]);
+    expect(resourceChanges(job({ cancel: true }, withFinalizer), cancelled)).toEqual([]);
+  });
+
+  it('changes nothing on a TranscodeJob being deleted, or with an invalid spec', () => {
+    const cancelled = { cancelledThroughApi: true, canAdopt: true };
+    expect(
+      resourceChanges(
+        job({ jobId: undefined }, { deletionTimestamp: later.toISOString() }),
+        cancelled,
+      ),
+    ).toEqual([]);
+    expect(resourceChanges(job({ renditions: [] }, withFinalizer), cancelled)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  TRANSCODE_JOB_FINALIZER,
   TranscodeJobSpec,
   type Condition,
   type Phase,
@@ -7,7 +8,7 @@ import {
   type TranscodeJobStatus,
 } from '@videoforge/contracts';
 import { childName } from './child-name.ts';
-import type { ObservedWorkload, WorkloadRequest } from './workload.ts';
+import type { ObservedWorkload, WorkloadFailureKind, WorkloadRequest } from './workload.ts';
 
 export interface KubeEvent {
   type: 'Normal' | 'Warning';
@@ -21,9 +22,48 @@ export interface Decision {
   /** Names of workloads to stop and remove. */
   delete: string[];
   status: TranscodeJobStatus;
-  /** When nothing will notify us (e.g. progress is only polled), look again after this long. */
+  /**
+   * When nothing will notify us, look again after this long: while a workload's
+   * progress is only polled (`progressPolled`), or while a deleted TranscodeJob waits
+   * for its workloads to stop.
+   */
   requeueAfterMs?: number;
+  /**
+   * A deleted TranscodeJob whose workloads have all stopped: run the external cleanup
+   * (its outputs in storage), then remove the cleanup finalizer.
+   */
+  removeFinalizer?: true;
   events: KubeEvent[];
+}
+
+/**
+ * What must change on the resource itself before its workloads are reconciled. A
+ * runtime carries these out and, for a spec patch, waits for the update event.
+ */
+export type ResourceChange =
+  /** Born without the cleanup finalizer: add it before any workload can write output. */
+  | { type: 'addFinalizer' }
+  /** Made by hand with kubectl: create its Postgres rows, then write spec.jobId and spec.videoId. */
+  | { type: 'adopt' }
+  /** Cancelled through the API: say so in spec.cancel, where kubectl users see it. */
+  | { type: 'markCancelled' };
+
+export function resourceChanges(
+  job: TranscodeJobResource,
+  facts: { cancelledThroughApi: boolean; canAdopt: boolean },
+): ResourceChange[] {
+  const changes: ResourceChange[] = [];
+  const deleting = Boolean(job.metadata.deletionTimestamp);
+  if (!deleting && !(job.metadata.finalizers ?? []).includes(TRANSCODE_JOB_FINALIZER))
+    changes.push({ type: 'addFinalizer' });
+  const parsed = TranscodeJobSpec.safeParse(job.spec);
+  if (!parsed.success || deleting) return changes;
+  if (!parsed.data.jobId) {
+    if (facts.canAdopt) changes.push({ type: 'adopt' });
+  } else if (!parsed.data.cancel && facts.cancelledThroughApi) {
+    changes.push({ type: 'markCancelled' });
+  }
+  return changes;
 }
 
 const FINALIZE = 'finalize';
@@ -32,6 +72,8 @@ const TRACKS = 'tracks';
 /** Renditions carry 95 % of the progress bar; the finalize step the last 5 %. */
 const RENDITION_SHARE = 95;
 const ACTIVE_REQUEUE_MS = 5_000;
+/** A deleted TranscodeJob waits this long between looks at its stopping workloads. */
+const DELETION_REQUEUE_MS = 1_000;
 
 /**
  * The pure core of the operator: the TranscodeJob and the workloads it owns in, the
@@ -41,6 +83,24 @@ const ACTIVE_REQUEUE_MS = 5_000;
  * only to keep conditions' lastTransitionTime stable).
  */
 export function reconcileTranscodeJob(
+  job: TranscodeJobResource,
+  observed: ObservedWorkload[],
+  now: Date,
+): Decision {
+  const decision = reconcileWorkloads(job, observed, now);
+  if (
+    !job.metadata.deletionTimestamp ||
+    !(job.metadata.finalizers ?? []).includes(TRANSCODE_JOB_FINALIZER)
+  )
+    return decision;
+  // Deleted: the cleanup may run only once nothing can write output any more.
+  const { requeueAfterMs: _polled, ...rest } = decision;
+  return observed.some((w) => w.state === 'active')
+    ? { ...rest, requeueAfterMs: DELETION_REQUEUE_MS }
+    : { ...rest, removeFinalizer: true };
+}
+
+function reconcileWorkloads(
   job: TranscodeJobResource,
   observed: ObservedWorkload[],
   now: Date,
@@ -71,34 +131,10 @@ export function reconcileTranscodeJob(
   const byName = new Map(observed.map((w) => [w.name, w]));
   const active = observed.filter((w) => w.state === 'active');
 
-  // Which workloads should exist: one per rendition plus one for the audio and subtitle
-  // tracks (or one ladder that makes both), then finalize.
-  const audioBitrate = highestAudioBitrate(spec.renditions);
-  const tracks: WorkloadRequest = {
-    type: 'tracks',
-    name: childName(name, TRACKS),
-    ...(audioBitrate ? { audioBitrate } : {}),
-  };
-  const producers: WorkloadRequest[] =
-    spec.strategy === 'ladder'
-      ? [{ type: 'ladder', name: childName(name, LADDER), renditions: spec.renditions }]
-      : [
-          // First, so a runtime with few slots starts it first: it is short (audio only),
-          // and a rung is only playable once its sound is there.
-          tracks,
-          ...spec.renditions.map((rendition): WorkloadRequest => ({
-            type: 'rendition',
-            name: childName(name, rendition.name),
-            rendition,
-          })),
-        ];
-  const tracksWorkload = spec.strategy === 'ladder' ? undefined : byName.get(tracks.name);
+  const { producers, finalize } = plannedWorkloads(name, spec);
+  const tracksName = childName(name, TRACKS);
+  const tracksWorkload = spec.strategy === 'ladder' ? undefined : byName.get(tracksName);
   const tracksDone = spec.strategy === 'ladder' || tracksWorkload?.state === 'succeeded';
-  const finalize: WorkloadRequest = {
-    type: 'finalize',
-    name: childName(name, FINALIZE),
-    renditions: spec.renditions.map((r) => r.name),
-  };
 
   const renditionStatuses = spec.renditions.map((rendition): RenditionStatus => {
     const producer = producers.find((p) =>
@@ -164,12 +200,7 @@ export function reconcileTranscodeJob(
 
   if (failedWorkload) {
     const failure = failedWorkload.failure ?? { kind: 'unknown', message: 'the workload failed' };
-    const reason =
-      failure.kind === 'bad-input'
-        ? 'BadInput'
-        : failure.kind === 'deadline'
-          ? 'DeadlineExceeded'
-          : 'RenditionFailed';
+    const reason = failureReason(failure.kind);
     const message = `${failedWorkload.name}: ${failure.message}`;
     const alreadyFailed = job.status?.phase === 'Failed';
     return {
@@ -262,7 +293,8 @@ export function reconcileTranscodeJob(
         ['Failed', 'False', 'Transcoding', ''],
       ]),
     },
-    ...(active.length > 0 ? { requeueAfterMs: ACTIVE_REQUEUE_MS } : {}),
+    // Workload changes arrive as events; only polled progress needs a timer.
+    ...(active.some((w) => w.progressPolled) ? { requeueAfterMs: ACTIVE_REQUEUE_MS } : {}),
     events,
   };
 }
@@ -334,4 +366,56 @@ function conditions(
 /** Kubernetes date-times have second precision. */
 function iso(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * Every workload a TranscodeJob's spec calls for, by deterministic name: one per
+ * rendition plus one for the audio and subtitle tracks (or one ladder that makes both),
+ * then finalize. Runtimes that must find finished work in storage (the local runtime
+ * after a restart) look for exactly these.
+ */
+export function plannedWorkloads(
+  name: string,
+  spec: TranscodeJobSpec,
+): { producers: WorkloadRequest[]; finalize: Extract<WorkloadRequest, { type: 'finalize' }> } {
+  const audioBitrate = highestAudioBitrate(spec.renditions);
+  const producers: WorkloadRequest[] =
+    spec.strategy === 'ladder'
+      ? [{ type: 'ladder', name: childName(name, LADDER), renditions: spec.renditions }]
+      : [
+          // First, so a runtime with few slots starts it first: it is short (audio only),
+          // and a rung is only playable once its sound is there.
+          {
+            type: 'tracks',
+            name: childName(name, TRACKS),
+            ...(audioBitrate ? { audioBitrate } : {}),
+          },
+          ...spec.renditions.map((rendition): WorkloadRequest => ({
+            type: 'rendition',
+            name: childName(name, rendition.name),
+            rendition,
+          })),
+        ];
+  return {
+    producers,
+    finalize: {
+      type: 'finalize',
+      name: childName(name, FINALIZE),
+      renditions: spec.renditions.map((r) => r.name),
+    },
+  };
+}
+
+/** The condition reason for a failed workload; kubectl users read it in `describe`. */
+export function failureReason(kind: WorkloadFailureKind): string {
+  switch (kind) {
+    case 'bad-input':
+      return 'BadInput';
+    case 'deadline':
+      return 'DeadlineExceeded';
+    case 'transient':
+      return 'RetriesExhausted';
+    case 'unknown':
+      return 'WorkloadFailed';
+  }
 }

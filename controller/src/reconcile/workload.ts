@@ -17,6 +17,9 @@ export type WorkloadRequest =
 
 export type WorkloadType = WorkloadRequest['type'];
 
+/** Why a workload failed: bad input is terminal; transient means retries ran out; deadline: too slow. */
+export type WorkloadFailureKind = 'bad-input' | 'transient' | 'deadline' | 'unknown';
+
 /** How a runtime reports a workload it owns, read from the world on every pass. */
 export interface ObservedWorkload {
   name: string;
@@ -25,11 +28,16 @@ export interface ObservedWorkload {
   renditions: string[];
   state: 'active' | 'succeeded' | 'failed';
   /** Why it failed: bad input is terminal; transient means retries ran out; deadline: too slow. */
-  failure?: { kind: 'bad-input' | 'transient' | 'deadline' | 'unknown'; message: string };
+  failure?: { kind: WorkloadFailureKind; message: string };
   /** Attempts started so far (pods, or local process starts). */
   attempts: number;
   /** 0..100 as last reported by the transcoder. */
   progress?: number;
+  /**
+   * Its progress is read by polling (a Kubernetes pod's log), so no event will say when
+   * it moves: the reconciler asks to look again. Local workloads push their progress.
+   */
+  progressPolled?: boolean;
   startedAt?: Date;
   completedAt?: Date;
   /** What the transcoder reported doing to the picture (from its rendition-uploaded event). */

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWith } from '../../test/support/components.ts';
+import { describeWith } from '../../../test/support/components.ts';
 import { TracksManifest } from '@videoforge/contracts';
 import { parseCaptions, type SourceInput } from '@videoforge/platform/media';
 import type { LocalStorage } from '@videoforge/platform/storage';
 import { finalizeJob } from './finalize.service.ts';
-import { makeClip, probeFile, tempStorage, testSettings } from './integration.fixtures.ts';
+import { makeClip, probeFile, tempStorage, testSettings } from '../testing/integration.fixtures.ts';
 import { tracksJob, transcodeJob } from './transcode.service.ts';
 
 const run = promisify(execFile);

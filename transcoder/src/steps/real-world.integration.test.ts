@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWith } from '../../test/support/components.ts';
+import { describeWith } from '../../../test/support/components.ts';
 import {
   interlacedFrames,
   makeRealWorldClip,
@@ -11,14 +11,14 @@ import {
   ssim,
   type RealWorldCase,
   type RealWorldClip,
-} from '../../test/support/real-world-media.ts';
+} from '../../../test/support/real-world-media.ts';
 import { RenditionManifest, type TranscoderEvent } from '@videoforge/contracts';
 import type { SourceInput } from '@videoforge/platform/media';
 import type { LocalStorage } from '@videoforge/platform/storage';
 import { finalizeJob } from './finalize.service.ts';
-import { tempStorage, testSettings } from './integration.fixtures.ts';
-import { DEFAULT_TEMPLATES } from './ladder.ts';
-import { probeSource } from './probe.service.ts';
+import { tempStorage, testSettings } from '../testing/integration.fixtures.ts';
+import { DEFAULT_TEMPLATES } from '../plan/ladder.ts';
+import { probeSource } from '../source/source-probe.ts';
 import { transcodeJob } from './transcode.service.ts';
 
 const settings = testSettings();

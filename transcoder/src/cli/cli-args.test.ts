@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from './cli.ts';
 import { parseCliArgs } from './cli-args.ts';
 
-const common = ['--output-prefix', 'videos/output/42/', '--job', '42'];
+const common = ['--output-prefix', 'videos/output/42/', '--job-id', '42'];
 const url = 'https://bucket.s3.amazonaws.com/videos/raw/a.mp4?X-Amz-Signature=abc';
 
 describe('parseCliArgs', () => {
@@ -103,7 +103,7 @@ describe('parseCliArgs', () => {
   it.each([
     [['--rendition', '720p', ...common], /--source or --source-key is required/],
     [['--source', url, '--source-key', 'k', '--rendition', '720p', ...common], /not both/],
-    [['--source', url, '--rendition', '720p', '--job', '42'], /--output-prefix is required/],
+    [['--source', url, '--rendition', '720p', '--job-id', '42'], /--output-prefix is required/],
     [
       [
         '--source',
@@ -112,13 +112,13 @@ describe('parseCliArgs', () => {
         '720p',
         '--output-prefix',
         'videos/output/../secrets/',
-        '--job',
+        '--job-id',
         '42',
       ],
       /--output-prefix/,
     ],
     [
-      ['--source', url, '--rendition', '720p', '--output-prefix', 'videos/raw/', '--job', '42'],
+      ['--source', url, '--rendition', '720p', '--output-prefix', 'videos/raw/', '--job-id', '42'],
       /videos\/output\/JOB\//,
     ],
     [
@@ -129,7 +129,7 @@ describe('parseCliArgs', () => {
         '720p',
         '--output-prefix',
         'videos/output/42/',
-        '--job',
+        '--job-id',
         '4 2; rm -rf /',
       ],
       /--job/,
@@ -140,8 +140,8 @@ describe('parseCliArgs', () => {
       ['--source', url, '--rendition', '720p', '--video-bitrate', '2 Mbps', ...common],
       /--video-bitrate/,
     ],
-    [['--source', url, '--rendition', '720p', '--verbose', ...common], /Unknown option/],
-    [['transcode', '--source', url, ...common], /--command/],
+    [['--source', url, '--rendition', '720p', '--verbose', ...common], /unknown option: --verbose/],
+    [['transcode', '--source', url, ...common], /unknown command: transcode/],
     [
       ['ladder', '--source', url, '--renditions', '1080p,999p', ...common],
       /999p is not in the default ladder/,

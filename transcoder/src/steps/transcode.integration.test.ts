@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWith } from '../../test/support/components.ts';
+import { describeWith } from '../../../test/support/components.ts';
 import type { TranscoderEvent } from '@videoforge/contracts';
 import type { LocalStorage } from '@videoforge/platform/storage';
 import { finalizeJob } from './finalize.service.ts';
@@ -15,9 +15,9 @@ import {
   stereoTone,
   tempStorage,
   testSettings,
-} from './integration.fixtures.ts';
-import { DEFAULT_TEMPLATES, planLadder, type RungTemplate } from './ladder.ts';
-import { probeSource } from './probe.service.ts';
+} from '../testing/integration.fixtures.ts';
+import { DEFAULT_TEMPLATES, planLadder, type RungTemplate } from '../plan/ladder.ts';
+import { probeSource } from '../source/source-probe.ts';
 import type { SourceInput } from '@videoforge/platform/media';
 import { runRendition, transcodeJob, type TranscodeJobOutcome } from './transcode.service.ts';
 

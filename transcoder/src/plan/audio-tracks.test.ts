@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AudioStreamInfo } from '@videoforge/contracts';
 import { audioFilter, bcp47, downmixPan, planAudioTracks, trackName } from './audio-tracks.ts';
-import { metadataFixture } from './media.fixtures.ts';
+import { metadataFixture } from '../testing/media.fixtures.ts';
 import { planSubtitles } from './subtitles.ts';
 
 const stereo: AudioStreamInfo = { index: 1, codec: 'aac', channels: 2, channelLayout: 'stereo' };

@@ -16,17 +16,17 @@ import {
   type SourceInput,
 } from '@videoforge/platform/media';
 import type { StoragePort } from '@videoforge/platform/storage';
-import { planAudioTracks, DEFAULT_STEREO_KBPS } from './audio-tracks.ts';
-import { runFfmpeg } from './ffmpeg.runner.ts';
-import { AAC_LC_CODEC, parseMediaPlaylist, segmentBandwidth } from './hls-playlist.ts';
-import { planSubtitles } from './subtitles.ts';
+import { planAudioTracks, DEFAULT_STEREO_KBPS } from '../plan/audio-tracks.ts';
+import { runFfmpeg } from '../ffmpeg/ffmpeg.runner.ts';
+import { AAC_LC_CODEC, parseMediaPlaylist, segmentBandwidth } from '../output/hls-playlist.ts';
+import { planSubtitles } from '../plan/subtitles.ts';
 import {
   buildTracksCommand,
   TRACK_FILES,
   trackDir,
   type TracksPlan,
-} from './tracks-command.builder.ts';
-import { uploadFiles, type LocalFile } from './upload.service.ts';
+} from '../ffmpeg/tracks-command.builder.ts';
+import { uploadFiles, type LocalFile } from '../output/upload.service.ts';
 
 /** Which tracks a source gets: every audio track, every text subtitle; the rest skipped with why. */
 export function planTracks(

@@ -7,6 +7,7 @@ import {
   type TracksManifest,
   type TranscodeJobStrategy,
   type TranscoderEvent,
+  renditionPrefix,
 } from '@videoforge/contracts';
 import { classifySourceError, type SourceInput } from '@videoforge/platform/media';
 import type { StoragePort } from '@videoforge/platform/storage';
@@ -17,11 +18,11 @@ import {
   type EncodeInput,
   type FfmpegCommand,
   type RungOutput,
-} from './ffmpeg-command.builder.ts';
-import type { ColourSettings } from './colour.ts';
-import { detectInterlacing, type DeinterlaceRate } from './deinterlace.ts';
-import { hdrTwin } from './hdr-variant.ts';
-import { runFfmpeg, type RunOutcome } from './ffmpeg.runner.ts';
+} from '../ffmpeg/ffmpeg-command.builder.ts';
+import type { ColourSettings } from '../plan/colour.ts';
+import { detectInterlacing, type DeinterlaceRate } from '../plan/deinterlace.ts';
+import { hdrTwin } from '../plan/hdr-variant.ts';
+import { runFfmpeg, type RunOutcome } from '../ffmpeg/ffmpeg.runner.ts';
 import {
   DEFAULT_TEMPLATES,
   planLadder,
@@ -29,12 +30,16 @@ import {
   type LadderPlan,
   type Rung,
   type RungTemplate,
-} from './ladder.ts';
-import { renditionPrefix, RENDITION_FILES } from './output-layout.ts';
-import type { ProbeLimits } from './probe-limits.ts';
-import { probeDepsOf, probeSource } from './probe.service.ts';
+} from '../plan/ladder.ts';
+import { RENDITION_FILES } from '../output/output-layout.ts';
+import type { ProbeLimits } from '../source/probe-limits.ts';
+import { probeDepsOf, probeSource } from '../source/source-probe.ts';
 import { describeRendition, type EncodedRendition } from './rendition-output.service.ts';
-import { audioFilterChains, trackOutputs, type TracksPlan } from './tracks-command.builder.ts';
+import {
+  audioFilterChains,
+  trackOutputs,
+  type TracksPlan,
+} from '../ffmpeg/tracks-command.builder.ts';
 import {
   describeTracks,
   planTracks,
@@ -43,7 +48,7 @@ import {
   uploadTracks,
   type EncodedTracks,
 } from './tracks.service.ts';
-import { uploadFiles } from './upload.service.ts';
+import { uploadFiles } from '../output/upload.service.ts';
 
 export interface TranscoderSettings {
   ffmpegPath: string;

@@ -17,7 +17,7 @@ import {
   type DeinterlaceRate,
   type InterlaceDetection,
 } from './deinterlace.ts';
-import { keyframeIntervalFrames, outputFrameRate } from './frame-rate.ts';
+import { keyframeIntervalFrames, outputFrameRate } from './output-frame-rate.ts';
 
 /** A rung before it meets a source: its short side and nominal video bit rate. */
 export interface RungTemplate {

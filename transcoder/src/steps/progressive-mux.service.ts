@@ -1,13 +1,13 @@
+import { renditionMp4Name, renditionPrefix } from '@videoforge/contracts';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { RenditionManifest, TracksManifest } from '@videoforge/contracts';
 import type { StoragePort } from '@videoforge/platform/storage';
-import { GLOBAL_OPTIONS, type FfmpegCommand } from './ffmpeg-command.builder.ts';
-import { runFfmpeg } from './ffmpeg.runner.ts';
-import { mp4FileName, renditionPrefix } from './output-layout.ts';
-import { uploadFiles } from './upload.service.ts';
+import { GLOBAL_OPTIONS, type FfmpegCommand } from '../ffmpeg/ffmpeg-command.builder.ts';
+import { runFfmpeg } from '../ffmpeg/ffmpeg.runner.ts';
+import { uploadFiles } from '../output/upload.service.ts';
 
 /**
  * The progressive MP4 of a rung with the main mix beside its video, both stream-copied:
@@ -64,7 +64,7 @@ export async function muxProgressiveDownloads(
   const audio = path.join(dir, 'main.m4a');
   await download(storage, `${outputPrefix}${tracks.mainAudioFile}`, audio);
   for (const manifest of request.manifests) {
-    const name = mp4FileName(manifest.name);
+    const name = renditionMp4Name(manifest.name);
     const key = `${renditionPrefix(outputPrefix, manifest.name)}${name}`;
     const video = path.join(dir, `video-${name}`);
     const target = path.join(dir, manifest.name, name);

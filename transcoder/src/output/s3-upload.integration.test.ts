@@ -7,12 +7,12 @@ import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createS3Storage } from '@videoforge/platform/storage';
-import { finalizeJob } from './finalize.service.ts';
-import { makeClip, stereoTone, testSettings } from './integration.fixtures.ts';
-import { describeWith } from '../../test/support/components.ts';
+import { finalizeJob } from '../steps/finalize.service.ts';
+import { makeClip, stereoTone, testSettings } from '../testing/integration.fixtures.ts';
+import { describeWith } from '../../../test/support/components.ts';
 import type { SourceInput } from '@videoforge/platform/media';
-import { resolveSource } from './source-policy.ts';
-import { tracksJob, transcodeJob } from './transcode.service.ts';
+import { resolveSource } from '../source/source-policy.ts';
+import { tracksJob, transcodeJob } from '../steps/transcode.service.ts';
 
 const endpoint = inject('awsEndpoint');
 

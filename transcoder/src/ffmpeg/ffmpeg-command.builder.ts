@@ -1,17 +1,18 @@
+import { renditionMp4Name } from '@videoforge/contracts';
 import path from 'node:path';
 import type { MediaMetadata } from '@videoforge/contracts';
 import { ffmpegInputName, inputSafetyOptions, type SourceInput } from '@videoforge/platform/media';
-import { BT709_OUTPUT_OPTIONS, toneMapFilters } from './colour.ts';
-import { hdrEncodeOptions } from './hdr-variant.ts';
-import type { LadderPlan, Rung, VideoTreatment } from './ladder.ts';
-import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
-import type { PosterPlan, SpritePlan } from './thumbnails.ts';
+import { BT709_OUTPUT_OPTIONS, toneMapFilters } from '../plan/colour.ts';
+import { hdrEncodeOptions } from '../plan/hdr-variant.ts';
+import type { LadderPlan, Rung, VideoTreatment } from '../plan/ladder.ts';
+import { RENDITION_FILES } from '../output/output-layout.ts';
+import type { PosterPlan, SpritePlan } from '../output/thumbnails.ts';
 import {
   decodeFilters,
   rungVideoFilters,
   sharedVideoFilters,
   stillImageFilters,
-} from './video-filter-chain.ts';
+} from '../plan/video-filter-chain.ts';
 
 /** One ffmpeg invocation as plain data; `toArgv` is exactly what the runner passes. */
 export interface FfmpegCommand {
@@ -208,7 +209,7 @@ export function teeTarget(output: RungOutput, segmentSeconds: number): string {
     `hls_segment_filename=${path.join(output.dir, RENDITION_FILES.segmentPattern)}`,
     'hls_flags=independent_segments',
   ].join(':');
-  return `[${hls}]${path.join(output.dir, RENDITION_FILES.playlist)}|[f=mp4:movflags=+faststart]${path.join(output.dir, mp4FileName(output.rung.name))}`;
+  return `[${hls}]${path.join(output.dir, RENDITION_FILES.playlist)}|[f=mp4:movflags=+faststart]${path.join(output.dir, renditionMp4Name(output.rung.name))}`;
 }
 
 /**

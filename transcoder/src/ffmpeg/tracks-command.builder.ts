@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { SkippedTrack } from '@videoforge/contracts';
 import { ffmpegInputName, inputSafetyOptions, type SourceInput } from '@videoforge/platform/media';
-import { OUTPUT_SAMPLE_RATE, type AudioTrackPlan } from './audio-tracks.ts';
+import { OUTPUT_SAMPLE_RATE, type AudioTrackPlan } from '../plan/audio-tracks.ts';
 import { GLOBAL_OPTIONS, type FfmpegCommand, type FfmpegOutput } from './ffmpeg-command.builder.ts';
-import type { SubtitlePlan } from './subtitles.ts';
+import type { SubtitlePlan } from '../plan/subtitles.ts';
 
 /** Every audio and text subtitle track of a source, as encoded beside (or apart from) the video. */
 export interface TracksPlan {

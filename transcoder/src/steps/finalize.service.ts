@@ -14,14 +14,14 @@ import {
   buildPosterCommand,
   buildSpriteCommand,
   type FfmpegCommand,
-} from './ffmpeg-command.builder.ts';
-import { runFfmpeg } from './ffmpeg.runner.ts';
-import { renderMasterPlaylist } from './hls-playlist.ts';
-import { FINAL_FILES, RENDITION_FILES } from './output-layout.ts';
-import { probeDepsOf, probeSource } from './probe.service.ts';
+} from '../ffmpeg/ffmpeg-command.builder.ts';
+import { runFfmpeg } from '../ffmpeg/ffmpeg.runner.ts';
+import { renderMasterPlaylist } from '../output/hls-playlist.ts';
+import { FINAL_FILES, RENDITION_FILES } from '../output/output-layout.ts';
+import { probeDepsOf, probeSource } from '../source/source-probe.ts';
 import { muxProgressiveDownloads } from './progressive-mux.service.ts';
-import { planPoster, planSprite, renderThumbnailsVtt } from './thumbnails.ts';
-import { DEFAULT_TEMPLATES, type VideoTreatment } from './ladder.ts';
+import { planPoster, planSprite, renderThumbnailsVtt } from '../output/thumbnails.ts';
+import { DEFAULT_TEMPLATES, type VideoTreatment } from '../plan/ladder.ts';
 import {
   failureFromRun,
   planForSource,
@@ -29,7 +29,7 @@ import {
   type TranscodeFailure,
   type TranscoderSettings,
 } from './transcode.service.ts';
-import { uploadFiles } from './upload.service.ts';
+import { uploadFiles } from '../output/upload.service.ts';
 
 export interface FinalizeRequest {
   jobId: string;

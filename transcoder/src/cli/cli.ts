@@ -1,6 +1,11 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { FailureKind, TranscoderEvent } from '@videoforge/contracts';
+import {
+  TRANSCODER_EXIT,
+  type FailureKind,
+  type TranscoderEvent,
+  type TranscoderExitCode,
+} from '@videoforge/contracts';
 import type { Logger } from '@videoforge/platform/logging';
 import {
   describeSource,
@@ -9,25 +14,24 @@ import {
 } from '@videoforge/platform/media';
 import type { LocalStorage, StoragePort } from '@videoforge/platform/storage';
 import { parseCliArgs, USAGE, type CliCommand, type SourceArg } from './cli-args.ts';
-import { toSourcePolicy, toTranscoderSettings, type TranscoderEnv } from './config.ts';
-import { finalizeJob } from './finalize.service.ts';
-import { probeDepsOf, probeSource } from './probe.service.ts';
-import { resolveSource } from './source-policy.ts';
-import { tracksJob, transcodeJob, type TranscodeFailure } from './transcode.service.ts';
+import { toSourcePolicy, toTranscoderSettings, type TranscoderEnv } from '../config.ts';
+import { finalizeJob } from '../steps/finalize.service.ts';
+import { probeDepsOf, probeSource } from '../source/source-probe.ts';
+import { resolveSource } from '../source/source-policy.ts';
+import { tracksJob, transcodeJob, type TranscodeFailure } from '../steps/transcode.service.ts';
 
-/** 0 done, 1 transient (the runtime retries), 2 bad input (never retried). */
-export const EXIT_CODES = { done: 0, transient: 1, badInput: 2 } as const;
-export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+/** The exit codes are the invocation contract's (contracts/src/transcoder-invocation.ts). */
+export type ExitCode = TranscoderExitCode;
 
 export function exitCodeFor(kind: FailureKind): ExitCode {
   switch (kind) {
     case 'bad-input':
-      return EXIT_CODES.badInput;
+      return TRANSCODER_EXIT.badInput;
     // A cancel comes from the controller, which already knows; to anything else it
     // looks like an interrupted run, which is what a transient failure is.
     case 'transient':
     case 'cancelled':
-      return EXIT_CODES.transient;
+      return TRANSCODER_EXIT.transient;
   }
 }
 
@@ -47,7 +51,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Ex
   const parsed = parseCliArgs(argv);
   if (!parsed.ok) {
     deps.printError(parsed.help ? parsed.message : `${parsed.message}\n\n${USAGE}`);
-    return parsed.help ? EXIT_CODES.done : EXIT_CODES.badInput;
+    return parsed.help ? TRANSCODER_EXIT.ok : TRANSCODER_EXIT.badInput;
   }
   const { command } = parsed;
   const job = command.command === 'probe' ? 'probe' : command.job;
@@ -91,7 +95,7 @@ async function dispatch(
       const result = await probeSource(source, probeDepsOf(settings), deps.signal);
       if (!result.ok) return fail(result.reason);
       deps.emit({ event: 'probed', job: 'probe', metadata: result.metadata });
-      return EXIT_CODES.done;
+      return TRANSCODER_EXIT.ok;
     }
     case 'rendition':
     case 'ladder': {
@@ -113,7 +117,7 @@ async function dispatch(
         { job: command.job, renditions: outcome.renditions, skipped: outcome.skipped },
         'transcode done',
       );
-      return EXIT_CODES.done;
+      return TRANSCODER_EXIT.ok;
     }
     case 'tracks': {
       const outcome = await tracksJob(
@@ -137,7 +141,7 @@ async function dispatch(
         },
         'tracks done',
       );
-      return EXIT_CODES.done;
+      return TRANSCODER_EXIT.ok;
     }
     case 'finalize': {
       const outcome = await finalizeJob(
@@ -153,7 +157,7 @@ async function dispatch(
       );
       if (outcome.status === 'failed') return exitCodeFor(outcome.failure.kind);
       deps.logger.info({ job: command.job, master: outcome.masterKey }, 'finalize done');
-      return EXIT_CODES.done;
+      return TRANSCODER_EXIT.ok;
     }
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { outputFrameRate } from './frame-rate.ts';
+import { outputFrameRate } from './output-frame-rate.ts';
 import { planLadder, selectRung, templateFromSpec, DEFAULT_TEMPLATES } from './ladder.ts';
-import { metadataFixture } from './media.fixtures.ts';
+import { metadataFixture } from '../testing/media.fixtures.ts';
 
 const options = { keyframeIntervalSeconds: 2 };
 const sizes = (plan: ReturnType<typeof planLadder>) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metadataFixture } from './media.fixtures.ts';
+import { metadataFixture } from '../testing/media.fixtures.ts';
 import { planPoster, planSprite, renderThumbnailsVtt } from './thumbnails.ts';
 
 describe('planSprite', () => {

@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createLocalStorage, type LocalStorage } from '@videoforge/platform/storage';
-import type { X264Preset } from './ffmpeg-command.builder.ts';
-import { DEFAULT_COLOUR_SETTINGS } from './colour.ts';
-import { DEFAULT_PROBE_LIMITS } from './probe-limits.ts';
-import type { TranscoderSettings } from './transcode.service.ts';
+import type { X264Preset } from '../ffmpeg/ffmpeg-command.builder.ts';
+import { DEFAULT_COLOUR_SETTINGS } from '../plan/colour.ts';
+import { DEFAULT_PROBE_LIMITS } from '../source/probe-limits.ts';
+import type { TranscoderSettings } from '../steps/transcode.service.ts';
 
 // Helpers for the *.integration.test.ts files: lavfi clips, ffprobe read-backs, a
 // loopback HTTP server, and the real local storage adapter over a temp directory.

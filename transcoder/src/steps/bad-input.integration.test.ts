@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWith } from '../../test/support/components.ts';
+import { describeWith } from '../../../test/support/components.ts';
 import type { LocalStorage } from '@videoforge/platform/storage';
 import {
   listKeys,
@@ -13,13 +13,13 @@ import {
   stereoTone,
   tempStorage,
   testSettings,
-} from './integration.fixtures.ts';
-import { probeSource } from './probe.service.ts';
+} from '../testing/integration.fixtures.ts';
+import { probeSource } from '../source/source-probe.ts';
 import type { SourceInput } from '@videoforge/platform/media';
-import { resolveSource } from './source-policy.ts';
+import { resolveSource } from '../source/source-policy.ts';
 import { transcodeJob } from './transcode.service.ts';
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 describeWith(['ffmpeg'], 'bad inputs are refused and leave nothing behind', () => {
   let dir: string;
@@ -226,7 +226,7 @@ describeWith(['ffmpeg'], 'bad inputs are refused and leave nothing behind', () =
             resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );
       });
-    const args = ['--rendition', '360p', '--output-prefix', 'videos/output/7/', '--job', '7'];
+    const args = ['--rendition', '360p', '--output-prefix', 'videos/output/7/', '--job-id', '7'];
 
     it('exits 2 with a failed event for bad input', async () => {
       const result = await cli(['--source', clips.text ?? '', ...args], {
@@ -246,7 +246,7 @@ describeWith(['ffmpeg'], 'bad inputs are refused and leave nothing behind', () =
           .code,
       ).toBe(2);
       const bad = await cli(
-        ['--source', clips.text ?? '', '--rendition', '360p', '--job', '7'],
+        ['--source', clips.text ?? '', '--rendition', '360p', '--job-id', '7'],
         {},
       );
       expect(bad.code).toBe(2);

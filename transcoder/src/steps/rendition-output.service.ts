@@ -1,3 +1,4 @@
+import { renditionMp4Name } from '@videoforge/contracts';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaMetadata, RenditionManifest } from '@videoforge/contracts';
@@ -7,10 +8,10 @@ import {
   hevcCodecString,
   parseMediaPlaylist,
   segmentBandwidth,
-} from './hls-playlist.ts';
-import type { LadderPlan, Rung } from './ladder.ts';
-import { mp4FileName, RENDITION_FILES } from './output-layout.ts';
-import { videoProcessingOf } from './video-processing.ts';
+} from '../output/hls-playlist.ts';
+import type { LadderPlan, Rung } from '../plan/ladder.ts';
+import { RENDITION_FILES } from '../output/output-layout.ts';
+import { videoProcessingOf } from '../plan/video-processing.ts';
 
 /** A rung's finished local outputs, described and checked, ready to upload. */
 export interface EncodedRendition {
@@ -73,7 +74,7 @@ export async function describeRendition(
   if (!avc) return mismatch(`the init segment has no ${rung.hdr ? 'HEVC' : 'H.264'} configuration`);
   const expectedCodec = rung.hdr ? 'hevc' : 'h264';
 
-  const mp4 = mp4FileName(rung.name);
+  const mp4 = renditionMp4Name(rung.name);
   const probe = await runFfprobe(
     [
       '-v',

@@ -1,4 +1,4 @@
-import { formatRate } from './frame-rate.ts';
+import { formatRate } from './output-frame-rate.ts';
 import { scalerMatrixOptions, toneMapFilters } from './colour.ts';
 import { deinterlaceFilter } from './deinterlace.ts';
 import type { LadderPlan, Rung, VideoTreatment } from './ladder.ts';

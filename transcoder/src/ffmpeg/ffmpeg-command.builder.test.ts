@@ -8,10 +8,10 @@ import {
   type EncodeInput,
 } from './ffmpeg-command.builder.ts';
 import { toFluentCommand } from './ffmpeg.runner.ts';
-import { planLadder } from './ladder.ts';
-import { metadataFixture } from './media.fixtures.ts';
+import { planLadder } from '../plan/ladder.ts';
+import { metadataFixture } from '../testing/media.fixtures.ts';
 import type { SourceInput } from '@videoforge/platform/media';
-import { planPoster, planSprite } from './thumbnails.ts';
+import { planPoster, planSprite } from '../output/thumbnails.ts';
 
 const fileSource: SourceInput = { kind: 'file', path: '/data/raw/clip.mp4', protocols: ['file'] };
 const urlSource: SourceInput = {

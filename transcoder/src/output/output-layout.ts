@@ -21,21 +21,6 @@ export const FINAL_FILES = {
   thumbnails: OUTPUT_FILES.thumbnails,
 } as const;
 
-export function mp4FileName(rendition: string): string {
-  return `${rendition}.mp4`;
-}
-
-export function renditionPrefix(outputPrefix: string, rendition: string): string {
-  return `${outputPrefix}${rendition}/`;
-}
-
-const OUTPUT_PREFIX = /^videos\/output\/[A-Za-z0-9][A-Za-z0-9_-]{0,127}\/$/;
-
-/** Outputs go to `videos/output/{jobId}/` and nowhere else, whatever the caller passes. */
-export function isOutputPrefix(prefix: string): boolean {
-  return OUTPUT_PREFIX.test(prefix);
-}
-
 export function contentTypeFor(fileName: string): string {
   const extension = fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase();
   switch (extension) {

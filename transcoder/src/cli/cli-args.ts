@@ -1,0 +1,177 @@
+import { parseArgv, type InvocationSource, type TranscoderInvocation } from '@videoforge/contracts';
+import { InvalidStorageKeyError, validateStorageKey } from '@videoforge/platform/storage';
+import { DEFAULT_TEMPLATES, templateFromSpec, type RungTemplate } from '../plan/ladder.ts';
+
+export const USAGE = `Usage:
+  videoforge-transcode [rendition] SOURCE --rendition NAME [--height N --video-bitrate 2000k] [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job-id JOB
+  videoforge-transcode ladder      SOURCE [--renditions 1080p,720p] [--hdr] --output-prefix videos/output/JOB/ --job-id JOB
+  videoforge-transcode tracks      SOURCE [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job-id JOB
+  videoforge-transcode finalize    SOURCE [--renditions 1080p,720p] --output-prefix videos/output/JOB/ --job-id JOB
+  videoforge-transcode probe       SOURCE
+
+SOURCE is --source URL|PATH (a presigned https URL, or a file under TRANSCODE_SOURCE_DIRS)
+or --source-key KEY (an object in the configured storage).
+
+Exit codes: 0 done (or skipped: the source is smaller than the rendition), 2 bad input
+(never retry), 1 transient failure (retry). Events go to stdout as JSON lines; logs to stderr.`;
+
+export type SourceArg = InvocationSource;
+
+export type CliCommand =
+  | { command: 'probe'; source: SourceArg }
+  | {
+      command: 'rendition';
+      source: SourceArg;
+      job: string;
+      outputPrefix: string;
+      rendition: RungTemplate;
+      /** Also an HDR twin of the rung, when the source is HDR. */
+      hdr?: boolean;
+    }
+  | {
+      command: 'ladder';
+      source: SourceArg;
+      job: string;
+      outputPrefix: string;
+      renditions: RungTemplate[] | undefined;
+      hdr?: boolean;
+    }
+  | {
+      /** Every audio track (encoded once for all rungs) and text subtitle. */
+      command: 'tracks';
+      source: SourceArg;
+      job: string;
+      outputPrefix: string;
+      audioBitrateKbps: number | undefined;
+    }
+  | {
+      command: 'finalize';
+      source: SourceArg;
+      job: string;
+      outputPrefix: string;
+      renditions: string[] | undefined;
+    };
+
+export type CliParse =
+  { ok: true; command: CliCommand } | { ok: false; help: boolean; message: string };
+
+function isStorageKey(key: string): boolean {
+  try {
+    validateStorageKey(key, { allowPrefix: true });
+    return true;
+  } catch (error) {
+    if (error instanceof InvalidStorageKeyError) return false;
+    throw error;
+  }
+}
+
+/**
+ * Reads the command line with the shared invocation contract (contracts'
+ * `parseArgv`, which the controller's `toArgv` writes), then checks what only this
+ * side can: storage keys against the storage's rules, rendition names against the
+ * default ladder. Nothing runs on a bad argument.
+ */
+export function parseCliArgs(argv: readonly string[]): CliParse {
+  const parsed = parseArgv(argv);
+  if (!parsed.ok)
+    return parsed.help ? { ok: false, help: true, message: USAGE } : { ...parsed, help: false };
+  return toCommand(parsed.invocation);
+}
+
+function toCommand(invocation: TranscoderInvocation): CliParse {
+  const problems: string[] = [];
+  const source = sourceArg(invocation.source, problems);
+  if (invocation.command === 'probe')
+    return finish(problems, source && { command: 'probe', source });
+
+  const { jobId: job, outputPrefix } = invocation;
+  if (!isStorageKey(outputPrefix)) problems.push('--output-prefix: is not a valid storage key');
+  switch (invocation.command) {
+    case 'rendition': {
+      const rendition = renditionTemplate(invocation, problems);
+      const hdr = invocation.hdr ? { hdr: true } : {};
+      return finish(
+        problems,
+        source &&
+          rendition && { command: 'rendition', source, job, outputPrefix, rendition, ...hdr },
+      );
+    }
+    case 'ladder': {
+      const renditions = invocation.renditions?.map((name) => {
+        const template = DEFAULT_TEMPLATES.find((t) => t.name === name);
+        if (!template) problems.push(`--renditions: ${name} is not in the default ladder`);
+        return template;
+      });
+      return finish(
+        problems,
+        source && {
+          command: 'ladder',
+          source,
+          job,
+          outputPrefix,
+          renditions: renditions?.filter((t) => t !== undefined),
+          ...(invocation.hdr ? { hdr: true } : {}),
+        },
+      );
+    }
+    case 'tracks': {
+      const bitrate = invocation.audioBitrate;
+      return finish(
+        problems,
+        source && {
+          command: 'tracks',
+          source,
+          job,
+          outputPrefix,
+          audioBitrateKbps: bitrate ? Number.parseInt(bitrate, 10) : undefined,
+        },
+      );
+    }
+    case 'finalize':
+      return finish(
+        problems,
+        source && {
+          command: 'finalize',
+          source,
+          job,
+          outputPrefix,
+          renditions: invocation.renditions,
+        },
+      );
+  }
+}
+
+function sourceArg(source: InvocationSource, problems: string[]): SourceArg | undefined {
+  if (source.kind === 'location') return source;
+  if (isStorageKey(source.key)) return source;
+  problems.push('--source-key: is not a valid storage key');
+  return undefined;
+}
+
+function renditionTemplate(
+  invocation: Extract<TranscoderInvocation, { command: 'rendition' }>,
+  problems: string[],
+): RungTemplate | undefined {
+  const name = invocation.rendition;
+  const known = DEFAULT_TEMPLATES.find((template) => template.name === name);
+  const height = invocation.height ?? known?.height;
+  const bitrate = invocation.videoBitrate ?? (known ? `${known.videoBitrateKbps}k` : undefined);
+  if (height === undefined || bitrate === undefined) {
+    problems.push(
+      `--rendition ${name} is not in the default ladder; pass --height and --video-bitrate`,
+    );
+    return undefined;
+  }
+  return templateFromSpec({
+    name,
+    height,
+    videoBitrate: bitrate,
+    audioBitrate: invocation.audioBitrate,
+  });
+}
+
+function finish(problems: string[], command: CliCommand | undefined): CliParse {
+  if (problems.length > 0 || !command)
+    return { ok: false, help: false, message: problems.join('\n') };
+  return { ok: true, command };
+}
