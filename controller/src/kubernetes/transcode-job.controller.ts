@@ -19,6 +19,7 @@ import {
   type TranscodeJobStatus,
 } from '@videoforge/contracts';
 import { withLogContext, type Logger } from '@videoforge/platform/logging';
+import type { JobCredentialsIssuer, JobStorageScope } from '@videoforge/platform/storage';
 import {
   reconcileTranscodeJob,
   resourceChanges,
@@ -30,8 +31,10 @@ import {
   buildJobManifest,
   LABELS,
   MANAGED_BY,
+  workIdentity,
   type JobTemplateSettings,
 } from './job-manifest.builder.ts';
+import { createJobCredentialSecrets } from './job-credentials.secret.ts';
 import { compactJob, compactTranscodeJob } from './cache-projection.ts';
 import { observeJob } from './job-observer.ts';
 import { failureFromPods, processingFromPods } from './pod-failure.ts';
@@ -64,6 +67,11 @@ export interface TranscodeJobControllerDeps {
     resource: TranscodeJobResource,
     spec: TranscodeJobSpecType,
   ) => Promise<{ jobId: string; videoId: string }>;
+  /**
+   * Per-Job storage credentials: each batch Job gets a Secret it mounts, renewed while the
+   * Job runs (jobTemplate.perJobCredentials must be set too).
+   */
+  jobCredentials?: JobCredentialsIssuer;
   /** Whether the API cancelled the job behind this resource. */
   isCancelled?: (jobId: string) => Promise<boolean>;
 }
@@ -144,6 +152,9 @@ export async function startTranscodeJobController(
     project: compactJob,
   });
 
+  const credentialSecrets = deps.jobCredentials
+    ? createJobCredentialSecrets(core, deps.jobCredentials)
+    : undefined;
   const jobsByOwner = new OwnerIndex();
   jobs.informer.on('add', (job) => jobsByOwner.set(job));
   jobs.informer.on('update', (job) => jobsByOwner.set(job));
@@ -235,9 +246,24 @@ export async function startTranscodeJobController(
       .map((jobName) => jobs.informer.get(jobName, ns))
       .filter((job) => job !== undefined);
     const observed: ObservedWorkload[] = [];
+    const scope: JobStorageScope | undefined = parsedSpec.success
+      ? {
+          bucket: parsedSpec.data.source.bucket,
+          sourceKey: parsedSpec.data.source.key,
+          outputPrefix: workIdentity(resource, parsedSpec.data).outputPrefix,
+        }
+      : undefined;
+    // When the next Job's credentials are due for renewal; pending Jobs need it too.
+    let renewInMs: number | undefined;
     for (const job of owned) {
       const seen = observeJob(job);
       if (!seen) continue;
+      if (credentialSecrets && scope) {
+        if (seen.state === 'active') {
+          const due = await credentialSecrets.ensure(job, scope);
+          renewInMs = Math.max(1000, Math.min(renewInMs ?? due, due));
+        } else credentialSecrets.forget(ns, seen.name);
+      }
       // Only a Job with a ready pod has a transcoder printing progress; pending ones
       // (waiting for a node) cost no API calls.
       const ready = seen.state === 'active' && (job.status?.ready ?? 0) > 0;
@@ -279,11 +305,17 @@ export async function startTranscodeJobController(
     for (const request of decision.create) {
       if (!spec.success) break;
       try {
-        await batch.createNamespacedJob({
+        const created = await batch.createNamespacedJob({
           namespace: ns,
           body: buildJobManifest(resource, spec.data, request, deps.jobTemplate),
           fieldManager: FIELD_MANAGER,
         });
+        // After the Job, whose uid the Secret's owner reference needs; its pod waits for
+        // the Secret volume meanwhile.
+        if (credentialSecrets && scope) {
+          const due = await credentialSecrets.ensure(created, scope);
+          renewInMs = Math.max(1000, Math.min(renewInMs ?? due, due));
+        }
       } catch (error) {
         if (!isAlreadyExists(error)) throw error; // a cache behind the world: it exists, fine
       }
@@ -329,9 +361,11 @@ export async function startTranscodeJobController(
       });
       return;
     }
-    return decision.requeueAfterMs !== undefined
-      ? { requeueAfterMs: decision.requeueAfterMs }
-      : undefined;
+    const next =
+      decision.requeueAfterMs === undefined || renewInMs === undefined
+        ? (decision.requeueAfterMs ?? renewInMs)
+        : Math.min(decision.requeueAfterMs, renewInMs);
+    return next === undefined ? undefined : { requeueAfterMs: next };
   }
 
   // Events are for people, not for correctness: like client-go's recorder they are
