@@ -19,6 +19,7 @@ import { captionsPrefix } from '../api/src/tracks/tracks.service.ts';
 import { storageProbePrefix } from '../api/src/routes/dependency-monitor.ts';
 import { pinnedKey, rawKey } from '../api/src/uploads/upload-policy.ts';
 import { sourcePrefix } from '../api/src/videos/videos.service.ts';
+import { jobSessionPolicy } from '../platform/src/storage/job-credentials.ts';
 import { repoRoot } from './test-support/deploy-test-utils.ts';
 
 type Component = 'api' | 'controller' | 'transcoder';
@@ -50,6 +51,11 @@ const queueActions: Record<string, string[]> = {
   deadLetters: ['sqs:GetQueueAttributes'],
 };
 
+/** The per-Job credentials issuer (platform/src/storage/job-credentials.ts) assumes a role. */
+const stsActions: Record<string, string[]> = {
+  createJobCredentialsIssuer: ['sts:AssumeRole'],
+};
+
 /** The source each cluster-mode process runs (all-in-one's local runtime and test fixtures excluded). */
 const sources: Record<Component, { dirs: string[]; exclude: RegExp }> = {
   api: { dirs: ['api/src', 'platform/src/outbox'], exclude: /\.test\.ts$/ },
@@ -62,6 +68,7 @@ const outputs = outputPrefixFor('42');
 const segment = `${renditionPrefix(outputs, '720p')}segment-00001.m4s`;
 const queue = 'arn:aws:sqs:REGION:ACCOUNT:videoforge-transcode-jobs';
 const caption = `${captionsPrefix('17')}1/`;
+const transcoderRole = 'arn:aws:iam::ACCOUNT:role/videoforge-transcoder';
 
 /** Which key (or listed prefix) each call works on: file, `storage.method` or `queue.method`, keys. */
 const uses: Record<Component, [file: string, call: string, keys: string[]][]> = {
@@ -120,6 +127,7 @@ const uses: Record<Component, [file: string, call: string, keys: string[]][]> = 
     // runWithVisibility (platform/src/queue) deletes the message once the work is done.
     ['controller/src/intake/queue-intake.ts', 'queue.delete', [queue]],
     ['controller/src/controller-metrics.ts', 'queue.depth', [queue]],
+    ['controller/src/main.ts', 'sts.createJobCredentialsIssuer', [transcoderRole]],
   ],
   transcoder: [
     ['transcoder/src/cli/cli.ts', 'storage.presignGet', [source]],
@@ -197,12 +205,15 @@ interface Need {
 function needsOf(component: Component): Need[] {
   return uses[component].flatMap(([file, call, keys]) => {
     const [port = '', method = ''] = call.split('.');
-    const actions = (port === 'storage' ? storageActions : queueActions)[method];
+    const actions = (
+      port === 'storage' ? storageActions : port === 'sts' ? stsActions : queueActions
+    )[method];
     if (!actions) throw new Error(`no IAM mapping for ${call}`);
     return actions.flatMap((action) =>
       keys.map((key): Need => {
         const from = `${file} ${call} ${key}`;
-        if (action.startsWith('sqs:')) return { action, resource: key, from };
+        if (action.startsWith('sqs:') || action.startsWith('sts:'))
+          return { action, resource: key, from };
         if (action === 's3:ListBucket')
           return { action, resource: 'arn:aws:s3:::BUCKET', prefix: key, from };
         return { action, resource: `arn:aws:s3:::BUCKET/${key}`, from };
@@ -245,6 +256,8 @@ describe('the IAM policies in docs/deploy.md', () => {
           // Every storage call must be known here (a new port method fails this test until
           // its actions are); only `queue` may also be an in-memory work queue.
           if (port === 'storage' || method in queueActions) found.add(`${file} ${port}.${method}`);
+        if (/\bcreateJobCredentialsIssuer\(/.test(text))
+          found.add(`${file} sts.createJobCredentialsIssuer`);
       }
       const tabled = new Set(uses[c].map(([file, call]) => `${file} ${call}`));
       expect([...found].sort()).toEqual([...tabled].filter((u) => !indirect[c].includes(u)).sort());
@@ -294,6 +307,50 @@ describe('the IAM policies in docs/deploy.md', () => {
       expect(unused).toEqual([]);
     },
   );
+
+  it('the per-Job session policy allows every transcoder call on its own job, and nothing of another job', () => {
+    const policy = jobSessionPolicy({ bucket: 'BUCKET', sourceKey: source, outputPrefix: outputs });
+    const statements = policy.Statement as Statement[];
+    const needs = needsOf('transcoder');
+    const denied = needs.filter((need) => !statements.some((s) => allows(s, need)));
+    expect(denied.map((n) => `${n.action} ${n.resource} (${n.from})`)).toEqual([]);
+    // Another upload, another job's outputs, a listing outside the job: none allowed.
+    const otherSource = rawKey('8', '1c9a6d5f-9e3b-4d2f-8a7c-3b8e4d5f6a71', 'private.mp4');
+    const other = outputPrefixFor('43');
+    const foreign: Need[] = [
+      {
+        action: 's3:GetObject',
+        resource: `arn:aws:s3:::BUCKET/${otherSource}`,
+        from: 'other upload',
+      },
+      {
+        action: 's3:GetObject',
+        resource: `arn:aws:s3:::BUCKET/${other}720p/720p.mp4`,
+        from: 'other job',
+      },
+      {
+        action: 's3:PutObject',
+        resource: `arn:aws:s3:::BUCKET/${other}720p/720p.mp4`,
+        from: 'other job',
+      },
+      { action: 's3:PutObject', resource: `arn:aws:s3:::BUCKET/${source}`, from: 'own source' },
+      {
+        action: 's3:ListBucket',
+        resource: 'arn:aws:s3:::BUCKET',
+        prefix: 'videos/raw/',
+        from: 'uploads',
+      },
+      {
+        action: 's3:ListBucket',
+        resource: 'arn:aws:s3:::BUCKET',
+        prefix: other,
+        from: 'other job',
+      },
+    ];
+    expect(
+      foreign.filter((need) => statements.some((s) => allows(s, need))).map((n) => n.from),
+    ).toEqual([]);
+  });
 
   it('every key literal in the code sits under videos/raw/, videos/output/ or videos/captions/ (or is the probe prefix)', async () => {
     const literals: string[] = [];

@@ -87,6 +87,13 @@ export const ControllerConfig = withAdapterRequirements(
     TRANSCODER_SERVICE_ACCOUNT: z.string().optional(),
     TRANSCODER_ENV_CONFIGMAP: z.string().optional(),
     TRANSCODER_ENV_SECRET: z.string().optional(),
+    /** Assumed per Job with a session policy scoped to that Job (docs/deploy.md); unset: off. */
+    TRANSCODER_ROLE_ARN: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/)
+      .optional(),
+    /** For an STS-compatible test server; leave unset for AWS. */
+    STS_ENDPOINT: z.url().optional(),
     TRANSCODE_NODE_SELECTOR: json(z.record(z.string(), z.string())).default({
       'videoforge.io/node-group': 'transcode',
     }),

@@ -13,7 +13,7 @@ import { openDatabase } from '@videoforge/platform/database';
 import { createLogger, forCategory } from '@videoforge/platform/logging';
 import { createMetricsRegistry } from '@videoforge/platform/metrics';
 import { createQueue } from '@videoforge/platform/queue';
-import { createStorage } from '@videoforge/platform/storage';
+import { createJobCredentialsIssuer, createStorage } from '@videoforge/platform/storage';
 import { ControllerConfig } from './config.ts';
 import {
   countIntake,
@@ -52,6 +52,13 @@ async function main(): Promise<void> {
   shareConnections(kubeConfig);
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const namespace = config.KUBE_NAMESPACE;
+  const jobCredentials = config.TRANSCODER_ROLE_ARN
+    ? createJobCredentialsIssuer({
+        roleArn: config.TRANSCODER_ROLE_ARN,
+        region: config.S3_REGION,
+        ...(config.STS_ENDPOINT ? { endpoint: config.STS_ENDPOINT } : {}),
+      })
+    : undefined;
 
   let informersSynced: (() => boolean) | undefined;
   // Set once leader election starts (below); /readyz may be asked before that.
@@ -83,6 +90,7 @@ async function main(): Promise<void> {
       logger: forCategory(logger, 'JOB'),
       metrics,
       jobTemplate: jobTemplateFromConfig(config),
+      ...(jobCredentials ? { jobCredentials } : {}),
       onStatus: async (resource, status) => {
         const spec = TranscodeJobSpec.safeParse(resource.spec);
         if (!spec.success || !spec.data.jobId) return;

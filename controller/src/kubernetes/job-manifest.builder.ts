@@ -16,6 +16,7 @@ import {
   type TranscodeJobSpec,
   type TranscoderInvocation,
 } from '@videoforge/contracts';
+import { jobCredentialsEnv, JOB_CREDENTIALS_MOUNT } from '@videoforge/platform/storage';
 import type { WorkloadRequest } from '../reconcile/workload.ts';
 
 export const LABELS = {
@@ -26,6 +27,7 @@ export const LABELS = {
 } as const;
 export const MANAGED_BY = 'videoforge-controller';
 const SCRATCH_VOLUME = 'scratch';
+const CREDENTIALS_VOLUME = 'storage-credentials';
 export const CONTAINER_NAME = 'transcode';
 /**
  * The scratch emptyDir's size limit and the ephemeral-storage request and limit of a
@@ -56,6 +58,16 @@ export interface JobTemplateSettings {
   envFromSecret?: string;
   /** Size of /tmp and the pod's ephemeral storage (DEFAULT_SCRATCH_SIZE_LIMIT when unset). */
   scratchSizeLimit?: string;
+  /**
+   * The pod reads storage with per-Job credentials from the Secret the controller writes
+   * for it (jobCredentialsSecretName), never with a key of its own (docs/deploy.md).
+   */
+  perJobCredentials?: boolean;
+}
+
+/** The Secret holding a batch Job's storage credentials, mounted by its pod. */
+export function jobCredentialsSecretName(jobName: string): string {
+  return `${jobName}-storage`;
 }
 
 /**
@@ -229,7 +241,12 @@ export function buildJobManifest(
               // The log tail (the transcoder's JSON events) becomes a failing container's
               // termination message: where the controller reads the typed failure reason.
               terminationMessagePolicy: 'FallbackToLogsOnError',
-              env: settings.env,
+              env: settings.perJobCredentials
+                ? [
+                    ...settings.env,
+                    ...Object.entries(jobCredentialsEnv).map(([name, value]) => ({ name, value })),
+                  ]
+                : settings.env,
               ...(settings.envFromConfigMap || settings.envFromSecret
                 ? {
                     envFrom: [
@@ -251,10 +268,26 @@ export function buildJobManifest(
                 capabilities: { drop: ['ALL'] },
                 seccompProfile: { type: 'RuntimeDefault' },
               },
-              volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: '/tmp' }],
+              volumeMounts: [
+                { name: SCRATCH_VOLUME, mountPath: '/tmp' },
+                ...(settings.perJobCredentials
+                  ? [{ name: CREDENTIALS_VOLUME, mountPath: JOB_CREDENTIALS_MOUNT, readOnly: true }]
+                  : []),
+              ],
             },
           ],
-          volumes: [{ name: SCRATCH_VOLUME, emptyDir: { sizeLimit: scratch.sizeLimit } }],
+          volumes: [
+            { name: SCRATCH_VOLUME, emptyDir: { sizeLimit: scratch.sizeLimit } },
+            // A volume, not env or subPath: the kubelet swaps in the renewed credentials.
+            ...(settings.perJobCredentials
+              ? [
+                  {
+                    name: CREDENTIALS_VOLUME,
+                    secret: { secretName: jobCredentialsSecretName(request.name) },
+                  },
+                ]
+              : []),
+          ],
         },
       },
     },

@@ -35,5 +35,6 @@ export function jobTemplateFromConfig(config: ControllerConfig): JobTemplateSett
       ? { envFromConfigMap: config.TRANSCODER_ENV_CONFIGMAP }
       : {}),
     ...(config.TRANSCODER_ENV_SECRET ? { envFromSecret: config.TRANSCODER_ENV_SECRET } : {}),
+    ...(config.TRANSCODER_ROLE_ARN ? { perJobCredentials: true } : {}),
   };
 }

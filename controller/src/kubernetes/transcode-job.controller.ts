@@ -19,6 +19,7 @@ import {
   type TranscodeJobStatus,
 } from '@videoforge/contracts';
 import { withLogContext, type Logger } from '@videoforge/platform/logging';
+import type { JobCredentialsIssuer, JobStorageScope } from '@videoforge/platform/storage';
 import { reconcileTranscodeJob, resourceChanges } from '../reconcile/transcode-job.reconciler.ts';
 import type { ControllerMetrics } from '../controller-metrics.ts';
 import { WorkQueue } from '../reconcile/work-queue.ts';
@@ -26,10 +27,13 @@ import {
   buildJobManifest,
   LABELS,
   MANAGED_BY,
+  workIdentity,
   type JobTemplateSettings,
 } from './job-manifest.builder.ts';
+import { createJobCredentialSecrets } from './job-credentials.secret.ts';
 import { compactJob, compactTranscodeJob } from './cache-projection.ts';
 import { createEventRecorder } from './event-recorder.ts';
+import { observeJob } from './job-observer.ts';
 import { observeOwnedJobs } from './owned-workloads.ts';
 import { startPhaseGauge } from './phase-gauge.ts';
 import { OwnerIndex } from './owner-index.ts';
@@ -56,6 +60,11 @@ export interface TranscodeJobControllerDeps {
     resource: TranscodeJobResource,
     spec: TranscodeJobSpecType,
   ) => Promise<{ jobId: string; videoId: string }>;
+  /**
+   * Per-Job storage credentials: each batch Job gets a Secret it mounts, renewed while the
+   * Job runs (jobTemplate.perJobCredentials must be set too).
+   */
+  jobCredentials?: JobCredentialsIssuer;
   /** Whether the API cancelled the job behind this resource. */
   isCancelled?: (jobId: string) => Promise<boolean>;
 }
@@ -137,6 +146,9 @@ export async function startTranscodeJobController(
     project: compactJob,
   });
 
+  const credentialSecrets = deps.jobCredentials
+    ? createJobCredentialSecrets(core, deps.jobCredentials)
+    : undefined;
   const jobsByOwner = new OwnerIndex();
   jobs.informer.on('add', (job) => jobsByOwner.set(job));
   jobs.informer.on('update', (job) => jobsByOwner.set(job));
@@ -212,6 +224,25 @@ export async function startTranscodeJobController(
       .owned(resource.metadata.uid ?? '')
       .map((jobName) => jobs.informer.get(jobName, ns))
       .filter((job) => job !== undefined);
+    const scope: JobStorageScope | undefined = parsedSpec.success
+      ? {
+          bucket: parsedSpec.data.source.bucket,
+          sourceKey: parsedSpec.data.source.key,
+          outputPrefix: workIdentity(resource, parsedSpec.data).outputPrefix,
+        }
+      : undefined;
+    // When the next Job's credentials are due for renewal; pending Jobs need it too.
+    let renewInMs: number | undefined;
+    if (credentialSecrets && scope) {
+      for (const job of owned) {
+        const seen = observeJob(job);
+        if (!seen) continue;
+        if (seen.state === 'active') {
+          const due = await credentialSecrets.ensure(job, scope);
+          renewInMs = Math.max(1000, Math.min(renewInMs ?? due, due));
+        } else credentialSecrets.forget(ns, seen.name);
+      }
+    }
     const observed = await observeOwnedJobs(core, ns, resource, owned);
     const decision = reconcileTranscodeJob(resource, observed, now());
     const spec = TranscodeJobSpec.safeParse(resource.spec);
@@ -219,11 +250,17 @@ export async function startTranscodeJobController(
     for (const request of decision.create) {
       if (!spec.success) break;
       try {
-        await batch.createNamespacedJob({
+        const created = await batch.createNamespacedJob({
           namespace: ns,
           body: buildJobManifest(resource, spec.data, request, deps.jobTemplate),
           fieldManager: FIELD_MANAGER,
         });
+        // After the Job, whose uid the Secret's owner reference needs; its pod waits for
+        // the Secret volume meanwhile.
+        if (credentialSecrets && scope) {
+          const due = await credentialSecrets.ensure(created, scope);
+          renewInMs = Math.max(1000, Math.min(renewInMs ?? due, due));
+        }
       } catch (error) {
         if (!isAlreadyExists(error)) throw error; // a cache behind the world: it exists, fine
       }
@@ -269,9 +306,11 @@ export async function startTranscodeJobController(
       });
       return;
     }
-    return decision.requeueAfterMs !== undefined
-      ? { requeueAfterMs: decision.requeueAfterMs }
-      : undefined;
+    const next =
+      decision.requeueAfterMs === undefined || renewInMs === undefined
+        ? (decision.requeueAfterMs ?? renewInMs)
+        : Math.min(decision.requeueAfterMs, renewInMs);
+    return next === undefined ? undefined : { requeueAfterMs: next };
   }
 
   await Promise.all([transcodeJobs.ready, jobs.ready]);

@@ -8,3 +8,19 @@ export {
 export { createLocalStorageHandler } from './local-storage.handler.ts';
 export { createS3Storage, type S3StorageOptions } from './s3.storage.ts';
 export { createStorage } from './create-storage.ts';
+export {
+  createJobCredentialsIssuer,
+  jobCredentialsEnv,
+  jobCredentialsSecretData,
+  jobSessionPolicy,
+  mintJobCredentials,
+  needsRenewal,
+  JOB_CREDENTIALS_MOUNT,
+  JOB_CREDENTIALS_FILE,
+  JOB_CONFIG_FILE,
+  JOB_CREDENTIALS_SECONDS,
+  JOB_CREDENTIALS_RENEW_BEFORE_MS,
+  type JobCredentials,
+  type JobCredentialsIssuer,
+  type JobStorageScope,
+} from './job-credentials.ts';
