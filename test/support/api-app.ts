@@ -20,6 +20,7 @@ import { createEventsHub } from '../../api/src/events/events.hub.ts';
 import { createFfprobeProber } from '../../api/src/probe/upload-prober.ts';
 import { createTestBucket, testCredentials, testRegion } from './aws.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { freePort } from './free-port.ts';
 import { makeTestClip } from './media.ts';
 
 export interface TestApi {
@@ -192,3 +193,22 @@ export async function call(
 }
 
 export { tmpdir };
+
+/** An API in OIDC mode whose provider nobody runs: the routes exist, sign-in cannot finish. */
+export async function startApiWithUnreachableOidc(postgresUrl: string): Promise<TestApi> {
+  return startTestApi({
+    postgresUrl,
+    storage: { kind: 'local' },
+    settings: {
+      authMode: 'oidc',
+      oidc: {
+        issuer: `http://localhost:${await freePort()}`,
+        clientId: 'videoforge-web',
+        scopes: 'openid',
+        providerName: 'Nowhere',
+        groupsClaim: 'groups',
+        adminGroup: 'admins',
+      },
+    },
+  });
+}

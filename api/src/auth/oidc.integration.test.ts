@@ -1,7 +1,12 @@
 import { parseSetCookie } from 'cookie';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TokenResponse } from '@videoforge/contracts';
-import { call, startTestApi, type TestApi } from '../../../test/support/api-app.ts';
+import {
+  call,
+  startApiWithUnreachableOidc,
+  startTestApi,
+  type TestApi,
+} from '../../../test/support/api-app.ts';
 import { describeWith } from '../../../test/support/components.ts';
 import { freePort } from '../../../test/support/free-port.ts';
 import { startOidcProvider, type RunningOidcProvider } from '../../../test/servers/oidc.server.ts';
@@ -427,21 +432,7 @@ describeWith(['postgres'], 'OIDC sign-in against a real provider (oidc-provider)
 describeWith(['postgres'], 'OIDC sign-in while the provider is down', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({
-      postgresUrl: inject('postgresUrl'),
-      storage: { kind: 'local' },
-      settings: {
-        authMode: 'oidc',
-        oidc: {
-          issuer: `http://localhost:${await freePort()}`,
-          clientId: CLIENT_ID,
-          scopes: 'openid',
-          providerName: 'Nowhere',
-          groupsClaim: 'groups',
-          adminGroup: 'admins',
-        },
-      },
-    });
+    api = await startApiWithUnreachableOidc(inject('postgresUrl'));
   });
   afterAll(async () => {
     await api?.close();

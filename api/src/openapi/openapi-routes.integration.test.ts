@@ -1,8 +1,11 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { startTestApi, type TestApi } from '../../../test/support/api-app.ts';
+import {
+  startApiWithUnreachableOidc,
+  startTestApi,
+  type TestApi,
+} from '../../../test/support/api-app.ts';
 import { describeWith } from '../../../test/support/components.ts';
-import { freePort } from '../../../test/support/free-port.ts';
 import { buildOpenApiDocument } from './openapi.document.ts';
 
 /** The shape of Express 5's router layers that matters here (router 2.x keeps it undocumented). */
@@ -52,21 +55,7 @@ describeWith(['postgres'], 'the OpenAPI document against the routes the app serv
 
   beforeAll(async () => {
     local = await startTestApi({ postgresUrl: inject('postgresUrl'), storage: { kind: 'local' } });
-    oidc = await startTestApi({
-      postgresUrl: inject('postgresUrl'),
-      storage: { kind: 'local' },
-      settings: {
-        authMode: 'oidc',
-        oidc: {
-          issuer: `http://localhost:${await freePort()}`,
-          clientId: 'videoforge-web',
-          scopes: 'openid',
-          providerName: 'Nowhere',
-          groupsClaim: 'groups',
-          adminGroup: 'admins',
-        },
-      },
-    });
+    oidc = await startApiWithUnreachableOidc(inject('postgresUrl'));
   });
   afterAll(async () => {
     await local?.close();
