@@ -41,7 +41,10 @@ const group = 'videoforge.io';
 const version = 'v1alpha1';
 const plural = 'transcodejobs';
 
-function transcodeRenditions(name: string, spec: Record<string, unknown> = {}): Record<string, unknown> {
+function transcodeRenditions(
+  name: string,
+  spec: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     apiVersion: `${group}/${version}`,
     kind: 'TranscodeJob',
@@ -102,7 +105,9 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
   });
 
   it('applies the schema defaults', async () => {
-    const created = (await create(transcodeRenditions('defaults'))) as { spec: Record<string, unknown> };
+    const created = (await create(transcodeRenditions('defaults'))) as {
+      spec: Record<string, unknown>;
+    };
     expect(created.spec).toMatchObject({ priority: 0, maxRetries: 2, strategy: 'perRendition' });
     expect(created.spec.cancel).toBeUndefined();
   });
