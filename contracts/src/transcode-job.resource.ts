@@ -19,8 +19,27 @@ const NumericId = z
   .regex(/^[0-9]+$/)
   .max(20);
 
-export const TranscodeJobStrategy = z.enum(['perRendition', 'ladder']);
+/**
+ * How a TranscodeJob's work is cut into workloads. `auto` lets the runtime choose from
+ * where the work runs (see `resolveStrategy`); the other two are what it chooses between.
+ */
+export const TranscodeJobStrategy = z.enum(['auto', 'perRendition', 'ladder']);
 export type TranscodeJobStrategy = z.infer<typeof TranscodeJobStrategy>;
+export const WorkloadStrategy = z.enum(['perRendition', 'ladder']);
+export type WorkloadStrategy = z.infer<typeof WorkloadStrategy>;
+
+/**
+ * The strategy a job runs with. One machine running every rung (all-in-one, or a
+ * cluster whose transcode nodes are big enough for the whole ladder) wins with the
+ * decode-once ladder: the source is decoded and scaled from once instead of once per
+ * rung. Spreading rungs over nodes wins when no single node can run them all at once.
+ */
+export function resolveStrategy(
+  requested: TranscodeJobStrategy,
+  auto: WorkloadStrategy,
+): WorkloadStrategy {
+  return requested === 'auto' ? auto : requested;
+}
 
 export const TranscodeJobSpec = z.object({
   jobId: NumericId.optional(),
@@ -44,7 +63,7 @@ export const TranscodeJobSpec = z.object({
   outputPrefix: z.string().min(1).max(512).endsWith('/').optional(),
   priority: z.number().int().min(-100).max(100).default(0),
   maxRetries: z.number().int().min(0).max(10).default(2),
-  strategy: TranscodeJobStrategy.default('perRendition'),
+  strategy: TranscodeJobStrategy.default('auto'),
   /** Also an HDR set (HEVC Main10, PQ/HLG kept) beside the SDR ladder when the source is HDR; absent: no. */
   hdr: z.boolean().optional(),
   cancel: z.boolean().optional(),
@@ -100,6 +119,8 @@ export const TranscodeJobStatus = z.object({
     .regex(/^[0-9]+\/[0-9]+$/)
     .max(16)
     .optional(),
+  /** The strategy chosen for `auto` when the job started; kept so it never changes midway. */
+  strategy: WorkloadStrategy.optional(),
   /** What the transcoder did to the picture (HDR tone mapping, deinterlacing). */
   video: VideoProcessing.optional(),
   observedGeneration: z.number().int().min(0).optional(),

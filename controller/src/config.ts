@@ -8,6 +8,7 @@ import {
   StorageEnv,
   withAdapterRequirements,
 } from '@videoforge/platform/config';
+import { WorkloadStrategy } from '@videoforge/contracts';
 
 /** An environment variable holding JSON, validated by `schema`. */
 function json<T extends z.ZodType>(schema: T) {
@@ -94,6 +95,11 @@ export const ControllerConfig = withAdapterRequirements(
       .optional(),
     /** For an STS-compatible test server; leave unset for AWS. */
     STS_ENDPOINT: z.url().optional(),
+    /**
+     * What `strategy: auto` runs as. perRendition spreads rungs over nodes; ladder (one
+     * decode for every rung) wins once one transcode node can run the whole ladder.
+     */
+    TRANSCODE_AUTO_STRATEGY: WorkloadStrategy.default('perRendition'),
     TRANSCODE_NODE_SELECTOR: json(z.record(z.string(), z.string())).default({
       'videoforge.io/node-group': 'transcode',
     }),

@@ -20,7 +20,11 @@ import {
 } from '@videoforge/contracts';
 import { withLogContext, type Logger } from '@videoforge/platform/logging';
 import type { JobCredentialsIssuer, JobStorageScope } from '@videoforge/platform/storage';
-import { reconcileTranscodeJob, resourceChanges } from '../reconcile/transcode-job.reconciler.ts';
+import {
+  reconcileTranscodeJob,
+  resourceChanges,
+  type Placement,
+} from '../reconcile/transcode-job.reconciler.ts';
 import type { ControllerMetrics } from '../controller-metrics.ts';
 import { WorkQueue } from '../reconcile/work-queue.ts';
 import {
@@ -48,6 +52,8 @@ export interface TranscodeJobControllerDeps {
   jobTemplate: JobTemplateSettings;
   logger: Logger;
   now?: () => Date;
+  /** What `strategy: auto` becomes here (TRANSCODE_AUTO_STRATEGY); default perRendition. */
+  placement?: Placement;
   /** Mirrors status to Postgres; a throw requeues with backoff. */
   onStatus?: (resource: TranscodeJobResource, status: TranscodeJobStatus) => Promise<void>;
   /** Removes a deleted job's outputs (the finalizer's external cleanup); must be idempotent. */
@@ -244,7 +250,7 @@ export async function startTranscodeJobController(
       }
     }
     const observed = await observeOwnedJobs(core, ns, resource, owned);
-    const decision = reconcileTranscodeJob(resource, observed, now());
+    const decision = reconcileTranscodeJob(resource, observed, now(), deps.placement);
     const spec = TranscodeJobSpec.safeParse(resource.spec);
 
     for (const request of decision.create) {

@@ -12,7 +12,12 @@ import type { StoragePort } from '@videoforge/platform/storage';
 import { transcodeJobFor, type JobRow } from '../intake/transcode-job.factory.ts';
 import { transcoderArgs, workIdentity } from '../kubernetes/job-manifest.builder.ts';
 import { mirrorJobStatus } from '../postgres/job-status.repository.ts';
-import { plannedWorkloads, reconcileTranscodeJob } from '../reconcile/transcode-job.reconciler.ts';
+import {
+  plannedWorkloads,
+  reconcileTranscodeJob,
+  strategyOf,
+  type Placement,
+} from '../reconcile/transcode-job.reconciler.ts';
 import type { ObservedWorkload, WorkloadRequest } from '../reconcile/workload.ts';
 import { WorkQueue } from '../reconcile/work-queue.ts';
 import { createSlots, LocalWorkload } from './local-workload.runner.ts';
@@ -51,6 +56,9 @@ export interface LocalController {
  * from running processes and, for work finished before a restart, from the outputs
  * in storage (a rendition's manifest, the master playlist), then mirrored to Postgres.
  */
+/** One machine runs every rung here, so `auto` is the decode-once ladder. */
+const LOCAL_PLACEMENT: Placement = { autoStrategy: 'ladder' };
+
 export function startLocalController(deps: LocalControllerDeps): LocalController {
   const { sql, storage, logger } = deps;
   const now = deps.now ?? (() => new Date());
@@ -100,6 +108,7 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
         resource,
         owned.map((w) => w.observe()),
         now(),
+        LOCAL_PLACEMENT,
       );
       for (const name of decision.delete) workloads.get(name)?.cancel();
       await mirrorJobStatus(sql, {
@@ -116,7 +125,11 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
     const { outputPrefix } = workIdentity(resource, spec);
 
     // Every workload this job could have: observed from memory, else from storage.
-    const planned = plannedWorkloads(resource.metadata.name, spec);
+    const planned = plannedWorkloads(
+      resource.metadata.name,
+      spec,
+      strategyOf(resource, spec, LOCAL_PLACEMENT),
+    );
     const all = [...planned.producers, planned.finalize];
     const observed: ObservedWorkload[] = [];
     for (const request of all) {
@@ -133,7 +146,7 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
       }
     }
 
-    const decision = reconcileTranscodeJob(resource, observed, now());
+    const decision = reconcileTranscodeJob(resource, observed, now(), LOCAL_PLACEMENT);
     for (const request of decision.create) {
       if (workloads.has(request.name)) continue;
       const workload = new LocalWorkload(

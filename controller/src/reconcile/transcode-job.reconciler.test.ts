@@ -344,6 +344,31 @@ describe('reconcileTranscodeJob', () => {
     ]);
   });
 
+  it('lets the runtime choose for strategy auto, and keeps the choice once made', () => {
+    const auto = job({ strategy: 'auto' });
+    const oneMachine = reconcileTranscodeJob(auto, [], now, { autoStrategy: 'ladder' });
+    expect(oneMachine.create.map((w) => w.name)).toEqual(['job-42-ladder']);
+    expect(oneMachine.status.strategy).toBe('ladder');
+    const cluster = reconcileTranscodeJob(auto, [], now, { autoStrategy: 'perRendition' });
+    expect(cluster.create.map((w) => w.name)).toEqual([
+      'job-42-tracks',
+      'job-42-1080p',
+      'job-42-720p',
+    ]);
+    expect(cluster.status.strategy).toBe('perRendition');
+
+    // A job that started as a ladder stays one after the setting changes.
+    const started = { ...auto, status: oneMachine.status };
+    const after = reconcileTranscodeJob(started, [], later, { autoStrategy: 'perRendition' });
+    expect(after.create.map((w) => w.name)).toEqual(['job-42-ladder']);
+    // An explicit strategy is never overridden.
+    expect(
+      reconcileTranscodeJob(job({ strategy: 'perRendition' }), [], now, {
+        autoStrategy: 'ladder',
+      }).status.strategy,
+    ).toBe('perRendition');
+  });
+
   it('keeps lastTransitionTime while a condition holds, and moves it when it flips', () => {
     const first = reconcileTranscodeJob(
       job(),

@@ -1,6 +1,8 @@
 import {
+  resolveStrategy,
   TRANSCODE_JOB_FINALIZER,
   TranscodeJobSpec,
+  type WorkloadStrategy,
   type Condition,
   type Phase,
   type RenditionStatus,
@@ -86,8 +88,9 @@ export function reconcileTranscodeJob(
   job: TranscodeJobResource,
   observed: ObservedWorkload[],
   now: Date,
+  placement: Placement = { autoStrategy: 'perRendition' },
 ): Decision {
-  const decision = reconcileWorkloads(job, observed, now);
+  const decision = reconcileWorkloads(job, observed, now, placement);
   if (
     !job.metadata.deletionTimestamp ||
     !(job.metadata.finalizers ?? []).includes(TRANSCODE_JOB_FINALIZER)
@@ -100,10 +103,26 @@ export function reconcileTranscodeJob(
     : { ...rest, removeFinalizer: true };
 }
 
+/** What the runtime knows about where work runs, which decides `strategy: auto`. */
+export interface Placement {
+  /** `ladder` when one machine runs every rung (all-in-one); `perRendition` to spread rungs over nodes. */
+  autoStrategy: WorkloadStrategy;
+}
+
+/** The job's strategy: fixed when it first ran, so a changed setting never splits its work midway. */
+export function strategyOf(
+  job: TranscodeJobResource,
+  spec: TranscodeJobSpec,
+  placement: Placement,
+): WorkloadStrategy {
+  return job.status?.strategy ?? resolveStrategy(spec.strategy, placement.autoStrategy);
+}
+
 function reconcileWorkloads(
   job: TranscodeJobResource,
   observed: ObservedWorkload[],
   now: Date,
+  placement: Placement,
 ): Decision {
   const generation = job.metadata.generation ?? 0;
   const previous = job.status?.conditions ?? [];
@@ -131,10 +150,11 @@ function reconcileWorkloads(
   const byName = new Map(observed.map((w) => [w.name, w]));
   const active = observed.filter((w) => w.state === 'active');
 
-  const { producers, finalize } = plannedWorkloads(name, spec);
+  const strategy = strategyOf(job, spec, placement);
+  const { producers, finalize } = plannedWorkloads(name, spec, strategy);
   const tracksName = childName(name, TRACKS);
-  const tracksWorkload = spec.strategy === 'ladder' ? undefined : byName.get(tracksName);
-  const tracksDone = spec.strategy === 'ladder' || tracksWorkload?.state === 'succeeded';
+  const tracksWorkload = strategy === 'ladder' ? undefined : byName.get(tracksName);
+  const tracksDone = strategy === 'ladder' || tracksWorkload?.state === 'succeeded';
 
   const renditionStatuses = spec.renditions.map((rendition): RenditionStatus => {
     const producer = producers.find((p) =>
@@ -155,13 +175,13 @@ function reconcileWorkloads(
   );
   const summary = `${done}/${total}`;
 
-  const tracksSource =
-    spec.strategy === 'ladder' ? byName.get(childName(name, LADDER)) : tracksWorkload;
+  const tracksSource = strategy === 'ladder' ? byName.get(childName(name, LADDER)) : tracksWorkload;
   const tracksStatus = renditionStatus('tracks', tracksSource);
   const video = observed.find((w) => w.processing)?.processing;
   const base = {
     observedGeneration: generation,
     renditionsSummary: summary,
+    strategy,
     ...(video ? { video } : {}),
     renditions: renditionStatuses,
     tracks: {
@@ -377,10 +397,11 @@ function iso(date: Date): string {
 export function plannedWorkloads(
   name: string,
   spec: TranscodeJobSpec,
+  strategy: WorkloadStrategy,
 ): { producers: WorkloadRequest[]; finalize: Extract<WorkloadRequest, { type: 'finalize' }> } {
   const audioBitrate = highestAudioBitrate(spec.renditions);
   const producers: WorkloadRequest[] =
-    spec.strategy === 'ladder'
+    strategy === 'ladder'
       ? [{ type: 'ladder', name: childName(name, LADDER), renditions: spec.renditions }]
       : [
           // First, so a runtime with few slots starts it first: it is short (audio only),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { metadataFixture } from '../testing/media.fixtures.ts';
-import { planPoster, planSprite, renderThumbnailsVtt } from './thumbnails.ts';
+import type { RenditionManifest } from '@videoforge/contracts';
+import { planPoster, planSprite, renderThumbnailsVtt, thumbnailRenditions } from './thumbnails.ts';
 
 describe('planSprite', () => {
   it('takes one thumbnail a second for short videos', () => {
@@ -72,5 +73,50 @@ describe('planPoster', () => {
       width: 320,
       height: 240,
     });
+  });
+});
+
+describe('thumbnailRenditions', () => {
+  const rung = (
+    name: string,
+    width: number,
+    height: number,
+    videoRange?: 'PQ',
+  ): RenditionManifest => ({
+    version: 1,
+    name,
+    width,
+    height,
+    frameRate: { num: 30, den: 1 },
+    codecs: 'avc1.64001f',
+    hasAudio: false,
+    videoBitrateKbps: 1000,
+    bandwidth: 1_000_000,
+    averageBandwidth: 900_000,
+    durationSeconds: 10,
+    playlist: 'index.m3u8',
+    mp4: `${name}.mp4`,
+    segmentCount: 3,
+    bytes: 1000,
+    ...(videoRange ? { videoRange } : {}),
+  });
+
+  it('takes the poster from the smallest SDR rung as large as the poster, the sprite from the smallest', () => {
+    const ladder = [
+      rung('1080p', 1920, 1080),
+      rung('1080p-hdr', 1920, 1080, 'PQ'),
+      rung('720p', 1280, 720),
+      rung('360p', 640, 360),
+      rung('360p-hdr', 640, 360, 'PQ'),
+    ];
+    const chosen = thumbnailRenditions(ladder);
+    expect(chosen?.poster.name).toBe('720p');
+    expect(chosen?.sprite.name).toBe('360p');
+  });
+
+  it('takes the largest rung for the poster when every rung is smaller than the poster, never an HDR twin', () => {
+    const chosen = thumbnailRenditions([rung('240p', 320, 240), rung('240p-hdr', 320, 240, 'PQ')]);
+    expect(chosen).toMatchObject({ poster: { name: '240p' }, sprite: { name: '240p' } });
+    expect(thumbnailRenditions([rung('720p-hdr', 1280, 720, 'PQ')])).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import type { MediaMetadata } from '@videoforge/contracts';
+import type { MediaMetadata, RenditionManifest } from '@videoforge/contracts';
 import { rateValue } from '@videoforge/platform/media';
 
 export interface PosterPlan {
@@ -36,13 +36,16 @@ export function fitLongSide(
   return { width: even(width), height: even(height) };
 }
 
+/** The poster's long side at most, in pixels. */
+export const POSTER_LONG_SIDE = 1280;
+
 const INDEXED_CONTAINER = /(^|,)(mov|mp4|matroska|webm|avi|flv|asf|ogg|mxf)(,|$)/;
 
 /**
  * The poster comes from a window starting a tenth into the video (past fades from
  * black and title cards), at most 30 s in, about three seconds long.
  */
-export function planPoster(metadata: MediaMetadata, maxLongSide = 1280): PosterPlan {
+export function planPoster(metadata: MediaMetadata, maxLongSide = POSTER_LONG_SIDE): PosterPlan {
   const { displayWidth, displayHeight, frameRate } = metadata.video;
   const duration = metadata.durationSeconds;
   const seekSeconds = Math.min(duration * 0.1, 30);
@@ -115,4 +118,23 @@ function vttTime(seconds: number): string {
   const ms = millis % 1000;
   const pad = (value: number, width = 2) => String(value).padStart(width, '0');
   return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms, 3)}`;
+}
+
+/**
+ * The renditions the stills come from, so the source is never decoded a second time:
+ * they are already deinterlaced, tone-mapped, rotated and indexed. The poster takes the
+ * smallest SDR rung at least as large as the poster, the sprite the smallest SDR rung.
+ */
+export function thumbnailRenditions(
+  manifests: readonly RenditionManifest[],
+  posterLongSide = POSTER_LONG_SIDE,
+): { poster: RenditionManifest; sprite: RenditionManifest } | undefined {
+  const sdr = manifests
+    .filter((m) => !m.videoRange || m.videoRange === 'SDR')
+    .sort((a, b) => a.width * a.height - b.width * b.height);
+  const smallest = sdr[0];
+  if (!smallest) return undefined;
+  const poster =
+    sdr.find((m) => Math.max(m.width, m.height) >= posterLongSide) ?? sdr[sdr.length - 1]!;
+  return { poster, sprite: smallest };
 }

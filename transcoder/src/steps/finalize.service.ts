@@ -1,6 +1,9 @@
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import {
+  renditionPrefix,
   RenditionManifest,
   TRACKS_MANIFEST,
   TracksManifest,
@@ -20,7 +23,13 @@ import { renderMasterPlaylist } from '../output/hls-playlist.ts';
 import { FINAL_FILES, RENDITION_FILES } from '../output/output-layout.ts';
 import { probeDepsOf, probeSource } from '../source/source-probe.ts';
 import { muxProgressiveDownloads } from './progressive-mux.service.ts';
-import { planPoster, planSprite, renderThumbnailsVtt } from '../output/thumbnails.ts';
+import {
+  planPoster,
+  planSprite,
+  POSTER_LONG_SIDE,
+  renderThumbnailsVtt,
+  thumbnailRenditions,
+} from '../output/thumbnails.ts';
 import { defaultTemplates, type VideoTreatment } from '../plan/ladder.ts';
 import {
   failureFromRun,
@@ -60,8 +69,8 @@ export type FinalizeOutcome =
 
 /**
  * The job's last step, after every rendition uploaded its manifest: poster, seek
- * sprite and WebVTT thumbnails from the source, then the master playlist built from
- * the manifests. The master goes up last: once it exists the video is playable.
+ * sprite and WebVTT thumbnails from finished renditions, then the master playlist built
+ * from the manifests. The master goes up last: once it exists the video is playable.
  */
 export async function finalizeOutputs(
   request: FinalizeRequest,
@@ -100,20 +109,9 @@ export async function finalizeOutputs(
 
   const workDir = await mkdtemp(path.join(deps.workRoot, `videoforge-${request.jobId}-final-`));
   try {
-    const plan = await planForSource(
-      request.source,
-      probed.metadata,
-      defaultTemplates(),
-      settings,
-      request.signal,
-    );
     const made = await makeThumbnails(
-      request.source,
-      probed.metadata,
-      plan.video,
-      workDir,
+      { storage, outputPrefix, manifests, workDir, signal: request.signal },
       settings,
-      request.signal,
     );
     if (!made.ok) return failed(made.failure);
     const tracks = await readTracks(storage, outputPrefix);
@@ -169,19 +167,54 @@ export async function finalizeOutputs(
 
 type ThumbnailOutcome = { ok: true } | { ok: false; failure: TranscodeFailure };
 
+interface ThumbnailInputs {
+  storage: StoragePort;
+  outputPrefix: string;
+  manifests: readonly RenditionManifest[];
+  workDir: string;
+  signal: AbortSignal | undefined;
+}
+
 async function makeThumbnails(
-  source: SourceInput,
-  metadata: MediaMetadata,
-  video: VideoTreatment,
-  workDir: string,
+  inputs: ThumbnailInputs,
   settings: TranscoderSettings,
-  signal: AbortSignal | undefined,
 ): Promise<ThumbnailOutcome> {
+  const { storage, outputPrefix, workDir, signal } = inputs;
+  const chosen = thumbnailRenditions(inputs.manifests);
+  if (!chosen)
+    return {
+      ok: false,
+      failure: {
+        kind: 'bad-input',
+        code: 'no-output',
+        message: 'no SDR rendition to take the poster and thumbnails from',
+      },
+    };
+  const stillSources = new Map<
+    string,
+    { source: SourceInput; metadata: MediaMetadata; video: VideoTreatment }
+  >();
+  for (const manifest of new Set([chosen.poster, chosen.sprite])) {
+    const file = path.join(workDir, 'stills', manifest.name, manifest.mp4);
+    await mkdir(path.dirname(file), { recursive: true });
+    await pipeline(
+      await storage.get(`${renditionPrefix(outputPrefix, manifest.name)}${manifest.mp4}`),
+      createWriteStream(file),
+    );
+    const source: SourceInput = { kind: 'file', path: file, protocols: ['file'] };
+    const probed = await probeSource(source, probeDepsOf(settings), signal);
+    if (!probed.ok) return { ok: false, failure: probed.reason };
+    const plan = await planForSource(source, probed.metadata, defaultTemplates(), settings, signal);
+    stillSources.set(manifest.name, { source, metadata: probed.metadata, video: plan.video });
+  }
+  const posterFrom = stillSources.get(chosen.poster.name)!;
+  const spriteFrom = stillSources.get(chosen.sprite.name)!;
   const poster = path.join(workDir, FINAL_FILES.poster);
   const sprite = path.join(workDir, FINAL_FILES.sprite);
   await mkdir(path.dirname(sprite), { recursive: true });
-  const spritePlan = planSprite(metadata);
-  const posterPlan = planPoster(metadata);
+  const spritePlan = planSprite(spriteFrom.metadata);
+  const posterPlan = planPoster(posterFrom.metadata, POSTER_LONG_SIDE);
+  const { source: posterSource, metadata: posterMetadata, video: posterVideo } = posterFrom;
   const steps: Array<{ what: string; target: string; commands: FfmpegCommand[] }> = [
     {
       what: 'poster',
@@ -189,11 +222,11 @@ async function makeThumbnails(
       // Second try from the first frame: a seek that lands past the last keyframe, or a
       // window longer than what is left, decodes nothing.
       commands: [
-        buildPosterCommand(source, metadata, video, posterPlan, poster),
+        buildPosterCommand(posterSource, posterMetadata, posterVideo, posterPlan, poster),
         buildPosterCommand(
-          source,
-          metadata,
-          video,
+          posterSource,
+          posterMetadata,
+          posterVideo,
           { ...posterPlan, seekSeconds: 0, seek: 'output', windowFrames: 1 },
           poster,
         ),
@@ -202,7 +235,15 @@ async function makeThumbnails(
     {
       what: 'sprite',
       target: sprite,
-      commands: [buildSpriteCommand(source, metadata, video, spritePlan, sprite)],
+      commands: [
+        buildSpriteCommand(
+          spriteFrom.source,
+          spriteFrom.metadata,
+          spriteFrom.video,
+          spritePlan,
+          sprite,
+        ),
+      ],
     },
   ];
   for (const step of steps) {
@@ -210,7 +251,7 @@ async function makeThumbnails(
     for (const command of step.commands) {
       const run = await runFfmpeg(command, {
         ffmpegPath: settings.ffmpegPath,
-        durationSeconds: metadata.durationSeconds,
+        durationSeconds: spriteFrom.metadata.durationSeconds,
         timeoutMs: settings.timeoutMs,
         signal,
         partialOutputs: [step.target],
@@ -234,7 +275,7 @@ async function makeThumbnails(
   }
   const vtt = renderThumbnailsVtt(
     spritePlan,
-    metadata.durationSeconds,
+    spriteFrom.metadata.durationSeconds,
     path.basename(FINAL_FILES.sprite),
   );
   await writeFile(path.join(workDir, FINAL_FILES.thumbnails), vtt);

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWith } from '../../../test/support/components.ts';
@@ -22,6 +24,29 @@ import type { SourceInput } from '@videoforge/platform/media';
 import { runRendition, transcodeRenditions, type TranscodeOutcome } from './transcode.service.ts';
 
 const settings = testSettings();
+const run = promisify(execFile);
+
+/** The picture's mean RGB, from ffmpeg scaling it to one pixel. */
+async function meanColour(image: string): Promise<number[]> {
+  const { stdout } = await run(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-i',
+      image,
+      '-vf',
+      'scale=1:1:flags=area',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      '-',
+    ],
+    { encoding: 'buffer' },
+  );
+  return [...stdout.subarray(0, 3)];
+}
 const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast'];
 const template = (name: string): RenditionTemplate => {
   const found = defaultTemplates().find((t) => t.name === name);
@@ -82,6 +107,8 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
     ]);
     // Rotation is container metadata: add it by remuxing, as a phone would have written it.
     await clip('rotated', ['-i', upright, '-c', 'copy', '-metadata:s:v:0', 'rotate=90']);
+    // Stands in for a source finalize must not decode: its stills come from the renditions.
+    await clip('red', ['-f', 'lavfi', '-i', 'color=c=red:s=640x360:r=25:d=2', ...x264]);
     await clip('uhd', [
       '-f',
       'lavfi',
@@ -300,6 +327,22 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
       displayHeight: 640,
     });
     await expectRenditions('rotated', [['360p', 360, 640]], 2);
+  });
+
+  it('takes the poster and sprite from the finished renditions, never decoding the source again', async () => {
+    await transcode('stills', 'rotated');
+    const finalized = await finalizeOutputs(
+      { jobId: 'stills', source: source('red'), outputPrefix: 'videos/output/stills/' },
+      { settings, storage, workRoot },
+    );
+    expect(finalized).toMatchObject({ status: 'succeeded' });
+    // Upright like the rendition (the source swapped in is landscape), and not red.
+    const poster = storage.filePath('videos/output/stills/poster.jpg');
+    expect((await probeFile(poster)).streams[0]).toMatchObject({ width: 360, height: 640 });
+    const [r = 0, g = 0, b = 0] = await meanColour(poster);
+    expect(r - (g + b) / 2).toBeLessThan(100);
+    const sprite = storage.filePath('videos/output/stills/thumbnails/sprite.jpg');
+    expect((await probeFile(sprite)).streams[0]).toMatchObject({ width: 2 * 90, height: 160 });
   });
 
   it('plans 2160p for a 4K source and encodes it', async () => {
