@@ -11,13 +11,13 @@
 // Wall time is measured around each run; CPU time is this process's own CPU plus its
 // reaped children's (cutime + cstime from /proc/self/stat), i.e. the kernel's
 // resource accounting for ffmpeg/ffprobe. Linux only.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { cpuSeconds, generatePhoneLikeClip } from '../support/measure.ts';
 import { processingBench } from './processing.ts';
 import {
   buildRenditionCommand,
@@ -53,23 +53,10 @@ const { values } = parseArgs({
   },
 });
 const args = Args.parse(values);
-const run = promisify(execFile);
-const CLOCK_TICKS =
-  Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 interface Sample {
   wall: number;
   cpu: number;
-}
-
-/** CPU seconds of this process plus every child it has reaped so far. */
-function cpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  // Fields after "(comm)": state is field 3, cutime 16 and cstime 17.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const children = (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
-  const self = process.cpuUsage();
-  return children + (self.user + self.system) / 1e6;
 }
 
 async function measure(task: () => Promise<void>): Promise<Sample> {
@@ -129,15 +116,7 @@ async function main(): Promise<void> {
   try {
     process.stderr.write(`generating a ${args.seconds} s 1080p30 clip in ${dir} …\n`);
     const clip = path.join(dir, 'source.mp4');
-    // Like a phone's recording: High-profile H.264 (CABAC, B-frames) at about 10–15 Mb/s;
-    // light temporal noise keeps testsrc2 from compressing to almost nothing.
-    await run('ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-y',
-      '-f', 'lavfi', '-i', `testsrc2=s=1920x1080:r=30:d=${args.seconds},noise=alls=4:allf=t`,
-      '-f', 'lavfi', '-i', `aevalsrc=0.2*sin(440*2*PI*t)|0.2*sin(660*2*PI*t):s=48000:d=${args.seconds}`,
-      '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-crf', '23', '-g', '60',
-      '-c:a', 'aac', '-shortest', clip,
-    ]); // prettier-ignore
+    await generatePhoneLikeClip(clip, args.seconds);
 
     const settings: TranscoderSettings = {
       ffmpegPath: 'ffmpeg',

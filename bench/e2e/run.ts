@@ -1,0 +1,362 @@
+#!/usr/bin/env node
+// The figure a user waits for, rerunnable:
+//   node bench/e2e/run.ts [--seconds 60] [--long] [--repeat 3] [--preset veryfast] [--keep]
+//
+// In one run, on one generated 1080p30 clip with stereo audio (60 s; 10 minutes with --long):
+//   1. VideoForge as `npm start` runs it (embedded PostgreSQL, local storage, a temporary
+//      data directory): register, upload, then from upload complete until the master
+//      playlist first answers (playable) and until the job's `succeeded` event (done);
+//   2. what a user would type by hand instead: one bare ffmpeg that decodes once and
+//      writes the same outputs (the same rungs, x264 preset, bit rates, GOP, 6 s fMP4 HLS
+//      segments and a progressive MP4 per rung through tee, one AAC rendition, the poster
+//      and the seek sprite).
+// Rounds alternate bare and platform, so drift on a shared machine hits both alike. CPU is
+// the kernel's accounting: the bare ffmpeg is this process's reaped child; the platform is
+// its whole process group (API, PostgreSQL, transcoder children, ffmpeg).
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import {
+  DEFAULT_PROBE_LIMITS,
+  planLadder,
+  planPoster,
+  planSprite,
+  probeSource,
+  X264_PRESETS,
+  type LadderPlan,
+} from '@videoforge/transcoder';
+import type { MediaMetadata, UploadCreateResponse } from '@videoforge/contracts';
+import { freePort } from '../../test/support/free-port.ts';
+import { startProcess, waitUntil, type StartedProcess } from '../../test/support/process.ts';
+import { cpuSeconds, generatePhoneLikeClip, groupCpuSeconds, median } from '../support/measure.ts';
+
+const Args = z.object({
+  seconds: z.coerce.number().int().min(5).max(3600).optional(),
+  long: z.boolean().default(false),
+  repeat: z.coerce.number().int().min(1).max(10).optional(),
+  preset: z.enum(X264_PRESETS).default('veryfast'),
+  keep: z.boolean().default(false),
+});
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string' },
+    long: { type: 'boolean' },
+    repeat: { type: 'string' },
+    preset: { type: 'string' },
+    keep: { type: 'boolean' },
+  },
+});
+const parsed = Args.parse(values);
+const args = {
+  ...parsed,
+  seconds: parsed.seconds ?? (parsed.long ? 600 : 60),
+  repeat: parsed.repeat ?? (parsed.long ? 1 : 3),
+};
+
+const MAIN = fileURLToPath(new URL('../../all-in-one/src/main.ts', import.meta.url));
+const SEGMENT_SECONDS = 6;
+const KEYFRAME_SECONDS = 2;
+
+interface PlatformSample {
+  playable: number;
+  done: number;
+  cpu: number;
+}
+interface BareSample {
+  wall: number;
+  cpu: number;
+}
+
+/**
+ * The bare ffmpeg a user would write: one decode, a split per rung plus the poster and
+ * sprite branches, each rung's x264 output teed into fMP4 HLS and an MP4, audio once.
+ */
+function bareCommand(
+  source: string,
+  metadata: MediaMetadata,
+  plan: LadderPlan,
+  preset: string,
+  out: string,
+): string[] {
+  const rungs = plan.rungs;
+  const poster = planPoster(metadata);
+  const sprite = planSprite(metadata);
+  const gop = String(plan.gopFrames);
+  const fps = `${plan.frameRate.num}/${plan.frameRate.den}`;
+  const labels = rungs.map((_, i) => `[s${i}]`).join('');
+  const graph = [
+    `[0:v]fps=${fps},split=${rungs.length + 2}${labels}[p][t]`,
+    ...rungs.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[v${i}]`),
+    `[p]trim=start=${poster.seekSeconds}:duration=3,thumbnail=${poster.windowFrames},scale=${poster.width}:${poster.height},format=yuvj420p[poster]`,
+    `[t]fps=1/${sprite.intervalSeconds},scale=${sprite.thumbWidth}:${sprite.thumbHeight},tile=${sprite.columns}x${sprite.rows},format=yuvj420p[sprite]`,
+  ].join(';');
+  const hls = (dir: string) =>
+    `f=hls:hls_time=${SEGMENT_SECONDS}:hls_playlist_type=vod:hls_segment_type=fmp4:hls_segment_filename=${dir}/segment-%05d.m4s:hls_flags=independent_segments`;
+  const argv = ['-hide_banner', '-loglevel', 'error', '-y', '-i', source, '-filter_complex', graph];
+  rungs.forEach((r, i) => {
+    const dir = path.join(out, r.name);
+    argv.push(
+      '-map', `[v${i}]`, '-c:v', 'libx264', '-preset', preset, '-profile:v', 'high',
+      '-b:v', `${r.videoBitrateKbps}k`, '-maxrate', `${r.maxrateKbps}k`, '-bufsize', `${r.bufsizeKbps}k`,
+      '-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-an', '-flags', '+global_header',
+      '-f', 'tee', `[${hls(dir)}]${dir}/index.m3u8|[f=mp4:movflags=+faststart]${dir}/${r.name}.mp4`,
+    ); // prettier-ignore
+  });
+  const audio = path.join(out, 'audio');
+  argv.push(
+    '-map', '0:a:0', '-c:a', 'aac', '-b:a', `${plan.audio?.bitrateKbps ?? 128}k`, '-ac', '2',
+    '-vn', '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_playlist_type', 'vod',
+    '-hls_segment_type', 'fmp4', '-hls_segment_filename', `${audio}/segment-%05d.m4s`, `${audio}/index.m3u8`,
+    '-map', '[poster]', '-frames:v', '1', '-q:v', '3', '-update', '1', path.join(out, 'poster.jpg'),
+    '-map', '[sprite]', '-frames:v', '1', '-q:v', '5', '-update', '1', path.join(out, 'sprite.jpg'),
+  ); // prettier-ignore
+  return argv;
+}
+
+async function runBare(argv: string[], out: string, dirs: string[]): Promise<BareSample> {
+  await rm(out, { recursive: true, force: true });
+  for (const dir of dirs) await mkdir(path.join(out, dir), { recursive: true });
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('ffmpeg', argv, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`bare ffmpeg exited with ${code}`)),
+    );
+  });
+  return { wall: (performance.now() - t0) / 1000, cpu: cpuSeconds() - cpu0 };
+}
+
+interface Platform {
+  process: StartedProcess;
+  baseUrl: string;
+}
+
+/** `npm start` as a user runs it, on its embedded defaults, in a directory of its own. */
+async function startPlatform(dir: string, preset: string): Promise<Platform> {
+  await mkdir(path.join(dir, 'work'), { recursive: true });
+  const started = startProcess(process.execPath, [MAIN], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? dir,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      EMBEDDED_PG_DATA_DIR: path.join(dir, 'postgres'),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      LOCAL_STORAGE_DIR: path.join(dir, 'storage'),
+      TRANSCODE_WORK_DIR: path.join(dir, 'work'),
+      TRANSCODE_PRESET: preset,
+      LOG_LEVEL: 'info',
+    },
+  });
+  let baseUrl = '';
+  await waitUntil(
+    async () => {
+      baseUrl = /VideoForge is running at (http:\/\/[0-9.:]+)/.exec(started.output())?.[1] ?? '';
+      if (started.child.exitCode !== null) throw new Error('exited');
+      return baseUrl !== '';
+    },
+    { timeoutMs: 120_000, describe: () => started.output().slice(-4000) },
+  );
+  if (!baseUrl) throw new Error(`all-in-one did not start:\n${started.output().slice(-4000)}`);
+  return { process: started, baseUrl };
+}
+
+async function api<T>(
+  baseUrl: string,
+  method: string,
+  route: string,
+  body?: unknown,
+  token?: string,
+): Promise<T> {
+  const response = await fetch(`${baseUrl}${route}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** Resolves with the time the job's `succeeded` event arrives on the event stream. */
+async function succeededEvent(baseUrl: string, token: string, jobId: () => string | undefined) {
+  const response = await fetch(`${baseUrl}/api/events`, {
+    headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
+  });
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (!/^event: job$/m.test(block) || !data) continue;
+      const job = JSON.parse(data) as { jobId: string; status: string };
+      if (job.jobId !== jobId()) continue;
+      if (job.status === 'failed') throw new Error(`the job failed: ${data}`);
+      if (job.status === 'succeeded') return performance.now();
+    }
+  }
+  throw new Error('the event stream ended before the job succeeded');
+}
+
+/** PUTs the file (whole, or part by part): the browser's share of an upload. */
+async function sendBytes(
+  upload: UploadCreateResponse,
+  clip: Buffer,
+): Promise<Array<{ partNumber: number; etag: string }> | undefined> {
+  const put = async (url: string, body: Buffer) => {
+    const response = await fetch(url, {
+      method: 'PUT',
+      body,
+      headers: { 'Content-Type': 'video/mp4' },
+    });
+    if (!response.ok) throw new Error(`upload PUT: ${response.status}`);
+    return response.headers.get('etag') ?? '';
+  };
+  if (upload.mode === 'single') {
+    await put(upload.url, clip);
+    return undefined;
+  }
+  const parts = [];
+  for (const part of upload.parts) {
+    const start = (part.partNumber - 1) * upload.partSize;
+    const etag = await put(part.url, clip.subarray(start, start + upload.partSize));
+    parts.push({ partNumber: part.partNumber, etag });
+  }
+  return parts;
+}
+
+async function runPlatform(
+  platform: Platform,
+  clip: Buffer,
+  round: number,
+): Promise<PlatformSample> {
+  const { baseUrl } = platform;
+  const { accessToken } = await api<{ accessToken: string }>(
+    baseUrl,
+    'POST',
+    '/api/auth/register',
+    {
+      username: `bench${round}`,
+      email: `bench${round}@example.com`,
+      password: 'Bench!pass-1234',
+    },
+  );
+  const upload = await api<UploadCreateResponse>(
+    baseUrl,
+    'POST',
+    '/api/uploads',
+    { filename: 'clip.mp4', size: clip.length, contentType: 'video/mp4', title: `Bench ${round}` },
+    accessToken,
+  );
+  const parts = await sendBytes(upload, clip);
+
+  // Listening before completing, so the event cannot be missed.
+  const awaited: { jobId?: string } = {};
+  const done = succeededEvent(baseUrl, accessToken, () => awaited.jobId);
+  const pgid = platform.process.child.pid ?? 0;
+  const cpu0 = groupCpuSeconds(pgid);
+  const t0 = performance.now();
+  const completed = await api<{ video: { id: string }; job: { id: string } }>(
+    baseUrl,
+    'POST',
+    `/api/uploads/${upload.uploadId}/complete`,
+    parts ? { parts } : {},
+    accessToken,
+  );
+  awaited.jobId = completed.job.id;
+  let playableAt = 0;
+  const playable = (async () => {
+    for (;;) {
+      const master = await fetch(`${baseUrl}/api/stream/${completed.video.id}/master.m3u8`, {
+        headers: { Authorization: `Bearer ${accessToken}` },
+      });
+      await master.arrayBuffer();
+      if (master.ok) return (playableAt = performance.now());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  })();
+  const doneAt = await done;
+  await playable;
+  return {
+    playable: (playableAt - t0) / 1000,
+    done: (doneAt - t0) / 1000,
+    cpu: groupCpuSeconds(pgid) - cpu0,
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'vf-bench-e2e-'));
+  const load = loadavg()[0]?.toFixed(2);
+  let platform: Platform | undefined;
+  try {
+    process.stderr.write(`generating a ${args.seconds} s 1080p30 clip in ${dir} …\n`);
+    const clipPath = path.join(dir, 'source.mp4');
+    await generatePhoneLikeClip(clipPath, args.seconds);
+    const clip = await readFile(clipPath);
+    const probed = await probeSource(
+      { kind: 'file', path: clipPath, protocols: ['file'] },
+      { ffprobePath: 'ffprobe', timeoutMs: 60_000, limits: DEFAULT_PROBE_LIMITS },
+    );
+    if (!probed.ok) throw new Error(probed.reason.message);
+    const plan = planLadder(probed.metadata, { keyframeIntervalSeconds: KEYFRAME_SECONDS });
+    const bareOut = path.join(dir, 'bare');
+    const argv = bareCommand(clipPath, probed.metadata, plan, args.preset, bareOut);
+    const dirs = [...plan.rungs.map((r) => r.name), 'audio'];
+
+    process.stderr.write('starting the all-in-one (npm start) …\n');
+    platform = await startPlatform(path.join(dir, 'platform'), args.preset);
+
+    const bare: BareSample[] = [];
+    const forge: PlatformSample[] = [];
+    for (let round = 1; round <= args.repeat; round++) {
+      bare.push(await runBare(argv, bareOut, dirs));
+      forge.push(await runPlatform(platform, clip, round));
+      process.stderr.write(
+        `round ${round}: bare ${bare.at(-1)?.wall.toFixed(1)} s; VideoForge playable ${forge.at(-1)?.playable.toFixed(1)} s, done ${forge.at(-1)?.done.toFixed(1)} s\n`,
+      );
+    }
+    const m = {
+      bare: median(bare.map((s) => s.wall)),
+      bareCpu: median(bare.map((s) => s.cpu)),
+      playable: median(forge.map((s) => s.playable)),
+      done: median(forge.map((s) => s.done)),
+      cpu: median(forge.map((s) => s.cpu)),
+    };
+    const lines = [
+      `VideoForge end to end: ${args.seconds} s 1080p30 source with stereo AAC, rungs ${plan.rungs.map((r) => r.name).join('/')}, x264 ${args.preset}, median of ${args.repeat} round(s), ${availableParallelism()} cores, load ${load} at start`,
+      '',
+      '| path | wall s | CPU s | ÷ bare ffmpeg (wall) |',
+      '| --- | ---: | ---: | ---: |',
+      `| bare ffmpeg, one command | ${m.bare.toFixed(1)} | ${m.bareCpu.toFixed(1)} | 1.00× |`,
+      `| VideoForge: upload complete → playable | ${m.playable.toFixed(1)} | | ${(m.playable / m.bare).toFixed(2)}× |`,
+      `| VideoForge: upload complete → done | ${m.done.toFixed(1)} | ${m.cpu.toFixed(1)} | ${(m.done / m.bare).toFixed(2)}× |`,
+      '',
+      `CPU ratio (VideoForge ÷ bare): ${(m.cpu / m.bareCpu).toFixed(2)}×`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    process.stdout.write(`${JSON.stringify({ args, bare, forge, median: m })}\n`);
+  } finally {
+    await platform?.process.stop();
+    if (!args.keep) await rm(dir, { recursive: true, force: true });
+    else {
+      await writeFile(path.join(dir, 'platform.log'), platform?.process.output() ?? '');
+      process.stderr.write(`kept ${dir} (the platform's log tail in platform.log)\n`);
+    }
+  }
+}
+
+await main();
