@@ -15,7 +15,7 @@ import { resolveInside } from './playlist-rewrite.ts';
 export interface DashSources {
   storage: StoragePort;
   /** An object's text; a missing one is the caller's "not ready" error. */
-  read(key: string): Promise<string>;
+  read: (key: string) => Promise<string>;
   /** Lifetime of every signed URL, as the HLS variant playlists' segments get. */
   ttlSeconds: number;
 }

@@ -1,4 +1,3 @@
-/// <reference path="../types/mpd-parser.d.ts" />
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse, type ParsedManifest, type ParsedPlaylist } from 'mpd-parser';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import type { TokenResponse } from '@videoforge/contracts';
+import { ApiErrorBody, type TokenResponse } from '@videoforge/contracts';
 import { createLocalStorage, type LocalStorage } from '@videoforge/platform/storage';
 import { call, startTestApi, type TestApi } from '../../../test/support/api-app.ts';
 import { describeWith } from '../../../test/support/components.ts';
@@ -232,6 +231,39 @@ describeWith(
       );
     });
 
+    it('lists what a running job has finished, once its audio tracks are up', async () => {
+      const [video] = await api.db.sql<{ id: string }[]>`
+      INSERT INTO gallery_videos (user_id, title, visibility, status, source_key, duration_seconds, width, height, audio_codec)
+      VALUES (${alice.user.id}, 'dash early', 'public', 'playable', 'videos/raw/x/b.mp4', 5, 854, 480, 'aac') RETURNING id`;
+      const prefix = `videos/output/dash-${video!.id}/`;
+      const [job] = await api.db.sql<{ id: string }[]>`
+      INSERT INTO jobs (user_id, video_id, status, progress, formats, input_key, output_prefix)
+      VALUES (${alice.user.id}, ${video!.id}, 'running', 50, ${['480p', '360p']}, 'k', ${prefix}) RETURNING id`;
+      const copy = async (folder: string) => {
+        for (const { key } of (await sdr.made.list(`${OUTPUT}${folder}`)).objects)
+          await api.storage.put(
+            `${prefix}${key.slice(OUTPUT.length)}`,
+            await buffer(await sdr.made.get(key)),
+          );
+      };
+      await copy('360p/');
+      await api.db.sql`
+      INSERT INTO media_assets (job_id, video_id, asset_type, rendition, storage_key, content_type)
+      VALUES (${job!.id}, ${video!.id}, 'rendition', '360p', ${`${prefix}360p/index.m3u8`}, 'application/vnd.apple.mpegurl')`;
+      // Not without its sound.
+      const silent = await manifest(video!.id);
+      expect(silent.response.status).toBe(404);
+      expect(ApiErrorBody.parse(JSON.parse(silent.text)).error.code).toBe('not_ready');
+
+      await copy('tracks/');
+      const early = await manifest(video!.id);
+      expect(early.response.status).toBe(200);
+      const parsed = parse(early.text);
+      expect(parsed.playlists.map((p) => p.attributes.NAME)).toEqual(['360p']);
+      expect(groups(parsed, 'AUDIO').map(([label]) => label)).toEqual(['English', 'French']);
+      await expectEveryUrlServesItsObject(sdr.made, urlsOf(parsed.playlists));
+    });
+
     it('gives a private video to its owner (session or stream token) with the HEVC HDR twin in its own set, and to no one else', async () => {
       const owner = await manifest(hdr.videoId, {
         headers: { Authorization: `Bearer ${alice.accessToken}` },
@@ -274,9 +306,8 @@ describeWith(
         const refused = await manifest(hdr.videoId, init, query);
         // The same answer as the HLS routes: the video does not exist for them.
         expect(refused.response.status).toBe(404);
-        expect(JSON.parse(refused.text)).toMatchObject({
-          error: { code: 'not_found', message: expect.any(String), details: expect.anything() },
-        });
+        // The API's one error shape, exactly.
+        expect(ApiErrorBody.parse(JSON.parse(refused.text)).error.code).toBe('not_found');
         expect(refused.text).not.toContain('X-Amz-Signature');
       }
       expect((await call(api.base, 'GET', '/api/stream/abc/manifest.mpd')).status).toBe(400);

@@ -48,7 +48,14 @@ const VariantParams = z.object({ videoId: EntityId, rendition: VariantName });
 const TrackParams = z.object({ videoId: EntityId, trackId: TrackId });
 /** Playlist URIs in a master that this API serves: video variants (and HDR twins) and track renditions. */
 const SERVED_URI = /^(?:[1-9][0-9]{0,3}p(?:-hdr)?|tracks\/[asc][0-9]{1,9})\/index\.m3u8$/;
-const StreamQuery = z.object({ st: z.string().max(2048).optional() });
+/** A private video's stream token, for players that cannot send the session's header. */
+export const StreamQuery = z.object({
+  st: z
+    .string()
+    .max(2048)
+    .optional()
+    .describe("a stream token from the HLS master playlist's variant URIs (private videos)"),
+});
 
 const M3U8 = 'application/vnd.apple.mpegurl';
 const MPD = 'application/dash+xml';
