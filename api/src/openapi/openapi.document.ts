@@ -33,6 +33,7 @@ import {
   VideoPage,
   VideoUpdateRequest,
 } from '@videoforge/contracts';
+import { StreamQuery } from '../streaming/streaming.routes.ts';
 
 type Auth = 'none' | 'optional' | 'required';
 
@@ -338,6 +339,16 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'streaming',
     auth: 'optional',
     responses: m3u8,
+  },
+  {
+    method: 'get',
+    path: '/api/stream/:videoId/manifest.mpd',
+    summary:
+      'DASH MPD (static) over the same CMAF segments: one video AdaptationSet per codec family and dynamic range, one per audio track, WebVTT subtitles as sidecar files; every URL a signed storage URL',
+    tag: 'streaming',
+    auth: 'optional',
+    query: StreamQuery,
+    responses: { 200: { description: 'DASH MPD', contentType: 'application/dash+xml' } },
   },
   {
     method: 'get',

@@ -19,8 +19,10 @@ import { canManage, canView } from '../http/access.ts';
 import { HttpError } from '../http/errors.ts';
 import { notFoundError, parse } from '../http/validate.ts';
 import type { JobsRepository } from '../jobs/jobs.repository.ts';
-import type { TracksService } from '../tracks/tracks.service.ts';
+import { CAPTION_FILES, type TracksService } from '../tracks/tracks.service.ts';
 import type { VideoRow, VideosRepository } from '../videos/videos.repository.ts';
+import { renderDashManifest } from './dash-manifest.ts';
+import { dashPresentation, masterVariantNames } from './dash-presentation.ts';
 import {
   playlistUris,
   resolveInside,
@@ -46,9 +48,17 @@ const VariantParams = z.object({ videoId: EntityId, rendition: VariantName });
 const TrackParams = z.object({ videoId: EntityId, trackId: TrackId });
 /** Playlist URIs in a master that this API serves: video variants (and HDR twins) and track renditions. */
 const SERVED_URI = /^(?:[1-9][0-9]{0,3}p(?:-hdr)?|tracks\/[asc][0-9]{1,9})\/index\.m3u8$/;
-const StreamQuery = z.object({ st: z.string().max(2048).optional() });
+/** A private video's stream token, for players that cannot send the session's header. */
+export const StreamQuery = z.object({
+  st: z
+    .string()
+    .max(2048)
+    .optional()
+    .describe("a stream token from the HLS master playlist's variant URIs (private videos)"),
+});
 
 const M3U8 = 'application/vnd.apple.mpegurl';
+const MPD = 'application/dash+xml';
 const POSTER_URL_TTL_SECONDS = 3600;
 
 /** Where a video's playable outputs are: a finished job's, or the renditions done so far. */
@@ -57,7 +67,7 @@ type Outputs =
   | { kind: 'partial'; prefix: string; renditions: string[] };
 
 /**
- * HLS playback. The master playlist points at this API's variant playlists, carrying
+ * HLS and DASH playback. The master playlist points at this API's variant playlists, carrying
  * a short-lived stream token (players cannot add headers to every request); variant
  * playlists point straight at storage with short-lived signed segment URLs.
  */
@@ -207,6 +217,44 @@ export function streamingRoutes({
       await sendMediaPlaylist(res, video, directory);
     },
   );
+
+  /**
+   * DASH over the same CMAF segments. Every URL in it is a signed storage URL (none
+   * comes back to this API), so the MPD itself is the only request that needs the
+   * viewer: a session token, or a stream token (`st`) bound to them as for variants.
+   */
+  router.get('/api/stream/:videoId/manifest.mpd', authn.optional, async (req, res) => {
+    const { videoId } = parse(MasterParams, req.params, 'params');
+    const { st } = parse(StreamQuery, req.query, 'query');
+    const video = await playable(req, videoId, st);
+    const outputs = await outputsOf(video);
+    const trackManifest = await tracks.manifestAt(outputs.prefix);
+    // As for HLS: while a job runs, a video with sound waits for its audio tracks.
+    if (outputs.kind === 'partial' && !trackManifest && video.audioCodec) throw notReady();
+    const variants =
+      outputs.kind === 'final'
+        ? masterVariantNames(await read(outputs.masterKey))
+        : outputs.renditions;
+    const sidecars = await Promise.all(
+      (await tracks.sidecarTracks(video)).map(async (track) => ({
+        track,
+        directory: (await tracks.trackDirectory(video, outputs.prefix, track.id)) ?? '',
+        file: CAPTION_FILES.full,
+      })),
+    );
+    const presentation = await dashPresentation(
+      { storage, read, ttlSeconds: segmentUrlTtlSeconds(video.durationSeconds) },
+      {
+        prefix: outputs.prefix,
+        variants,
+        tracks: trackManifest,
+        sidecars: sidecars.filter((sidecar) => sidecar.directory !== ''),
+      },
+    );
+    if (presentation.video.length === 0) throw notReady();
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.type(MPD).send(renderDashManifest(presentation));
+  });
 
   /** The finished job's file for images: the poster and the seek-thumbnail track. */
   async function finalFile(video: VideoRow, file: 'poster' | 'thumbnails'): Promise<string> {
