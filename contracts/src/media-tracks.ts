@@ -11,8 +11,7 @@ export const TRACKS_DIR = 'tracks/';
 export const TRACKS_MANIFEST = 'tracks/tracks.json';
 /**
  * A text subtitle's whole WebVTT file in its track folder, beside the segmented copy
- * HLS plays; DASH players take it as one sidecar file. (The transcoder's TRACK_FILES.fullVtt
- * writes it under this name.)
+ * HLS plays; DASH players take it as one sidecar file.
  */
 export const SUBTITLE_FULL_VTT = 'subtitles.vtt';
 export const AUDIO_GROUP_ID = 'audio';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { SkippedTrack } from '@videoforge/contracts';
+import { SUBTITLE_FULL_VTT, type SkippedTrack } from '@videoforge/contracts';
 import { ffmpegInputName, inputSafetyOptions, type SourceInput } from '@videoforge/platform/media';
 import { OUTPUT_SAMPLE_RATE, type AudioTrackPlan } from '../plan/audio-tracks.ts';
 import { GLOBAL_OPTIONS, type FfmpegCommand, type FfmpegOutput } from './ffmpeg-command.builder.ts';
@@ -19,8 +19,8 @@ export const TRACK_FILES = {
   segmentPattern: 'segment-%05d.m4s',
   /** The main mix as one faststart AAC file, stream-copied into each progressive MP4. */
   mainAudio: 'main.m4a',
-  /** What ffmpeg writes for a subtitle before it is segmented. */
-  fullVtt: 'subtitles.vtt',
+  /** What ffmpeg writes for a subtitle before it is segmented; uploaded too, for DASH. */
+  fullVtt: SUBTITLE_FULL_VTT,
 } as const;
 
 export function trackDir(tracksDir: string, id: string): string {
