@@ -1,4 +1,4 @@
-import { DEFAULT_LADDER } from './renditions.ts';
+import { DEFAULT_LADDER, type RenditionSpec } from './renditions.ts';
 
 /**
  * The name of the one rendition a source smaller than every rung gets: its own short
@@ -31,4 +31,21 @@ export function renditionsForSource(
   if (requested) return [...requested];
   const shortSide = Math.min(width, height);
   return DEFAULT_LADDER.filter((rung) => rung.height <= shortSide).map((rung) => rung.name);
+}
+
+/**
+ * The rendition a name stands for: the default ladder's, or for a below-ladder source's
+ * own-size name (e.g. "240p") its height at the lowest rung's bit rate. Jobs list
+ * renditions by name, and every runtime and strategy resolves them here.
+ */
+export function renditionForName(name: string): RenditionSpec {
+  const standard = DEFAULT_LADDER.find((r) => r.name === name);
+  if (standard)
+    return { name: standard.name, height: standard.height, videoBitrate: standard.videoBitrate };
+  const floor = DEFAULT_LADDER.at(-1);
+  return {
+    name,
+    height: Number.parseInt(name, 10),
+    videoBitrate: floor?.videoBitrate ?? '600k',
+  };
 }

@@ -1,12 +1,11 @@
 import {
-  DEFAULT_LADDER,
+  renditionForName,
   TRANSCODE_JOB_FINALIZER,
   TRANSCODE_JOB_GROUP,
   TRANSCODE_JOB_KIND,
   TRANSCODE_JOB_VERSION,
   outputPrefixFor,
   transcodeJobName,
-  type RenditionSpec,
   type TranscodeJobResource,
   type TranscodeJobStrategy,
 } from '@videoforge/contracts';
@@ -21,19 +20,6 @@ export interface JobRow {
   input_key: string;
   output_prefix: string | null;
   status: string;
-}
-
-/**
- * The rung for a format name: the standard ladder's, or for a below-360p source's
- * own-size rung (e.g. "240p") its height with the floor rung's bit rate.
- */
-export function renditionForFormat(format: string): RenditionSpec {
-  const standard = DEFAULT_LADDER.find((r) => r.name === format);
-  if (standard)
-    return { name: standard.name, height: standard.height, videoBitrate: standard.videoBitrate };
-  const height = Number.parseInt(format, 10);
-  const floor = DEFAULT_LADDER.at(-1);
-  return { name: format, height, videoBitrate: floor?.videoBitrate ?? '600k' };
 }
 
 /** The TranscodeJob for a Postgres job row; its name comes from the job id, so creating it twice is harmless. */
@@ -56,7 +42,7 @@ export function transcodeJobFor(
       jobId: job.id,
       videoId: job.video_id,
       source: { bucket: options.bucket, key: job.input_key },
-      renditions: job.formats.map(renditionForFormat),
+      renditions: job.formats.map(renditionForName),
       outputPrefix: job.output_prefix ?? outputPrefixFor(job.id),
       priority: 0,
       maxRetries: 2,

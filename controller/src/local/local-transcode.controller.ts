@@ -94,9 +94,15 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
       SELECT id, video_id, formats, strategy, hdr, input_key, output_prefix, status FROM jobs WHERE id = ${jobId}`;
     const owned = [...workloads.values()].filter((w) => w.spec.name.startsWith(`job-${jobId}-`));
     if (!row) {
-      for (const workload of owned) workload.cancel(); // deleted: stop its work
+      // Deleted: stop its work, and forget each workload once its process is gone.
+      for (const workload of owned) {
+        workload.cancel();
+        if (!workload.running) workloads.delete(workload.spec.name);
+      }
       return;
     }
+    // Finished and forgotten: only a retry (which makes the row pending) reopens it.
+    if ((row.status === 'succeeded' || row.status === 'failed') && owned.length === 0) return;
     const resource = transcodeJobFor(row, { namespace: 'local', bucket: 'local' });
     if (row.status === 'cancelled') resource.spec.cancel = true;
     const previous = statuses.get(jobId);
@@ -190,13 +196,16 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
       decision.status.phase === 'Succeeded' ||
       decision.status.phase === 'Failed' ||
       decision.status.phase === 'Cancelled';
-    if (terminal && !owned.some((w) => w.observe().state === 'active')) {
+    if (terminal && !owned.some((w) => w.running)) {
       // Forget finished work so memory does not grow; storage remembers what succeeded.
       for (const workload of owned) workloads.delete(workload.spec.name);
       statuses.delete(jobId);
       return;
     }
-    return { requeueAfterMs: decision.requeueAfterMs ?? 2000 };
+    // No polling: every change of a workload (start, progress, exit) enqueues the job.
+    return decision.requeueAfterMs === undefined
+      ? undefined
+      : { requeueAfterMs: decision.requeueAfterMs };
   }
 
   const resyncAll = async () => {

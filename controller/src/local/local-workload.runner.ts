@@ -68,6 +68,7 @@ export class LocalWorkload {
   #state: ObservedWorkload;
   #child: ChildProcess | undefined;
   readonly #now: () => Date;
+  #running = true;
   readonly done: Promise<void>;
 
   constructor(
@@ -91,15 +92,26 @@ export class LocalWorkload {
       attempts: 0,
       progress: 0,
     };
-    this.done = this.#run(deps).catch((error: unknown) => {
-      this.#state = {
-        ...this.#state,
-        state: 'failed',
-        failure: { kind: 'unknown', message: String(error) },
-        completedAt: this.#now(),
-      };
-      deps.onChange();
-    });
+    this.done = this.#run(deps)
+      .catch((error: unknown) => {
+        this.#state = {
+          ...this.#state,
+          state: 'failed',
+          failure: { kind: 'unknown', message: String(error) },
+          completedAt: this.#now(),
+        };
+      })
+      .finally(() => {
+        this.#running = false;
+        // A cancelled workload never reaches a final state: say that nothing of it runs
+        // any more, so the runtime need not look again later.
+        if (this.#controller.signal.aborted) deps.onChange();
+      });
+  }
+
+  /** Whether a process of it may still run (false once it finished, failed or was cancelled). */
+  get running(): boolean {
+    return this.#running;
   }
 
   observe(): ObservedWorkload {

@@ -142,14 +142,22 @@ describe('parseCliArgs', () => {
     ],
     [['--source', url, '--rendition', '720p', '--verbose', ...common], /unknown option: --verbose/],
     [['transcode', '--source', url, ...common], /unknown command: transcode/],
-    [
-      ['ladder', '--source', url, '--renditions', '1080p,999p', ...common],
-      /999p is not in the default ladder/,
-    ],
+    [['ladder', '--source', url, '--renditions', '1080p,huge', ...common], /--renditions/],
   ])('refuses %j', (argv, message) => {
     const parsed = parseCliArgs(argv);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.message).toMatch(message);
+  });
+
+  it("takes a below-ladder source's own-size name in a ladder, at the lowest rung's bit rate", () => {
+    const parsed = parseCliArgs(['ladder', '--source', url, '--renditions', '240p', ...common]);
+    expect(parsed).toMatchObject({
+      ok: true,
+      command: {
+        command: 'ladder',
+        renditions: [{ name: '240p', height: 240, videoBitrateKbps: 600 }],
+      },
+    });
   });
 
   it('answers --help with usage', () => {

@@ -1,4 +1,9 @@
-import { parseArgv, type InvocationSource, type TranscoderInvocation } from '@videoforge/contracts';
+import {
+  parseArgv,
+  renditionForName,
+  type InvocationSource,
+  type TranscoderInvocation,
+} from '@videoforge/contracts';
 import { InvalidStorageKeyError, validateStorageKey } from '@videoforge/platform/storage';
 import { defaultTemplates, renditionTemplateOf, type RenditionTemplate } from '../plan/ladder.ts';
 
@@ -97,11 +102,12 @@ function toCommand(invocation: TranscoderInvocation): CliParse {
       );
     }
     case 'ladder': {
-      const renditions = invocation.renditions?.map((name) => {
-        const template = defaultTemplates().find((t) => t.name === name);
-        if (!template) problems.push(`--renditions: ${name} is not in the default ladder`);
-        return template;
-      });
+      // Default-ladder names, or a below-ladder source's own-size name ("240p").
+      const renditions = invocation.renditions?.map(
+        (name) =>
+          defaultTemplates().find((t) => t.name === name) ??
+          renditionTemplateOf(renditionForName(name)),
+      );
       return finish(
         problems,
         source && {
