@@ -167,7 +167,7 @@ describe('hls.js failures', () => {
       hlsErrorMessage({
         type,
         details: Hls.ErrorDetails.BUFFER_APPEND_ERROR,
-        ...(code ? { response: { code, text: '' } } : {}),
+        ...(code ? { response: { url: '/m.m3u8', code, text: '' } } : {}),
       });
     expect(fail(NETWORK_ERROR, 404)).toBe('This video has no playable renditions yet.');
     expect(fail(NETWORK_ERROR, 503)).toBe(
