@@ -1,81 +1,40 @@
-import Hls, { type ErrorData } from 'hls.js';
-import {
-  useCallback,
-  useEffect,
-  useRef,
-  useState,
-  type KeyboardEvent,
-  type PointerEvent,
-} from 'react';
+import { useCallback, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { formatDuration } from '../lib/format.ts';
 import { Icon } from './icons.tsx';
 import { playerActionFor, type PlayerAction } from './keyboard.ts';
-import { hlsLevelOf, type QualityChoice, type QualityLevel } from './quality-levels.ts';
+import type { PlaybackSource } from './playback-engine.ts';
+import type { QualityChoice } from './quality-levels.ts';
 import { QualityMenu } from './quality-menu.tsx';
 import { TrackMenu, trackOptions } from './track-menu.tsx';
 import { cueAt, type ThumbnailCue } from './thumbnails-vtt.ts';
+import { usePlayback } from './use-playback.ts';
 
-export interface Mp4Source {
-  rendition: string;
-  url: string;
-}
-
-export interface VideoPlayerProps {
-  /** The HLS master playlist (same origin, /api/stream/…). */
-  masterUrl: string;
+export interface VideoPlayerProps extends PlaybackSource {
   title: string;
   posterUrl: string | undefined;
   thumbnails: readonly ThumbnailCue[];
-  /** Sent with the master playlist request (private videos); variants carry their own stream token. */
-  getAccessToken: () => Promise<string | undefined>;
-  /** Progressive MP4s, for browsers without Media Source Extensions. */
-  loadMp4Sources: () => Promise<Mp4Source[]>;
   /** Native HLS (Safari without MSE) cannot send a token, so only public videos use it. */
   allowNativeHls: boolean;
 }
 
-type Mode = 'hls' | 'native' | 'mp4';
-
-/** hls.js where Media Source Extensions exist, else the browser's own HLS, else MP4 files. */
-function playbackMode(allowNativeHls: boolean): Mode {
-  if (Hls.isSupported()) return 'hls';
-  if (
-    allowNativeHls &&
-    document.createElement('video').canPlayType('application/vnd.apple.mpegurl')
-  )
-    return 'native';
-  return 'mp4';
-}
-
-function mp4Level(source: Mp4Source, index: number): QualityLevel {
-  const height = Number(/^(\d+)p$/.exec(source.rendition)?.[1] ?? 0);
-  return { index, width: 0, height, bitrate: 0 };
-}
-
-/** Highest MP4 up to 1080p: what "Auto" plays without ABR. */
-function mp4AutoIndex(levels: readonly QualityLevel[]): number {
-  const fitting = levels.filter((level) => level.height <= 1080);
-  const pool = fitting.length > 0 ? fitting : levels;
-  return pool.reduce((best, level) => (level.height > best.height ? level : best), pool[0]!).index;
-}
-
 /**
- * hls.js playback with automatic bit-rate switching and a manual quality menu, seek
- * previews from the WebVTT sprite track, and keyboard control; falls back to native HLS
- * or progressive MP4 where Media Source Extensions are missing.
+ * The player's controls: play, seek with previews from the WebVTT sprite track, volume,
+ * the quality, audio and caption menus, full screen and keyboard control. Playback
+ * itself (hls.js, native HLS or MP4 files) is usePlayback's.
  */
 export function VideoPlayer(props: VideoPlayerProps) {
   const { masterUrl, getAccessToken, loadMp4Sources, allowNativeHls } = props;
   const containerRef = useRef<HTMLDivElement>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
-  const hlsRef = useRef<Hls | undefined>(undefined);
-  const mp4Ref = useRef<Mp4Source[]>([]);
-  // Chosen once per mount (the page remounts the player when the stream changes).
-  const [mode] = useState<Mode>(() => playbackMode(allowNativeHls));
-  const [levels, setLevels] = useState<QualityLevel[]>([]);
-  const [choice, setChoice] = useState<QualityChoice>({ kind: 'auto' });
-  const [playingIndex, setPlayingIndex] = useState<number | undefined>();
-  const [error, setError] = useState<string | undefined>();
+  const playback = usePlayback({
+    videoRef,
+    masterUrl,
+    getAccessToken,
+    loadMp4Sources,
+    allowNativeHls,
+  });
+  const { mode, levels, playingIndex, error } = playback;
+  const { audioTracks, audioTrack, subtitleTracks, subtitleTrack } = playback;
   const [playing, setPlaying] = useState(false);
   const [time, setTime] = useState(0);
   const [duration, setDuration] = useState(0);
@@ -84,165 +43,20 @@ export function VideoPlayer(props: VideoPlayerProps) {
   const [muted, setMuted] = useState(false);
   const [preview, setPreview] = useState<{ time: number; left: number } | undefined>();
   const [announcement, setAnnouncement] = useState('');
-  // hls.js's alternate audio renditions and subtitle renditions (EXT-X-MEDIA).
-  const [audioTracks, setAudioTracks] = useState<{ name: string; lang?: string }[]>([]);
-  const [audioTrack, setAudioTrack] = useState(-1);
-  const [subtitleTracks, setSubtitleTracks] = useState<{ name: string; lang?: string }[]>([]);
-  const [subtitleTrack, setSubtitleTrack] = useState(-1);
 
-  // Attach the source: hls.js where MSE exists, else native HLS, else MP4.
-  useEffect(() => {
-    const video = videoRef.current;
-    if (!video) return;
-    let cancelled = false;
-    if (mode === 'hls') {
-      const masterPath = new URL(masterUrl, window.location.href).href;
-      const hls = new Hls({
-        capLevelToPlayerSize: false,
-        // Only the master playlist request needs the session; variants carry a stream
-        // token and segments are presigned storage URLs (no extra headers there).
-        xhrSetup: async (xhr, url) => {
-          if (url !== masterPath) return;
-          const token = await getAccessToken();
-          xhr.open('GET', url, true);
-          if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
-        },
-      });
-      hlsRef.current = hls;
-      let recoveredMedia = false;
-      let retriedNetwork = false;
-      hls.on(Hls.Events.MANIFEST_PARSED, () => {
-        setLevels(
-          hls.levels.map((level, index) => ({
-            index,
-            width: level.width,
-            height: level.height,
-            bitrate: level.bitrate,
-          })),
-        );
-      });
-      hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => setPlayingIndex(data.level));
-      const labels = (tracks: readonly { name: string; lang?: string | undefined }[]) =>
-        tracks.map((t) => ({ name: t.name, ...(t.lang ? { lang: t.lang } : {}) }));
-      hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, (_event, data) => {
-        setAudioTracks(labels(data.audioTracks));
-        setAudioTrack(hls.audioTrack);
-      });
-      hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, (_event, data) => setAudioTrack(data.id));
-      hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, (_event, data) => {
-        setSubtitleTracks(labels(data.subtitleTracks));
-        setSubtitleTrack(hls.subtitleTrack);
-      });
-      hls.on(Hls.Events.SUBTITLE_TRACK_SWITCH, (_event, data) => setSubtitleTrack(data.id));
-      hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
-        if (!data.fatal) return;
-        if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !recoveredMedia) {
-          recoveredMedia = true;
-          hls.recoverMediaError();
-          return;
-        }
-        if (data.type === Hls.ErrorTypes.NETWORK_ERROR && !retriedNetwork) {
-          retriedNetwork = true;
-          hls.startLoad();
-          return;
-        }
-        const status = data.response?.code;
-        setError(
-          status === 404
-            ? 'This video has no playable renditions yet.'
-            : data.type === Hls.ErrorTypes.NETWORK_ERROR
-              ? 'The stream could not be loaded. Check your connection and reload the page.'
-              : `Playback failed (${data.details}).`,
-        );
-      });
-      hls.attachMedia(video);
-      hls.loadSource(masterUrl);
-      return () => {
-        cancelled = true;
-        hls.destroy();
-        hlsRef.current = undefined;
-      };
-    }
-    if (mode === 'native') {
-      video.src = masterUrl;
-      return () => {
-        video.removeAttribute('src');
-        video.load();
-      };
-    }
-    loadMp4Sources()
-      .then((sources) => {
-        if (cancelled) return;
-        mp4Ref.current = sources;
-        const mp4Levels = sources.map(mp4Level);
-        if (mp4Levels.length === 0) {
-          setError('This browser cannot play adaptive streams and no MP4 is available yet.');
-          return;
-        }
-        setLevels(mp4Levels);
-        const index = mp4AutoIndex(mp4Levels);
-        setPlayingIndex(index);
-        video.src = sources[index]!.url;
-      })
-      .catch(() => {
-        if (!cancelled) setError('The video files could not be loaded.');
-      });
-    return () => {
-      cancelled = true;
-      video.removeAttribute('src');
-      video.load();
-    };
-  }, [mode, masterUrl, getAccessToken, loadMp4Sources]);
-
-  const choose = useCallback(
-    (next: QualityChoice) => {
-      setChoice(next);
-      const label = next.kind === 'auto' ? 'automatic' : `${levels[next.index]?.height ?? ''}p`;
-      setAnnouncement(`Quality set to ${label}`);
-      const hls = hlsRef.current;
-      if (hls) {
-        hls.currentLevel = hlsLevelOf(next);
-        return;
-      }
-      const video = videoRef.current;
-      if (mode === 'mp4' && video) {
-        const index = next.kind === 'auto' ? mp4AutoIndex(levels) : next.index;
-        const source = mp4Ref.current[index];
-        if (!source || index === playingIndex) return;
-        const at = video.currentTime;
-        const resume = !video.paused;
-        video.src = source.url;
-        video.currentTime = at;
-        setPlayingIndex(index);
-        if (resume) void video.play().catch(() => undefined);
-      }
-    },
-    [levels, mode, playingIndex],
-  );
-
-  const chooseAudio = useCallback(
-    (index: number) => {
-      const hls = hlsRef.current;
-      if (!hls) return;
-      hls.audioTrack = index;
-      setAudioTrack(index);
-      setAnnouncement(`Audio: ${audioTracks[index]?.name ?? ''}`);
-    },
-    [audioTracks],
-  );
-  const chooseSubtitles = useCallback(
-    (index: number) => {
-      const hls = hlsRef.current;
-      if (!hls) return;
-      hls.subtitleDisplay = index >= 0;
-      hls.subtitleTrack = index;
-      setSubtitleTrack(index);
-      setAnnouncement(
-        index < 0 ? 'Captions off' : `Captions: ${subtitleTracks[index]?.name ?? ''}`,
-      );
-    },
-    [subtitleTracks],
-  );
+  const choose = (next: QualityChoice) => {
+    playback.choose(next);
+    const label = next.kind === 'auto' ? 'automatic' : `${levels[next.index]?.height ?? ''}p`;
+    setAnnouncement(`Quality set to ${label}`);
+  };
+  const chooseAudio = (index: number) => {
+    playback.chooseAudio(index);
+    setAnnouncement(`Audio: ${audioTracks[index]?.name ?? ''}`);
+  };
+  const chooseSubtitles = (index: number) => {
+    playback.chooseSubtitles(index);
+    setAnnouncement(index < 0 ? 'Captions off' : `Captions: ${subtitleTracks[index]?.name ?? ''}`);
+  };
 
   const act = useCallback((action: PlayerAction) => {
     const video = videoRef.current;
@@ -336,11 +150,6 @@ export function VideoPlayer(props: VideoPlayerProps) {
         onVolumeChange={(event) => {
           setVolume(event.currentTarget.volume);
           setMuted(event.currentTarget.muted);
-        }}
-        onError={(event) => {
-          const mediaError = event.currentTarget.error;
-          if (mediaError && mode !== 'hls')
-            setError(`Playback failed: ${mediaError.message || `media error ${mediaError.code}`}.`);
         }}
       />
       {error && (
@@ -456,7 +265,7 @@ export function VideoPlayer(props: VideoPlayerProps) {
           )}
           <QualityMenu
             levels={levels}
-            choice={choice}
+            choice={playback.choice}
             playingIndex={playingIndex}
             onChoose={choose}
           />

@@ -1,0 +1,84 @@
+import Hls, { type ErrorData } from 'hls.js';
+import type { MediaTrackLabel, PlaybackEngine } from './playback-engine.ts';
+import { hlsLevelOf } from './quality-levels.ts';
+
+const trackLabels = (tracks: readonly { name: string; lang?: string | undefined }[]) =>
+  tracks.map((t): MediaTrackLabel => ({ name: t.name, ...(t.lang ? { lang: t.lang } : {}) }));
+
+/** What the viewer reads when hls.js gives up (after one media recovery and one reload). */
+export function hlsErrorMessage(data: Pick<ErrorData, 'type' | 'details' | 'response'>): string {
+  if (data.response?.code === 404) return 'This video has no playable renditions yet.';
+  if (data.type === Hls.ErrorTypes.NETWORK_ERROR)
+    return 'The stream could not be loaded. Check your connection and reload the page.';
+  return `Playback failed (${data.details}).`;
+}
+
+/** hls.js over Media Source Extensions: automatic bit-rate switching, audio and subtitle renditions. */
+export const hlsJsEngine: PlaybackEngine = {
+  mode: 'hls',
+  isSupported: () => Hls.isSupported(),
+  attach(video, { masterUrl, getAccessToken }, report) {
+    const masterPath = new URL(masterUrl, window.location.href).href;
+    const hls = new Hls({
+      capLevelToPlayerSize: false,
+      // Only the master playlist request needs the session; variants carry a stream
+      // token and segments are presigned storage URLs (no extra headers there).
+      xhrSetup: async (xhr, url) => {
+        if (url !== masterPath) return;
+        const token = await getAccessToken();
+        xhr.open('GET', url, true);
+        if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+      },
+    });
+    let recoveredMedia = false;
+    let retriedNetwork = false;
+    hls.on(Hls.Events.MANIFEST_PARSED, () => {
+      report.levels(
+        hls.levels.map((level, index) => ({
+          index,
+          width: level.width,
+          height: level.height,
+          bitrate: level.bitrate,
+        })),
+      );
+    });
+    hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => report.playingLevel(data.level));
+    hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, (_event, data) =>
+      report.audioTracks(trackLabels(data.audioTracks), hls.audioTrack),
+    );
+    hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, (_event, data) => report.audioTrack(data.id));
+    hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, (_event, data) =>
+      report.subtitleTracks(trackLabels(data.subtitleTracks), hls.subtitleTrack),
+    );
+    hls.on(Hls.Events.SUBTITLE_TRACK_SWITCH, (_event, data) => report.subtitleTrack(data.id));
+    hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
+      if (!data.fatal) return;
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !recoveredMedia) {
+        recoveredMedia = true;
+        hls.recoverMediaError();
+        return;
+      }
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR && !retriedNetwork) {
+        retriedNetwork = true;
+        hls.startLoad();
+        return;
+      }
+      report.error(hlsErrorMessage(data));
+    });
+    hls.attachMedia(video);
+    hls.loadSource(masterUrl);
+    return {
+      chooseLevel: (choice) => {
+        hls.currentLevel = hlsLevelOf(choice);
+      },
+      chooseAudio: (index) => {
+        hls.audioTrack = index;
+      },
+      chooseSubtitles: (index) => {
+        hls.subtitleDisplay = index >= 0;
+        hls.subtitleTrack = index;
+      },
+      destroy: () => hls.destroy(),
+    };
+  },
+};
