@@ -108,7 +108,7 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
     const created = (await create(transcodeRenditions('defaults'))) as {
       spec: Record<string, unknown>;
     };
-    expect(created.spec).toMatchObject({ priority: 0, maxRetries: 2, strategy: 'perRendition' });
+    expect(created.spec).toMatchObject({ priority: 0, maxRetries: 2, strategy: 'auto' });
     expect(created.spec.cancel).toBeUndefined();
   });
 
@@ -220,6 +220,7 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
             phase: 'Running',
             progress: 40,
             renditionsSummary: '1/2',
+            strategy: 'ladder',
             observedGeneration: 1,
           },
         },
@@ -253,6 +254,12 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
       'jsonpath={.status.phase}',
     ]);
     expect(short.stdout).toBe('Running');
+    // What auto resolved to is there with -o wide.
+    const wide = await kubectl(kubeconfig, ['get', 'tj', '-n', namespace, 'job-42', '-o', 'wide']);
+    const [wideHeader, wideRow] = wide.stdout.trim().split('\n');
+    const column = wideHeader?.split(/\s+/).indexOf('STRATEGY') ?? -1;
+    expect(column).toBeGreaterThan(0);
+    expect(wideRow?.split(/\s+/)[column]).toBe('ladder');
   });
 
   it('rejects a status outside its schema through the status subresource', async () => {
