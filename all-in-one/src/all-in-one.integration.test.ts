@@ -11,6 +11,7 @@ import { startAllInOne, type RunningAllInOne } from '../../test/support/all-in-o
 import { call, generateClip, tmpdir } from '../../test/support/api-app.ts';
 import { describeWith } from '../../test/support/components.ts';
 import { waitUntil } from '../../test/support/process.ts';
+import { serverSentEvents } from '../../test/support/server-sent-events.ts';
 
 /** Reads server-sent events until `until` accepts one, or the time runs out. */
 async function readEvents(
@@ -25,22 +26,9 @@ async function readEvents(
   });
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const seen: Array<{ event: string; data: unknown }> = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (data === undefined) continue;
-      const parsed = { event, data: JSON.parse(data) as unknown };
-      seen.push(parsed);
-      // Leaving the loop cancels the stream.
-      if (until(parsed)) return seen;
-    }
+  for await (const parsed of serverSentEvents(response.body as AsyncIterable<Uint8Array>)) {
+    seen.push(parsed);
+    if (until(parsed)) return seen;
   }
   return seen;
 }

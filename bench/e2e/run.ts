@@ -32,6 +32,7 @@ import {
 import type { MediaMetadata, UploadCreateResponse } from '@videoforge/contracts';
 import { freePort } from '../../test/support/free-port.ts';
 import { startProcess, waitUntil, type StartedProcess } from '../../test/support/process.ts';
+import { serverSentEvents } from '../../test/support/server-sent-events.ts';
 import { cpuSeconds, generatePhoneLikeClip, groupCpuSeconds, median } from '../support/measure.ts';
 
 const Args = z.object({
@@ -193,21 +194,13 @@ async function succeededEvent(baseUrl: string, token: string, jobId: () => strin
   const response = await fetch(`${baseUrl}/api/events`, {
     headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
   });
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (!/^event: job$/m.test(block) || !data) continue;
-      const job = JSON.parse(data) as { jobId: string; status: string };
-      if (job.jobId !== jobId()) continue;
-      if (job.status === 'failed') throw new Error(`the job failed: ${data}`);
-      if (job.status === 'succeeded') return performance.now();
-    }
+  for await (const { event, data } of serverSentEvents(
+    response.body as AsyncIterable<Uint8Array>,
+  )) {
+    const job = data as { jobId?: string; status?: string };
+    if (event !== 'job' || job.jobId !== jobId()) continue;
+    if (job.status === 'failed') throw new Error(`the job failed: ${JSON.stringify(data)}`);
+    if (job.status === 'succeeded') return performance.now();
   }
   throw new Error('the event stream ended before the job succeeded');
 }
