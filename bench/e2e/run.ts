@@ -189,18 +189,37 @@ async function api<T>(
   return JSON.parse(text) as T;
 }
 
-/** Resolves with the time the job's `succeeded` event arrives on the event stream. */
-async function succeededEvent(baseUrl: string, token: string, jobId: () => string | undefined) {
+/**
+ * Follows the job on the event stream, as the web app does: at each of its events, until
+ * the master playlist answers, asks for it once (what a player would do next), so the
+ * probing costs the platform a request per change, not a poll. Resolves with when it
+ * became playable and when the `succeeded` event arrived.
+ */
+async function followJob(
+  baseUrl: string,
+  token: string,
+  target: { jobId?: string },
+): Promise<{ playableAt: number; doneAt: number }> {
   const response = await fetch(`${baseUrl}/api/events`, {
     headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
   });
+  let playableAt = 0;
+  const masterAnswers = async (videoId: string) => {
+    const master = await fetch(`${baseUrl}/api/stream/${videoId}/master.m3u8`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    await master.arrayBuffer();
+    return master.ok;
+  };
   for await (const { event, data } of serverSentEvents(
     response.body as AsyncIterable<Uint8Array>,
   )) {
-    const job = data as { jobId?: string; status?: string };
-    if (event !== 'job' || job.jobId !== jobId()) continue;
+    const job = data as { jobId?: string; videoId?: string; status?: string };
+    if (event !== 'job' || !target.jobId || job.jobId !== target.jobId) continue;
     if (job.status === 'failed') throw new Error(`the job failed: ${JSON.stringify(data)}`);
-    if (job.status === 'succeeded') return performance.now();
+    if (!playableAt && job.videoId && (await masterAnswers(job.videoId)))
+      playableAt = performance.now();
+    if (job.status === 'succeeded') return { playableAt, doneAt: performance.now() };
   }
   throw new Error('the event stream ended before the job succeeded');
 }
@@ -257,9 +276,9 @@ async function runPlatform(
   );
   const parts = await sendBytes(upload, clip);
 
-  // Listening before completing, so the event cannot be missed.
+  // Listening before completing, so no event can be missed.
   const awaited: { jobId?: string } = {};
-  const done = succeededEvent(baseUrl, accessToken, () => awaited.jobId);
+  const followed = followJob(baseUrl, accessToken, awaited);
   const pgid = platform.process.child.pid ?? 0;
   const cpu0 = groupCpuSeconds(pgid);
   const t0 = performance.now();
@@ -271,19 +290,7 @@ async function runPlatform(
     accessToken,
   );
   awaited.jobId = completed.job.id;
-  let playableAt = 0;
-  const playable = (async () => {
-    for (;;) {
-      const master = await fetch(`${baseUrl}/api/stream/${completed.video.id}/master.m3u8`, {
-        headers: { Authorization: `Bearer ${accessToken}` },
-      });
-      await master.arrayBuffer();
-      if (master.ok) return (playableAt = performance.now());
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  })();
-  const doneAt = await done;
-  await playable;
+  const { playableAt, doneAt } = await followed;
   return {
     playable: (playableAt - t0) / 1000,
     done: (doneAt - t0) / 1000,
