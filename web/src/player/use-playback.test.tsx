@@ -233,7 +233,7 @@ describe('the MP4 engine', () => {
 });
 
 describe('hls.js failures', () => {
-  it('tells a missing stream, a lost connection and a decoding failure apart', () => {
+  it('tells a missing stream, a lost connection, a broken playlist and a decoding failure apart', () => {
     const { NETWORK_ERROR, MEDIA_ERROR } = Hls.ErrorTypes;
     const fail = (type: ErrorTypes, code?: number) =>
       hlsErrorMessage({
@@ -246,5 +246,8 @@ describe('hls.js failures', () => {
       'The stream could not be loaded. Check your connection and reload the page.',
     );
     expect(fail(MEDIA_ERROR)).toBe('Playback failed (bufferAppendError).');
+    expect(
+      hlsErrorMessage({ type: NETWORK_ERROR, details: Hls.ErrorDetails.MANIFEST_PARSING_ERROR }),
+    ).toBe("The stream's playlist could not be read (manifestParsingError).");
   });
 });
