@@ -2,16 +2,17 @@ import type { MediaTrackLabel, PlaybackEngine, PlaybackReports } from './playbac
 import type { QualityLevel } from './quality-levels.ts';
 import { isShakaError, isShakaFailure, shakaErrorMessage } from './shaka-errors.ts';
 
-type Shaka = (typeof import('shaka-player'))['default'];
+type Shaka = (typeof import('shaka-player/dist/shaka-player.compiled-es2021.js'))['default'];
 type ShakaPlayer = InstanceType<Shaka['Player']>;
 
 /**
- * Shaka's compiled, UI-less build (DASH and HLS). Loaded on first use, so viewers who
- * keep hls.js never download it.
+ * Shaka's compiled, UI-less build (DASH and HLS) for ES2021 browsers: every browser with
+ * MSE the app targets, and about 15% smaller than the ES5 one. Loaded on first use, so
+ * viewers who keep hls.js never download it.
  */
 let shakaLoad: Promise<Shaka> | undefined;
 function loadShaka(): Promise<Shaka> {
-  shakaLoad ??= import('shaka-player').then((module) => {
+  shakaLoad ??= import('shaka-player/dist/shaka-player.compiled-es2021.js').then((module) => {
     // A CommonJS package: the import's default is module.exports, the namespace itself
     // (its .d.ts, read as CommonJS, puts it one .default further down).
     const shaka = module.default as unknown as Shaka;

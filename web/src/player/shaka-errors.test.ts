@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import shakaModule from 'shaka-player';
+import shakaModule from 'shaka-player/dist/shaka-player.compiled-es2021.js';
 import {
   isShakaFailure,
   shakaErrorMessage,
@@ -10,7 +10,8 @@ import {
 } from './shaka-errors.ts';
 
 // The real library's errors, as its player hands them to the engine.
-const shaka = shakaModule as unknown as (typeof import('shaka-player'))['default'];
+const shaka =
+  shakaModule as unknown as (typeof import('shaka-player/dist/shaka-player.compiled-es2021.js'))['default'];
 const { Severity, Category, Code } = shaka.util.Error;
 const error = (severity: number, category: number, code: number, ...data: unknown[]) =>
   new shaka.util.Error(severity, category, code, ...data);
