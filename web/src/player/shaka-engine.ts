@@ -103,6 +103,20 @@ export function createShakaEngine(manifest: 'dash' | 'hls'): PlaybackEngine {
           return;
         }
         player = new shaka.Player();
+        // The source's default track first, as hls.js plays DEFAULT=YES: the MPD gives it
+        // Role "main" and every other track "alternate" (Shaka would take the first).
+        player.configure({
+          preferredAudio: [
+            {
+              language: '',
+              role: 'main',
+              label: '',
+              channelCount: 0,
+              codec: '',
+              spatialAudio: false,
+            },
+          ],
+        });
         // Only the manifest request needs the session: an HLS master's variant playlists
         // carry a stream token, and every segment and subtitle URL is presigned.
         player.getNetworkingEngine()?.registerRequestFilter(async (type, request) => {
@@ -122,10 +136,14 @@ export function createShakaEngine(manifest: 'dash' | 'hls'): PlaybackEngine {
           'textchanged',
         ])
           player.addEventListener(name, refresh);
+        // Attaching resets the element, which drops a play() asked for while Shaka was
+        // still being fetched; it is asked again once the stream is loaded.
+        const playRequested = !video.paused;
         await player.attach(video);
         if (destroyed) return;
         await player.load(manifestUrl);
         refresh();
+        if (playRequested && video.paused) void video.play().catch(() => undefined);
       };
       start().catch(fail);
 
