@@ -58,14 +58,16 @@ function reportChanges(report: PlaybackReports) {
     const audio = player.getAudioTracks();
     const audioLabels = audio.map((track) => label(track.label, track.language));
     const audioActive = audio.findIndex((track) => track.active);
+    const audioActiveChanged = changed('audioActive', audioActive);
     if (changed('audio', audioLabels)) report.audioTracks(audioLabels, audioActive);
-    else if (changed('audioActive', audioActive)) report.audioTrack(audioActive);
+    else if (audioActiveChanged) report.audioTrack(audioActive);
 
     const text = player.getTextTracks();
     const textLabels = text.map((track) => label(track.label, track.language));
     const textActive = text.findIndex((track) => track.active);
+    const textActiveChanged = changed('textActive', textActive);
     if (changed('text', textLabels)) report.subtitleTracks(textLabels, textActive);
-    else if (changed('textActive', textActive)) report.subtitleTrack(textActive);
+    else if (textActiveChanged) report.subtitleTrack(textActive);
   };
 }
 
