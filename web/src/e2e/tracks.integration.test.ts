@@ -291,5 +291,72 @@ describeWithChromium(
       expect(errors).toEqual([]);
       await context.close();
     }, 120_000);
+
+    it('plays it through Shaka Player on the MPD, switches the audio track and the captions from the menus', async () => {
+      const context = await browser!.newContext();
+      // The Player setting, as the Player menu leaves it.
+      await context.addInitScript(`localStorage.setItem('videoforge.player', 'shaka')`);
+      const page: Page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      const audioSegments = new Set<string>();
+      page.on('request', (request) => {
+        const match = /\/tracks\/(a[0-9]+)\//.exec(request.url());
+        if (match?.[1]) audioSegments.add(match[1]);
+      });
+      page.setDefaultTimeout(20_000);
+      await page.goto(url(`/videos/${videoId}`));
+      const player = page.getByTestId('player');
+      // expect.poll's default second is short for a player still being fetched.
+      const wait = { timeout: 15_000 };
+      await expect.poll(() => player.getAttribute('data-mode'), wait).toBe('shaka');
+      await page.getByTestId('play-button').click();
+      // The main mix plays first: Role "main".
+      await expect.poll(() => player.getAttribute('data-audio-track'), wait).toBe('Main');
+      await expect
+        .poll(() => page.evaluate(`document.querySelector('video').currentTime`), wait)
+        .toBeGreaterThan(0.3);
+
+      await page.getByTestId('audio-button').click();
+      const audioLabels = await page.getByRole('menuitemradio').allTextContents();
+      expect(audioLabels.map((label) => label.replace('✓', ''))).toEqual([
+        'Commentaryen',
+        'Mainen',
+      ]);
+      expect(await page.getByTestId('audio-option-1').getAttribute('aria-checked')).toBe('true');
+      await page.getByTestId('audio-option-0').click();
+      await expect.poll(() => player.getAttribute('data-audio-track'), wait).toBe('Commentary');
+      await expect.poll(() => audioSegments.has('a0'), wait).toBe(true);
+
+      await page.getByTestId('captions-button').click();
+      const labels = await page.getByRole('menuitemradio').allTextContents();
+      expect(labels.map((label) => label.replace('✓', ''))).toEqual([
+        'Off',
+        'Frenchfr',
+        'Englishen',
+      ]);
+      await page.getByTestId('captions-option-1').click();
+      await expect.poll(() => player.getAttribute('data-subtitle-track')).toBe('English');
+      await page.evaluate(
+        `(() => { const v = document.querySelector('video'); v.pause(); v.currentTime = 1; })()`,
+      );
+      const showing = () =>
+        page.evaluate<string>(`(() => {
+          const tracks = [...document.querySelector('video').textTracks];
+          const shown = tracks.find((t) => t.mode === 'showing');
+          return shown ? [...(shown.activeCues ?? [])].map((c) => c.text).join('|') : '';
+        })()`);
+      await expect.poll(showing, { timeout: 15_000 }).toBe('Hello from a sidecar');
+
+      await page.getByTestId('captions-button').click();
+      await page.getByTestId('captions-option-0').click();
+      await expect.poll(showing, { timeout: 15_000 }).toBe('Bonjour tout le monde');
+      await page.getByTestId('captions-button').click();
+      await page.getByTestId('captions-option--1').click();
+      await expect.poll(() => player.getAttribute('data-subtitle-track')).toBe('off');
+      await expect.poll(showing, { timeout: 15_000 }).toBe('');
+      expect(errors).toEqual([]);
+      await context.close();
+    }, 120_000);
   },
 );

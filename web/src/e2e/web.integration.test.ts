@@ -402,7 +402,11 @@ describeWithChromium(['postgres', 'ffmpeg'], 'the web app in Chromium (all-in-on
       'delete window.MediaSource; delete window.ManagedMediaSource; delete window.WebKitMediaSource;',
     );
     await noMse.goto(url(videoPath));
-    await expect.poll(() => noMse.getByTestId('player').getAttribute('data-mode')).toBe('mp4');
+    // A fresh tab resumes the session before the video (and its player) shows: more than
+    // expect.poll's default second on a loaded machine.
+    await expect
+      .poll(() => noMse.getByTestId('player').getAttribute('data-mode'), { timeout: 20_000 })
+      .toBe('mp4');
     await expect
       .poll(() => noMse.getByTestId('player').getAttribute('data-playing-height'))
       .toBe('720');

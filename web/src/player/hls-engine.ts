@@ -8,6 +8,8 @@ const trackLabels = (tracks: readonly { name: string; lang?: string | undefined 
 /** What the viewer reads when hls.js gives up (after one media recovery and one reload). */
 export function hlsErrorMessage(data: Pick<ErrorData, 'type' | 'details' | 'response'>): string {
   if (data.response?.code === 404) return 'This video has no playable renditions yet.';
+  if (data.details === Hls.ErrorDetails.MANIFEST_PARSING_ERROR)
+    return `The stream's playlist could not be read (${data.details}).`;
   if (data.type === Hls.ErrorTypes.NETWORK_ERROR)
     return 'The stream could not be loaded. Check your connection and reload the page.';
   return `Playback failed (${data.details}).`;
@@ -58,7 +60,9 @@ export const hlsJsEngine: PlaybackEngine = {
         hls.recoverMediaError();
         return;
       }
-      if (data.type === Hls.ErrorTypes.NETWORK_ERROR && !retriedNetwork) {
+      // startLoad resumes segment loading; a master playlist that never arrived or never
+      // parsed (hls.js has retried it already) has nothing to resume.
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR && !retriedNetwork && hls.levels.length > 0) {
         retriedNetwork = true;
         hls.startLoad();
         return;

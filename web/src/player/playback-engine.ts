@@ -10,7 +10,12 @@ export interface Mp4Source {
 export interface PlaybackSource {
   /** The HLS master playlist (same origin, /api/stream/…). */
   masterUrl: string;
-  /** Sent with the master playlist request (private videos); variants carry their own stream token. */
+  /** The DASH MPD over the same segments (same origin, /api/stream/…/manifest.mpd). */
+  dashUrl: string;
+  /**
+   * Sent with the master playlist or MPD request (private videos); variants carry their
+   * own stream token and segment URLs are signed.
+   */
   getAccessToken: () => Promise<string | undefined>;
   /** Progressive MP4s, for browsers without Media Source Extensions. */
   loadMp4Sources: () => Promise<Mp4Source[]>;
@@ -52,7 +57,7 @@ export interface EngineContext {
 }
 
 /**
- * One way of playing the stream (hls.js, the browser's own HLS, MP4 files). The player
+ * One way of playing the stream (hls.js, Shaka Player, the browser's own HLS, MP4 files). The player
  * takes the first engine of its list this browser supports and never talks to the
  * library behind it, so another engine is one more entry in the list.
  */

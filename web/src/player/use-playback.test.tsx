@@ -5,7 +5,13 @@ import Hls, { type ErrorTypes } from 'hls.js';
 import { hlsErrorMessage } from './hls-engine.ts';
 import { mp4AutoIndex, mp4Engine, mp4Level } from './mp4-engine.ts';
 import { choosePlaybackEngine, type Mp4Source } from './playback-engine.ts';
-import { defaultEngines } from './use-playback.ts';
+import {
+  parsePlayerPreference,
+  PLAYER_PREFERENCE_KEY,
+  writePlayerPreference,
+  type PlayerPreference,
+} from './player-preference.ts';
+import { defaultEngines, enginesFor } from './use-playback.ts';
 import { VideoPlayer } from './video-player.tsx';
 
 // jsdom has no media pipeline: load() only logs "not implemented". The engines call it
@@ -17,7 +23,17 @@ afterEach(() => {
   cleanup();
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
+  writePlayerPreference('hls.js');
+  localStorage.clear();
 });
+
+const withMediaSource = () =>
+  vi.stubGlobal(
+    'MediaSource',
+    class {
+      static isTypeSupported = (type: string) => type.startsWith('video/mp4');
+    },
+  );
 
 const mp4 = (rendition: string): Mp4Source => ({
   rendition,
@@ -42,15 +58,35 @@ describe('the engine chosen per browser', () => {
   });
 
   it('prefers hls.js wherever Media Source Extensions exist', () => {
-    vi.stubGlobal(
-      'MediaSource',
-      class {
-        static isTypeSupported = (type: string) => type.startsWith('video/mp4');
-      },
-    );
+    withMediaSource();
     vi.spyOn(HTMLMediaElement.prototype, 'canPlayType').mockReturnValue('maybe');
     expect(mode(true)).toBe('hls');
     expect(mode(false)).toBe('hls');
+  });
+});
+
+describe('the engine chosen by the Player setting', () => {
+  const mode = (preference: PlayerPreference, allowNativeHls = false) =>
+    choosePlaybackEngine(enginesFor(preference), { allowNativeHls }).mode;
+
+  it('plays the DASH manifest with Shaka when chosen, hls.js otherwise', () => {
+    withMediaSource();
+    expect(mode('hls.js')).toBe('hls');
+    expect(mode('shaka')).toBe('shaka');
+  });
+
+  it('falls back alike without Media Source Extensions', () => {
+    expect(mode('shaka')).toBe('mp4');
+    vi.spyOn(HTMLMediaElement.prototype, 'canPlayType').mockImplementation((type) =>
+      type === 'application/vnd.apple.mpegurl' ? 'maybe' : '',
+    );
+    expect(mode('shaka', true)).toBe('native');
+  });
+
+  it('is hls.js unless Shaka was stored', () => {
+    expect(parsePlayerPreference(null)).toBe('hls.js');
+    expect(parsePlayerPreference('shaka')).toBe('shaka');
+    expect(parsePlayerPreference('dash.js')).toBe('hls.js');
   });
 });
 
@@ -72,6 +108,7 @@ describe('<VideoPlayer> on the MP4 fallback', () => {
     render(
       <VideoPlayer
         masterUrl="/api/stream/v1/master.m3u8"
+        dashUrl="/api/stream/v1/manifest.mpd"
         title="Clip"
         posterUrl={undefined}
         thumbnails={[]}
@@ -129,6 +166,40 @@ describe('<VideoPlayer> on the MP4 fallback', () => {
   });
 });
 
+describe('the Player menu', () => {
+  const renderPlayer = () =>
+    render(
+      <VideoPlayer
+        masterUrl="/api/stream/v1/master.m3u8"
+        dashUrl="/api/stream/v1/manifest.mpd"
+        title="Clip"
+        posterUrl={undefined}
+        thumbnails={[]}
+        getAccessToken={async () => undefined}
+        loadMp4Sources={async () => [mp4('720p')]}
+        allowNativeHls={false}
+      />,
+    );
+  const button = () => screen.getByTestId('player-engine-button');
+
+  it('offers hls.js (the default) and Shaka Player, and keeps the choice in localStorage', async () => {
+    renderPlayer();
+    expect(button().getAttribute('aria-label')).toBe('Player: hls.js');
+    fireEvent.click(button());
+    expect(screen.getAllByRole('menuitemradio')).toEqual([
+      screen.getByRole('menuitemradio', { name: 'hls.js', checked: true }),
+      screen.getByRole('menuitemradio', { name: 'Shaka Player', checked: false }),
+    ]);
+    fireEvent.click(screen.getByRole('menuitemradio', { name: 'Shaka Player' }));
+    expect(localStorage.getItem(PLAYER_PREFERENCE_KEY)).toBe('shaka');
+    await waitFor(() => expect(button().getAttribute('aria-label')).toBe('Player: Shaka Player'));
+
+    cleanup();
+    renderPlayer();
+    expect(button().getAttribute('aria-label')).toBe('Player: Shaka Player');
+  });
+});
+
 describe('the MP4 engine', () => {
   it('sets no source once detached before the file list arrives', async () => {
     const element = document.createElement('video');
@@ -138,6 +209,7 @@ describe('the MP4 engine', () => {
       element,
       {
         masterUrl: '/m.m3u8',
+        dashUrl: '/m.mpd',
         getAccessToken: async () => undefined,
         loadMp4Sources: () => new Promise((r) => (resolve = r)),
       },
@@ -161,7 +233,7 @@ describe('the MP4 engine', () => {
 });
 
 describe('hls.js failures', () => {
-  it('tells a missing stream, a lost connection and a decoding failure apart', () => {
+  it('tells a missing stream, a lost connection, a broken playlist and a decoding failure apart', () => {
     const { NETWORK_ERROR, MEDIA_ERROR } = Hls.ErrorTypes;
     const fail = (type: ErrorTypes, code?: number) =>
       hlsErrorMessage({
@@ -174,5 +246,8 @@ describe('hls.js failures', () => {
       'The stream could not be loaded. Check your connection and reload the page.',
     );
     expect(fail(MEDIA_ERROR)).toBe('Playback failed (bufferAppendError).');
+    expect(
+      hlsErrorMessage({ type: NETWORK_ERROR, details: Hls.ErrorDetails.MANIFEST_PARSING_ERROR }),
+    ).toBe("The stream's playlist could not be read (manifestParsingError).");
   });
 });

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
 import { hlsJsEngine } from './hls-engine.ts';
 import { mp4Engine } from './mp4-engine.ts';
 import { nativeHlsEngine } from './native-hls-engine.ts';
+import type { PlayerPreference } from './player-preference.ts';
+import { shakaEngine } from './shaka-engine.ts';
 import {
   choosePlaybackEngine,
   type MediaTrackLabel,
@@ -14,6 +16,21 @@ import type { QualityChoice, QualityLevel } from './quality-levels.ts';
 /** hls.js where Media Source Extensions exist, else the browser's own HLS, else MP4 files. */
 export const defaultEngines = [hlsJsEngine, nativeHlsEngine, mp4Engine] as const;
 
+/**
+ * The engines for the viewer's player choice: Shaka (on the MPD) in hls.js's place when
+ * chosen; without Media Source Extensions neither runs, so both fall back alike.
+ */
+export function enginesFor(
+  preference: PlayerPreference,
+): readonly [PlaybackEngine, ...PlaybackEngine[]] {
+  switch (preference) {
+    case 'hls.js':
+      return defaultEngines;
+    case 'shaka':
+      return [shakaEngine, nativeHlsEngine, mp4Engine];
+  }
+}
+
 export interface UsePlaybackOptions extends PlaybackSource {
   videoRef: RefObject<HTMLVideoElement | null>;
   allowNativeHls: boolean;
@@ -22,7 +39,7 @@ export interface UsePlaybackOptions extends PlaybackSource {
 }
 
 export interface Playback {
-  /** The engine's mode ("hls", "native", "mp4"). */
+  /** The engine's mode ("hls", "shaka", "native", "mp4"). */
   mode: string;
   levels: QualityLevel[];
   /** The level the engine plays now (ABR's pick under Auto). */
@@ -45,7 +62,7 @@ export interface Playback {
  * reports (levels, tracks, errors) as state for the controls.
  */
 export function usePlayback(options: UsePlaybackOptions): Playback {
-  const { videoRef, masterUrl, getAccessToken, loadMp4Sources, allowNativeHls } = options;
+  const { videoRef, masterUrl, dashUrl, getAccessToken, loadMp4Sources, allowNativeHls } = options;
   // Chosen once per mount (the page remounts the player when the stream changes).
   const [engine] = useState(() =>
     choosePlaybackEngine(options.engines ?? defaultEngines, { allowNativeHls }),
@@ -65,7 +82,7 @@ export function usePlayback(options: UsePlaybackOptions): Playback {
     if (!video) return;
     const session = engine.attach(
       video,
-      { masterUrl, getAccessToken, loadMp4Sources },
+      { masterUrl, dashUrl, getAccessToken, loadMp4Sources },
       {
         levels: setLevels,
         playingLevel: setPlayingIndex,
@@ -87,7 +104,7 @@ export function usePlayback(options: UsePlaybackOptions): Playback {
       session.destroy();
       sessionRef.current = undefined;
     };
-  }, [engine, videoRef, masterUrl, getAccessToken, loadMp4Sources]);
+  }, [engine, videoRef, masterUrl, dashUrl, getAccessToken, loadMp4Sources]);
 
   const choose = useCallback((next: QualityChoice) => {
     setChoice(next);

@@ -3,11 +3,17 @@ import { formatDuration } from '../lib/format.ts';
 import { Icon } from './icons.tsx';
 import { playerActionFor, type PlayerAction } from './keyboard.ts';
 import type { PlaybackSource } from './playback-engine.ts';
+import {
+  PLAYER_NAMES,
+  PLAYER_PREFERENCES,
+  usePlayerPreference,
+  type PlayerPreference,
+} from './player-preference.ts';
 import type { QualityChoice } from './quality-levels.ts';
 import { QualityMenu } from './quality-menu.tsx';
 import { TrackMenu, trackOptions } from './track-menu.tsx';
 import { cueAt, type ThumbnailCue } from './thumbnails-vtt.ts';
-import { usePlayback } from './use-playback.ts';
+import { enginesFor, usePlayback } from './use-playback.ts';
 
 export interface VideoPlayerProps extends PlaybackSource {
   title: string;
@@ -18,20 +24,43 @@ export interface VideoPlayerProps extends PlaybackSource {
 }
 
 /**
- * The player's controls: play, seek with previews from the WebVTT sprite track, volume,
- * the quality, audio and caption menus, full screen and keyboard control. Playback
- * itself (hls.js, native HLS or MP4 files) is usePlayback's.
+ * The player, on the library the viewer chose (the Player menu): a new choice starts a
+ * fresh player, since an engine is picked once per mount.
  */
 export function VideoPlayer(props: VideoPlayerProps) {
-  const { masterUrl, getAccessToken, loadMp4Sources, allowNativeHls } = props;
+  const [preference, setPreference] = usePlayerPreference();
+  return (
+    <PlayerControls
+      key={preference}
+      {...props}
+      preference={preference}
+      onPreferenceChange={setPreference}
+    />
+  );
+}
+
+interface PlayerControlsProps extends VideoPlayerProps {
+  preference: PlayerPreference;
+  onPreferenceChange: (preference: PlayerPreference) => void;
+}
+
+/**
+ * The player's controls: play, seek with previews from the WebVTT sprite track, volume,
+ * the quality, audio, caption and player menus, full screen and keyboard control.
+ * Playback itself (hls.js, Shaka, native HLS or MP4 files) is usePlayback's.
+ */
+function PlayerControls(props: PlayerControlsProps) {
+  const { masterUrl, dashUrl, getAccessToken, loadMp4Sources, allowNativeHls } = props;
   const containerRef = useRef<HTMLDivElement>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
   const playback = usePlayback({
     videoRef,
     masterUrl,
+    dashUrl,
     getAccessToken,
     loadMp4Sources,
     allowNativeHls,
+    engines: enginesFor(props.preference),
   });
   const { mode, levels, playingIndex, error } = playback;
   const { audioTracks, audioTrack, subtitleTracks, subtitleTrack } = playback;
@@ -263,6 +292,19 @@ export function VideoPlayer(props: VideoPlayerProps) {
               testId="captions"
             />
           )}
+          <TrackMenu
+            title="Player"
+            options={PLAYER_PREFERENCES.map((preference, id) => ({
+              id,
+              label: PLAYER_NAMES[preference],
+            }))}
+            selected={PLAYER_PREFERENCES.indexOf(props.preference)}
+            onChoose={(id) => {
+              const next = PLAYER_PREFERENCES[id];
+              if (next && next !== props.preference) props.onPreferenceChange(next);
+            }}
+            testId="player-engine"
+          />
           <QualityMenu
             levels={levels}
             choice={playback.choice}

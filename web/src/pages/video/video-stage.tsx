@@ -66,6 +66,7 @@ export function VideoStage({ video }: { video: Video }) {
         <VideoPlayer
           key={playerBasis}
           masterUrl={`/api/stream/${encodeURIComponent(id)}/master.m3u8`}
+          dashUrl={`/api/stream/${encodeURIComponent(id)}/manifest.mpd`}
           title={video.title}
           posterUrl={posterUrl}
           thumbnails={thumbnails}
