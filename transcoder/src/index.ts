@@ -26,6 +26,13 @@ export {
   type FfmpegCommand,
   type X264Preset,
 } from './ffmpeg/ffmpeg-command.builder.ts';
+export {
+  DEFAULT_RATE_CONTROL,
+  RateControl,
+  RateControlSetting,
+  rateControlSetting,
+  x264RateControlOptions,
+} from './ffmpeg/rate-control.ts';
 export { runFfmpeg, type RunOptions, type RunOutcome } from './ffmpeg/ffmpeg.runner.ts';
 export {
   finalizeOutputs,
