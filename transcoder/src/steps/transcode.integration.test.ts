@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWith } from '../../../test/support/components.ts';
-import type { TranscoderEvent } from '@videoforge/contracts';
+import { RenditionManifest, type TranscoderEvent } from '@videoforge/contracts';
+import type { RateControl } from '../ffmpeg/rate-control.ts';
 import type { LocalStorage } from '@videoforge/platform/storage';
 import { finalizeOutputs } from './finalize.service.ts';
 import {
@@ -279,6 +280,52 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
     );
     expect(vtt.match(/sprite\.jpg#xywh=/g)).toHaveLength(7);
     expect(vtt).toContain('00:00:06.000 --> 00:00:07.000\nsprite.jpg#xywh=960,0,160,90');
+  });
+
+  it('measures BANDWIDTH and AVERAGE-BANDWIDTH from the segments under ABR and capped CRF alike', async () => {
+    const measured = async (job: string, rateControl: RateControl) => {
+      const outcome = await transcodeRenditions(
+        {
+          jobId: job,
+          source: source('landscape'),
+          outputPrefix: `videos/output/${job}/`,
+          strategy: 'ladder',
+          renditions: [template('360p')],
+        },
+        {
+          settings: testSettings({ encoder: { ...settings.encoder, rateControl } }),
+          storage,
+          workRoot,
+        },
+      );
+      if (outcome.status !== 'succeeded') throw new Error(JSON.stringify(outcome.failure));
+      const file = (name: string) => storage.filePath(`videos/output/${job}/360p/${name}`);
+      const manifest = RenditionManifest.parse(
+        JSON.parse(await readFile(file('rendition.json'), 'utf8')),
+      );
+      const playlist = HLS.parse(await readFile(file('index.m3u8'), 'utf8'));
+      if (!(playlist instanceof HLS.types.MediaPlaylist))
+        throw new Error('expected a media playlist');
+      const segments = await Promise.all(
+        playlist.segments.map(async (segment) => ({
+          bits: (await stat(file(segment.uri))).size * 8,
+          seconds: segment.duration,
+        })),
+      );
+      // 7 s in 6 s segments: the short last one counts toward the mean, not the peak.
+      expect(segments.map((s) => Math.round(s.seconds))).toEqual([6, 1]);
+      const bits = segments.reduce((sum, s) => sum + s.bits, 0);
+      expect(manifest.averageBandwidth).toBe(Math.ceil(bits / 7));
+      expect(manifest.bandwidth).toBe(Math.ceil((segments[0]?.bits ?? 0) / 6));
+      expect(manifest.videoBitrateKbps).toBe(600);
+      return { manifest, keyframes: await keyframeTimes(mp4Of(job, '360p')) };
+    };
+    const abr = await measured('abr', { mode: 'abr' });
+    const crf = await measured('crf', { mode: 'cappedCrf', crf: 23 });
+    // An easy picture: capped CRF spends less than the 600k ABR spends, on the same keyframe grid.
+    expect(crf.manifest.averageBandwidth).toBeLessThan(abr.manifest.averageBandwidth);
+    expect(crf.keyframes).toEqual(abr.keyframes);
+    expect(crf.keyframes).toEqual([0, 2, 4, 6]);
   });
 
   it('keeps a portrait 1080×1920 source portrait, one ffmpeg per rung, keyframes aligned', async () => {
