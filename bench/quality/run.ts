@@ -49,10 +49,9 @@ import { scoreRungs, type RungScore } from './metrics.ts';
 import { generateSource, QUALITY_SOURCES, QUICK_SOURCES } from './sources.ts';
 
 /** A comma-separated list of numbers, e.g. `19,22,25`. */
-const numberList = (fallback: string, item: z.ZodNumber) =>
+const numberList = (item: z.ZodNumber) =>
   z
     .string()
-    .default(fallback)
     .transform((value) => value.split(',').map((entry) => Number(entry.trim())))
     .pipe(z.array(item).min(1));
 
@@ -60,10 +59,10 @@ const Args = z.object({
   quick: z.boolean().default(false),
   seconds: z.coerce.number().int().min(2).max(60).default(10),
   preset: z.enum(X264_PRESETS).default('veryfast'),
-  /** Capped-CRF values measured (the CRF curve). */
-  crf: numberList('16,19,22,25,28', z.number().int().min(1).max(51)),
+  /** Capped-CRF values measured (the CRF curve); --quick measures fewer. */
+  crf: numberList(z.number().int().min(1).max(51)).optional(),
   /** Factors on the ladder's bit rates for the ABR curve; ×1 (today) is always measured. */
-  abr: numberList('0.6', z.number().min(0.1).max(4)),
+  abr: numberList(z.number().min(0.1).max(4)).default([0.6]),
   sources: z
     .string()
     .transform((value) => value.split(','))
@@ -85,7 +84,9 @@ const { values } = parseArgs({
 });
 const args = Args.parse(values);
 const abrFactors = [...new Set([1, ...args.abr])].sort((a, b) => a - b);
-const crfs = [...new Set(args.crf)].sort((a, b) => a - b);
+const crfs = [...new Set(args.crf ?? (args.quick ? [16, 22, 28] : [16, 19, 22, 25, 28]))].sort(
+  (a, b) => a - b,
+);
 /** The CRF the per-source table details: the configured default's, if measured. */
 const DEFAULT_CRF =
   DEFAULT_RATE_CONTROL.mode === 'cappedCrf' && crfs.includes(DEFAULT_RATE_CONTROL.crf)

@@ -12,7 +12,7 @@ describe('TranscoderEnv', () => {
       encoder: {
         preset: 'veryfast',
         segmentSeconds: 6,
-        rateControl: { mode: 'cappedCrf', crf: 23 },
+        rateControl: { mode: 'abr' },
       },
       keyframeIntervalSeconds: 2,
       maxFrameRate: 60,
