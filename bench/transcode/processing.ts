@@ -24,6 +24,7 @@ import {
   type SourceInput,
   type TranscoderSettings,
   type X264Preset,
+  DEFAULT_RATE_CONTROL,
 } from '@videoforge/transcoder';
 
 const run = promisify(execFile);
@@ -74,7 +75,11 @@ export async function processingBench(
     const settings: TranscoderSettings = {
       ffmpegPath: 'ffmpeg',
       ffprobePath: 'ffprobe',
-      encoder: { preset: args.preset, segmentSeconds: 6 },
+      encoder: {
+        preset: args.preset,
+        segmentSeconds: 6,
+        rateControl: DEFAULT_RATE_CONTROL,
+      },
       keyframeIntervalSeconds: 2,
       maxFrameRate: 60,
       colour: DEFAULT_COLOUR_SETTINGS,

@@ -32,6 +32,7 @@ import {
   type EncodeOutcome,
   type TranscoderSettings,
   type SourceInput,
+  DEFAULT_RATE_CONTROL,
 } from '@videoforge/transcoder';
 
 const Args = z.object({
@@ -121,7 +122,11 @@ async function main(): Promise<void> {
     const settings: TranscoderSettings = {
       ffmpegPath: 'ffmpeg',
       ffprobePath: 'ffprobe',
-      encoder: { preset: args.preset, segmentSeconds: 6 },
+      encoder: {
+        preset: args.preset,
+        segmentSeconds: 6,
+        rateControl: DEFAULT_RATE_CONTROL,
+      },
       keyframeIntervalSeconds: 2,
       maxFrameRate: 60,
       colour: DEFAULT_COLOUR_SETTINGS,

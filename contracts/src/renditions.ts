@@ -27,6 +27,7 @@ export const RenditionSpec = z.object({
   name: RenditionName,
   /** The short side of the output in pixels; the long side follows the source's aspect ratio. */
   height: z.number().int().min(2).max(8192),
+  /** The target under ABR, the cap (maxrate; bufsize 2×) under capped CRF: the transcoder's TRANSCODE_RATE_CONTROL. */
   videoBitrate: BitrateString,
   /** Its AAC bit rate, when it differs from the ladder's. */
   audioBitrate: BitrateString.optional(),
@@ -66,9 +67,9 @@ export const RenditionManifest = z.object({
   /** RFC 6381 codec strings, e.g. "avc1.64001f,mp4a.40.2". */
   codecs: z.string().min(1),
   hasAudio: z.boolean(),
-  /** Target (capped) video bit rate the encoder was given, kbit/s. */
+  /** The rung's video bit rate as planned (capped by the source's), kbit/s: ABR's target, capped CRF's cap. */
   videoBitrateKbps: z.number().int().positive(),
-  /** Peak segment bit rate in bit/s, as HLS BANDWIDTH wants it. */
+  /** Peak segment bit rate in bit/s, measured from the segments (VBR under capped CRF), as HLS BANDWIDTH wants it. */
   bandwidth: z.number().int().positive(),
   /** Mean bit rate over all segments in bit/s (HLS AVERAGE-BANDWIDTH). */
   averageBandwidth: z.number().int().positive(),

@@ -9,7 +9,11 @@ describe('TranscoderEnv', () => {
     const env = loadConfig(TranscoderEnv, { TRANSCODE_WORK_DIR: '/tmp' });
     expect(toTranscoderSettings(env)).toMatchObject({
       ffmpegPath: 'ffmpeg',
-      encoder: { preset: 'veryfast', segmentSeconds: 6 },
+      encoder: {
+        preset: 'veryfast',
+        segmentSeconds: 6,
+        rateControl: { mode: 'abr' },
+      },
       keyframeIntervalSeconds: 2,
       maxFrameRate: 60,
       probeLimits: { maxDimension: 8192, maxUhdDurationSeconds: 3600 },
@@ -29,6 +33,17 @@ describe('TranscoderEnv', () => {
       localRoots: ['/data/a', '/data/b'],
     });
     expect(toTranscoderSettings(env).probeLimits.maxUhdDurationSeconds).toBe(7200);
+  });
+
+  it('chooses the rate control server-wide with one setting', () => {
+    const rateControl = (value: string) =>
+      toTranscoderSettings(loadConfig(TranscoderEnv, { TRANSCODE_RATE_CONTROL: value })).encoder
+        .rateControl;
+    expect(rateControl('abr')).toEqual({ mode: 'abr' });
+    expect(rateControl('capped-crf:26')).toEqual({ mode: 'cappedCrf', crf: 26 });
+    for (const bad of ['crf', 'capped-crf', 'capped-crf:0', 'capped-crf:52', 'ABR', 'qvbr:7']) {
+      expect(() => rateControl(bad), bad).toThrow(/TRANSCODE_RATE_CONTROL/);
+    }
   });
 
   it('lists every problem at once', () => {

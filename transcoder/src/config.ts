@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { LoggingEnv, StorageEnv, withAdapterRequirements } from '@videoforge/platform/config';
 import { DEFAULT_COLOUR_SETTINGS, TONE_MAP_CURVES } from './plan/colour.ts';
 import { X264_PRESETS } from './ffmpeg/ffmpeg-command.builder.ts';
+import { DEFAULT_RATE_CONTROL, RateControlSetting } from './ffmpeg/rate-control.ts';
 import { DEFAULT_PROBE_LIMITS } from './source/probe-limits.ts';
 import type { SourcePolicy } from './source/source-policy.ts';
 import type { TranscoderSettings } from './steps/transcode.service.ts';
@@ -27,6 +28,8 @@ export const TranscoderEnv = withAdapterRequirements(
     FFPROBE_PATH: z.string().min(1).default('ffprobe'),
     /** x264 speed/quality trade-off; veryfast keeps a 2-core node near real time at 1080p. */
     TRANSCODE_PRESET: z.enum(X264_PRESETS).default('veryfast'),
+    /** SDR rungs: `abr` (the rung's bit rate, capped at itself) or `capped-crf:N` (CRF N under that cap). */
+    TRANSCODE_RATE_CONTROL: RateControlSetting.default(DEFAULT_RATE_CONTROL),
     TRANSCODE_SEGMENT_SECONDS: positiveInt.max(30).default(6),
     TRANSCODE_KEYFRAME_INTERVAL_SECONDS: positiveInt.max(10).default(2),
     TRANSCODE_MAX_FRAME_RATE: positiveInt.max(120).default(60),
@@ -85,7 +88,11 @@ export function toTranscoderSettings(env: TranscoderEnv): TranscoderSettings {
   return {
     ffmpegPath: env.FFMPEG_PATH,
     ffprobePath: env.FFPROBE_PATH,
-    encoder: { preset: env.TRANSCODE_PRESET, segmentSeconds: env.TRANSCODE_SEGMENT_SECONDS },
+    encoder: {
+      preset: env.TRANSCODE_PRESET,
+      segmentSeconds: env.TRANSCODE_SEGMENT_SECONDS,
+      rateControl: env.TRANSCODE_RATE_CONTROL,
+    },
     keyframeIntervalSeconds: env.TRANSCODE_KEYFRAME_INTERVAL_SECONDS,
     maxFrameRate: env.TRANSCODE_MAX_FRAME_RATE,
     colour: { toneMapCurve: env.TRANSCODE_TONEMAP, nominalPeakNits: env.TRANSCODE_TONEMAP_NPL },

@@ -11,6 +11,7 @@ export {
   type DeinterlaceRate,
   type InterlaceDetection,
 } from './plan/deinterlace.ts';
+export { rungVideoFilters, sharedVideoFilters } from './plan/video-filter-chain.ts';
 export { videoProcessingOf } from './plan/video-processing.ts';
 export { TranscoderEnv, toSourcePolicy, toTranscoderSettings } from './config.ts';
 export { exitCodeFor, runCli, type CliDeps, type ExitCode } from './cli/cli.ts';
@@ -26,6 +27,13 @@ export {
   type FfmpegCommand,
   type X264Preset,
 } from './ffmpeg/ffmpeg-command.builder.ts';
+export {
+  DEFAULT_RATE_CONTROL,
+  RateControl,
+  RateControlSetting,
+  rateControlSetting,
+  x264RateControlOptions,
+} from './ffmpeg/rate-control.ts';
 export { runFfmpeg, type RunOptions, type RunOutcome } from './ffmpeg/ffmpeg.runner.ts';
 export {
   finalizeOutputs,

@@ -8,6 +8,8 @@ import {
   type EncodeInput,
 } from './ffmpeg-command.builder.ts';
 import { toFluentCommand } from './ffmpeg.runner.ts';
+import type { RateControl } from './rate-control.ts';
+import { hdrTwin } from '../plan/hdr-variant.ts';
 import { planLadder } from '../plan/ladder.ts';
 import { metadataFixture } from '../testing/media.fixtures.ts';
 import type { SourceInput } from '@videoforge/platform/media';
@@ -21,11 +23,12 @@ const urlSource: SourceInput = {
 };
 const metadata = metadataFixture({ bitRateKbps: 3000 });
 const plan = planLadder(metadata, { keyframeIntervalSeconds: 2 });
-const input = (source: SourceInput): EncodeInput => ({
+const ABR: RateControl = { mode: 'abr' };
+const input = (source: SourceInput, rateControl: RateControl = ABR): EncodeInput => ({
   source,
   metadata,
   plan,
-  settings: { preset: 'veryfast', segmentSeconds: 6 },
+  settings: { preset: 'veryfast', segmentSeconds: 6, rateControl },
 });
 const rung = (name: string) => {
   const found = plan.rungs.find((r) => r.name === name);
@@ -103,7 +106,7 @@ describe('buildRenditionCommand', () => {
         source: fileSource,
         metadata: silent,
         plan: silentPlan,
-        settings: { preset: 'veryfast', segmentSeconds: 6 },
+        settings: { preset: 'veryfast', segmentSeconds: 6, rateControl: ABR },
       },
       { rung: silentPlan.rungs[0] ?? rung('1080p'), dir: '/work/job/1080p' },
     );
@@ -155,6 +158,84 @@ describe('buildLadderCommand', () => {
         '0',
       ]),
     );
+  });
+});
+
+describe('rate control', () => {
+  const crf23: RateControl = { mode: 'cappedCrf', crf: 23 };
+  const crfEncode720 = [
+    '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high',
+    '-crf', '23', '-maxrate', '2000k', '-bufsize', '4000k',
+    '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
+    '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv',
+    '-an',
+    '-flags', '+global_header', '-map_metadata', '-1', '-map_chapters', '-1', '-sn', '-dn', '-f', 'tee',
+  ]; // prettier-ignore
+
+  it('capped CRF replaces the target bit rate with a quality, under the same cap and buffer', () => {
+    const command = buildRenditionCommand(input(fileSource, crf23), {
+      rung: rung('720p'),
+      dir: '/work/job/720p',
+    });
+    expect(command.outputs).toEqual([
+      {
+        target: tee720,
+        options: ['-map', '0:0', '-vf', 'fps=25,scale=1280:720,setsar=1,format=yuv420p', ...crfEncode720],
+      },
+    ]); // prettier-ignore
+  });
+
+  it('caps a CRF rung at the source bit rate, as ABR targets it', () => {
+    const command = buildRenditionCommand(input(fileSource, { mode: 'cappedCrf', crf: 26 }), {
+      rung: rung('1080p'),
+      dir: '/work/job/1080p',
+    });
+    const options = command.outputs[0]?.options ?? [];
+    expect(options).not.toContain('-b:v');
+    expect(options.slice(options.indexOf('-crf'), options.indexOf('-crf') + 6)).toEqual([
+      '-crf',
+      '26',
+      '-maxrate',
+      '3000k',
+      '-bufsize',
+      '6000k',
+    ]);
+  });
+
+  it('keeps the ladder decode-once graph, the shared GOP and HLS segmenting under capped CRF', () => {
+    const outputs = ['720p', '360p'].map((name) => ({
+      rung: rung(name),
+      dir: `/work/job/${name}`,
+    }));
+    const abr = buildLadderCommand(input(urlSource), outputs);
+    const crf = buildLadderCommand(input(urlSource, crf23), outputs);
+    expect(crf.complexFilter).toBe(abr.complexFilter);
+    expect(crf.outputs.map((output) => output.target)).toEqual(
+      abr.outputs.map((output) => output.target),
+    );
+    expect(crf.outputs[0]).toEqual({ target: tee720, options: ['-map', '[v0]', ...crfEncode720] });
+    expect(crf.outputs[1]?.options).toEqual([
+      '-map', '[v1]',
+      ...crfEncode720.slice(0, 6),
+      '-crf', '23', '-maxrate', '600k', '-bufsize', '1200k',
+      ...crfEncode720.slice(12),
+    ]); // prettier-ignore
+  });
+
+  it('leaves HDR twins (x265) on capped ABR: capped CRF is measured for x264 only', () => {
+    const command = buildLadderCommand(input(fileSource, crf23), [
+      { rung: hdrTwin(rung('720p'), 'PQ'), dir: '/work/job/720p-hdr' },
+    ]);
+    const options = command.outputs[0]?.options ?? [];
+    expect(options).not.toContain('-crf');
+    expect(options.slice(options.indexOf('-b:v'), options.indexOf('-b:v') + 6)).toEqual([
+      '-b:v',
+      '2000k',
+      '-maxrate',
+      '2000k',
+      '-bufsize',
+      '4000k',
+    ]);
   });
 });
 

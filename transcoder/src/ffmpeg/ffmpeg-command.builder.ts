@@ -7,6 +7,7 @@ import { hdrEncodeOptions } from '../plan/hdr-variant.ts';
 import type { LadderPlan, PlannedRendition, VideoTreatment } from '../plan/ladder.ts';
 import { RENDITION_FILES } from '../output/output-layout.ts';
 import type { PosterPlan, SpritePlan } from '../output/thumbnails.ts';
+import { x264RateControlOptions, type RateControl } from './rate-control.ts';
 import {
   decodeFilters,
   rungVideoFilters,
@@ -44,6 +45,8 @@ export interface EncoderSettings {
   preset: X264Preset;
   /** HLS target segment length; a whole number of keyframe intervals. */
   segmentSeconds: number;
+  /** SDR rungs' rate control; HDR twins (x265) stay capped ABR. */
+  rateControl: RateControl;
 }
 
 export interface EncodeInput {
@@ -156,12 +159,7 @@ function x264Options(input: EncodeInput, rung: PlannedRendition, gop: string): s
     settings.preset,
     '-profile:v',
     'high',
-    '-b:v',
-    `${rung.videoBitrateKbps}k`,
-    '-maxrate',
-    `${rung.maxrateKbps}k`,
-    '-bufsize',
-    `${rung.bufsizeKbps}k`,
+    ...x264RateControlOptions(settings.rateControl, rung),
     // A fixed GOP and no scene-cut keyframes: every rung's keyframes fall on the same
     // frames, so segment boundaries match and players switch rungs cleanly.
     '-g',

@@ -19,7 +19,7 @@ import {
 } from './deinterlace.ts';
 import { keyframeIntervalFrames, outputFrameRate } from './output-frame-rate.ts';
 
-/** A rung before it meets a source: its short side and nominal video bit rate. */
+/** A rung before it meets a source: its short side and nominal video bit rate (ABR's target, capped CRF's cap). */
 export interface RenditionTemplate {
   name: string;
   height: number;
@@ -184,7 +184,7 @@ function scaledSize(
     : { width: short, height: long };
 }
 
-/** Capped ABR: the VBV buffer holds two seconds at the cap. */
+/** The cap is the bit rate (ABR's target, capped CRF's maxrate); the VBV buffer holds two seconds at it. */
 function bitrates(
   videoBitrateKbps: number,
 ): Pick<PlannedRendition, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'> {

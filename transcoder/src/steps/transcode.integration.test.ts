@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWith } from '../../../test/support/components.ts';
-import type { TranscoderEvent } from '@videoforge/contracts';
+import { RenditionManifest, type TranscoderEvent } from '@videoforge/contracts';
+import type { RateControl } from '../ffmpeg/rate-control.ts';
 import type { LocalStorage } from '@videoforge/platform/storage';
 import { finalizeOutputs } from './finalize.service.ts';
 import {
@@ -306,6 +307,58 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
     );
     expect(vtt.match(/sprite\.jpg#xywh=/g)).toHaveLength(7);
     expect(vtt).toContain('00:00:06.000 --> 00:00:07.000\nsprite.jpg#xywh=960,0,160,90');
+  });
+
+  it('measures BANDWIDTH and AVERAGE-BANDWIDTH from the segments under ABR and capped CRF alike', async () => {
+    const measured = async (job: string, rateControl: RateControl) => {
+      const outcome = await transcodeRenditions(
+        {
+          jobId: job,
+          source: source('landscape'),
+          outputPrefix: `videos/output/${job}/`,
+          strategy: 'ladder',
+          renditions: [template('360p')],
+        },
+        {
+          settings: testSettings({ encoder: { ...settings.encoder, rateControl } }),
+          storage,
+          workRoot,
+        },
+      );
+      if (outcome.status !== 'succeeded') throw new Error(JSON.stringify(outcome.failure));
+      const file = (name: string) => storage.filePath(`videos/output/${job}/360p/${name}`);
+      const manifest = RenditionManifest.parse(
+        JSON.parse(await readFile(file('rendition.json'), 'utf8')),
+      );
+      const playlist = HLS.parse(await readFile(file('index.m3u8'), 'utf8'));
+      if (!(playlist instanceof HLS.types.MediaPlaylist))
+        throw new Error('expected a media playlist');
+      const segments = await Promise.all(
+        playlist.segments.map(async (segment) => ({
+          bits: (await stat(file(segment.uri))).size * 8,
+          seconds: segment.duration,
+        })),
+      );
+      // 7 s in 6 s segments: the short last one counts toward the mean, not the peak.
+      expect(segments.map((s) => Math.round(s.seconds))).toEqual([6, 1]);
+      const bits = segments.reduce((sum, s) => sum + s.bits, 0);
+      const seconds = segments.reduce((sum, s) => sum + s.seconds, 0);
+      const [first] = segments;
+      expect(manifest.averageBandwidth).toBe(Math.ceil(bits / seconds));
+      // The peak: the full segment's rate, or the mean when the short one pulls that higher.
+      expect(manifest.bandwidth).toBe(
+        Math.ceil(Math.max((first?.bits ?? 0) / (first?.seconds ?? 1), bits / seconds)),
+      );
+      expect(manifest.videoBitrateKbps).toBe(600);
+      return { manifest, keyframes: await keyframeTimes(mp4Of(job, '360p')) };
+    };
+    const abr = await measured('abr', { mode: 'abr' });
+    // A CRF this high sits well under the 600k cap: the playlist reports what was spent.
+    const crf = await measured('crf', { mode: 'cappedCrf', crf: 35 });
+    expect(crf.manifest.averageBandwidth).toBeLessThan(0.8 * abr.manifest.averageBandwidth);
+    expect(crf.manifest.averageBandwidth).toBeLessThan(600_000);
+    expect(crf.keyframes).toEqual(abr.keyframes);
+    expect(crf.keyframes).toEqual([0, 2, 4, 6]);
   });
 
   it('keeps a portrait 1080×1920 source portrait, one ffmpeg per rung, keyframes aligned', async () => {

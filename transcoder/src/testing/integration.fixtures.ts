@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createLocalStorage, type LocalStorage } from '@videoforge/platform/storage';
 import type { X264Preset } from '../ffmpeg/ffmpeg-command.builder.ts';
+import { DEFAULT_RATE_CONTROL } from '../ffmpeg/rate-control.ts';
 import { DEFAULT_COLOUR_SETTINGS } from '../plan/colour.ts';
 import { DEFAULT_PROBE_LIMITS } from '../source/probe-limits.ts';
 import type { TranscoderSettings } from '../steps/transcode.service.ts';
@@ -22,7 +23,7 @@ export function testSettings(overrides: Partial<TranscoderSettings> = {}): Trans
   return {
     ffmpegPath: 'ffmpeg',
     ffprobePath: 'ffprobe',
-    encoder: { preset, segmentSeconds: 6 },
+    encoder: { preset, segmentSeconds: 6, rateControl: DEFAULT_RATE_CONTROL },
     keyframeIntervalSeconds: 2,
     maxFrameRate: 60,
     colour: DEFAULT_COLOUR_SETTINGS,

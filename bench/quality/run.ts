@@ -1,0 +1,452 @@
+#!/usr/bin/env node
+// Rate-control quality benchmark, rerunnable:
+//   node bench/quality/run.ts [--quick] [--seconds 10] [--preset veryfast] [--crf 16,19,22,25,28]
+//                             [--abr 0.6] [--sources static,text,mandelbrot,noise] [--keep]
+//
+// In one run, for each generated 1080p30 source (sources.ts): the transcoder's own ladder
+// step (runLadder: planLadder's rungs, buildLadderCommand, the tee muxer, the output
+// checks) encodes the whole ladder once per setting: today's fixed-rate ABR at the
+// ladder's bit rates (×1) and scaled (the --abr factors), and capped CRF at each --crf
+// under the ladder's bit rates as the cap. Every rung is scored with ffmpeg's ssim and
+// psnr filters against the source put through the same filters the encoder was given
+// (metrics.ts), and its bits are its HLS segments' mean bit rate (AVERAGE-BANDWIDTH).
+//
+// Reported: per source and over the set, the bits capped CRF needs for today's SSIM
+// (interpolated over the CRF values), the SSIM it gains at today's bits, and the CRF
+// that holds the set's mean SSIM at today's: the basis of DEFAULT_RATE_CONTROL.
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import {
+  DEFAULT_COLOUR_SETTINGS,
+  DEFAULT_PROBE_LIMITS,
+  DEFAULT_RATE_CONTROL,
+  defaultTemplates,
+  planLadder,
+  probeSource,
+  rateControlSetting,
+  runLadder,
+  X264_PRESETS,
+  type LadderPlan,
+  type RateControl,
+  type TranscoderSettings,
+} from '@videoforge/transcoder';
+import {
+  bitsAtEqualQuality,
+  crfAtQuality,
+  formatSaving,
+  pool,
+  qualityDbAtBits,
+  ssimDb,
+  type EqualQualityBits,
+  type LadderPoint,
+} from './compare.ts';
+import { scoreRungs, type RungScore } from './metrics.ts';
+import { generateSource, QUALITY_SOURCES, QUICK_SOURCES } from './sources.ts';
+
+/** A comma-separated list of numbers, e.g. `19,22,25`. */
+const numberList = (item: z.ZodNumber) =>
+  z
+    .string()
+    .transform((value) => value.split(',').map((entry) => Number(entry.trim())))
+    .pipe(z.array(item).min(1));
+
+const Args = z.object({
+  quick: z.boolean().default(false),
+  seconds: z.coerce.number().int().min(2).max(60).default(10),
+  preset: z.enum(X264_PRESETS).default('veryfast'),
+  /** Capped-CRF values measured (the CRF curve); --quick measures fewer. */
+  crf: numberList(z.number().int().min(1).max(51)).optional(),
+  /** Factors on the ladder's bit rates for the ABR curve; ×1 (today) is always measured. */
+  abr: numberList(z.number().min(0.1).max(4)).default([0.6]),
+  sources: z
+    .string()
+    .transform((value) => value.split(','))
+    .pipe(z.array(z.enum(QUALITY_SOURCES.map((s) => s.name) as [string, ...string[]])))
+    .optional(),
+  keep: z.boolean().default(false),
+});
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    seconds: { type: 'string' },
+    preset: { type: 'string' },
+    crf: { type: 'string' },
+    abr: { type: 'string' },
+    sources: { type: 'string' },
+    keep: { type: 'boolean' },
+  },
+});
+const args = Args.parse(values);
+const abrFactors = [...new Set([1, ...args.abr])].sort((a, b) => a - b);
+const crfs = [...new Set(args.crf ?? (args.quick ? [16, 22, 28] : [16, 19, 22, 25, 28]))].sort(
+  (a, b) => a - b,
+);
+/** The CRF the per-source table details: the configured default's, if measured. */
+const DEFAULT_CRF =
+  DEFAULT_RATE_CONTROL.mode === 'cappedCrf' && crfs.includes(DEFAULT_RATE_CONTROL.crf)
+    ? DEFAULT_RATE_CONTROL.crf
+    : (crfs[Math.floor(crfs.length / 2)] ?? 23);
+const sourceNames =
+  args.sources ?? (args.quick ? QUICK_SOURCES : QUALITY_SOURCES.map((s) => s.name));
+const CLOCK_TICKS =
+  Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU seconds of this process's reaped children (ffmpeg, ffprobe). */
+function childCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+}
+
+interface Setting {
+  label: string;
+  rateControl: RateControl;
+  /** The ladder's bit rates are multiplied by this (the ABR curve); 1 for CRF. */
+  bitrateFactor: number;
+}
+
+interface RungResult extends RungScore {
+  rung: string;
+  size: string;
+  /** Mean bit rate over the segments (AVERAGE-BANDWIDTH), kb/s. */
+  kbps: number;
+  /** Peak segment bit rate (BANDWIDTH), kb/s. */
+  peakKbps: number;
+  capKbps: number;
+}
+
+interface SettingResult {
+  setting: Setting;
+  rungs: RungResult[];
+  point: LadderPoint;
+  encodeCpuSeconds: number;
+}
+
+const settings: Setting[] = [
+  ...abrFactors.map((factor) => ({
+    label: factor === 1 ? 'abr (today)' : `abr ×${factor}`,
+    rateControl: { mode: 'abr' } as const,
+    bitrateFactor: factor,
+  })),
+  ...crfs.map((crf) => ({
+    label: `capped-crf:${crf}`,
+    rateControl: { mode: 'cappedCrf', crf } as const,
+    bitrateFactor: 1,
+  })),
+];
+
+function transcoderSettings(rateControl: RateControl): TranscoderSettings {
+  return {
+    ffmpegPath: 'ffmpeg',
+    ffprobePath: 'ffprobe',
+    encoder: { preset: args.preset, segmentSeconds: 6, rateControl },
+    keyframeIntervalSeconds: 2,
+    maxFrameRate: 60,
+    colour: DEFAULT_COLOUR_SETTINGS,
+    deinterlaceRate: 'field',
+    timeoutMs: 3_600_000,
+    probeTimeoutMs: 60_000,
+    probeLimits: DEFAULT_PROBE_LIMITS,
+  };
+}
+
+function ladderPoint(rungs: readonly RungResult[]): LadderPoint {
+  return pool(rungs.map((r) => ({ kbps: r.kbps, ssim: r.ssim })));
+}
+
+async function encodeAndScore(
+  sourceFile: string,
+  metadata: Parameters<typeof planLadder>[0],
+  setting: Setting,
+  dir: string,
+): Promise<SettingResult> {
+  // The ladder's own templates, scaled for the ABR curve. The generated sources' bit
+  // rates say nothing about their pictures (near-lossless storage), so they do not cap the rungs.
+  const plan: LadderPlan = planLadder(
+    { ...metadata, bitRateKbps: undefined, video: { ...metadata.video, bitRateKbps: undefined } },
+    {
+      keyframeIntervalSeconds: 2,
+      templates: defaultTemplates().map((t) => ({
+        ...t,
+        videoBitrateKbps: Math.round(t.videoBitrateKbps * setting.bitrateFactor),
+      })),
+    },
+  );
+  const workDir = path.join(dir, 'encode');
+  await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
+  const cpu0 = childCpuSeconds();
+  const outcome = await runLadder(
+    {
+      source: { kind: 'file', path: sourceFile, protocols: ['file'] },
+      metadata,
+      plan,
+      workDir,
+      rungs: plan.rungs,
+    },
+    transcoderSettings(setting.rateControl),
+  );
+  const encodeCpuSeconds = childCpuSeconds() - cpu0;
+  if (!outcome.ok) throw new Error(`encode failed: ${JSON.stringify(outcome.failure)}`);
+  const scores = await scoreRungs(
+    sourceFile,
+    plan,
+    outcome.renditions.map((r, i) => ({
+      rung: plan.rungs[i] ?? fail(`no rung ${i}`),
+      mp4: path.join(r.dir, r.manifest.mp4),
+    })),
+    workDir,
+  );
+  const expectedFrames = Math.round(metadata.durationSeconds * 30);
+  const rungs = outcome.renditions.map((r, i): RungResult => {
+    const score = scores[i] ?? fail(`no score ${i}`);
+    if (Math.abs(score.frames - expectedFrames) > 1)
+      throw new Error(
+        `${r.manifest.name}: compared ${score.frames} frames, expected ${expectedFrames}`,
+      );
+    return {
+      ...score,
+      rung: r.manifest.name,
+      size: `${r.manifest.width}x${r.manifest.height}`,
+      kbps: r.manifest.averageBandwidth / 1000,
+      peakKbps: r.manifest.bandwidth / 1000,
+      capKbps: plan.rungs[i]?.maxrateKbps ?? 0,
+    };
+  });
+  return { setting, rungs, point: ladderPoint(rungs), encodeCpuSeconds };
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
+const dB = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)} dB`;
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'vf-quality-'));
+  const loadBefore = loadavg();
+  const t0 = performance.now();
+  const bySource = new Map<string, SettingResult[]>();
+  try {
+    for (const name of sourceNames) {
+      const source = QUALITY_SOURCES.find((s) => s.name === name) ?? fail(name);
+      process.stderr.write(`${name}: generating ${args.seconds} s of 1080p30 …\n`);
+      const file = await generateSource(source, args.seconds, dir);
+      const probed = await probeSource(
+        { kind: 'file', path: file, protocols: ['file'] },
+        { ffprobePath: 'ffprobe', timeoutMs: 60_000, limits: DEFAULT_PROBE_LIMITS },
+      );
+      if (!probed.ok) throw new Error(probed.reason.message);
+      const results: SettingResult[] = [];
+      for (const setting of settings) {
+        process.stderr.write(`${name}: ${setting.label} …\n`);
+        results.push(await encodeAndScore(file, probed.metadata, setting, dir));
+      }
+      bySource.set(name, results);
+      await rm(file, { force: true });
+    }
+    process.stdout.write(report(bySource, loadBefore, (performance.now() - t0) / 1000));
+  } finally {
+    if (args.keep) process.stderr.write(`kept ${dir}\n`);
+    else await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function report(
+  bySource: ReadonlyMap<string, SettingResult[]>,
+  loadBefore: number[],
+  wallSeconds: number,
+): string {
+  const lines: string[] = [
+    '',
+    `VideoForge rate-control quality benchmark: ${args.seconds} s 1080p30 sources, x264 preset ${args.preset}, ` +
+      `ladder ${defaultTemplates()
+        .filter((t) => t.height <= 1080)
+        .map((t) => `${t.name} ${t.videoBitrateKbps}k`)
+        .join(' / ')}`,
+    `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}); load average before ` +
+      `${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}; ${wallSeconds.toFixed(0)} s wall`,
+    'SSIM: mean over frames of ffmpeg ssim "All"; dB = −10·log10(1 − SSIM); kb/s: mean over HLS segments (AVERAGE-BANDWIDTH), peak = BANDWIDTH',
+  ];
+
+  const abrToday = (results: readonly SettingResult[]) =>
+    results.find((r) => r.setting.rateControl.mode === 'abr' && r.setting.bitrateFactor === 1) ??
+    fail('no abr ×1');
+  const abrCurve = (results: readonly SettingResult[]) =>
+    results.filter((r) => r.setting.rateControl.mode === 'abr');
+  const crfCurve = (results: readonly SettingResult[]) =>
+    results.flatMap((r) =>
+      r.setting.rateControl.mode === 'cappedCrf'
+        ? [{ crf: r.setting.rateControl.crf, result: r, point: r.point }]
+        : [],
+    );
+  const rungPoint = (result: SettingResult, rung: string): LadderPoint => {
+    const found = result.rungs.find((r) => r.rung === rung) ?? fail(rung);
+    return { kbps: found.kbps, ssim: found.ssim };
+  };
+  /** Bits for today's SSIM rung by rung (no trading between rungs); unreached rungs at today's bits. */
+  const strictBits = (results: readonly SettingResult[]) => {
+    const today = abrToday(results);
+    let kbps = 0;
+    let unreached = 0;
+    for (const rung of today.rungs) {
+      const saved = bitsAtEqualQuality(
+        rungPoint(today, rung.rung),
+        crfCurve(results).map((c) => rungPoint(c.result, rung.rung)),
+      );
+      if (saved.kind === 'unreached') unreached++;
+      kbps += saved.kind === 'unreached' ? rung.kbps : saved.kbps;
+    }
+    return { kbps, unreached };
+  };
+  const savedText = (saved: EqualQualityBits, crf: number | undefined) =>
+    `${formatSaving(saved)}${crf === undefined ? '' : ` (CRF ${crf.toFixed(1)})`}`;
+
+  for (const [name, results] of bySource) {
+    const description = QUALITY_SOURCES.find((s) => s.name === name)?.description ?? '';
+    lines.push('', `## ${name}: ${description}`, '');
+    lines.push(
+      `${'setting'.padEnd(16)}${'rung'.padEnd(7)}${'kb/s'.padStart(8)}${'peak'.padStart(8)}${'cap'.padStart(7)}` +
+        `${'SSIM'.padStart(9)}${'dB'.padStart(7)}${'PSNR'.padStart(7)}`,
+    );
+    for (const result of results) {
+      for (const r of result.rungs) {
+        lines.push(
+          `${result.setting.label.padEnd(16)}${r.rung.padEnd(7)}${r.kbps.toFixed(0).padStart(8)}` +
+            `${r.peakKbps.toFixed(0).padStart(8)}${String(r.capKbps).padStart(7)}` +
+            `${r.ssim.toFixed(5).padStart(9)}${ssimDb(r.ssim).toFixed(2).padStart(7)}${r.psnr.toFixed(2).padStart(7)}`,
+        );
+      }
+      lines.push(
+        `${''.padEnd(16)}${'ladder'.padEnd(7)}${result.point.kbps.toFixed(0).padStart(8)}${''.padStart(15)}` +
+          `${result.point.ssim.toFixed(5).padStart(9)}${ssimDb(result.point.ssim).toFixed(2).padStart(7)}` +
+          `   encode CPU ${result.encodeCpuSeconds.toFixed(1)} s`,
+      );
+    }
+  }
+
+  lines.push(
+    '',
+    "## Capped CRF against today's ABR, per source (ladder: kb/s summed, SSIM averaged over rungs)",
+    '',
+    `${'source'.padEnd(12)}${'ABR kb/s'.padStart(10)}${'ABR SSIM'.padStart(10)}` +
+      `${'bits saved at equal ladder SSIM'.padStart(36)}${'rung by rung'.padStart(16)}` +
+      `${`CRF ${DEFAULT_CRF}: bits`.padStart(16)}${'SSIM'.padStart(11)}${'at equal bits'.padStart(15)}`,
+  );
+  const total = { today: 0, equal: 0, strict: 0, unreached: 0 };
+  for (const [name, results] of bySource) {
+    const today = abrToday(results).point;
+    const curve = crfCurve(results);
+    const saved = bitsAtEqualQuality(
+      today,
+      curve.map((c) => c.point),
+    );
+    const strict = strictBits(results);
+    total.today += today.kbps;
+    total.equal += saved.kind === 'unreached' ? today.kbps : saved.kbps;
+    total.strict += strict.kbps;
+    total.unreached += strict.unreached + (saved.kind === 'unreached' ? 1 : 0);
+    const atDefault = curve.find((c) => c.crf === DEFAULT_CRF)?.point;
+    const abrDbAtBits =
+      atDefault &&
+      qualityDbAtBits(
+        atDefault.kbps,
+        abrCurve(results).map((r) => r.point),
+      );
+    lines.push(
+      `${name.padEnd(12)}${today.kbps.toFixed(0).padStart(10)}${today.ssim.toFixed(5).padStart(10)}` +
+        `${savedText(saved, crfAtQuality(curve, today)).padStart(36)}` +
+        `${`${pct(1 - strict.kbps / today.kbps).replace('+', '')}${strict.unreached ? '*' : ''}`.padStart(16)}` +
+        `${(atDefault ? pct(atDefault.kbps / today.kbps - 1) : '—').padStart(16)}` +
+        `${(atDefault ? dB(ssimDb(atDefault.ssim) - ssimDb(today.ssim)) : '—').padStart(11)}` +
+        `${(atDefault && abrDbAtBits !== undefined ? dB(ssimDb(atDefault.ssim) - abrDbAtBits) : '—').padStart(15)}`,
+    );
+  }
+  lines.push(
+    `${'all'.padEnd(12)}${total.today.toFixed(0).padStart(10)}${''.padStart(10)}` +
+      `${pct(1 - total.equal / total.today)
+        .replace('+', '')
+        .padStart(36)}` +
+      `${pct(1 - total.strict / total.today)
+        .replace('+', '')
+        .padStart(16)}`,
+    `(bits saved: what capped CRF, interpolated over CRF ${crfs.join('/')}, needs for today's SSIM; ` +
+      '"rung by rung" holds every rung at its own SSIM; ≥: even the highest CRF measured beats today; ' +
+      `—/*: not reached by the lowest CRF measured (or the cap binds first), counted at today's bits${total.unreached ? `, ${total.unreached} case(s)` : ''}. ` +
+      `"at equal bits": SSIM gained over the ABR curve (×${abrFactors.join(', ×')}) at CRF ${DEFAULT_CRF}'s bits)`,
+  );
+
+  const all = [...bySource.values()];
+  const setToday = pool(all.map((results) => abrToday(results).point));
+  const setCrf = crfs.map((crf) => ({
+    crf,
+    point: pool(
+      all.map(
+        (results) => crfCurve(results).find((c) => c.crf === crf)?.point ?? fail(`crf ${crf}`),
+      ),
+    ),
+  }));
+  const setSaved = bitsAtEqualQuality(
+    setToday,
+    setCrf.map((c) => c.point),
+  );
+  lines.push(
+    '',
+    '## One server-wide setting over the set (SSIM averaged over every source and rung, bits summed)',
+    '',
+    `${'setting'.padEnd(16)}${'kb/s'.padStart(9)}${'vs today'.padStart(11)}${'SSIM'.padStart(10)}` +
+      `${'vs today'.padStart(11)}${'worst source'.padStart(26)}`,
+    `${'abr (today)'.padEnd(16)}${setToday.kbps.toFixed(0).padStart(9)}${''.padStart(11)}${setToday.ssim.toFixed(5).padStart(10)}`,
+  );
+  for (const { crf, point } of setCrf) {
+    let worst = { name: '', delta: Infinity };
+    for (const [name, results] of bySource) {
+      const crfPoint = crfCurve(results).find((c) => c.crf === crf)?.point ?? fail(`crf ${crf}`);
+      const delta = ssimDb(crfPoint.ssim) - ssimDb(abrToday(results).point.ssim);
+      if (delta < worst.delta) worst = { name, delta };
+    }
+    lines.push(
+      `${`capped-crf:${crf}`.padEnd(16)}${point.kbps.toFixed(0).padStart(9)}${pct(point.kbps / setToday.kbps - 1).padStart(11)}` +
+        `${point.ssim.toFixed(5).padStart(10)}${dB(ssimDb(point.ssim) - ssimDb(setToday.ssim)).padStart(11)}` +
+        `${`${worst.name} ${dB(worst.delta)}`.padStart(26)}`,
+    );
+  }
+  lines.push(
+    '',
+    `over the set, bits saved at equal SSIM: ${savedText(setSaved, crfAtQuality(setCrf, setToday))} ` +
+      "(issue 17's goal: ≥ 15 %)",
+    `configured default: ${rateControlSetting(DEFAULT_RATE_CONTROL)}`,
+    '',
+  );
+  lines.push(
+    JSON.stringify({
+      seconds: args.seconds,
+      preset: args.preset,
+      sources: Object.fromEntries(
+        [...bySource].map(([name, results]) => [
+          name,
+          results.map((r) => ({
+            setting: r.setting.label,
+            point: r.point,
+            encodeCpuSeconds: r.encodeCpuSeconds,
+            rungs: r.rungs,
+          })),
+        ]),
+      ),
+      set: { today: setToday, crf: setCrf, saved: setSaved },
+    }),
+    '',
+  );
+  return lines.join('\n');
+}
+
+await main();
