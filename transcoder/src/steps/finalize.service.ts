@@ -109,30 +109,34 @@ export async function finalizeOutputs(
 
   const workDir = await mkdtemp(path.join(deps.workRoot, `videoforge-${request.jobId}-final-`));
   try {
-    const made = await makeThumbnails(
-      { storage, outputPrefix, manifests, workDir, signal: request.signal },
-      settings,
-    );
-    if (!made.ok) return failed(made.failure);
     const tracks = await readTracks(storage, outputPrefix);
-    if (tracks) {
-      const muxed = await muxProgressiveDownloads(
-        { storage, outputPrefix, manifests, tracks, workDir, signal: request.signal },
-        { ffmpegPath: settings.ffmpegPath, timeoutMs: settings.timeoutMs },
-      );
-      if (!muxed.ok)
-        return failed(
-          muxed.cancelled
-            ? { kind: 'cancelled', code: 'cancelled', message: muxed.message }
-            : { kind: 'transient', code: 'mux-failed', message: muxed.message },
-        );
-    } else if (probed.metadata.audio) {
+    if (!tracks && probed.metadata.audio) {
       return failed({
         kind: 'transient',
         code: 'missing-tracks',
         message: `the audio tracks are not uploaded yet (${TRACKS_MANIFEST})`,
       });
     }
+    // The stills and the remuxes read different files and each keep about one core busy.
+    const [made, muxed] = await Promise.all([
+      makeThumbnails(
+        { storage, outputPrefix, manifests, workDir, signal: request.signal },
+        settings,
+      ),
+      tracks
+        ? muxProgressiveDownloads(
+            { storage, outputPrefix, manifests, tracks, workDir, signal: request.signal },
+            { ffmpegPath: settings.ffmpegPath, timeoutMs: settings.timeoutMs },
+          )
+        : ({ ok: true } as const),
+    ]);
+    if (!made.ok) return failed(made.failure);
+    if (!muxed.ok)
+      return failed(
+        muxed.cancelled
+          ? { kind: 'cancelled', code: 'cancelled', message: muxed.message }
+          : { kind: 'transient', code: 'mux-failed', message: muxed.message },
+      );
     await writeFile(
       path.join(workDir, FINAL_FILES.master),
       renderMasterPlaylist(manifests, tracks ?? undefined),
