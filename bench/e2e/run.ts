@@ -12,7 +12,7 @@
 //      and the seek sprite).
 // Rounds alternate bare and platform, so drift on a shared machine hits both alike. CPU is
 // the kernel's accounting: the bare ffmpeg is this process's reaped child; the platform is
-// its whole process group (API, PostgreSQL, transcoder children, ffmpeg).
+// its whole process tree (API, PostgreSQL, transcoder children, ffmpeg).
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -33,7 +33,7 @@ import type { MediaMetadata, UploadCreateResponse } from '@videoforge/contracts'
 import { freePort } from '../../test/support/free-port.ts';
 import { startProcess, waitUntil, type StartedProcess } from '../../test/support/process.ts';
 import { serverSentEvents } from '../../test/support/server-sent-events.ts';
-import { cpuSeconds, generatePhoneLikeClip, groupCpuSeconds, median } from '../support/measure.ts';
+import { cpuSeconds, generatePhoneLikeClip, treeCpuSeconds, median } from '../support/measure.ts';
 
 const Args = z.object({
   seconds: z.coerce.number().int().min(5).max(3600).optional(),
@@ -66,6 +66,8 @@ interface PlatformSample {
   playable: number;
   done: number;
   cpu: number;
+  /** Of cpu: the API and controller process, its transcoder children (with ffmpeg), PostgreSQL. */
+  split: { own: number; reaped: number; others: number };
 }
 interface BareSample {
   wall: number;
@@ -190,9 +192,9 @@ async function api<T>(
 }
 
 /**
- * Follows the job on the event stream, as the web app does: at each of its events, until
- * the master playlist answers, asks for it once (what a player would do next), so the
- * probing costs the platform a request per change, not a poll. Resolves with when it
+ * Follows the job on the event stream, as the web app does: whenever another rendition
+ * is done, until the master playlist answers, asks for it once (what a player would do
+ * next), so the probing costs the platform a request per finished rendition, not a poll. Resolves with when it
  * became playable and when the `succeeded` event arrived.
  */
 async function followJob(
@@ -204,6 +206,7 @@ async function followJob(
     headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
   });
   let playableAt = 0;
+  let finishedBefore = 0;
   const masterAnswers = async (videoId: string) => {
     const master = await fetch(`${baseUrl}/api/stream/${videoId}/master.m3u8`, {
       headers: { Authorization: `Bearer ${token}` },
@@ -214,10 +217,18 @@ async function followJob(
   for await (const { event, data } of serverSentEvents(
     response.body as AsyncIterable<Uint8Array>,
   )) {
-    const job = data as { jobId?: string; videoId?: string; status?: string };
+    const job = data as {
+      jobId?: string;
+      videoId?: string;
+      status?: string;
+      renditions?: Array<{ phase: string }>;
+    };
     if (event !== 'job' || !target.jobId || job.jobId !== target.jobId) continue;
     if (job.status === 'failed') throw new Error(`the job failed: ${JSON.stringify(data)}`);
-    if (!playableAt && job.videoId && (await masterAnswers(job.videoId)))
+    const finished = (job.renditions ?? []).filter((r) => r.phase === 'succeeded').length;
+    const changed = finished > finishedBefore || job.status === 'succeeded';
+    finishedBefore = finished;
+    if (!playableAt && changed && job.videoId && (await masterAnswers(job.videoId)))
       playableAt = performance.now();
     if (job.status === 'succeeded') return { playableAt, doneAt: performance.now() };
   }
@@ -280,7 +291,7 @@ async function runPlatform(
   const awaited: { jobId?: string } = {};
   const followed = followJob(baseUrl, accessToken, awaited);
   const pgid = platform.process.child.pid ?? 0;
-  const cpu0 = groupCpuSeconds(pgid);
+  const cpu0 = treeCpuSeconds(pgid);
   const t0 = performance.now();
   const completed = await api<{ video: { id: string }; job: { id: string } }>(
     baseUrl,
@@ -294,8 +305,20 @@ async function runPlatform(
   return {
     playable: (playableAt - t0) / 1000,
     done: (doneAt - t0) / 1000,
-    cpu: groupCpuSeconds(pgid) - cpu0,
+    ...cpuSince(cpu0, treeCpuSeconds(pgid)),
   };
+}
+
+function cpuSince(
+  before: PlatformSample['split'],
+  after: PlatformSample['split'],
+): Pick<PlatformSample, 'cpu' | 'split'> {
+  const split = {
+    own: after.own - before.own,
+    reaped: after.reaped - before.reaped,
+    others: after.others - before.others,
+  };
+  return { cpu: split.own + split.reaped + split.others, split };
 }
 
 async function main(): Promise<void> {
@@ -335,6 +358,9 @@ async function main(): Promise<void> {
       playable: median(forge.map((s) => s.playable)),
       done: median(forge.map((s) => s.done)),
       cpu: median(forge.map((s) => s.cpu)),
+      own: median(forge.map((s) => s.split.own)),
+      reaped: median(forge.map((s) => s.split.reaped)),
+      others: median(forge.map((s) => s.split.others)),
     };
     const lines = [
       `VideoForge end to end: ${args.seconds} s 1080p30 source with stereo AAC, rungs ${plan.rungs.map((r) => r.name).join('/')}, x264 ${args.preset}, median of ${args.repeat} round(s), ${availableParallelism()} cores, load ${load} at start`,
@@ -345,7 +371,7 @@ async function main(): Promise<void> {
       `| VideoForge: upload complete → playable | ${m.playable.toFixed(1)} | | ${(m.playable / m.bare).toFixed(2)}× |`,
       `| VideoForge: upload complete → done | ${m.done.toFixed(1)} | ${m.cpu.toFixed(1)} | ${(m.done / m.bare).toFixed(2)}× |`,
       '',
-      `CPU ratio (VideoForge ÷ bare): ${(m.cpu / m.bareCpu).toFixed(2)}×`,
+      `CPU ratio (VideoForge ÷ bare): ${(m.cpu / m.bareCpu).toFixed(2)}×; VideoForge's CPU s: transcoder processes and their ffmpeg ${m.reaped.toFixed(1)}, API + controller ${m.own.toFixed(1)}, PostgreSQL ${m.others.toFixed(1)}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     process.stdout.write(`${JSON.stringify({ args, bare, forge, median: m })}\n`);

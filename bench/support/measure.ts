@@ -7,11 +7,11 @@ const run = promisify(execFile);
 const CLOCK_TICKS =
   Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** utime, stime, cutime, cstime of one /proc/<pid>/stat, in seconds (fields after "(comm)"). */
-function statTimes(stat: string): { self: number; children: number; pgrp: number } {
+/** utime + stime, cutime + cstime (seconds) and the parent of one /proc/<pid>/stat (fields after "(comm)"). */
+function statTimes(stat: string): { self: number; children: number; ppid: number } {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = (i: number) => Number(fields[i]) / CLOCK_TICKS;
-  return { self: ticks(11) + ticks(12), children: ticks(13) + ticks(14), pgrp: Number(fields[2]) };
+  return { self: ticks(11) + ticks(12), children: ticks(13) + ticks(14), ppid: Number(fields[1]) };
 }
 
 /** CPU seconds of this process plus every child it has reaped so far. */
@@ -22,21 +22,34 @@ export function cpuSeconds(): number {
 }
 
 /**
- * CPU seconds of a whole process group: every live member's own time plus what it has
- * reaped (ffmpeg and transcoder children, once they exit, count in their parent).
+ * CPU seconds of a process and everything it started, split three ways: its own time,
+ * what it has reaped (children that exited, e.g. transcoder processes with their
+ * ffmpeg), and every live descendant (e.g. the database server it started, even in a
+ * process group of its own).
  */
-export function groupCpuSeconds(pgid: number): number {
-  let total = 0;
+export function treeCpuSeconds(root: number): { own: number; reaped: number; others: number } {
+  const stats = new Map<number, ReturnType<typeof statTimes>>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const times = statTimes(readFileSync(`/proc/${entry}/stat`, 'utf8'));
-      if (times.pgrp === pgid) total += times.self + times.children;
+      stats.set(Number(entry), statTimes(readFileSync(`/proc/${entry}/stat`, 'utf8')));
     } catch {
       /* exited while we looked */
     }
   }
-  return total;
+  const descends = (pid: number): boolean => {
+    for (let at = stats.get(pid)?.ppid; at !== undefined && at > 1; at = stats.get(at)?.ppid)
+      if (at === root) return true;
+    return false;
+  };
+  const split = { own: 0, reaped: 0, others: 0 };
+  for (const [pid, times] of stats) {
+    if (pid === root) {
+      split.own += times.self;
+      split.reaped += times.children;
+    } else if (descends(pid)) split.others += times.self + times.children;
+  }
+  return split;
 }
 
 export function median(values: readonly number[]): number {
