@@ -50,32 +50,76 @@ describe('what the informer caches keep', () => {
     expect(compact.metadata).toEqual({ name: 'a' });
   });
 
-  it('a Job: metadata and status, never its spec', () => {
+  it('a Job: who it is, its labels, owners and status as the controller reads them; never its spec', () => {
+    const condition = {
+      type: 'Failed',
+      status: 'True',
+      reason: 'BackoffLimitExceeded',
+      message: 'Job has reached the specified backoff limit',
+      lastTransitionTime: '2026-11-29T10:00:00Z',
+    };
     const job = {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: {
         name: 'job-7-720p',
+        namespace: 'vf',
+        uid: 'j-7',
+        resourceVersion: '43',
+        generation: 1,
+        creationTimestamp: '2026-11-29T09:00:00Z',
         labels: { 'videoforge.io/workload-type': 'rendition' },
         annotations: { 'videoforge.io/renditions': '720p' },
         ownerReferences: [
-          { apiVersion: 'videoforge.io/v1alpha1', kind: 'TranscodeJob', name: 'job-7', uid: 'u-7' },
+          {
+            apiVersion: 'videoforge.io/v1alpha1',
+            kind: 'TranscodeJob',
+            name: 'job-7',
+            uid: 'u-7',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
         ],
         managedFields,
       },
       spec: { template: { spec: { containers: [{ name: 'transcode', image: 'x' }] } } },
-      status: { active: 1, ready: 1 },
+      status: {
+        active: 0,
+        ready: 0,
+        failed: 3,
+        terminating: 0,
+        uncountedTerminatedPods: {},
+        startTime: '2026-11-29T09:00:01Z',
+        conditions: [{ ...condition, lastProbeTime: '2026-11-29T10:00:00Z' }],
+      },
     };
     expect(compactJob(job as never)).toEqual({
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: {
         name: 'job-7-720p',
+        namespace: 'vf',
+        uid: 'j-7',
+        resourceVersion: '43',
         labels: job.metadata.labels,
         annotations: job.metadata.annotations,
-        ownerReferences: job.metadata.ownerReferences,
+        ownerReferences: [
+          {
+            apiVersion: 'videoforge.io/v1alpha1',
+            kind: 'TranscodeJob',
+            name: 'job-7',
+            uid: 'u-7',
+            controller: true,
+          },
+        ],
       },
-      status: { active: 1, ready: 1 },
+      status: {
+        active: 0,
+        ready: 0,
+        failed: 3,
+        startTime: '2026-11-29T09:00:01Z',
+        conditions: [condition],
+      },
     });
   });
 });
