@@ -3,7 +3,7 @@
  * it reconciles TranscodeJobs into Jobs, and how much memory it holds with many of them.
  *
  *   node bench/controller/run.ts [--count 5000] [--throughput-count 500] [--untuned] [--unbundled]
- *                                [--node-option=--flag ...]
+ *                                [--node-option=--flag ...] [--env NAME=VALUE ...]
  *
  * Starts its own control plane (scripts/kube/build.sh must have run; no node, so Jobs are
  * created, not run), embedded PostgreSQL and moto (scripts/ci/install-moto.sh). The
@@ -57,6 +57,8 @@ const { values } = parseArgs({
     unbundled: { type: 'boolean', default: false },
     /** Extra Node.js flags for the controller, after the image's. */
     'node-option': { type: 'string', multiple: true, default: [] },
+    /** Extra controller settings, NAME=VALUE (e.g. RECONCILE_WORKERS=8). */
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
 const total = Number(values.count);
@@ -114,6 +116,13 @@ const nodeFlags = [...(values.untuned ? [] : imageFlags), ...values['node-option
 const imageEnv = values.untuned
   ? Object.fromEntries(Object.entries(image.env).filter(([name]) => !name.startsWith('MALLOC_')))
   : image.env;
+const extraEnv = Object.fromEntries(
+  values.env.map((setting) => {
+    const at = setting.indexOf('=');
+    if (at < 1) throw new Error(`--env ${setting}: expected NAME=VALUE`);
+    return [setting.slice(0, at), setting.slice(at + 1)];
+  }),
+);
 const metricsPort = await freePort();
 const child = spawn(process.execPath, [...nodeFlags, script], {
   cwd: bundle?.dir ?? repoRoot,
@@ -129,6 +138,7 @@ const child = spawn(process.execPath, [...nodeFlags, script], {
     DATABASE_URL: pg.url,
     LOG_LEVEL: 'error',
     ...aws.env,
+    ...extraEnv,
   },
 });
 const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -197,15 +207,17 @@ const watchedTranscodeJobs = makeInformer<KubernetesObject & { status?: { phase?
 await Promise.all([watchedJobs.start(), watchedTranscodeJobs.start()]);
 // Counted as events arrive, not by rescanning the caches: the bench shares the CPU with
 // what it measures and should take as little of it as it can.
-const jobsSeen = new Set<string>();
 const withStatus = new Set<string>();
-watchedJobs.on('add', (job) => jobsSeen.add(job.metadata?.name ?? ''));
+// Each one-rendition TranscodeJob now owns two Jobs (tracks + rendition, strategy auto
+// resolving to perRendition): counted by owner, so "has its Job" means its own.
+const withJob = new Set<string>();
+watchedJobs.on('add', (job) => withJob.add(job.metadata?.ownerReferences?.[0]?.name ?? ''));
 for (const verb of ['add', 'update'] as const)
   watchedTranscodeJobs.on(verb, (tj) => {
     if (tj.status?.phase) withStatus.add(tj.metadata?.name ?? '');
   });
 async function waitReconciled(expected: number): Promise<void> {
-  await waitUntil(async () => jobsSeen.size >= expected && withStatus.size >= expected, {
+  await waitUntil(async () => withJob.size >= expected && withStatus.size >= expected, {
     timeoutMs: 30 * 60_000,
     intervalMs: 50,
     describe: () => 'not every job was reconciled',
@@ -229,6 +241,14 @@ for (let i = 0; i < 20; i++) {
   samples.push((await memory()).rss);
 }
 const loaded = await memory();
+const controllerMetrics = await (await fetch(metricsUrl)).text();
+const counted = (name: string) =>
+  Number(
+    new RegExp(`^videoforge_${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(controllerMetrics)?.[1] ??
+      NaN,
+  );
+const passes = counted('reconcile_duration_seconds_count');
+const passErrors = counted('reconcile_errors_total');
 const settledRss = samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? NaN;
 // Mirrored: the controller wrote the job row's per-rendition status.
 const [mirrored] = await sql<{ count: number }[]>`
@@ -240,6 +260,7 @@ const settings =
     ...Object.entries(imageEnv)
       .filter(([name]) => name.startsWith('MALLOC_'))
       .map(([k, v]) => `${k}=${v}`),
+    ...values.env,
   ].join(' ') || 'no tuning';
 console.log(
   `\nbench/controller — ${total} jobs, 1 rendition each; real kube-apiserver ${plane.server}, moto, PostgreSQL ${pg.url.replace(/\/\/[^@]*@/, '//')}` +
@@ -259,11 +280,14 @@ console.log(
   `| controller RSS, leader, informers synced, 0 objects | ${(idle.rss / MB).toFixed(1)} MB (${heap(idle)}) | |`,
 );
 console.log(
-  `| controller RSS with ${total} TranscodeJobs and ${total} Jobs cached (median of 10 s) | ${(settledRss / MB).toFixed(1)} MB (${heap(loaded)}) | ≤ 150 MB |`,
+  `| controller RSS with ${total} TranscodeJobs and ${watchedJobs.list(namespace).length} Jobs cached (median of 10 s) | ${(settledRss / MB).toFixed(1)} MB (${heap(loaded)}) | ≤ 150 MB |`,
 );
 console.log(`| controller peak RSS (VmHWM) over the run | ${(loaded.peak / MB).toFixed(1)} MB | |`);
 console.log(
   `| job rows whose status the controller mirrored | ${mirrored?.count ?? 0} of ${total} | |`,
+);
+console.log(
+  `| reconcile passes per TranscodeJob (of which failed and retried) | ${(passes / total).toFixed(2)} (${(passErrors / total).toFixed(2)}) | |`,
 );
 console.log(
   `\nmachine load average while running: ${loadavg()

@@ -76,6 +76,12 @@ export const ControllerConfig = withAdapterRequirements(
       .string()
       .min(1)
       .default(() => hostname()),
+    /**
+     * Reconcile passes in flight at once, each on a different TranscodeJob. A pass is
+     * mostly waiting on the API server and Postgres, so this is what bounds throughput
+     * (bench/controller).
+     */
+    RECONCILE_WORKERS: z.coerce.number().int().min(1).max(256).default(32),
     LEADER_ELECTION: z.stringbool().default(true),
     LEASE_NAME: z.string().default('videoforge-controller'),
     METRICS_HOST: z.string().default('127.0.0.1'),

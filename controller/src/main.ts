@@ -90,6 +90,7 @@ async function main(): Promise<void> {
       logger: forCategory(logger, 'JOB'),
       metrics,
       jobTemplate: jobTemplateFromConfig(config),
+      workers: config.RECONCILE_WORKERS,
       placement: { autoStrategy: config.TRANSCODE_AUTO_STRATEGY },
       ...(jobCredentials ? { jobCredentials } : {}),
       onStatus: async (resource, status) => {

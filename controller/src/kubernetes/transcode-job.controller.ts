@@ -40,6 +40,7 @@ import { createEventRecorder } from './event-recorder.ts';
 import { observeJob } from './job-observer.ts';
 import { observeOwnedJobs } from './owned-workloads.ts';
 import { startPhaseGauge } from './phase-gauge.ts';
+import { MirroredStatuses } from './mirrored-statuses.ts';
 import { OwnerIndex } from './owner-index.ts';
 import { isAlreadyExists, isNotFound, statusCode } from './kube-errors.ts';
 import { startResilientInformer } from './resilient-informer.ts';
@@ -54,7 +55,10 @@ export interface TranscodeJobControllerDeps {
   now?: () => Date;
   /** What `strategy: auto` becomes here (TRANSCODE_AUTO_STRATEGY); default perRendition. */
   placement?: Placement;
-  /** Mirrors status to Postgres; a throw requeues with backoff. */
+  /**
+   * Mirrors status to Postgres; a throw requeues with backoff. Called when the status
+   * differs from the one it last mirrored successfully for that TranscodeJob.
+   */
   onStatus?: (resource: TranscodeJobResource, status: TranscodeJobStatus) => Promise<void>;
   /** Removes a deleted job's outputs (the finalizer's external cleanup); must be idempotent. */
   cleanup?: (resource: TranscodeJobResource) => Promise<void>;
@@ -155,6 +159,8 @@ export async function startTranscodeJobController(
   const credentialSecrets = deps.jobCredentials
     ? createJobCredentialSecrets(core, deps.jobCredentials)
     : undefined;
+  const mirrored = new MirroredStatuses();
+  transcodeJobs.informer.on('delete', (tj) => mirrored.forget(tj.metadata?.uid ?? ''));
   const jobsByOwner = new OwnerIndex();
   jobs.informer.on('add', (job) => jobsByOwner.set(job));
   jobs.informer.on('update', (job) => jobsByOwner.set(job));
@@ -251,26 +257,30 @@ export async function startTranscodeJobController(
     }
     const observed = await observeOwnedJobs(core, ns, resource, owned);
     const decision = reconcileTranscodeJob(resource, observed, now(), deps.placement);
-    const spec = TranscodeJobSpec.safeParse(resource.spec);
+    const specData = parsedSpec.success ? parsedSpec.data : undefined;
 
-    for (const request of decision.create) {
-      if (!spec.success) break;
-      try {
-        const created = await batch.createNamespacedJob({
-          namespace: ns,
-          body: buildJobManifest(resource, spec.data, request, deps.jobTemplate),
-          fieldManager: FIELD_MANAGER,
-        });
-        // After the Job, whose uid the Secret's owner reference needs; its pod waits for
-        // the Secret volume meanwhile.
-        if (credentialSecrets && scope) {
-          const due = await credentialSecrets.ensure(created, scope);
-          renewInMs = Math.max(1000, Math.min(renewInMs ?? due, due));
+    // At once: a first pass creates the tracks and rendition Jobs together, and their
+    // round trips are most of its time.
+    await allSettledOrThrow(
+      (specData ? decision.create : []).map(async (request) => {
+        if (!specData) return;
+        try {
+          const created = await batch.createNamespacedJob({
+            namespace: ns,
+            body: buildJobManifest(resource, specData, request, deps.jobTemplate),
+            fieldManager: FIELD_MANAGER,
+          });
+          // After the Job, whose uid the Secret's owner reference needs; its pod waits for
+          // the Secret volume meanwhile.
+          if (credentialSecrets && scope) {
+            const due = await credentialSecrets.ensure(created, scope);
+            renewInMs = Math.max(1000, Math.min(renewInMs ?? due, due));
+          }
+        } catch (error) {
+          if (!isAlreadyExists(error)) throw error; // a cache behind the world: it exists, fine
         }
-      } catch (error) {
-        if (!isAlreadyExists(error)) throw error; // a cache behind the world: it exists, fine
-      }
-    }
+      }),
+    );
     for (const jobName of decision.delete) {
       try {
         await batch.deleteNamespacedJob({
@@ -294,7 +304,11 @@ export async function startTranscodeJobController(
         fieldManager: FIELD_MANAGER,
       });
     }
-    await deps.onStatus?.(resource, decision.status);
+    const uid = resource.metadata.uid ?? key;
+    if (deps.onStatus && mirrored.changed(uid, decision.status)) {
+      await deps.onStatus(resource, decision.status);
+      mirrored.remember(uid, decision.status);
+    }
     for (const event of decision.events) events.record(resource, event);
 
     if (decision.removeFinalizer) {
@@ -332,6 +346,15 @@ export async function startTranscodeJobController(
       await Promise.all([transcodeJobs.stop(), jobs.stop(), events.drain()]);
     },
   };
+}
+
+/**
+ * Waits for every one of `work` (none is left running unobserved), then throws the first
+ * failure.
+ */
+async function allSettledOrThrow(work: Array<Promise<void>>): Promise<void> {
+  const failure = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** Status as the API server stores it: undefined fields dropped. */
