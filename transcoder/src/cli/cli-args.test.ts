@@ -27,6 +27,17 @@ describe('parseCliArgs', () => {
     expect(plain.ok && 'hdr' in plain.command).toBe(false);
   });
 
+  it('asks for codec families with --codecs (the TranscodeJob spec.codecs)', () => {
+    expect(
+      parseCliArgs(['ladder', '--source', url, '--codecs', 'h264,av1', ...common]),
+    ).toMatchObject({ ok: true, command: { command: 'ladder', codecs: ['h264', 'av1'] } });
+    expect(
+      parseCliArgs(['--source', url, '--rendition', '720p', '--codecs', 'hevc', ...common]),
+    ).toMatchObject({ ok: true, command: { command: 'rendition', codecs: ['hevc'] } });
+    const plain = parseCliArgs(['--source', url, '--rendition', '720p', ...common]);
+    expect(plain.ok && 'codecs' in plain.command).toBe(false);
+  });
+
   it('takes a custom rung from the TranscodeJob spec', () => {
     const parsed = parseCliArgs([
       'rendition',
