@@ -63,6 +63,7 @@ export interface ProbedStream {
   codec_type: string;
   codec_name: string;
   profile?: string;
+  codec_tag_string?: string;
   width?: number;
   height?: number;
   pix_fmt?: string;
