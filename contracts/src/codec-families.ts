@@ -8,12 +8,16 @@ import { z } from 'zod';
 export const CodecFamily = z.enum(['h264', 'hevc', 'av1']);
 export type CodecFamily = z.infer<typeof CodecFamily>;
 
-/** The families a job asks for: at least one, each once, in the order given. */
+/** The families a job asks for: H.264 (the base the others are twins of), each once. */
 export const CodecFamilies = z
   .array(CodecFamily)
   .min(1)
   .max(CodecFamily.options.length)
-  .refine((families) => new Set(families).size === families.length, 'lists a codec twice');
+  .refine((families) => new Set(families).size === families.length, 'lists a codec twice')
+  .refine(
+    (families) => families.includes('h264'),
+    'must include h264: the compatible base every player decodes',
+  );
 export type CodecFamilies = z.infer<typeof CodecFamilies>;
 
 /** What a job gets when it asks for nothing: H.264 only, as before families existed. */
@@ -58,4 +62,23 @@ export function familyOfVariant(name: string): CodecFamily {
   if (name.endsWith(FAMILY_SUFFIX.av1)) return 'av1';
   if (name.endsWith(FAMILY_SUFFIX.hevc) || name.endsWith('-hdr')) return 'hevc';
   return 'h264';
+}
+
+/**
+ * CPU to encode a rung in each family, relative to H.264 at the same size (x264 and x265
+ * at the same preset, SVT-AV1 at the default TRANSCODE_AV1_PRESET), as bench/transcode
+ * measures it side by side (docs/transcoder.md, "Codec families").
+ */
+export const FAMILY_ENCODE_COST = { h264: 1, hevc: 2.2, av1: 2.9 } as const satisfies Record<
+  CodecFamily,
+  number
+>;
+
+/**
+ * How much more CPU a workload encoding `families` needs than one encoding H.264 only:
+ * every family encodes every rung of the workload (decode and scaling are shared, and
+ * left out of the sum).
+ */
+export function encodeCostFactor(families: readonly CodecFamily[]): number {
+  return families.reduce((sum, family) => sum + FAMILY_ENCODE_COST[family], 0);
 }
