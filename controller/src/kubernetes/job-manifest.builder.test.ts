@@ -167,19 +167,19 @@ describe('codec families in a Job', () => {
       buildJobManifest(resource, s, request, settings).spec?.template.spec?.containers[0]
         ?.resources;
     expect(cpu(spec, rendition)?.requests?.cpu).toBe('1');
-    // 1 (H.264) + 2.9 (AV1) times the rung's one CPU; memory and storage untouched.
+    // 1 (H.264) + 1.9 (AV1) times the rung's one CPU; memory and storage untouched.
     expect(cpu(av1, rendition)).toEqual({
-      requests: { cpu: '3900m', memory: '1Gi', 'ephemeral-storage': '20Gi' },
+      requests: { cpu: '2900m', memory: '1Gi', 'ephemeral-storage': '20Gi' },
       limits: { memory: '2Gi', 'ephemeral-storage': '20Gi' },
     });
-    expect(cpu({ ...spec, codecs: ['h264', 'hevc', 'av1'] }, ladder)?.requests?.cpu).toBe('6100m');
+    expect(cpu({ ...spec, codecs: ['h264', 'hevc', 'av1'] }, ladder)?.requests?.cpu).toBe('5200m');
     expect(cpu(av1, finalize)?.requests?.cpu).toBe('1');
   });
 
   it('scales a CPU limit with the request, and reads millicores', () => {
     expect(
       withCodecCost({ requests: { cpu: '500m' }, limits: { cpu: '1.5' } }, ['h264', 'hevc']),
-    ).toEqual({ requests: { cpu: '1600m' }, limits: { cpu: '4800m' } });
+    ).toEqual({ requests: { cpu: '1650m' }, limits: { cpu: '4950m' } });
   });
 });
 

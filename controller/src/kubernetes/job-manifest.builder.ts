@@ -111,7 +111,7 @@ export function withCodecCost(
   const scale = (map: Record<string, string> | undefined) => {
     const cpu = map?.cpu;
     if (!map || cpu === undefined) return map;
-    return { ...map, cpu: `${Math.ceil(cpuMillicores(cpu) * factor)}m` };
+    return { ...map, cpu: `${Math.round(cpuMillicores(cpu) * factor)}m` };
   };
   const requests = scale(resources.requests);
   const limits = scale(resources.limits);
