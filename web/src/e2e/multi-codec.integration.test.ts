@@ -91,7 +91,7 @@ describeWithChromium(['postgres', 'ffmpeg'], 'a multi-codec master in Chromium',
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('lists H.264 first and AV1 after it, and hls.js plays the AV1 variants', async () => {
+  it('lists H.264 first and AV1 after it; hls.js plays the AV1 variants, a manual size included', async () => {
     const master = await (await fetch(url(`/api/stream/${videoId}/master.m3u8`))).text();
     const variants = master
       .split('\n')
@@ -121,6 +121,12 @@ describeWithChromium(['postgres', 'ffmpeg'], 'a multi-codec master in Chromium',
     await page.getByTestId('play-button').click();
     await poll(async () => (await videoState(page)).time).toBeGreaterThan(1);
     await poll(async () => (await videoState(page)).height).toBeGreaterThan(0);
+
+    // A manual size stays in the family playing: the 360p choice is the AV1 360p.
+    await page.getByTestId('quality-button').click();
+    await page.getByTestId('quality-option-360p').click();
+    await poll(async () => (await videoState(page)).height).toBe(360);
+    await poll(() => fetched.includes('360p-av1')).toBe(true);
 
     expect(fetched.length).toBeGreaterThan(0);
     expect(fetched.filter((variant) => !variant.endsWith('-av1'))).toEqual([]);
