@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse } from 'mpd-parser';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type {
@@ -99,6 +100,15 @@ describeWithChromium(['postgres', 'ffmpeg'], 'a multi-codec master in Chromium',
       .map((line) => line.split('/')[0]);
     expect(variants).toEqual(['480p', '360p', '480p-av1', '360p-av1']);
     expect(master).toMatch(/CODECS="av01\.0\.\d{2}M\.08,mp4a\.40\.2"/);
+
+    // The DASH MPD over the same segments has the AV1 family as a set of its own.
+    const mpd = parse(await (await fetch(url(`/api/stream/${videoId}/manifest.mpd`))).text());
+    expect(mpd.playlists.map((p) => [p.attributes.NAME, p.attributes.CODECS])).toEqual([
+      ['480p', expect.stringMatching(/^avc1\./)],
+      ['360p', expect.stringMatching(/^avc1\./)],
+      ['480p-av1', expect.stringMatching(/^av01\.0\.\d{2}M\.08$/)],
+      ['360p-av1', expect.stringMatching(/^av01\.0\.\d{2}M\.08$/)],
+    ]);
 
     const context = await browser!.newContext();
     const page = await context.newPage();
