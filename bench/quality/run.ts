@@ -22,6 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
+  DEFAULT_AV1_PRESET,
   DEFAULT_COLOUR_SETTINGS,
   DEFAULT_PROBE_LIMITS,
   DEFAULT_RATE_CONTROL,
@@ -145,7 +146,8 @@ function transcoderSettings(rateControl: RateControl): TranscoderSettings {
   return {
     ffmpegPath: 'ffmpeg',
     ffprobePath: 'ffprobe',
-    encoder: { preset: args.preset, segmentSeconds: 6, rateControl },
+    encoder: { preset: args.preset, av1Preset: DEFAULT_AV1_PRESET, segmentSeconds: 6, rateControl },
+    codecs: ['h264'],
     keyframeIntervalSeconds: 2,
     maxFrameRate: 60,
     colour: DEFAULT_COLOUR_SETTINGS,

@@ -14,6 +14,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
+  DEFAULT_AV1_PRESET,
   DEFAULT_COLOUR_SETTINGS,
   DEFAULT_PROBE_LIMITS,
   planLadder,
@@ -77,9 +78,11 @@ export async function processingBench(
       ffprobePath: 'ffprobe',
       encoder: {
         preset: args.preset,
+        av1Preset: DEFAULT_AV1_PRESET,
         segmentSeconds: 6,
         rateControl: DEFAULT_RATE_CONTROL,
       },
+      codecs: ['h264'],
       keyframeIntervalSeconds: 2,
       maxFrameRate: 60,
       colour: DEFAULT_COLOUR_SETTINGS,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Transcoder benchmark, rerunnable: `node bench/transcode/run.ts [--seconds 60] [--preset veryfast] [--repeat 3] [--keep]`.
-// `--mode processing` measures tone mapping and deinterlacing instead (see processing.ts).
+// `--mode processing` measures tone mapping and deinterlacing instead (see processing.ts);
+// `--mode codecs` each codec family's encode cost against H.264 (see codecs.ts).
 //
 // In one run, on one generated 1080p30 clip:
 //   1. overhead: the VideoForge transcoder (probe, fluent-ffmpeg run with progress
@@ -18,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { cpuSeconds, generatePhoneLikeClip } from '../support/measure.ts';
+import { codecsBench } from './codecs.ts';
 import { processingBench } from './processing.ts';
 import {
   buildRenditionCommand,
@@ -28,6 +30,7 @@ import {
   toArgv,
   X264_PRESETS,
   DEFAULT_PROBE_LIMITS,
+  DEFAULT_AV1_PRESET,
   DEFAULT_COLOUR_SETTINGS,
   type EncodeOutcome,
   type TranscoderSettings,
@@ -41,7 +44,7 @@ const Args = z.object({
   repeat: z.coerce.number().int().min(1).max(10).default(3),
   keep: z.boolean().default(false),
   /** ladder: overhead and strategy (below); processing: tone-map and deinterlace cost (processing.ts). */
-  mode: z.enum(['ladder', 'processing']).default('ladder'),
+  mode: z.enum(['ladder', 'processing', 'codecs']).default('ladder'),
 });
 
 const { values } = parseArgs({
@@ -111,6 +114,10 @@ async function main(): Promise<void> {
     await processingBench(args, measure, median);
     return;
   }
+  if (args.mode === 'codecs') {
+    await codecsBench(args, measure, median);
+    return;
+  }
   const dir = await mkdtemp(path.join(tmpdir(), 'vf-bench-'));
   const loadBefore = loadavg();
   const neighboursBefore = busyNeighbours();
@@ -124,9 +131,11 @@ async function main(): Promise<void> {
       ffprobePath: 'ffprobe',
       encoder: {
         preset: args.preset,
+        av1Preset: DEFAULT_AV1_PRESET,
         segmentSeconds: 6,
         rateControl: DEFAULT_RATE_CONTROL,
       },
+      codecs: ['h264'],
       keyframeIntervalSeconds: 2,
       maxFrameRate: 60,
       colour: DEFAULT_COLOUR_SETTINGS,

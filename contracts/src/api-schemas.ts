@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CodecFamilies } from './codec-families.ts';
 import { EntityId } from './queue-messages.ts';
 import { RenditionName } from './renditions.ts';
 import { VideoProcessing } from './video-processing.ts';
@@ -246,6 +247,8 @@ export const JobCreateRequest = z.strictObject({
   formats: Formats,
   /** Also an HDR set beside the SDR ladder, when the source is HDR. */
   hdr: z.boolean().optional(),
+  /** Codec families to encode in: h264 always, hevc and av1 beside it; default: the server's. */
+  codecs: CodecFamilies.optional(),
 });
 export type JobCreateRequest = z.infer<typeof JobCreateRequest>;
 
@@ -355,6 +358,8 @@ export const UploadCompleteRequest = z.strictObject({
   formats: Formats.optional(),
   /** Also an HDR set (HEVC Main10, PQ/HLG) beside the SDR ladder, when the source is HDR. */
   hdr: z.boolean().optional(),
+  /** Codec families to encode in (`["h264", "av1"]`): h264 always; default: the server's. */
+  codecs: CodecFamilies.optional(),
 });
 export type UploadCompleteRequest = z.infer<typeof UploadCompleteRequest>;
 

@@ -1,5 +1,6 @@
 import './browser-zod-config.ts';
 export * from './renditions.ts';
+export * from './codec-families.ts';
 export * from './media-probe.ts';
 export * from './video-processing.ts';
 export * from './transcoder-events.ts';

@@ -4,6 +4,7 @@ import {
   type AudioTrackManifest,
   type SubtitleTrackManifest,
 } from './media-tracks.ts';
+import { FAMILY_SUFFIX, familyOfVariant } from './codec-families.ts';
 import type { RenditionManifest } from './renditions.ts';
 
 /** The variant Apple's authoring guide suggests playback starts on: about 2 Mb/s. */
@@ -19,7 +20,8 @@ export interface MasterTracks {
  * The HLS multivariant (master) playlist over rendition manifests: written by the
  * transcoder's finalize step, and served by the API over the renditions finished so
  * far while a job still runs. The first variant is where Safari starts, so it is the
- * one closest to 2 Mb/s; the rest follow highest first. With tracks, every audio track
+ * H.264 one closest to 2 Mb/s; the rest follow by family (H.264 and its HDR twins, then
+ * HEVC, then AV1), highest first. With tracks, every audio track
  * is an `EXT-X-MEDIA TYPE=AUDIO` rendition of one group (the main mix DEFAULT=YES) and
  * every subtitle one of `TYPE=SUBTITLES`; each variant names both groups, adds the
  * audio codec to CODECS and the largest audio rendition's peak to BANDWIDTH.
@@ -32,15 +34,24 @@ export function renderMasterPlaylist(
   const byBandwidth = [...renditions].sort(
     (a, b) => b.bandwidth - a.bandwidth || b.height - a.height,
   );
-  // Start on an SDR (H.264) variant: every player can show it; HDR players then switch.
-  const sdr = byBandwidth.filter((r) => (r.videoRange ?? 'SDR') === 'SDR');
+  // Start on an SDR H.264 variant: every player can show it; HDR, HEVC and AV1 players
+  // then switch by CODECS and VIDEO-RANGE.
+  const sdr = byBandwidth.filter(
+    (r) => (r.videoRange ?? 'SDR') === 'SDR' && familyOfVariant(r.name) === 'h264',
+  );
   const start = (sdr.length > 0 ? sdr : byBandwidth).reduce((best, candidate) =>
     Math.abs(candidate.averageBandwidth - PREFERRED_START_BANDWIDTH) <
     Math.abs(best.averageBandwidth - PREFERRED_START_BANDWIDTH)
       ? candidate
       : best,
   );
-  const ordered = [start, ...byBandwidth.filter((r) => r !== start)];
+  // H.264 (with its HDR twins) first, then each other family's set, highest first.
+  const setOf = (r: RenditionManifest) =>
+    r.name.endsWith(FAMILY_SUFFIX.hevc) ? 1 : r.name.endsWith(FAMILY_SUFFIX.av1) ? 2 : 0;
+  const ordered = [
+    start,
+    ...byBandwidth.filter((r) => r !== start).sort((a, b) => setOf(a) - setOf(b)),
+  ];
   const audio = tracks.audio;
   const audioPeak = Math.max(0, ...audio.map((a) => a.bandwidth));
   const audioAverage = Math.max(0, ...audio.map((a) => a.averageBandwidth));

@@ -10,12 +10,16 @@ export const RenditionName = z.string().regex(/^[1-9][0-9]{0,3}p$/, 'must look l
 export type RenditionName = z.infer<typeof RenditionName>;
 
 /**
- * A variant's name in storage and playlists: a rendition name, or its HDR twin
- * ("720p-hdr": HEVC Main10 with the source's PQ/HLG signalling, made on request).
+ * A variant's name in storage and playlists: a rendition name (H.264), its HDR twin
+ * ("720p-hdr": HEVC Main10 with the source's PQ/HLG signalling, made on request), or
+ * its twin in another codec family ("720p-hevc", "720p-av1"; codec-families.ts).
  */
 export const VariantName = z
   .string()
-  .regex(/^[1-9][0-9]{0,3}p(-hdr)?$/, 'must look like 720p or 720p-hdr');
+  .regex(
+    /^[1-9][0-9]{0,3}p(-hdr|-hevc|-av1)?$/,
+    'must look like 720p, 720p-hdr, 720p-hevc or 720p-av1',
+  );
 export type VariantName = z.infer<typeof VariantName>;
 
 /** Bit rates as the TranscodeJob spec writes them: kilobits per second with a k suffix. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RenditionName, RenditionSpec } from './renditions.ts';
+import { CodecFamilies } from './codec-families.ts';
 import { VideoProcessing } from './video-processing.ts';
 
 /**
@@ -66,6 +67,8 @@ export const TranscodeJobSpec = z.object({
   strategy: TranscodeJobStrategy.default('auto'),
   /** Also an HDR set (HEVC Main10, PQ/HLG kept) beside the SDR ladder when the source is HDR; absent: no. */
   hdr: z.boolean().optional(),
+  /** Codec families to encode every rendition in (h264 always); absent: the controller's TRANSCODE_CODECS. */
+  codecs: CodecFamilies.optional(),
   cancel: z.boolean().optional(),
 });
 export type TranscodeJobSpec = z.infer<typeof TranscodeJobSpec>;

@@ -24,6 +24,9 @@ const source = fc.oneof(
 const work = { source, jobId, outputPrefix: jobId.map((id) => `videos/output/${id}/`) };
 const names = fc.uniqueArray(name, { minLength: 1, maxLength: 10 });
 const flag = fc.option(fc.constant(true), { nil: undefined });
+const codecs = fc
+  .subarray(['hevc' as const, 'av1' as const])
+  .map((extra) => ['h264' as const, ...extra]);
 
 const invocation: fc.Arbitrary<Invocation> = fc.oneof(
   fc.record({ command: fc.constant('probe' as const), source }),
@@ -36,11 +39,12 @@ const invocation: fc.Arbitrary<Invocation> = fc.oneof(
       videoBitrate: bitrate,
       audioBitrate: bitrate,
       hdr: flag,
+      codecs,
     },
     { requiredKeys: ['command', 'source', 'jobId', 'outputPrefix', 'rendition'] },
   ),
   fc.record(
-    { command: fc.constant('ladder' as const), ...work, renditions: names, hdr: flag },
+    { command: fc.constant('ladder' as const), ...work, renditions: names, hdr: flag, codecs },
     { requiredKeys: ['command', 'source', 'jobId', 'outputPrefix'] },
   ),
   fc.record(
@@ -161,6 +165,48 @@ describe('the transcoder invocation', () => {
     [['ladder', 'extra', '--source', 'x'], /unexpected argument: extra/],
     [['--source'], /--source needs a value/],
     [['tracks', '--source', 'x', '--hdr=yes'], /--hdr takes no value/],
+    [
+      [
+        'ladder',
+        '--source',
+        'x',
+        '--job-id',
+        '1',
+        '--output-prefix',
+        'videos/output/1/',
+        '--codecs',
+        'h264,vp9',
+      ],
+      /--codecs:/,
+    ],
+    [
+      [
+        'ladder',
+        '--source',
+        'x',
+        '--job-id',
+        '1',
+        '--output-prefix',
+        'videos/output/1/',
+        '--codecs',
+        'av1,av1',
+      ],
+      /--codecs: lists a codec twice/,
+    ],
+    [
+      [
+        'tracks',
+        '--source',
+        'x',
+        '--job-id',
+        '1',
+        '--output-prefix',
+        'videos/output/1/',
+        '--codecs',
+        'av1',
+      ],
+      /--codecs: not an option of tracks/,
+    ],
     [['probe', '--source', 'x', '--source', 'y'], /--source is given twice/],
   ])('refuses %j with a message naming the problem', (argv, message) => {
     const parsed = parseArgv(argv);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isOutputPrefix } from './output-keys.ts';
+import { CodecFamilies } from './codec-families.ts';
 import { BitrateString, RenditionName } from './renditions.ts';
 
 /**
@@ -59,12 +60,15 @@ export const TranscoderInvocation = z.discriminatedUnion('command', [
     audioBitrate: BitrateString.optional(),
     /** Also an HDR twin of the rendition, when the source is HDR. */
     hdr: z.boolean().optional(),
+    /** The codec families to encode it in; absent: the transcoder's TRANSCODE_CODECS. */
+    codecs: CodecFamilies.optional(),
   }),
   z.object({
     command: z.literal('ladder'),
     ...Work,
     renditions: RenditionNames.optional(),
     hdr: z.boolean().optional(),
+    codecs: CodecFamilies.optional(),
   }),
   z.object({
     /** Every audio track (encoded once for all renditions) and text subtitle. */
@@ -92,6 +96,7 @@ const FLAGS = {
   audioBitrate: '--audio-bitrate',
   renditions: '--renditions',
   hdr: '--hdr',
+  codecs: '--codecs',
 } as const;
 const SOURCE_FLAGS = { location: '--source', key: '--source-key' } as const;
 const VALUE_FLAGS = new Set<string>([
@@ -104,6 +109,7 @@ const VALUE_FLAGS = new Set<string>([
   FLAGS.videoBitrate,
   FLAGS.audioBitrate,
   FLAGS.renditions,
+  FLAGS.codecs,
 ]);
 const COMMANDS: readonly TranscoderCommand[] = [
   'rendition',
@@ -131,10 +137,12 @@ export function toArgv(invocation: TranscoderInvocation): string[] {
       if (invocation.videoBitrate) argv.push(FLAGS.videoBitrate, invocation.videoBitrate);
       if (invocation.audioBitrate) argv.push(FLAGS.audioBitrate, invocation.audioBitrate);
       if (invocation.hdr) argv.push(FLAGS.hdr);
+      if (invocation.codecs) argv.push(FLAGS.codecs, invocation.codecs.join(','));
       return argv;
     case 'ladder':
       if (invocation.renditions) argv.push(FLAGS.renditions, invocation.renditions.join(','));
       if (invocation.hdr) argv.push(FLAGS.hdr);
+      if (invocation.codecs) argv.push(FLAGS.codecs, invocation.codecs.join(','));
       return argv;
     case 'tracks':
       if (invocation.audioBitrate) argv.push(FLAGS.audioBitrate, invocation.audioBitrate);
@@ -211,6 +219,7 @@ export function parseArgv(argv: readonly string[]): ArgvParse {
     videoBitrate: values.get(FLAGS.videoBitrate),
     audioBitrate: values.get(FLAGS.audioBitrate),
     renditions: list(FLAGS.renditions),
+    codecs: list(FLAGS.codecs),
     hdr: hdr || undefined,
   };
   const present = Object.fromEntries(

@@ -8,7 +8,11 @@ import {
   StorageEnv,
   withAdapterRequirements,
 } from '@videoforge/platform/config';
-import { WorkloadStrategy } from '@videoforge/contracts';
+import {
+  CodecFamiliesSetting,
+  DEFAULT_CODEC_FAMILIES,
+  WorkloadStrategy,
+} from '@videoforge/contracts';
 
 /** An environment variable holding JSON, validated by `schema`. */
 function json<T extends z.ZodType>(schema: T) {
@@ -106,6 +110,8 @@ export const ControllerConfig = withAdapterRequirements(
      * decode for every rung) wins once one transcode node can run the whole ladder.
      */
     TRANSCODE_AUTO_STRATEGY: WorkloadStrategy.default('perRendition'),
+    /** Codec families of a job that names none, e.g. `h264,av1` (contracts' one spelling). */
+    TRANSCODE_CODECS: CodecFamiliesSetting.default([...DEFAULT_CODEC_FAMILIES]),
     TRANSCODE_NODE_SELECTOR: json(z.record(z.string(), z.string())).default({
       'videoforge.io/node-group': 'transcode',
     }),

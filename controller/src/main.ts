@@ -124,6 +124,7 @@ async function main(): Promise<void> {
       logger: forCategory(logger, queue.kind === 'sqs' ? 'SQS' : 'DB'),
       namespace,
       bucket: config.S3_BUCKET_NAME ?? 'local',
+      defaultCodecs: config.TRANSCODE_CODECS,
       visibilityTimeoutSeconds: config.QUEUE_VISIBILITY_TIMEOUT_SECONDS,
       waitSeconds: config.QUEUE_WAIT_SECONDS,
       onMessage: countIntake(metrics),

@@ -177,12 +177,30 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
         : (outputPrefixRule?.message ?? 'no outputPrefix rule in the CRD'),
     ],
     [
+      'an unknown codec family',
+      { codecs: ['h264', 'vp9'] },
+      'spec.codecs[1]: Unsupported value: "vp9"',
+    ],
+    ['a codec family twice', { codecs: ['h264', 'av1', 'av1'] }, 'spec.codecs[2]: Duplicate value'],
+    [
+      'codec families without h264',
+      { codecs: ['av1'] },
+      'must include h264, the compatible base every player decodes',
+    ],
+    [
       'no renditions',
       rungs([]),
       `spec.renditions in body should have at least ${spec.properties?.renditions?.minItems ?? ''} items`,
     ],
   ])('rejects %s with the schema message', async (_what, specPatch, message) => {
     expect(await rejection(transcodeRenditions('invalid', specPatch))).toContain(message);
+  });
+
+  it('takes codec families beside h264', async () => {
+    const created = (await create(
+      transcodeRenditions('families', { codecs: ['h264', 'hevc', 'av1'] }),
+    )) as { spec: Record<string, unknown> };
+    expect(created.spec.codecs).toEqual(['h264', 'hevc', 'av1']);
   });
 
   it('keeps source immutable', async () => {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LoggingEnv, StorageEnv, withAdapterRequirements } from '@videoforge/platform/config';
 import { DEFAULT_COLOUR_SETTINGS, TONE_MAP_CURVES } from './plan/colour.ts';
-import { X264_PRESETS } from './ffmpeg/ffmpeg-command.builder.ts';
+import { CodecFamiliesSetting, DEFAULT_CODEC_FAMILIES } from '@videoforge/contracts';
+import { DEFAULT_AV1_PRESET, X264_PRESETS } from './ffmpeg/video-encoders.ts';
 import { DEFAULT_RATE_CONTROL, RateControlSetting } from './ffmpeg/rate-control.ts';
 import { DEFAULT_PROBE_LIMITS } from './source/probe-limits.ts';
 import type { SourcePolicy } from './source/source-policy.ts';
@@ -30,6 +31,10 @@ export const TranscoderEnv = withAdapterRequirements(
     TRANSCODE_PRESET: z.enum(X264_PRESETS).default('veryfast'),
     /** SDR rungs: `abr` (the rung's bit rate, capped at itself) or `capped-crf:N` (CRF N under that cap). */
     TRANSCODE_RATE_CONTROL: RateControlSetting.default(DEFAULT_RATE_CONTROL),
+    /** SVT-AV1 speed/quality trade-off for the AV1 family, 0 (slowest) to 13. */
+    TRANSCODE_AV1_PRESET: z.coerce.number().int().min(0).max(13).default(DEFAULT_AV1_PRESET),
+    /** The codec families a job gets when its invocation names none, e.g. `h264,av1`. */
+    TRANSCODE_CODECS: CodecFamiliesSetting.default([...DEFAULT_CODEC_FAMILIES]),
     TRANSCODE_SEGMENT_SECONDS: positiveInt.max(30).default(6),
     TRANSCODE_KEYFRAME_INTERVAL_SECONDS: positiveInt.max(10).default(2),
     TRANSCODE_MAX_FRAME_RATE: positiveInt.max(120).default(60),
@@ -90,9 +95,11 @@ export function toTranscoderSettings(env: TranscoderEnv): TranscoderSettings {
     ffprobePath: env.FFPROBE_PATH,
     encoder: {
       preset: env.TRANSCODE_PRESET,
+      av1Preset: env.TRANSCODE_AV1_PRESET,
       segmentSeconds: env.TRANSCODE_SEGMENT_SECONDS,
       rateControl: env.TRANSCODE_RATE_CONTROL,
     },
+    codecs: env.TRANSCODE_CODECS,
     keyframeIntervalSeconds: env.TRANSCODE_KEYFRAME_INTERVAL_SECONDS,
     maxFrameRate: env.TRANSCODE_MAX_FRAME_RATE,
     colour: { toneMapCurve: env.TRANSCODE_TONEMAP, nominalPeakNits: env.TRANSCODE_TONEMAP_NPL },

@@ -28,6 +28,13 @@ export {
   type X264Preset,
 } from './ffmpeg/ffmpeg-command.builder.ts';
 export {
+  DEFAULT_AV1_PRESET,
+  videoEncodeOptions,
+  videoEncoderOf,
+  type VideoEncoder,
+} from './ffmpeg/video-encoders.ts';
+export { extraFamilies, familyTwin } from './plan/codec-family-variant.ts';
+export {
   DEFAULT_RATE_CONTROL,
   RateControl,
   RateControlSetting,

@@ -2,6 +2,7 @@ import {
   JOB_EVENTS_CHANNEL,
   OUTBOX_TOPIC_TRANSCODE,
   outputPrefixFor,
+  type CodecFamily,
   type Job,
   type JobRendition,
   type JobEventNotification,
@@ -20,6 +21,8 @@ export interface JobRow {
   formats: string[];
   /** An HDR set was asked for beside the SDR ladder. */
   hdr: boolean;
+  /** The codec families asked for; null: the server's default. */
+  codecs: CodecFamily[] | null;
   inputKey: string;
   outputPrefix: string;
   errorMessage: string | null;
@@ -41,6 +44,7 @@ interface RawJob {
   progress: string;
   formats: string[];
   hdr: boolean;
+  codecs: CodecFamily[] | null;
   input_key: string;
   output_prefix: string;
   error_message: string | null;
@@ -120,11 +124,12 @@ export function createJobsRepository(sql: Sql) {
         formats: string[];
         inputKey: string;
         hdr?: boolean | undefined;
+        codecs?: readonly CodecFamily[] | undefined;
       },
     ): Promise<JobRow> {
       const [inserted] = await tx<{ id: string }[]>`
-        INSERT INTO jobs (user_id, video_id, formats, input_key, output_prefix, hdr)
-        VALUES (${job.userId}, ${job.videoId}, ${job.formats}, ${job.inputKey}, '', ${job.hdr === true}) RETURNING id`;
+        INSERT INTO jobs (user_id, video_id, formats, input_key, output_prefix, hdr, codecs)
+        VALUES (${job.userId}, ${job.videoId}, ${job.formats}, ${job.inputKey}, '', ${job.hdr === true}, ${job.codecs ? [...job.codecs] : null}) RETURNING id`;
       if (!inserted) throw new Error('insert returned no row');
       const [raw] = await tx<RawJob[]>`
         UPDATE jobs SET output_prefix = ${outputPrefixFor(inserted.id)} WHERE id = ${inserted.id} RETURNING *`;

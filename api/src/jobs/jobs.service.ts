@@ -1,4 +1,4 @@
-import type { Job, JobCreateRequest, JobListQuery } from '@videoforge/contracts';
+import type { CodecFamily, Job, JobCreateRequest, JobListQuery } from '@videoforge/contracts';
 import { renditionsForSource } from '@videoforge/contracts';
 import type { Sql } from '@videoforge/platform/database';
 import type { Principal } from '../auth/tokens.ts';
@@ -40,6 +40,7 @@ export function createJobsService({ sql, jobs, videos, quotas: given }: JobsServ
     videoId: string,
     formats: string[],
     hdr?: boolean,
+    codecs?: readonly CodecFamily[] | null,
   ): Promise<Job> {
     const video = await videos.findById(videoId);
     if (!video || !canManage(principal, video.ownerId)) throw notFoundError('video');
@@ -60,6 +61,7 @@ export function createJobsService({ sql, jobs, videos, quotas: given }: JobsServ
               : formats,
           inputKey: video.sourceKey,
           hdr,
+          codecs: codecs ?? undefined,
         });
       })
       .catch((error: unknown) => {
@@ -72,7 +74,7 @@ export function createJobsService({ sql, jobs, videos, quotas: given }: JobsServ
 
   return {
     create(principal: Principal, request: JobCreateRequest): Promise<Job> {
-      return enqueue(principal, request.videoId, request.formats, request.hdr);
+      return enqueue(principal, request.videoId, request.formats, request.hdr, request.codecs);
     },
 
     async list(principal: Principal, query: JobListQuery) {
@@ -118,7 +120,7 @@ export function createJobsService({ sql, jobs, videos, quotas: given }: JobsServ
           { status: job.status },
         );
       }
-      return enqueue(principal, job.videoId, job.formats, job.hdr);
+      return enqueue(principal, job.videoId, job.formats, job.hdr, job.codecs);
     },
   };
 }

@@ -43,11 +43,12 @@ export interface StreamingDeps {
 }
 
 const MasterParams = z.object({ videoId: EntityId });
-// A rendition or its HDR twin ("720p-hdr").
+// A rendition, its HDR twin ("720p-hdr") or a codec family's twin ("720p-hevc", "720p-av1").
 const VariantParams = z.object({ videoId: EntityId, rendition: VariantName });
 const TrackParams = z.object({ videoId: EntityId, trackId: TrackId });
 /** Playlist URIs in a master that this API serves: video variants (and HDR twins) and track renditions. */
-const SERVED_URI = /^(?:[1-9][0-9]{0,3}p(?:-hdr)?|tracks\/[asc][0-9]{1,9})\/index\.m3u8$/;
+const SERVED_URI =
+  /^(?:[1-9][0-9]{0,3}p(?:-hdr|-hevc|-av1)?|tracks\/[asc][0-9]{1,9})\/index\.m3u8$/;
 /** A private video's stream token, for players that cannot send the session's header. */
 export const StreamQuery = z.object({
   st: z

@@ -509,6 +509,63 @@ describeWith(['postgres', 'ffmpeg'], 'uploads on local storage', () => {
       job: { formats: ['360p'] },
     });
   });
+
+  it('stores the codec families a complete or a job asks for, and keeps them on retry', async () => {
+    const clip = await readFile(await generateClip(dir, { seconds: 1, size: '640x360' }));
+    const user = await register(api, 'dave');
+    const created = await sendSingleUpload(api, user.accessToken, 'families.mp4', clip);
+    const refused = await call(api.base, 'POST', `/api/uploads/${created.uploadId}/complete`, {
+      token: user.accessToken,
+      body: { codecs: ['av1'] },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: { code: 'validation_failed' } });
+    const done = await call(api.base, 'POST', `/api/uploads/${created.uploadId}/complete`, {
+      token: user.accessToken,
+      body: { codecs: ['h264', 'av1'] },
+    });
+    expect(done.status, JSON.stringify(done.body)).toBe(201);
+    const { video, job } = done.body as { video: Video; job: Job };
+    const codecsOf = async (id: string) =>
+      (await api.db.sql<{ codecs: string[] | null }[]>`SELECT codecs FROM jobs WHERE id = ${id}`)[0]
+        ?.codecs;
+    expect(await codecsOf(job.id)).toEqual(['h264', 'av1']);
+
+    await call(api.base, 'POST', `/api/jobs/${job.id}/cancel`, { token: user.accessToken });
+    const retried = await call(api.base, 'POST', `/api/jobs/${job.id}/retry`, {
+      token: user.accessToken,
+    });
+    expect(await codecsOf((retried.body as Job).id)).toEqual(['h264', 'av1']);
+    await call(api.base, 'POST', `/api/jobs/${(retried.body as Job).id}/cancel`, {
+      token: user.accessToken,
+    });
+
+    for (const codecs of [
+      ['h264', 'vp9'],
+      ['h264', 'h264'],
+    ]) {
+      const bad = await call(api.base, 'POST', '/api/jobs', {
+        token: user.accessToken,
+        body: { videoId: video.id, formats: ['360p'], codecs },
+      });
+      expect(bad.status, JSON.stringify(codecs)).toBe(400);
+    }
+    const hevc = await call(api.base, 'POST', '/api/jobs', {
+      token: user.accessToken,
+      body: { videoId: video.id, formats: ['360p'], codecs: ['h264', 'hevc'] },
+    });
+    expect(hevc.status, JSON.stringify(hevc.body)).toBe(201);
+    expect(await codecsOf((hevc.body as Job).id)).toEqual(['h264', 'hevc']);
+    // A job that names none leaves the choice to the server (TRANSCODE_CODECS).
+    await call(api.base, 'POST', `/api/jobs/${(hevc.body as Job).id}/cancel`, {
+      token: user.accessToken,
+    });
+    const plain = await call(api.base, 'POST', '/api/jobs', {
+      token: user.accessToken,
+      body: { videoId: video.id, formats: ['360p'] },
+    });
+    expect(await codecsOf((plain.body as Job).id)).toBeNull();
+  });
 });
 
 describeWith(['postgres', 'ffmpeg'], 'uploads when the probe cannot read the file', () => {

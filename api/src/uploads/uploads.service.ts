@@ -463,6 +463,7 @@ export function createUploadsService(deps: UploadsServiceDeps) {
           formats,
           inputKey: sourceKey,
           hdr: request.hdr,
+          codecs: request.codecs,
         });
         await uploads.markCompleted(tx, upload.id, videoId);
         return { videoId, job };

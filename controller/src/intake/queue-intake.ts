@@ -1,4 +1,8 @@
-import { TranscodeJobMessage, type TranscodeJobResource } from '@videoforge/contracts';
+import {
+  TranscodeJobMessage,
+  type CodecFamily,
+  type TranscodeJobResource,
+} from '@videoforge/contracts';
 import type { Sql } from '@videoforge/platform/database';
 import type { Logger } from '@videoforge/platform/logging';
 import {
@@ -15,6 +19,8 @@ export interface QueueIntakeDeps {
   logger: Logger;
   namespace: string;
   bucket: string;
+  /** What a job that named no codec families gets (TRANSCODE_CODECS). */
+  defaultCodecs?: readonly CodecFamily[];
   /** Creates the resource; resolves 'exists' when it was already there (AlreadyExists is success). */
   createResource: (resource: TranscodeJobResource) => Promise<'created' | 'exists'>;
   visibilityTimeoutSeconds: number;
@@ -43,14 +49,18 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
       return 'retry';
     }
     const [job] = await deps.sql<JobRow[]>`
-      SELECT id, video_id, formats, strategy, hdr, input_key, output_prefix, status FROM jobs WHERE id = ${parsed.jobId}`;
+      SELECT id, video_id, formats, strategy, hdr, codecs, input_key, output_prefix, status FROM jobs WHERE id = ${parsed.jobId}`;
     if (!job) {
       logger.warn({ jobId: parsed.jobId }, 'job no longer exists; dropping its message');
       return 'done';
     }
     if (job.status === 'cancelled') return 'done';
     const outcome = await deps.createResource(
-      transcodeJobFor(job, { namespace: deps.namespace, bucket: deps.bucket }),
+      transcodeJobFor(job, {
+        namespace: deps.namespace,
+        bucket: deps.bucket,
+        ...(deps.defaultCodecs ? { defaultCodecs: deps.defaultCodecs } : {}),
+      }),
     );
     logger.info(
       { jobId: job.id, outcome },

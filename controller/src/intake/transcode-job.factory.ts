@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CODEC_FAMILIES,
   renditionForName,
   TRANSCODE_JOB_FINALIZER,
   TRANSCODE_JOB_GROUP,
@@ -6,6 +7,7 @@ import {
   TRANSCODE_JOB_VERSION,
   outputPrefixFor,
   transcodeJobName,
+  type CodecFamily,
   type TranscodeJobResource,
   type TranscodeJobStrategy,
 } from '@videoforge/contracts';
@@ -17,6 +19,8 @@ export interface JobRow {
   strategy: TranscodeJobStrategy;
   /** Absent on rows read before migration 0009's column existed in the query. */
   hdr?: boolean;
+  /** The codec families asked for; null or absent: the server's default. */
+  codecs?: CodecFamily[] | null;
   input_key: string;
   output_prefix: string | null;
   status: string;
@@ -25,8 +29,14 @@ export interface JobRow {
 /** The TranscodeJob for a Postgres job row; its name comes from the job id, so creating it twice is harmless. */
 export function transcodeJobFor(
   job: JobRow,
-  options: { namespace: string; bucket: string },
+  options: {
+    namespace: string;
+    bucket: string;
+    /** What a job that named no codec families gets (the operator's TRANSCODE_CODECS). */
+    defaultCodecs?: readonly CodecFamily[];
+  },
 ): TranscodeJobResource {
+  const codecs = job.codecs ?? options.defaultCodecs ?? DEFAULT_CODEC_FAMILIES;
   return {
     apiVersion: `${TRANSCODE_JOB_GROUP}/${TRANSCODE_JOB_VERSION}`,
     kind: TRANSCODE_JOB_KIND,
@@ -48,6 +58,8 @@ export function transcodeJobFor(
       maxRetries: 2,
       strategy: job.strategy,
       ...(job.hdr ? { hdr: true } : {}),
+      // H.264 alone is what a spec without codecs means: such specs stay as they were.
+      ...(codecs.some((family) => family !== 'h264') ? { codecs: [...codecs] } : {}),
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   scratchResources,
   transcoderArgs,
   transcoderInvocation,
+  withCodecCost,
   type JobTemplateSettings,
 } from './job-manifest.builder.ts';
 
@@ -142,6 +143,43 @@ describe('transcoderArgs', () => {
     expect(transcoderArgs({ ...argsSpec, hdr: true }, '42', PREFIX, finalize)).not.toContain(
       '--hdr',
     );
+  });
+});
+
+describe('codec families in a Job', () => {
+  const ladder = { type: 'ladder' as const, name: 'job-42-ladder', renditions: spec.renditions };
+  const finalize = { type: 'finalize' as const, name: 'job-42-finalize', renditions: ['720p'] };
+  const av1 = { ...spec, codecs: ['h264' as const, 'av1' as const] };
+
+  it('passes --codecs to the workloads that encode when spec.codecs asks for families', () => {
+    expect(transcoderArgs(av1, '42', PREFIX, rendition)).toEqual(
+      expect.arrayContaining(['--codecs', 'h264,av1']),
+    );
+    expect(transcoderArgs(av1, '42', PREFIX, ladder)).toEqual(
+      expect.arrayContaining(['--codecs', 'h264,av1']),
+    );
+    expect(transcoderArgs(av1, '42', PREFIX, finalize)).not.toContain('--codecs');
+    expect(transcoderArgs(spec, '42', PREFIX, rendition)).not.toContain('--codecs');
+  });
+
+  it("requests CPU by the families' encode cost, and leaves H.264 alone as configured", () => {
+    const cpu = (s: typeof spec, request: typeof rendition | typeof ladder | typeof finalize) =>
+      buildJobManifest(resource, s, request, settings).spec?.template.spec?.containers[0]
+        ?.resources;
+    expect(cpu(spec, rendition)?.requests?.cpu).toBe('1');
+    // 1 (H.264) + 1.9 (AV1) times the rung's one CPU; memory and storage untouched.
+    expect(cpu(av1, rendition)).toEqual({
+      requests: { cpu: '2900m', memory: '1Gi', 'ephemeral-storage': '20Gi' },
+      limits: { memory: '2Gi', 'ephemeral-storage': '20Gi' },
+    });
+    expect(cpu({ ...spec, codecs: ['h264', 'hevc', 'av1'] }, ladder)?.requests?.cpu).toBe('5200m');
+    expect(cpu(av1, finalize)?.requests?.cpu).toBe('1');
+  });
+
+  it('scales a CPU limit with the request, and reads millicores', () => {
+    expect(
+      withCodecCost({ requests: { cpu: '500m' }, limits: { cpu: '1.5' } }, ['h264', 'hevc']),
+    ).toEqual({ requests: { cpu: '1650m' }, limits: { cpu: '4950m' } });
   });
 });
 

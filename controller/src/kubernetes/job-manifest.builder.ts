@@ -6,12 +6,15 @@ import type {
   V1Toleration,
 } from '@kubernetes/client-node';
 import {
+  DEFAULT_CODEC_FAMILIES,
+  encodeCostFactor,
   outputPrefixFor,
   toArgv,
   TRANSCODER_EXIT,
   TRANSCODE_JOB_GROUP,
   TRANSCODE_JOB_KIND,
   TRANSCODE_JOB_VERSION,
+  type CodecFamily,
   type TranscodeJobResource,
   type TranscodeJobSpec,
   type TranscoderInvocation,
@@ -94,6 +97,38 @@ export function scratchResources(
   };
 }
 
+/**
+ * A rung's resources for encoding it in `families`: its CPU request (and limit, if set)
+ * times the families' encode cost relative to H.264 (contracts' FAMILY_ENCODE_COST), so
+ * an h264+av1 pod is placed where it will not starve. H.264 alone leaves them as configured.
+ */
+export function withCodecCost(
+  resources: V1ResourceRequirements,
+  families: readonly CodecFamily[],
+): V1ResourceRequirements {
+  const factor = encodeCostFactor(families);
+  if (factor === 1) return resources;
+  const scale = (map: Record<string, string> | undefined) => {
+    const cpu = map?.cpu;
+    if (!map || cpu === undefined) return map;
+    return { ...map, cpu: `${Math.round(cpuMillicores(cpu) * factor)}m` };
+  };
+  const requests = scale(resources.requests);
+  const limits = scale(resources.limits);
+  return {
+    ...resources,
+    ...(requests ? { requests } : {}),
+    ...(limits ? { limits } : {}),
+  };
+}
+
+/** A Kubernetes CPU quantity ("2", "1.5", "500m") in millicores. */
+function cpuMillicores(quantity: string): number {
+  const value = quantity.endsWith('m') ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
+  if (!Number.isFinite(value) || value < 0) throw new Error(`not a CPU quantity: ${quantity}`);
+  return value;
+}
+
 /** The transcoder invocation for one workload; `toArgv` (contracts) makes its argv. */
 export function transcoderInvocation(
   spec: TranscodeJobSpec,
@@ -103,6 +138,7 @@ export function transcoderInvocation(
 ): TranscoderInvocation {
   const work = { source: { kind: 'key' as const, key: spec.source.key }, jobId, outputPrefix };
   const hdr = spec.hdr ? { hdr: true } : {};
+  const codecs = spec.codecs ? { codecs: spec.codecs } : {};
   switch (request.type) {
     case 'rendition': {
       const r = request.rendition;
@@ -114,6 +150,7 @@ export function transcoderInvocation(
         videoBitrate: r.videoBitrate,
         ...(r.audioBitrate ? { audioBitrate: r.audioBitrate } : {}),
         ...hdr,
+        ...codecs,
       };
     }
     case 'ladder':
@@ -122,6 +159,7 @@ export function transcoderInvocation(
         ...work,
         renditions: request.renditions.map((r) => r.name),
         ...hdr,
+        ...codecs,
       };
     case 'tracks':
       return {
@@ -172,8 +210,11 @@ export function buildJobManifest(
         ? request.renditions.map((r) => r.name)
         : [];
   const resourceKey = request.type === 'rendition' ? request.rendition.name : request.type;
+  const configured = settings.resources[resourceKey] ?? settings.resources.default ?? {};
   const scratch = scratchResources(
-    settings.resources[resourceKey] ?? settings.resources.default ?? {},
+    request.type === 'rendition' || request.type === 'ladder'
+      ? withCodecCost(configured, spec.codecs ?? DEFAULT_CODEC_FAMILIES)
+      : configured,
     settings.scratchSizeLimit ?? DEFAULT_SCRATCH_SIZE_LIMIT,
   );
   const labels = {

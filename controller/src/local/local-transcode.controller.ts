@@ -91,7 +91,7 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
 
   async function reconcile(jobId: string): Promise<{ requeueAfterMs?: number } | void> {
     const [row] = await sql<(JobRow & { status: string })[]>`
-      SELECT id, video_id, formats, strategy, hdr, input_key, output_prefix, status FROM jobs WHERE id = ${jobId}`;
+      SELECT id, video_id, formats, strategy, hdr, codecs, input_key, output_prefix, status FROM jobs WHERE id = ${jobId}`;
     const owned = [...workloads.values()].filter((w) => w.spec.name.startsWith(`job-${jobId}-`));
     if (!row) {
       // Deleted: stop its work, and forget each workload once its process is gone.

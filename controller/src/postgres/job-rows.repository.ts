@@ -37,8 +37,8 @@ export async function createRowsForManualJob(
       INSERT INTO gallery_videos (user_id, title, visibility, source_key)
       VALUES (${user?.id ?? ''}, ${name}, 'private', ${spec.source.key}) RETURNING id`;
     const [job] = await tx<{ id: string }[]>`
-      INSERT INTO jobs (user_id, video_id, formats, strategy, input_key, output_prefix, resource_uid)
-      VALUES (${user?.id ?? ''}, ${video?.id ?? ''}, ${spec.renditions.map((r) => r.name)}, ${spec.strategy}, ${spec.source.key}, 'videos/output/pending/', ${uid})
+      INSERT INTO jobs (user_id, video_id, formats, strategy, input_key, output_prefix, resource_uid, codecs)
+      VALUES (${user?.id ?? ''}, ${video?.id ?? ''}, ${spec.renditions.map((r) => r.name)}, ${spec.strategy}, ${spec.source.key}, 'videos/output/pending/', ${uid}, ${spec.codecs ? [...spec.codecs] : null})
       RETURNING id`;
     const jobId = job?.id ?? '';
     await tx`UPDATE jobs SET output_prefix = ${outputPrefixFor(jobId)} WHERE id = ${jobId}`;

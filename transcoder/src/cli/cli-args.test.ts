@@ -27,6 +27,21 @@ describe('parseCliArgs', () => {
     expect(plain.ok && 'hdr' in plain.command).toBe(false);
   });
 
+  it('asks for codec families with --codecs (the TranscodeJob spec.codecs)', () => {
+    expect(
+      parseCliArgs(['ladder', '--source', url, '--codecs', 'h264,av1', ...common]),
+    ).toMatchObject({ ok: true, command: { command: 'ladder', codecs: ['h264', 'av1'] } });
+    expect(
+      parseCliArgs(['--source', url, '--rendition', '720p', '--codecs', 'h264,hevc', ...common]),
+    ).toMatchObject({ ok: true, command: { command: 'rendition', codecs: ['h264', 'hevc'] } });
+    const plain = parseCliArgs(['--source', url, '--rendition', '720p', ...common]);
+    expect(plain.ok && 'codecs' in plain.command).toBe(false);
+    // H.264 is the base every other family is a twin of.
+    const av1Only = parseCliArgs(['ladder', '--source', url, '--codecs', 'av1', ...common]);
+    expect(av1Only.ok).toBe(false);
+    expect(!av1Only.ok && av1Only.message).toMatch(/--codecs: must include h264/);
+  });
+
   it('takes a custom rung from the TranscodeJob spec', () => {
     const parsed = parseCliArgs([
       'rendition',

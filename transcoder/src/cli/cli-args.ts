@@ -1,5 +1,6 @@
 import {
   parseArgv,
+  type CodecFamily,
   renditionForName,
   type InvocationSource,
   type TranscoderInvocation,
@@ -8,8 +9,8 @@ import { InvalidStorageKeyError, validateStorageKey } from '@videoforge/platform
 import { defaultTemplates, renditionTemplateOf, type RenditionTemplate } from '../plan/ladder.ts';
 
 export const USAGE = `Usage:
-  videoforge-transcode [rendition] SOURCE --rendition NAME [--height N --video-bitrate 2000k] [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job-id JOB
-  videoforge-transcode ladder      SOURCE [--renditions 1080p,720p] [--hdr] --output-prefix videos/output/JOB/ --job-id JOB
+  videoforge-transcode [rendition] SOURCE --rendition NAME [--height N --video-bitrate 2000k] [--audio-bitrate 128k] [--hdr] [--codecs h264,av1] --output-prefix videos/output/JOB/ --job-id JOB
+  videoforge-transcode ladder      SOURCE [--renditions 1080p,720p] [--hdr] [--codecs h264,hevc,av1] --output-prefix videos/output/JOB/ --job-id JOB
   videoforge-transcode tracks      SOURCE [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job-id JOB
   videoforge-transcode finalize    SOURCE [--renditions 1080p,720p] --output-prefix videos/output/JOB/ --job-id JOB
   videoforge-transcode probe       SOURCE
@@ -32,6 +33,8 @@ export type CliCommand =
       rendition: RenditionTemplate;
       /** Also an HDR twin of the rung, when the source is HDR. */
       hdr?: boolean;
+      /** Codec families to encode; undefined: TRANSCODE_CODECS. */
+      codecs?: CodecFamily[];
     }
   | {
       command: 'ladder';
@@ -40,6 +43,7 @@ export type CliCommand =
       outputPrefix: string;
       renditions: RenditionTemplate[] | undefined;
       hdr?: boolean;
+      codecs?: CodecFamily[];
     }
   | {
       /** Every audio track (encoded once for all rungs) and text subtitle. */
@@ -95,10 +99,19 @@ function toCommand(invocation: TranscoderInvocation): CliParse {
     case 'rendition': {
       const rendition = renditionTemplate(invocation, problems);
       const hdr = invocation.hdr ? { hdr: true } : {};
+      const codecs = invocation.codecs ? { codecs: invocation.codecs } : {};
       return finish(
         problems,
         source &&
-          rendition && { command: 'rendition', source, job, outputPrefix, rendition, ...hdr },
+          rendition && {
+            command: 'rendition',
+            source,
+            job,
+            outputPrefix,
+            rendition,
+            ...hdr,
+            ...codecs,
+          },
       );
     }
     case 'ladder': {
@@ -117,6 +130,7 @@ function toCommand(invocation: TranscoderInvocation): CliParse {
           outputPrefix,
           renditions: renditions?.filter((t) => t !== undefined),
           ...(invocation.hdr ? { hdr: true } : {}),
+          ...(invocation.codecs ? { codecs: invocation.codecs } : {}),
         },
       );
     }

@@ -111,6 +111,7 @@ async function dispatch(
           strategy: command.command === 'ladder' ? 'ladder' : 'perRendition',
           renditions: command.command === 'ladder' ? command.renditions : [command.rendition],
           hdr: command.hdr === true,
+          codecs: command.codecs,
           signal: deps.signal,
           onEvent: deps.emit,
         },

@@ -10,6 +10,7 @@ import {
 import { toFluentCommand } from './ffmpeg.runner.ts';
 import type { RateControl } from './rate-control.ts';
 import { hdrTwin } from '../plan/hdr-variant.ts';
+import { familyTwin } from '../plan/codec-family-variant.ts';
 import { planLadder } from '../plan/ladder.ts';
 import { metadataFixture } from '../testing/media.fixtures.ts';
 import type { SourceInput } from '@videoforge/platform/media';
@@ -28,7 +29,7 @@ const input = (source: SourceInput, rateControl: RateControl = ABR): EncodeInput
   source,
   metadata,
   plan,
-  settings: { preset: 'veryfast', segmentSeconds: 6, rateControl },
+  settings: { preset: 'veryfast', av1Preset: 10, segmentSeconds: 6, rateControl },
 });
 const rung = (name: string) => {
   const found = plan.rungs.find((r) => r.name === name);
@@ -106,7 +107,7 @@ describe('buildRenditionCommand', () => {
         source: fileSource,
         metadata: silent,
         plan: silentPlan,
-        settings: { preset: 'veryfast', segmentSeconds: 6, rateControl: ABR },
+        settings: { preset: 'veryfast', av1Preset: 10, segmentSeconds: 6, rateControl: ABR },
       },
       { rung: silentPlan.rungs[0] ?? rung('1080p'), dir: '/work/job/1080p' },
     );
@@ -236,6 +237,93 @@ describe('rate control', () => {
       '-bufsize',
       '4000k',
     ]);
+  });
+});
+
+describe('codec families', () => {
+  const MUX = [
+    '-an',
+    '-flags', '+global_header', '-map_metadata', '-1', '-map_chapters', '-1', '-sn', '-dn', '-f', 'tee',
+  ]; // prettier-ignore
+  const BT709 = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv']; // prettier-ignore
+  const teeOf = (name: string) =>
+    '[f=hls:hls_time=6:hls_playlist_type=vod:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4:' +
+    `hls_segment_filename=/work/job/${name}/segment-%05d.m4s:hls_flags=independent_segments]/work/job/${name}/index.m3u8` +
+    `|[f=mp4:movflags=+faststart]/work/job/${name}/${name}.mp4`;
+  const ladder = (rateControl: RateControl = ABR) =>
+    buildLadderCommand(
+      input(fileSource, rateControl),
+      ['720p', '360p'].flatMap((name) => [
+        { rung: rung(name), dir: `/work/job/${name}` },
+        { rung: familyTwin(rung(name), 'hevc'), dir: `/work/job/${name}-hevc` },
+        { rung: familyTwin(rung(name), 'av1'), dir: `/work/job/${name}-av1` },
+      ]),
+    );
+
+  it('encodes every family from one decode: one split, one scaled branch per variant', () => {
+    expect(ladder().complexFilter).toBe(
+      '[0:0]fps=25,split=6[s0][s1][s2][s3][s4][s5];' +
+        '[s0]scale=1280:720,setsar=1,format=yuv420p[v0];[s1]scale=1280:720,setsar=1,format=yuv420p[v1];' +
+        '[s2]scale=1280:720,setsar=1,format=yuv420p[v2];[s3]scale=640:360,setsar=1,format=yuv420p[v3];' +
+        '[s4]scale=640:360,setsar=1,format=yuv420p[v4];[s5]scale=640:360,setsar=1,format=yuv420p[v5]',
+    );
+  });
+
+  it('keeps H.264 exactly as without families', () => {
+    expect(ladder().outputs[0]).toEqual({
+      target: tee720,
+      options: ['-map', '[v0]', ...encode720],
+    });
+  });
+
+  it('encodes HEVC Main 8-bit SDR with x265 in hvc1, 0.7× the bits, the shared closed GOP', () => {
+    expect(ladder().outputs[1]).toEqual({
+      target: teeOf('720p-hevc'),
+      options: [
+        '-map', '[v1]',
+        '-c:v', 'libx265', '-preset', 'veryfast', '-profile:v', 'main', '-pix_fmt', 'yuv420p',
+        '-tag:v', 'hvc1',
+        '-b:v', '1400k', '-maxrate', '1400k', '-bufsize', '2800k',
+        '-x265-params',
+        'log-level=error:keyint=50:min-keyint=50:scenecut=0:open-gop=0:repeat-headers=1:colorprim=bt709:transfer=bt709:colormatrix=bt709',
+        ...BT709,
+        ...MUX,
+      ],
+    }); // prettier-ignore
+  });
+
+  it('encodes AV1 with SVT-AV1 at its preset, 0.6× the bits, fixed keyint and no scene-cut keyframes', () => {
+    expect(ladder().outputs[2]).toEqual({
+      target: teeOf('720p-av1'),
+      options: [
+        '-map', '[v2]',
+        '-c:v', 'libsvtav1', '-preset', '10', '-pix_fmt', 'yuv420p',
+        '-b:v', '1200k',
+        '-g', '50', '-svtav1-params', 'keyint=50:scd=0',
+        ...BT709,
+        ...MUX,
+      ],
+    }); // prettier-ignore
+    expect(ladder().outputs[5]?.options).toContain('360k');
+  });
+
+  it('gives each family capped CRF on its own scale under the scaled cap', () => {
+    const command = ladder({ mode: 'cappedCrf', crf: 23 });
+    const hevc = command.outputs[1]?.options ?? [];
+    const av1 = command.outputs[2]?.options ?? [];
+    expect(hevc.slice(hevc.indexOf('-crf'), hevc.indexOf('-crf') + 6)).toEqual([
+      '-crf', '28', '-maxrate', '1400k', '-bufsize', '2800k',
+    ]); // prettier-ignore
+    expect(av1.slice(av1.indexOf('-crf'), av1.indexOf('-crf') + 6)).toEqual([
+      '-crf', '35', '-maxrate', '1200k', '-bufsize', '2400k',
+    ]); // prettier-ignore
+    expect(av1).not.toContain('-b:v');
+  });
+
+  it("names each twin after its rung and family, and drops a below-ladder rung's requested name", () => {
+    const own = { ...rung('360p'), name: '240p', requestedName: '360p' };
+    expect(familyTwin(own, 'av1')).toMatchObject({ name: '240p-av1', family: 'av1' });
+    expect(familyTwin(own, 'av1')).not.toHaveProperty('requestedName');
   });
 });
 

@@ -2,12 +2,12 @@ import { renditionMp4Name } from '@videoforge/contracts';
 import path from 'node:path';
 import type { MediaMetadata } from '@videoforge/contracts';
 import { ffmpegInputName, inputSafetyOptions, type SourceInput } from '@videoforge/platform/media';
-import { BT709_OUTPUT_OPTIONS, toneMapFilters } from '../plan/colour.ts';
-import { hdrEncodeOptions } from '../plan/hdr-variant.ts';
+import { toneMapFilters } from '../plan/colour.ts';
 import type { LadderPlan, PlannedRendition, VideoTreatment } from '../plan/ladder.ts';
 import { RENDITION_FILES } from '../output/output-layout.ts';
 import type { PosterPlan, SpritePlan } from '../output/thumbnails.ts';
-import { x264RateControlOptions, type RateControl } from './rate-control.ts';
+import type { RateControl } from './rate-control.ts';
+import { videoEncodeOptions, type X264Preset } from './video-encoders.ts';
 import {
   decodeFilters,
   rungVideoFilters,
@@ -28,24 +28,16 @@ export interface FfmpegOutput {
   options: string[];
 }
 
-export const X264_PRESETS = [
-  'ultrafast',
-  'superfast',
-  'veryfast',
-  'faster',
-  'fast',
-  'medium',
-  'slow',
-  'slower',
-  'veryslow',
-] as const;
-export type X264Preset = (typeof X264_PRESETS)[number];
+export { X264_PRESETS, type X264Preset } from './video-encoders.ts';
 
 export interface EncoderSettings {
+  /** x264's and x265's preset. */
   preset: X264Preset;
+  /** SVT-AV1's preset for the AV1 family, 0 (slowest) to 13 (fastest). */
+  av1Preset: number;
   /** HLS target segment length; a whole number of keyframe intervals. */
   segmentSeconds: number;
-  /** SDR rungs' rate control; HDR twins (x265) stay capped ABR. */
+  /** SDR rungs' rate control, every family; HDR twins (x265 Main10) stay capped ABR. */
   rateControl: RateControl;
 }
 
@@ -143,33 +135,14 @@ export function buildLadderCommand(
 
 function encodeOptions(input: EncodeInput, rung: PlannedRendition): string[] {
   const { plan, settings } = input;
-  const gop = String(plan.gopFrames);
-  const video = rung.hdr
-    ? hdrEncodeOptions(rung, rung.hdr, plan.gopFrames, settings.preset)
-    : x264Options(input, rung, gop);
-  return [...video, ...muxOptions()];
-}
-
-function x264Options(input: EncodeInput, rung: PlannedRendition, gop: string): string[] {
-  const { settings } = input;
   return [
-    '-c:v',
-    'libx264',
-    '-preset',
-    settings.preset,
-    '-profile:v',
-    'high',
-    ...x264RateControlOptions(settings.rateControl, rung),
-    // A fixed GOP and no scene-cut keyframes: every rung's keyframes fall on the same
-    // frames, so segment boundaries match and players switch rungs cleanly.
-    '-g',
-    gop,
-    '-keyint_min',
-    gop,
-    '-sc_threshold',
-    '0',
-    // True colour tags on every output: BT.709 SDR (HDR sources are tone-mapped to it).
-    ...BT709_OUTPUT_OPTIONS,
+    ...videoEncodeOptions(rung, {
+      preset: settings.preset,
+      av1Preset: settings.av1Preset,
+      rateControl: settings.rateControl,
+      gopFrames: plan.gopFrames,
+    }),
+    ...muxOptions(),
   ];
 }
 

@@ -59,3 +59,49 @@ export function x264RateControlOptions(
       return ['-crf', String(rateControl.crf), ...vbv];
   }
 }
+
+/**
+ * x265's CRF scale sits about 5 above x264's for the same picture (x265's default 28
+ * matches x264's 23), so a configured x264 CRF is shifted rather than reused.
+ */
+const X265_CRF_OFFSET = 5;
+/** SVT-AV1's CRF runs 0–63; x264's 23 lands near SVT-AV1's 35. */
+const SVT_AV1_CRF_OFFSET = 12;
+
+/** x265's rate-control arguments for one rung (the same cap and buffer as x264's). */
+export function x265RateControlOptions(
+  rateControl: RateControl,
+  rung: Pick<PlannedRendition, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'>,
+): string[] {
+  const vbv = ['-maxrate', `${rung.maxrateKbps}k`, '-bufsize', `${rung.bufsizeKbps}k`];
+  switch (rateControl.mode) {
+    case 'abr':
+      return ['-b:v', `${rung.videoBitrateKbps}k`, ...vbv];
+    case 'cappedCrf':
+      return ['-crf', String(Math.min(51, rateControl.crf + X265_CRF_OFFSET)), ...vbv];
+  }
+}
+
+/**
+ * SVT-AV1's rate-control arguments for one rung. Its VBR takes no cap equal to the
+ * target (SVT-AV1 1.4 refuses max ≤ target), so ABR is VBR at the rung's rate; capped
+ * CRF is SVT-AV1's own capped CRF under the rung's cap.
+ */
+export function svtAv1RateControlOptions(
+  rateControl: RateControl,
+  rung: Pick<PlannedRendition, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'>,
+): string[] {
+  switch (rateControl.mode) {
+    case 'abr':
+      return ['-b:v', `${rung.videoBitrateKbps}k`];
+    case 'cappedCrf':
+      return [
+        '-crf',
+        String(Math.min(63, rateControl.crf + SVT_AV1_CRF_OFFSET)),
+        '-maxrate',
+        `${rung.maxrateKbps}k`,
+        '-bufsize',
+        `${rung.bufsizeKbps}k`,
+      ];
+  }
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RenditionManifest } from '@videoforge/contracts';
 import {
   avcCodecString,
+  av1CodecString,
   hevcCodecString,
   parseMediaPlaylist,
   renderMasterPlaylist,
@@ -56,6 +57,26 @@ describe('renderMasterPlaylist', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('lists H.264 first (starting near 2 Mb/s), then HEVC, then AV1, each with its own CODECS', () => {
+    const family = (name: string, codecs: string, bandwidth: number): RenditionManifest => ({
+      ...manifest(name, name.startsWith('720p') ? 1280 : 640, name.startsWith('720p') ? 720 : 360, bandwidth, bandwidth - 100_000),
+      codecs,
+    }); // prettier-ignore
+    const text = renderMasterPlaylist([
+      family('720p-av1', 'av01.0.05M.08', 1_300_000),
+      family('360p', 'avc1.64001e', 700_000),
+      family('720p-hevc', 'hvc1.1.6.L93.B0', 1_500_000),
+      family('720p', 'avc1.64001f', 2_100_000),
+      family('360p-av1', 'av01.0.01M.08', 450_000),
+    ]);
+    expect(
+      text
+        .split('\n')
+        .filter((line) => line.startsWith('#EXT-X-STREAM-INF'))
+        .map((line) => /CODECS="([^"]+)"/.exec(line)?.[1]),
+    ).toEqual(['avc1.64001f', 'avc1.64001e', 'hvc1.1.6.L93.B0', 'av01.0.05M.08', 'av01.0.01M.08']);
   });
 
   it('refuses to write a master playlist with no variants', () => {
@@ -174,5 +195,25 @@ describe('hevcCodecString', () => {
     ]);
     expect(hevcCodecString(box)).toBe('hvc1.2.4.L93.B0');
     expect(hevcCodecString(Buffer.from('no box here'))).toBeUndefined();
+  });
+});
+
+describe('av1CodecString', () => {
+  it('spells profile, level, tier and bit depth from the av1C box', () => {
+    // What SVT-AV1 wrote for a 640×360 rung: marker+version 0x81, profile 0 level 1 (2.1),
+    // main tier, 8-bit, 4:2:0.
+    const init = Buffer.concat([
+      Buffer.alloc(16),
+      Buffer.from([0, 0, 0, 0x19]),
+      Buffer.from('av1C', 'latin1'),
+      Buffer.from([0x81, 0x01, 0x0d, 0x00]),
+    ]);
+    expect(av1CodecString(init)).toBe('av01.0.01M.08');
+    const tenBitHighTier = Buffer.concat([
+      Buffer.from('av1C', 'latin1'),
+      Buffer.from([0x81, 0x0d, 0xcc, 0x00]),
+    ]);
+    expect(av1CodecString(tenBitHighTier)).toBe('av01.0.13H.10');
+    expect(av1CodecString(Buffer.from('no box here'))).toBeUndefined();
   });
 });

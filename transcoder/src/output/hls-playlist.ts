@@ -116,3 +116,26 @@ export function hevcCodecString(initSegment: Uint8Array): string | undefined {
     ...constraints.map((value) => value.toString(16).toUpperCase()),
   ].join('.');
 }
+
+/**
+ * The AV1 codec string (AV1 ISOBMFF binding, "Codecs Parameter String") from the av1C
+ * box of an init segment, e.g. "av01.0.04M.08": profile, level index (two digits) and
+ * tier, bit depth. The optional colour fields are left out: they default to BT.709-like
+ * values players do not choose by, and the short form is what HLS authoring tools write.
+ */
+export function av1CodecString(initSegment: Uint8Array): string | undefined {
+  const bytes = Buffer.from(initSegment.buffer, initSegment.byteOffset, initSegment.byteLength);
+  const at = bytes.indexOf(Buffer.from('av1C', 'latin1'));
+  // marker (1) and version (1) in the first byte: 0x81.
+  if (at < 0 || at + 7 > bytes.length || bytes[at + 4] !== 0x81) return undefined;
+  const first = bytes[at + 5] ?? 0;
+  const second = bytes[at + 6] ?? 0;
+  const profile = first >> 5;
+  const level = first & 0x1f;
+  const tier = second & 0x80 ? 'H' : 'M';
+  const highBitDepth = (second & 0x40) !== 0;
+  const twelveBit = (second & 0x20) !== 0;
+  const bitDepth = profile === 2 && highBitDepth ? (twelveBit ? 12 : 10) : highBitDepth ? 10 : 8;
+  const two = (value: number) => String(value).padStart(2, '0');
+  return `av01.${profile}.${two(level)}${tier}.${two(bitDepth)}`;
+}

@@ -1,4 +1,4 @@
-import type { MediaMetadata, RenditionManifest } from '@videoforge/contracts';
+import { familyOfVariant, type MediaMetadata, type RenditionManifest } from '@videoforge/contracts';
 import { rateValue } from '@videoforge/platform/media';
 
 export interface PosterPlan {
@@ -130,7 +130,8 @@ export function thumbnailRenditions(
   posterLongSide = POSTER_LONG_SIDE,
 ): { poster: RenditionManifest; sprite: RenditionManifest } | undefined {
   const sdr = manifests
-    .filter((m) => !m.videoRange || m.videoRange === 'SDR')
+    // H.264 SDR: every ffmpeg decodes it quickly (an AV1 twin is the same picture).
+    .filter((m) => (!m.videoRange || m.videoRange === 'SDR') && familyOfVariant(m.name) === 'h264')
     .sort((a, b) => a.width * a.height - b.width * b.height);
   const smallest = sdr[0];
   if (!smallest) return undefined;

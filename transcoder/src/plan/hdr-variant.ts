@@ -1,4 +1,4 @@
-import type { X264Preset } from '../ffmpeg/ffmpeg-command.builder.ts';
+import type { X264Preset } from '../ffmpeg/video-encoders.ts';
 import type { PlannedRendition } from './ladder.ts';
 
 /** The HDR twin of an SDR rung: same size and bit rate, named "<rung>-hdr". */

@@ -42,6 +42,8 @@ export interface PlannedRendition {
   requestedName?: string;
   /** An HDR twin ("720p-hdr"): HEVC Main10 keeping the source's PQ/HLG signalling. */
   hdr?: 'PQ' | 'HLG';
+  /** A twin in another codec family ("720p-av1"): SDR like its rung, fewer bits. Absent: H.264. */
+  family?: 'hevc' | 'av1';
 }
 
 export interface AudioPlan {

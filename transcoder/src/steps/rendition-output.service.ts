@@ -1,9 +1,10 @@
-import { renditionMp4Name } from '@videoforge/contracts';
+import { familyOfVariant, renditionMp4Name, type CodecFamily } from '@videoforge/contracts';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaMetadata, RenditionManifest } from '@videoforge/contracts';
 import { FfprobeOutput, runFfprobe } from '@videoforge/platform/media';
 import {
+  av1CodecString,
   avcCodecString,
   hevcCodecString,
   parseMediaPlaylist,
@@ -12,6 +13,19 @@ import {
 import type { LadderPlan, PlannedRendition } from '../plan/ladder.ts';
 import { RENDITION_FILES } from '../output/output-layout.ts';
 import { videoProcessingOf } from '../plan/video-processing.ts';
+
+/**
+ * How each family's output is read back: the RFC 6381 string from its init segment's
+ * configuration box (CODECS in the master), and the codec ffprobe must report.
+ */
+const FAMILY_STREAMS: Record<
+  CodecFamily,
+  { describe: (init: Uint8Array) => string | undefined; label: string; codecName: string }
+> = {
+  h264: { describe: avcCodecString, label: 'H.264', codecName: 'h264' },
+  hevc: { describe: hevcCodecString, label: 'HEVC', codecName: 'hevc' },
+  av1: { describe: av1CodecString, label: 'AV1', codecName: 'av1' },
+};
 
 /** A rung's finished local outputs, described and checked, ready to upload. */
 export interface EncodedRendition {
@@ -70,9 +84,10 @@ export async function describeRendition(
     })),
   );
   const init = await readFile(path.join(dir, playlist.initUri ?? RENDITION_FILES.init));
-  const avc = rung.hdr ? hevcCodecString(init) : avcCodecString(init);
-  if (!avc) return mismatch(`the init segment has no ${rung.hdr ? 'HEVC' : 'H.264'} configuration`);
-  const expectedCodec = rung.hdr ? 'hevc' : 'h264';
+  const family = familyOfVariant(rung.name);
+  const { describe, label, codecName: expectedCodec } = FAMILY_STREAMS[family];
+  const codecs = describe(init);
+  if (!codecs) return mismatch(`the init segment has no ${label} configuration`);
 
   const mp4 = renditionMp4Name(rung.name);
   const probe = await runFfprobe(
@@ -128,7 +143,7 @@ export async function describeRendition(
     width: rung.width,
     height: rung.height,
     frameRate: plan.frameRate,
-    codecs: avc,
+    codecs,
     hasAudio: false,
     videoBitrateKbps: rung.videoBitrateKbps,
     bandwidth: peak,

@@ -2,11 +2,13 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   TRACKS_DIR,
+  type CodecFamily,
   type FailureKind,
   type MediaMetadata,
   type TracksManifest,
   type TranscodeJobStrategy,
   type TranscoderEvent,
+  familyOfVariant,
   renditionPrefix,
 } from '@videoforge/contracts';
 import { classifySourceError, type SourceInput } from '@videoforge/platform/media';
@@ -22,6 +24,7 @@ import {
 import type { ColourSettings } from '../plan/colour.ts';
 import { detectInterlacing, type DeinterlaceRate } from '../plan/deinterlace.ts';
 import { hdrTwin } from '../plan/hdr-variant.ts';
+import { extraFamilies, familyTwin } from '../plan/codec-family-variant.ts';
 import { runFfmpeg, type RunOutcome } from '../ffmpeg/ffmpeg.runner.ts';
 import {
   defaultTemplates,
@@ -54,6 +57,8 @@ export interface TranscoderSettings {
   ffmpegPath: string;
   ffprobePath: string;
   encoder: EncoderSettings;
+  /** The codec families a job gets when it names none (TRANSCODE_CODECS). */
+  codecs: readonly CodecFamily[];
   keyframeIntervalSeconds: number;
   maxFrameRate: number;
   /** HDR → SDR tone-map curve and nominal peak. */
@@ -238,6 +243,8 @@ export interface TranscodeJobRequest {
   renditions?: readonly RenditionTemplate[] | undefined;
   /** Also make an HDR twin ("720p-hdr", HEVC Main10 PQ/HLG) of each rung when the source is HDR. */
   hdr?: boolean | undefined;
+  /** The codec families to make, H.264 first in the master; undefined: the server's default. */
+  codecs?: readonly CodecFamily[] | undefined;
   signal?: AbortSignal | undefined;
   onEvent?: ((event: TranscoderEvent) => void) | undefined;
 }
@@ -347,8 +354,12 @@ export async function transcodeRenditions(
     const base = { source: request.source, metadata, plan, workDir, signal: request.signal };
 
     const colour = plan.video.colour;
-    const twinOf = (rung: PlannedRendition): PlannedRendition[] =>
-      request.hdr && colour.kind === 'tone-map' ? [hdrTwin(rung, colour.range)] : [];
+    const families = extraFamilies(request.codecs ?? settings.codecs);
+    // A rung's twins: its HDR twin, then one per further codec family, all from its decode.
+    const twinOf = (rung: PlannedRendition): PlannedRendition[] => [
+      ...(request.hdr && colour.kind === 'tone-map' ? [hdrTwin(rung, colour.range)] : []),
+      ...families.map((family) => familyTwin(rung, family)),
+    ];
     if (rungs.length > 0 && request.strategy === 'ladder') {
       const outcome = await runLadder(
         {
@@ -420,13 +431,15 @@ async function removeUploads(
 }
 
 /**
- * HDR twins go up before the SDR rung they belong to: a runtime that sees an SDR
- * rung's manifest in storage counts that rung (and its twin) as done, so the twin must
- * already be there when finalize reads the manifests.
+ * Twins (HDR, other codec families) go up before the H.264 rung they belong to: a
+ * runtime that sees an H.264 rung's manifest in storage counts that rung (and its
+ * twins) as done, so the twins must already be there when finalize reads the manifests.
  */
 function twinsFirst(renditions: readonly EncodedRendition[]): EncodedRendition[] {
   const isTwin = (r: EncodedRendition) =>
-    r.manifest.videoRange === 'PQ' || r.manifest.videoRange === 'HLG';
+    r.manifest.videoRange === 'PQ' ||
+    r.manifest.videoRange === 'HLG' ||
+    familyOfVariant(r.manifest.name) !== 'h264';
   return [...renditions.filter(isTwin), ...renditions.filter((r) => !isTwin(r))];
 }
 

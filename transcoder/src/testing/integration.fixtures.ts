@@ -23,7 +23,9 @@ export function testSettings(overrides: Partial<TranscoderSettings> = {}): Trans
   return {
     ffmpegPath: 'ffmpeg',
     ffprobePath: 'ffprobe',
-    encoder: { preset, segmentSeconds: 6, rateControl: DEFAULT_RATE_CONTROL },
+    // SVT-AV1's fastest preset, as ultrafast is x264's: tests check structure, not quality.
+    encoder: { preset, av1Preset: 12, segmentSeconds: 6, rateControl: DEFAULT_RATE_CONTROL },
+    codecs: ['h264'],
     keyframeIntervalSeconds: 2,
     maxFrameRate: 60,
     colour: DEFAULT_COLOUR_SETTINGS,
@@ -61,6 +63,7 @@ export interface ProbedStream {
   codec_type: string;
   codec_name: string;
   profile?: string;
+  codec_tag_string?: string;
   width?: number;
   height?: number;
   pix_fmt?: string;

@@ -41,6 +41,7 @@ export const hlsJsEngine: PlaybackEngine = {
           width: level.width,
           height: level.height,
           bitrate: level.bitrate,
+          family: level.videoCodec?.split('.')[0],
         })),
       );
     });

@@ -12,6 +12,8 @@ export interface QualityLevel {
   height: number;
   /** Peak bit rate in bit/s. */
   bitrate: number;
+  /** Its video codec's sample entry ("avc1", "hvc1", "av01"), when the player says. */
+  family?: string | undefined;
 }
 
 export type QualityChoice = { kind: 'auto' } | { kind: 'level'; index: number };
@@ -41,15 +43,19 @@ function bitrateLabel(bitrate: number): string | undefined {
 /**
  * Auto first, then one entry per resolution from highest to lowest (when two levels
  * share a resolution, the higher bit rate wins). Auto's label names the level ABR is
- * playing now, so "Auto (480p)".
+ * playing now, so "Auto (480p)". A master with several codec families (720p in H.264
+ * and in AV1) offers the family playing now: the player chose it as the best it decodes,
+ * and a manual choice should change the size, not the codec.
  */
 export function qualityOptions(
   levels: readonly QualityLevel[],
   choice: QualityChoice,
   playingIndex: number | undefined,
 ): QualityOption[] {
+  const playingFamily = levels.find((level) => level.index === playingIndex)?.family;
+  const offered = playingFamily ? levels.filter((level) => level.family === playingFamily) : levels;
   const best = new Map<string, QualityLevel>();
-  for (const level of levels) {
+  for (const level of offered) {
     const name = levelName(level);
     const current = best.get(name);
     if (!current || level.bitrate > current.bitrate) best.set(name, level);

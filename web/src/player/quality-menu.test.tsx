@@ -27,6 +27,25 @@ describe('quality options (pure)', () => {
     ]);
   });
 
+  it('offers the codec family playing now when the master has several', () => {
+    const families: QualityLevel[] = [
+      { index: 0, width: 854, height: 480, bitrate: 1_200_000, family: 'avc1' },
+      { index: 1, width: 640, height: 360, bitrate: 800_000, family: 'avc1' },
+      { index: 2, width: 854, height: 480, bitrate: 700_000, family: 'av01' },
+      { index: 3, width: 640, height: 360, bitrate: 450_000, family: 'av01' },
+    ];
+    const av1 = qualityOptions(families, { kind: 'auto' }, 3);
+    expect(av1.map((o) => [o.label, o.choice])).toEqual([
+      ['Auto (360p)', { kind: 'auto' }],
+      ['480p', { kind: 'level', index: 2 }],
+      ['360p', { kind: 'level', index: 3 }],
+    ]);
+    expect(qualityOptions(families, { kind: 'auto' }, 0)[1]?.choice).toEqual({
+      kind: 'level',
+      index: 0,
+    });
+  });
+
   it('checks the manual choice and says plain Auto when not automatic', () => {
     const options = qualityOptions(levels, { kind: 'level', index: 0 }, 0);
     expect(options.filter((o) => o.checked).map((o) => o.id)).toEqual(['360p']);
