@@ -11,6 +11,7 @@ import {
   finalOutputKey,
   outputPrefixFor,
   renditionPlaylistKey,
+  SUBTITLE_FULL_VTT,
   TRACKS_DIR,
   renditionPrefix,
   TRACKS_MANIFEST,
@@ -68,6 +69,7 @@ const outputs = outputPrefixFor('42');
 const segment = `${renditionPrefix(outputs, '720p')}segment-00001.m4s`;
 const queue = 'arn:aws:sqs:REGION:ACCOUNT:videoforge-transcode-jobs';
 const caption = `${captionsPrefix('17')}1/`;
+const subtitleFile = `${outputs}${TRACKS_DIR}s0/${SUBTITLE_FULL_VTT}`;
 const transcoderRole = 'arn:aws:iam::ACCOUNT:role/videoforge-transcoder';
 
 /** Which key (or listed prefix) each call works on: file, `storage.method` or `queue.method`, keys. */
@@ -113,6 +115,9 @@ const uses: Record<Component, [file: string, call: string, keys: string[]][]> = 
     ],
     ['api/src/streaming/streaming.routes.ts', 'storage.head', [finalOutputKey(outputs, 'poster')]],
     ['api/src/streaming/streaming.routes.ts', 'storage.presignGet', [segment]],
+    // The DASH MPD: a subtitle's whole WebVTT file, checked and signed.
+    ['api/src/streaming/dash-presentation.ts', 'storage.head', [subtitleFile]],
+    ['api/src/streaming/dash-presentation.ts', 'storage.presignGet', [segment, subtitleFile]],
     ['api/src/tracks/tracks.service.ts', 'storage.get', [`${outputs}${TRACKS_MANIFEST}`]],
     ['api/src/tracks/tracks.service.ts', 'storage.put', [`${caption}index.m3u8`]],
     ['api/src/tracks/tracks.service.ts', 'storage.deletePrefix', [caption]],
