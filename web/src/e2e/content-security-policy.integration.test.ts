@@ -1,21 +1,15 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import type {
-  Job,
-  TokenResponse,
-  UploadCompleteResponse,
-  UploadCreateResponse,
-} from '@videoforge/contracts';
 import { startAllInOne, type RunningAllInOne } from '../../../test/support/all-in-one.ts';
-import { call, generateClip } from '../../../test/support/api-app.ts';
+import { generateClip } from '../../../test/support/api-app.ts';
 import {
   describeWithChromium,
   launchChromium,
   type LaunchedBrowser,
 } from '../../../test/support/browser.ts';
-import { waitUntil } from '../../../test/support/process.ts';
+import { uploadTranscodedVideo } from '../../../test/support/transcoded-video.ts';
 import { buildWeb } from '../../../test/support/web-build.ts';
 
 const PASSWORD = 'Sup3r!secret';
@@ -50,44 +44,12 @@ describeWithChromium(
         buildWeb(dist),
       ]);
       server = await startAllInOne({ postgresUrl: inject('postgresUrl'), webDistDir: dist });
-      const base = server.baseUrl;
-      const owner = (
-        await call(base, 'POST', '/api/auth/register', {
-          body: { username: 'uploader', email: 'uploader@example.com', password: PASSWORD },
-        })
-      ).body as TokenResponse;
-      const bytes = await readFile(clip);
-      const created = (
-        await call(base, 'POST', '/api/uploads', {
-          token: owner.accessToken,
-          body: {
-            filename: 'clip.mp4',
-            size: bytes.length,
-            contentType: 'video/mp4',
-            title: 'CSP',
-          },
-        })
-      ).body as Extract<UploadCreateResponse, { mode: 'single' }>;
-      expect((await fetch(created.url, { method: 'PUT', body: bytes })).status).toBe(200);
-      const { video, job } = (
-        await call(base, 'POST', `/api/uploads/${created.uploadId}/complete`, {
-          token: owner.accessToken,
-          body: {},
-        })
-      ).body as UploadCompleteResponse;
-      videoId = video.id;
-      await waitUntil(
-        async () =>
-          (
-            (await call(base, 'GET', `/api/jobs/${job.id}`, { token: owner.accessToken }))
-              .body as Job
-          ).status === 'succeeded',
-        {
-          timeoutMs: 150_000,
-          intervalMs: 500,
-          describe: () => server?.output().slice(-3000) ?? '',
-        },
-      );
+      ({ videoId } = await uploadTranscodedVideo(server, {
+        owner: { username: 'uploader', email: 'uploader@example.com', password: PASSWORD },
+        clip,
+        title: 'CSP',
+        timeoutMs: 150_000,
+      }));
       browser = await launchChromium();
     }, 240_000);
 

@@ -1,23 +1,17 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'mpd-parser';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import type {
-  Job,
-  TokenResponse,
-  UploadCompleteResponse,
-  UploadCreateResponse,
-} from '@videoforge/contracts';
 import { startAllInOne, type RunningAllInOne } from '../../../test/support/all-in-one.ts';
-import { call, generateClip } from '../../../test/support/api-app.ts';
+import { generateClip } from '../../../test/support/api-app.ts';
 import {
   describeWithChromium,
   launchChromium,
   type LaunchedBrowser,
 } from '../../../test/support/browser.ts';
-import { waitUntil } from '../../../test/support/process.ts';
+import { uploadTranscodedVideo } from '../../../test/support/transcoded-video.ts';
 import { buildWeb } from '../../../test/support/web-build.ts';
 
 /** expect.poll with room for a loaded machine (its default gives up after a second). */
@@ -50,39 +44,14 @@ describeWithChromium(['postgres', 'ffmpeg'], 'a multi-codec master in Chromium',
       buildWeb(dist),
     ]);
     server = await startAllInOne({ postgresUrl: inject('postgresUrl'), webDistDir: dist });
-    const base = server.baseUrl;
-    const owner = (
-      await call(base, 'POST', '/api/auth/register', {
-        body: { username: 'codec-ada', email: 'ada@example.com', password: 'Sup3r!secret' },
-      })
-    ).body as TokenResponse;
-    const bytes = await readFile(clip);
-    const created = (
-      await call(base, 'POST', '/api/uploads', {
-        token: owner.accessToken,
-        body: {
-          filename: 'clip.mp4',
-          size: bytes.length,
-          contentType: 'video/mp4',
-          title: 'Two families',
-          visibility: 'public',
-        },
-      })
-    ).body as Extract<UploadCreateResponse, { mode: 'single' }>;
-    expect((await fetch(created.url, { method: 'PUT', body: bytes })).status).toBe(200);
-    const { video, job } = (
-      await call(base, 'POST', `/api/uploads/${created.uploadId}/complete`, {
-        token: owner.accessToken,
-        body: { codecs: ['h264', 'av1'] },
-      })
-    ).body as UploadCompleteResponse;
-    videoId = video.id;
-    await waitUntil(
-      async () =>
-        ((await call(base, 'GET', `/api/jobs/${job.id}`, { token: owner.accessToken })).body as Job)
-          .status === 'succeeded',
-      { timeoutMs: 300_000, intervalMs: 500, describe: () => server?.output().slice(-3000) ?? '' },
-    );
+    ({ videoId } = await uploadTranscodedVideo(server, {
+      owner: { username: 'codec-ada', email: 'ada@example.com', password: 'Sup3r!secret' },
+      clip,
+      title: 'Two families',
+      visibility: 'public',
+      complete: { codecs: ['h264', 'av1'] },
+      timeoutMs: 300_000,
+    }));
     browser = await launchChromium();
   }, 420_000);
 

@@ -1,22 +1,16 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import type {
-  Job,
-  TokenResponse,
-  UploadCompleteResponse,
-  UploadCreateResponse,
-} from '@videoforge/contracts';
 import { startAllInOne, type RunningAllInOne } from '../../../test/support/all-in-one.ts';
-import { call, generateClip } from '../../../test/support/api-app.ts';
+import { generateClip } from '../../../test/support/api-app.ts';
 import {
   describeWithChromium,
   launchChromium,
   type LaunchedBrowser,
 } from '../../../test/support/browser.ts';
-import { waitUntil } from '../../../test/support/process.ts';
+import { uploadTranscodedVideo } from '../../../test/support/transcoded-video.ts';
 import { buildWeb } from '../../../test/support/web-build.ts';
 
 const PASSWORD = 'Sup3r!secret';
@@ -60,40 +54,14 @@ describeWithChromium(['postgres', 'ffmpeg'], 'Shaka Player on the DASH manifest'
       buildWeb(dist),
     ]);
     server = await startAllInOne({ postgresUrl: inject('postgresUrl'), webDistDir: dist });
-    const base = server.baseUrl;
-    const owner = (
-      await call(base, 'POST', '/api/auth/register', {
-        body: { username: 'shaka-ada', email: 'ada@example.com', password: PASSWORD },
-      })
-    ).body as TokenResponse;
-    const bytes = await readFile(clip);
-    const created = (
-      await call(base, 'POST', '/api/uploads', {
-        token: owner.accessToken,
-        body: {
-          filename: 'clip.mp4',
-          size: bytes.length,
-          contentType: 'video/mp4',
-          title: 'Shaka',
-          // Private: the MPD request needs the viewer's session.
-          visibility: 'private',
-        },
-      })
-    ).body as Extract<UploadCreateResponse, { mode: 'single' }>;
-    expect((await fetch(created.url, { method: 'PUT', body: bytes })).status).toBe(200);
-    const { video, job } = (
-      await call(base, 'POST', `/api/uploads/${created.uploadId}/complete`, {
-        token: owner.accessToken,
-        body: {},
-      })
-    ).body as UploadCompleteResponse;
-    videoId = video.id;
-    await waitUntil(
-      async () =>
-        ((await call(base, 'GET', `/api/jobs/${job.id}`, { token: owner.accessToken })).body as Job)
-          .status === 'succeeded',
-      { timeoutMs: 180_000, intervalMs: 500, describe: () => server?.output().slice(-3000) ?? '' },
-    );
+    ({ videoId } = await uploadTranscodedVideo(server, {
+      owner: { username: 'shaka-ada', email: 'ada@example.com', password: PASSWORD },
+      clip,
+      title: 'Shaka',
+      // Private: the MPD request needs the viewer's session.
+      visibility: 'private',
+      timeoutMs: 180_000,
+    }));
     browser = await launchChromium();
   }, 300_000);
 
