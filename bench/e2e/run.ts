@@ -18,7 +18,6 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
   DEFAULT_PROBE_LIMITS,
@@ -33,6 +32,7 @@ import type { MediaMetadata, UploadCreateResponse } from '@videoforge/contracts'
 import { freePort } from '../../test/support/free-port.ts';
 import { startProcess, waitUntil, type StartedProcess } from '../../test/support/process.ts';
 import { serverSentEvents } from '../../test/support/server-sent-events.ts';
+import { parseBenchArgs } from '../support/bench-args.ts';
 import { cpuSeconds, generatePhoneLikeClip, treeCpuSeconds, median } from '../support/measure.ts';
 
 const Args = z.object({
@@ -42,16 +42,7 @@ const Args = z.object({
   preset: z.enum(X264_PRESETS).default('veryfast'),
   keep: z.boolean().default(false),
 });
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string' },
-    long: { type: 'boolean' },
-    repeat: { type: 'string' },
-    preset: { type: 'string' },
-    keep: { type: 'boolean' },
-  },
-});
-const parsed = Args.parse(values);
+const parsed = parseBenchArgs(Args);
 const args = {
   ...parsed,
   seconds: parsed.seconds ?? (parsed.long ? 600 : 60),

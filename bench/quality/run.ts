@@ -14,16 +14,11 @@
 // Reported: per source and over the set, the bits capped CRF needs for today's SSIM
 // (interpolated over the CRF values), the SSIM it gains at today's bits, and the CRF
 // that holds the set's mean SSIM at today's: the basis of DEFAULT_RATE_CONTROL.
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
-  DEFAULT_AV1_PRESET,
-  DEFAULT_COLOUR_SETTINGS,
   DEFAULT_PROBE_LIMITS,
   DEFAULT_RATE_CONTROL,
   defaultTemplates,
@@ -34,7 +29,6 @@ import {
   X264_PRESETS,
   type LadderPlan,
   type RateControl,
-  type TranscoderSettings,
 } from '@videoforge/transcoder';
 import {
   bitsAtEqualQuality,
@@ -46,6 +40,9 @@ import {
   type EqualQualityBits,
   type LadderPoint,
 } from './compare.ts';
+import { parseBenchArgs } from '../support/bench-args.ts';
+import { cpuSeconds } from '../support/measure.ts';
+import { benchTranscoderSettings } from '../support/transcoder.ts';
 import { scoreRungs, type RungScore } from './metrics.ts';
 import { generateSource, QUALITY_SOURCES, QUICK_SOURCES } from './sources.ts';
 
@@ -72,18 +69,7 @@ const Args = z.object({
   keep: z.boolean().default(false),
 });
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean' },
-    seconds: { type: 'string' },
-    preset: { type: 'string' },
-    crf: { type: 'string' },
-    abr: { type: 'string' },
-    sources: { type: 'string' },
-    keep: { type: 'boolean' },
-  },
-});
-const args = Args.parse(values);
+const args = parseBenchArgs(Args);
 const abrFactors = [...new Set([1, ...args.abr])].sort((a, b) => a - b);
 const crfs = [...new Set(args.crf ?? (args.quick ? [16, 22, 28] : [16, 19, 22, 25, 28]))].sort(
   (a, b) => a - b,
@@ -95,16 +81,6 @@ const DEFAULT_CRF =
     : (crfs[Math.floor(crfs.length / 2)] ?? 23);
 const sourceNames =
   args.sources ?? (args.quick ? QUICK_SOURCES : QUALITY_SOURCES.map((s) => s.name));
-const CLOCK_TICKS =
-  Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** CPU seconds of this process's reaped children (ffmpeg, ffprobe). */
-function childCpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
-}
-
 interface Setting {
   label: string;
   rateControl: RateControl;
@@ -142,21 +118,8 @@ const settings: Setting[] = [
   })),
 ];
 
-function transcoderSettings(rateControl: RateControl): TranscoderSettings {
-  return {
-    ffmpegPath: 'ffmpeg',
-    ffprobePath: 'ffprobe',
-    encoder: { preset: args.preset, av1Preset: DEFAULT_AV1_PRESET, segmentSeconds: 6, rateControl },
-    codecs: ['h264'],
-    keyframeIntervalSeconds: 2,
-    maxFrameRate: 60,
-    colour: DEFAULT_COLOUR_SETTINGS,
-    deinterlaceRate: 'field',
-    timeoutMs: 3_600_000,
-    probeTimeoutMs: 60_000,
-    probeLimits: DEFAULT_PROBE_LIMITS,
-  };
-}
+const transcoderSettings = (rateControl: RateControl) =>
+  benchTranscoderSettings({ preset: args.preset, rateControl });
 
 function ladderPoint(rungs: readonly RungResult[]): LadderPoint {
   return pool(rungs.map((r) => ({ kbps: r.kbps, ssim: r.ssim })));
@@ -183,7 +146,7 @@ async function encodeAndScore(
   const workDir = path.join(dir, 'encode');
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
-  const cpu0 = childCpuSeconds();
+  const cpu0 = cpuSeconds();
   const outcome = await runLadder(
     {
       source: { kind: 'file', path: sourceFile, protocols: ['file'] },
@@ -194,7 +157,7 @@ async function encodeAndScore(
     },
     transcoderSettings(setting.rateControl),
   );
-  const encodeCpuSeconds = childCpuSeconds() - cpu0;
+  const encodeCpuSeconds = cpuSeconds() - cpu0;
   if (!outcome.ok) throw new Error(`encode failed: ${JSON.stringify(outcome.failure)}`);
   const scores = await scoreRungs(
     sourceFile,

@@ -72,3 +72,26 @@ export async function generatePhoneLikeClip(target: string, seconds: number): Pr
     '-c:a', 'aac', '-shortest', target,
   ]); // prettier-ignore
 }
+
+/** Wall and CPU seconds of one measured task. */
+export interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+/** Runs a task and measures its wall time and the CPU of this process and its reaped children. */
+export async function measureSample(task: () => Promise<void>): Promise<Sample> {
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  await task();
+  return { wall: (performance.now() - t0) / 1000, cpu: cpuSeconds() - cpu0 };
+}
+
+export function medianSample(samples: readonly Sample[]): Sample {
+  return { wall: median(samples.map((s) => s.wall)), cpu: median(samples.map((s) => s.cpu)) };
+}
+
+/** The least-disturbed run: noise on a shared machine only ever adds time. */
+export function bestSample(samples: readonly Sample[]): Sample {
+  return samples.reduce((a, b) => (b.wall < a.wall ? b : a));
+}

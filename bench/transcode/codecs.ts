@@ -14,18 +14,18 @@ import { promisify } from 'node:util';
 import { FAMILY_ENCODE_COST, type CodecFamily } from '@videoforge/contracts';
 import {
   DEFAULT_AV1_PRESET,
-  DEFAULT_COLOUR_SETTINGS,
-  DEFAULT_PROBE_LIMITS,
-  DEFAULT_RATE_CONTROL,
   familyTwin,
   planLadder,
-  probeSource,
   runRendition,
-  type SourceInput,
-  type TranscoderSettings,
   type X264Preset,
 } from '@videoforge/transcoder';
-import { generatePhoneLikeClip } from '../support/measure.ts';
+import {
+  generatePhoneLikeClip,
+  measureSample,
+  medianSample,
+  type Sample,
+} from '../support/measure.ts';
+import { benchTranscoderSettings, probeBenchSource } from '../support/transcoder.ts';
 
 const run = promisify(execFile);
 
@@ -35,13 +35,6 @@ export interface CodecsBenchArgs {
   repeat: number;
   keep: boolean;
 }
-
-interface Sample {
-  wall: number;
-  cpu: number;
-}
-
-type Measure = (task: () => Promise<void>) => Promise<Sample>;
 
 interface Case {
   label: string;
@@ -58,46 +51,19 @@ const CASES: readonly Case[] = [
   { label: 'AV1 (SVT-AV1 preset 12)', family: 'av1', av1Preset: 12 },
 ]; // prettier-ignore
 
-export async function codecsBench(
-  args: CodecsBenchArgs,
-  measure: Measure,
-  median: (samples: readonly Sample[]) => Sample,
-): Promise<void> {
+export async function codecsBench(args: CodecsBenchArgs): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'vf-bench-codecs-'));
   const loadBefore = loadavg();
   try {
     process.stderr.write(`generating a ${args.seconds} s 1080p30 clip in ${dir} …\n`);
     const clip = path.join(dir, 'source.mp4');
     await generatePhoneLikeClip(clip, args.seconds);
-    const source: SourceInput = { kind: 'file', path: clip, protocols: ['file'] };
-    const probed = await probeSource(source, {
-      ffprobePath: 'ffprobe',
-      timeoutMs: 60_000,
-      limits: DEFAULT_PROBE_LIMITS,
-    });
-    if (!probed.ok) throw new Error(probed.reason.message);
-    const { metadata } = probed;
+    const { source, metadata } = await probeBenchSource(clip);
     const plan = planLadder(metadata, { keyframeIntervalSeconds: 2, maxFrameRate: 60 });
     const base = plan.rungs.find((rung) => rung.name === '720p');
     if (!base) throw new Error('no 720p rung');
-    const settings = (av1Preset: number): TranscoderSettings => ({
-      ffmpegPath: 'ffmpeg',
-      ffprobePath: 'ffprobe',
-      encoder: {
-        preset: args.preset,
-        av1Preset,
-        segmentSeconds: 6,
-        rateControl: DEFAULT_RATE_CONTROL,
-      },
-      codecs: ['h264'],
-      keyframeIntervalSeconds: 2,
-      maxFrameRate: 60,
-      colour: DEFAULT_COLOUR_SETTINGS,
-      deinterlaceRate: 'field',
-      timeoutMs: 3_600_000,
-      probeTimeoutMs: 60_000,
-      probeLimits: DEFAULT_PROBE_LIMITS,
-    });
+    const settings = (av1Preset: number) =>
+      benchTranscoderSettings({ preset: args.preset, av1Preset });
 
     const samples = new Map<string, Sample[]>(CASES.map((c) => [c.label, []]));
     const kbps = new Map<string, number>();
@@ -108,7 +74,7 @@ export async function codecsBench(
         const workDir = path.join(dir, `work-${round}-${CASES.indexOf(testCase)}`);
         await mkdir(workDir, { recursive: true });
         process.stderr.write(`round ${round + 1}: ${testCase.label} …\n`);
-        const sample = await measure(async () => {
+        const sample = await measureSample(async () => {
           if (testCase.family === 'decode') {
             await run('ffmpeg', [
               '-hide_banner', '-loglevel', 'error', '-i', clip,
@@ -133,7 +99,7 @@ export async function codecsBench(
       }
     }
 
-    const m = (label: string) => median(samples.get(label) ?? []);
+    const m = (label: string) => medianSample(samples.get(label) ?? []);
     const decode = m(CASES[0]?.label ?? '');
     const h264 = m(CASES[1]?.label ?? '');
     const encodeOnly = (s: Sample) => Math.max(0, s.cpu - decode.cpu);

@@ -14,19 +14,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
-  DEFAULT_AV1_PRESET,
   DEFAULT_COLOUR_SETTINGS,
-  DEFAULT_PROBE_LIMITS,
   planLadder,
-  probeSource,
   runRendition,
   interlaceFromFieldOrder,
   type LadderPlan,
-  type SourceInput,
-  type TranscoderSettings,
   type X264Preset,
-  DEFAULT_RATE_CONTROL,
 } from '@videoforge/transcoder';
+import { measureSample, medianSample, type Sample } from '../support/measure.ts';
+import { benchTranscoderSettings, probeBenchSource } from '../support/transcoder.ts';
 
 const run = promisify(execFile);
 
@@ -37,18 +33,7 @@ export interface ProcessingBenchArgs {
   keep: boolean;
 }
 
-interface Sample {
-  wall: number;
-  cpu: number;
-}
-
-type Measure = (task: () => Promise<void>) => Promise<Sample>;
-
-export async function processingBench(
-  args: ProcessingBenchArgs,
-  measure: Measure,
-  median: (samples: readonly Sample[]) => Sample,
-): Promise<void> {
+export async function processingBench(args: ProcessingBenchArgs): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'vf-bench-processing-'));
   const loadBefore = loadavg();
   try {
@@ -73,34 +58,8 @@ export async function processingBench(
       '-b:v', '12M', '-output_ts_offset', '1.4', '-f', 'mpegts', interlaced,
     ]); // prettier-ignore
 
-    const settings: TranscoderSettings = {
-      ffmpegPath: 'ffmpeg',
-      ffprobePath: 'ffprobe',
-      encoder: {
-        preset: args.preset,
-        av1Preset: DEFAULT_AV1_PRESET,
-        segmentSeconds: 6,
-        rateControl: DEFAULT_RATE_CONTROL,
-      },
-      codecs: ['h264'],
-      keyframeIntervalSeconds: 2,
-      maxFrameRate: 60,
-      colour: DEFAULT_COLOUR_SETTINGS,
-      deinterlaceRate: 'field',
-      timeoutMs: 3_600_000,
-      probeTimeoutMs: 60_000,
-      probeLimits: DEFAULT_PROBE_LIMITS,
-    };
-    const probe = async (file: string) => {
-      const source: SourceInput = { kind: 'file', path: file, protocols: ['file'] };
-      const probed = await probeSource(source, {
-        ffprobePath: 'ffprobe',
-        timeoutMs: 60_000,
-        limits: DEFAULT_PROBE_LIMITS,
-      });
-      if (!probed.ok) throw new Error(probed.reason.message);
-      return { source, metadata: probed.metadata };
-    };
+    const settings = benchTranscoderSettings({ preset: args.preset });
+    const probe = probeBenchSource;
     const hdrInput = await probe(hdr);
     const interlacedInput = await probe(interlaced);
     const basePlan = (metadata: typeof hdrInput.metadata, rate?: 'field' | 'frame') =>
@@ -134,7 +93,7 @@ export async function processingBench(
         if (!rung) throw new Error('no rung');
         process.stderr.write(`round ${round + 1}: ${testCase.label} …\n`);
         samples.get(testCase.label)?.push(
-          await measure(async () => {
+          await measureSample(async () => {
             const outcome = await runRendition(
               { ...testCase.input, plan: testCase.plan, workDir, rung },
               settings,
@@ -145,7 +104,7 @@ export async function processingBench(
         await rm(workDir, { recursive: true, force: true });
       }
     }
-    const m = (label: string) => median(samples.get(label) ?? []);
+    const m = (label: string) => medianSample(samples.get(label) ?? []);
     const row = (label: string) => {
       const s = m(label);
       return `${label.padEnd(40)} ${s.wall.toFixed(2).padStart(8)} ${s.cpu.toFixed(2).padStart(8)}`;

@@ -16,26 +16,26 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { cpuSeconds, generatePhoneLikeClip } from '../support/measure.ts';
+import { parseBenchArgs } from '../support/bench-args.ts';
+import {
+  bestSample,
+  generatePhoneLikeClip,
+  measureSample,
+  medianSample,
+  type Sample,
+} from '../support/measure.ts';
+import { benchTranscoderSettings, probeBenchSource } from '../support/transcoder.ts';
 import { codecsBench } from './codecs.ts';
 import { processingBench } from './processing.ts';
 import {
   buildRenditionCommand,
   planLadder,
-  probeSource,
   runLadder,
   runRendition,
   toArgv,
   X264_PRESETS,
-  DEFAULT_PROBE_LIMITS,
-  DEFAULT_AV1_PRESET,
-  DEFAULT_COLOUR_SETTINGS,
   type EncodeOutcome,
-  type TranscoderSettings,
-  type SourceInput,
-  DEFAULT_RATE_CONTROL,
 } from '@videoforge/transcoder';
 
 const Args = z.object({
@@ -47,44 +47,7 @@ const Args = z.object({
   mode: z.enum(['ladder', 'processing', 'codecs']).default('ladder'),
 });
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string' },
-    preset: { type: 'string' },
-    repeat: { type: 'string' },
-    keep: { type: 'boolean' },
-    mode: { type: 'string' },
-  },
-});
-const args = Args.parse(values);
-
-interface Sample {
-  wall: number;
-  cpu: number;
-}
-
-async function measure(task: () => Promise<void>): Promise<Sample> {
-  const cpu0 = cpuSeconds();
-  const t0 = performance.now();
-  await task();
-  return { wall: (performance.now() - t0) / 1000, cpu: cpuSeconds() - cpu0 };
-}
-
-function median(samples: readonly Sample[]): Sample {
-  const pick = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2
-      ? (sorted[mid] ?? 0)
-      : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-  };
-  return { wall: pick(samples.map((s) => s.wall)), cpu: pick(samples.map((s) => s.cpu)) };
-}
-
-/** The least-disturbed run: noise on a shared machine only ever adds time. */
-function best(samples: readonly Sample[]): Sample {
-  return samples.reduce((a, b) => (b.wall < a.wall ? b : a));
-}
+const args = parseBenchArgs(Args);
 
 function succeeded(outcome: EncodeOutcome): void {
   if (!outcome.ok) throw new Error(`transcode failed: ${JSON.stringify(outcome.failure)}`);
@@ -111,11 +74,11 @@ function busyNeighbours(): string {
 
 async function main(): Promise<void> {
   if (args.mode === 'processing') {
-    await processingBench(args, measure, median);
+    await processingBench(args);
     return;
   }
   if (args.mode === 'codecs') {
-    await codecsBench(args, measure, median);
+    await codecsBench(args);
     return;
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'vf-bench-'));
@@ -126,35 +89,9 @@ async function main(): Promise<void> {
     const clip = path.join(dir, 'source.mp4');
     await generatePhoneLikeClip(clip, args.seconds);
 
-    const settings: TranscoderSettings = {
-      ffmpegPath: 'ffmpeg',
-      ffprobePath: 'ffprobe',
-      encoder: {
-        preset: args.preset,
-        av1Preset: DEFAULT_AV1_PRESET,
-        segmentSeconds: 6,
-        rateControl: DEFAULT_RATE_CONTROL,
-      },
-      codecs: ['h264'],
-      keyframeIntervalSeconds: 2,
-      maxFrameRate: 60,
-      colour: DEFAULT_COLOUR_SETTINGS,
-      deinterlaceRate: 'field',
-      timeoutMs: 3_600_000,
-      probeTimeoutMs: 60_000,
-      probeLimits: DEFAULT_PROBE_LIMITS,
-    };
-    const source: SourceInput = { kind: 'file', path: clip, protocols: ['file'] };
-    const probeOnce = async () => {
-      const probed = await probeSource(source, {
-        ffprobePath: 'ffprobe',
-        timeoutMs: 60_000,
-        limits: DEFAULT_PROBE_LIMITS,
-      });
-      if (!probed.ok) throw new Error(probed.reason.message);
-      return probed.metadata;
-    };
-    const metadata = await probeOnce();
+    const settings = benchTranscoderSettings({ preset: args.preset });
+    const probeOnce = async () => (await probeBenchSource(clip)).metadata;
+    const { source, metadata } = await probeBenchSource(clip);
     const plan = planLadder(metadata, { keyframeIntervalSeconds: 2 });
     const top = plan.rungs[0];
     if (!top) throw new Error('empty ladder');
@@ -181,13 +118,13 @@ async function main(): Promise<void> {
         { rung: top, dir: path.join(bareDir, top.name) },
       );
       await mkdir(path.join(bareDir, top.name));
-      bare.push(await measure(() => bareFfmpeg(toArgv(command))));
+      bare.push(await measureSample(() => bareFfmpeg(toArgv(command))));
     };
     const runForge = async (round: number) => {
       step(round, `VideoForge ${top.name}`);
       const forgeDir = await workDir('forge');
       forge.push(
-        await measure(async () => {
+        await measureSample(async () => {
           const probed = await probeOnce();
           succeeded(
             await runRendition(
@@ -203,7 +140,7 @@ async function main(): Promise<void> {
       const perDir = await workDir('per-rendition');
       const rungSamples: Sample[] = [];
       for (const rung of plan.rungs) {
-        const sample = await measure(async () =>
+        const sample = await measureSample(async () =>
           succeeded(
             await runRendition({ source, metadata, plan, workDir: perDir, rung }, settings),
           ),
@@ -220,7 +157,7 @@ async function main(): Promise<void> {
       step(round, 'ladder, one ffmpeg');
       const ladderDir = await workDir('ladder');
       ladder.push(
-        await measure(async () =>
+        await measureSample(async () =>
           succeeded(
             await runLadder(
               { source, metadata, plan, workDir: ladderDir, rungs: plan.rungs },
@@ -242,14 +179,14 @@ async function main(): Promise<void> {
       }
     }
 
-    const b = median(bare);
-    const f = median(forge);
-    const p = median(perRendition);
-    const l = median(ladder);
-    const bestB = best(bare);
-    const bestF = best(forge);
-    const bestP = best(perRendition);
-    const bestL = best(ladder);
+    const b = medianSample(bare);
+    const f = medianSample(forge);
+    const p = medianSample(perRendition);
+    const l = medianSample(ladder);
+    const bestB = bestSample(bare);
+    const bestF = bestSample(forge);
+    const bestP = bestSample(perRendition);
+    const bestL = bestSample(ladder);
     const row = (label: string, s: Sample, fastest?: Sample) =>
       `${label.padEnd(44)}${s.wall.toFixed(2).padStart(9)}${s.cpu.toFixed(2).padStart(9)}` +
       (fastest
@@ -290,7 +227,7 @@ async function main(): Promise<void> {
       ...plan.rungs.map((rung) =>
         row(
           `  per-rendition ${rung.name} (${rung.width}x${rung.height})`,
-          median(perRung.get(rung.name) ?? []),
+          medianSample(perRung.get(rung.name) ?? []),
         ),
       ),
       row(`per-rendition total (${plan.rungs.length} ffmpeg runs)`, p, bestP),
