@@ -2,6 +2,7 @@ import {
   resolveStrategy,
   TRANSCODE_JOB_FINALIZER,
   TranscodeJobSpec,
+  type AutoStrategy,
   type WorkloadStrategy,
   type Condition,
   type Phase,
@@ -106,7 +107,12 @@ export function reconcileTranscodeJob(
 /** What the runtime knows about where work runs, which decides `strategy: auto`. */
 export interface Placement {
   /** `ladder` when one machine runs every rung (all-in-one); `perRendition` to spread rungs over nodes. */
-  autoStrategy: WorkloadStrategy;
+  autoStrategy: AutoStrategy;
+  /**
+   * Whether this runtime spreads a `chunked` job's chunks over machines. The local
+   * runtime (one machine) does not: it runs such a job as the decode-once ladder.
+   */
+  runsChunks?: boolean;
 }
 
 /** The job's strategy: fixed when it first ran, so a changed setting never splits its work midway. */
@@ -115,7 +121,10 @@ export function strategyOf(
   spec: TranscodeJobSpec,
   placement: Placement,
 ): WorkloadStrategy {
-  return job.status?.strategy ?? resolveStrategy(spec.strategy, placement.autoStrategy);
+  return (
+    job.status?.strategy ??
+    resolveStrategy(spec.strategy, placement.autoStrategy, placement.runsChunks === true)
+  );
 }
 
 function reconcileWorkloads(
