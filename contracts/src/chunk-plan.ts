@@ -23,6 +23,9 @@ export interface ChunkPlanInput {
   chunkSeconds?: number | undefined;
 }
 
+/** The chunked strategy's segment grid when the controller is not told otherwise (the transcoder's default). */
+export const DEFAULT_CHUNK_SEGMENT_SECONDS = 6;
+
 /** Durations are probed floats: 12.000001 s of 6 s segments is two segments, not three. */
 const EPSILON_SECONDS = 1e-3;
 
