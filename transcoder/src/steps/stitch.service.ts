@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { buffer } from 'node:stream/consumers';
@@ -185,21 +185,19 @@ async function stitchRendition(
   await writeFile(path.join(dir, RENDITION_FILES.playlist), renderStitchedPlaylist(segments));
   // The MP4 is a remux of the same bytes: init + every fragment is one fragmented MP4.
   const fragmented = path.join(workRoot, `${rung.name}.fragmented.mp4`);
-  const out = createWriteStream(fragmented);
+  const out = await open(fragmented, 'w');
   try {
-    out.write(init);
+    await out.write(init);
     for (const segment of segments) {
       const local = path.join(dir, segment.uri);
       await pipeline(
         await storage.get(`${renditionPrefix(request.outputPrefix, rung.name)}${segment.uri}`),
         createWriteStream(local),
       );
-      await pipeline(createReadStream(local), out, { end: false });
+      await out.write(await readFile(local));
     }
   } finally {
-    await new Promise<void>((resolve, reject) =>
-      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-    );
+    await out.close();
   }
   const mp4 = path.join(dir, renditionMp4Name(rung.name));
   const run = await runFfmpeg(buildRemuxCommand(fragmented, mp4), {
