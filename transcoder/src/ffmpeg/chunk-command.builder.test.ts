@@ -75,9 +75,9 @@ describe('buildChunkCommand', () => {
 });
 
 describe('the encoder delay probe', () => {
-  it('encodes a few black frames at the rung size with the rung’s encoder', () => {
+  it('encodes a few small black frames with the rung’s encoder', () => {
     const command = encoderDelayCommand(input, rung('360p'), '/work/c/delay.framecrc');
-    expect(command.input).toBe('color=c=black:s=640x360:r=25');
+    expect(command.input).toBe('color=c=black:s=256x144:r=25');
     expect(command.outputs[0]?.options).toContain('libx264');
     expect(command.outputs[0]?.target).toBe('file:/work/c/delay.framecrc');
   });

@@ -20,6 +20,7 @@ import {
 } from '../ffmpeg/chunk-command.builder.ts';
 import type { EncodeInput, RungOutput } from '../ffmpeg/ffmpeg-command.builder.ts';
 import { runFfmpeg } from '../ffmpeg/ffmpeg.runner.ts';
+import { videoEncoderOf } from '../ffmpeg/video-encoders.ts';
 import { parseMediaPlaylist } from '../output/hls-playlist.ts';
 import { RENDITION_FILES } from '../output/output-layout.ts';
 import { uploadFiles } from '../output/upload.service.ts';
@@ -175,8 +176,16 @@ export async function transcodeChunk(
       plan,
       settings: { ...settings.encoder, segmentSeconds: chunk.segmentSeconds },
     };
+    // One probe per encoder (x264, x265, SVT-AV1): every rung of a family shares its GOP structure.
+    const byEncoder = new Map<string, number>();
     const delays: number[] = [];
     for (const [i, rung] of rungs.entries()) {
+      const encoder = videoEncoderOf(rung).type;
+      const known = byEncoder.get(encoder);
+      if (known !== undefined) {
+        delays.push(known);
+        continue;
+      }
       const target = path.join(workDir, `delay-${i}.framecrc`);
       const run = await runFfmpeg(encoderDelayCommand(input, rung, target), {
         ffmpegPath: settings.ffmpegPath,
@@ -193,6 +202,7 @@ export async function transcodeChunk(
           code: 'encoder-delay',
           message: `${rung.name}: could not read the encoder's reorder delay`,
         });
+      byEncoder.set(encoder, delay);
       delays.push(delay);
     }
     const outputs: RungOutput[] = rungs.map((rung) => ({
