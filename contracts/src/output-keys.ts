@@ -46,3 +46,29 @@ export function finalOutputKey(
 ): string {
   return `${outputPrefix}${OUTPUT_FILES[file]}`;
 }
+
+/** The chunked strategy's working files (per-chunk segment lists, init segments); stitch removes them. */
+export const CHUNKS_DIR = 'chunks/';
+
+function chunkFolder(index: number): string {
+  return String(index).padStart(5, '0');
+}
+
+/** `{outputPrefix}chunks/{index}/`: one chunk's manifest and per-rendition segment lists. */
+export function chunkPrefix(outputPrefix: string, index: number): string {
+  return `${outputPrefix}${CHUNKS_DIR}${chunkFolder(index)}/`;
+}
+
+/** `{outputPrefix}chunks/{index}/{rendition}/`: the chunk's segment list and init segment. Its segments go to the rendition's own prefix, numbered globally. */
+export function chunkRenditionPrefix(
+  outputPrefix: string,
+  index: number,
+  rendition: string,
+): string {
+  return `${chunkPrefix(outputPrefix, index)}${rendition}/`;
+}
+
+/** Written last by a chunk: it is done once this exists. */
+export function chunkManifestKey(outputPrefix: string, index: number): string {
+  return `${chunkPrefix(outputPrefix, index)}chunk.json`;
+}

@@ -22,12 +22,30 @@ const NumericId = z
 
 /**
  * How a TranscodeJob's work is cut into workloads. `auto` lets the runtime choose from
- * where the work runs (see `resolveStrategy`); the other two are what it chooses between.
+ * where the work runs (see `resolveStrategy`) between `perRendition` and `ladder`;
+ * `chunked` is only ever asked for: it splits the timeline (see chunk-plan.ts).
  */
-export const TranscodeJobStrategy = z.enum(['auto', 'perRendition', 'ladder']);
+export const TranscodeJobStrategy = z.enum(['auto', 'perRendition', 'ladder', 'chunked']);
 export type TranscodeJobStrategy = z.infer<typeof TranscodeJobStrategy>;
-export const WorkloadStrategy = z.enum(['perRendition', 'ladder']);
+export const WorkloadStrategy = z.enum(['perRendition', 'ladder', 'chunked']);
 export type WorkloadStrategy = z.infer<typeof WorkloadStrategy>;
+/** What `auto` may resolve to: chunking needs the source's duration and a choice of parallelism. */
+export const AutoStrategy = z.enum(['perRendition', 'ladder']);
+export type AutoStrategy = z.infer<typeof AutoStrategy>;
+
+/**
+ * `spec.chunking`: how the chunked strategy cuts the timeline. The controller's queue
+ * intake fills `durationSeconds` from the probe made when the upload completed.
+ */
+export const ChunkingSpec = z.object({
+  /** Chunk workloads running at once; also the number of chunks when `chunkSeconds` is absent. */
+  maxParallel: z.number().int().min(1).max(64).default(4),
+  /** Target chunk length, rounded to whole segments; absent: the duration over maxParallel. */
+  chunkSeconds: z.number().int().min(1).max(3600).optional(),
+  /** The source's duration in seconds, as probed when the upload completed. */
+  durationSeconds: z.number().min(0).max(604_800).optional(),
+});
+export type ChunkingSpec = z.infer<typeof ChunkingSpec>;
 
 /**
  * The strategy a job runs with. One machine running every rung (all-in-one, or a
@@ -37,9 +55,15 @@ export type WorkloadStrategy = z.infer<typeof WorkloadStrategy>;
  */
 export function resolveStrategy(
   requested: TranscodeJobStrategy,
-  auto: WorkloadStrategy,
+  auto: AutoStrategy,
+  /** Whether the runtime spreads chunks over machines; one machine gains nothing from them. */
+  runsChunks = true,
 ): WorkloadStrategy {
-  return requested === 'auto' ? auto : requested;
+  if (requested === 'auto') return auto;
+  // On one machine (the local runtime) chunks only add seeks and a stitch: the
+  // decode-once ladder is the fastest way to the same outputs there.
+  if (requested === 'chunked' && !runsChunks) return 'ladder';
+  return requested;
 }
 
 export const TranscodeJobSpec = z.object({
@@ -65,6 +89,8 @@ export const TranscodeJobSpec = z.object({
   priority: z.number().int().min(-100).max(100).default(0),
   maxRetries: z.number().int().min(0).max(10).default(2),
   strategy: TranscodeJobStrategy.default('auto'),
+  /** The chunked strategy's cut of the timeline; needs `durationSeconds` there. */
+  chunking: ChunkingSpec.optional(),
   /** Also an HDR set (HEVC Main10, PQ/HLG kept) beside the SDR ladder when the source is HDR; absent: no. */
   hdr: z.boolean().optional(),
   /** Codec families to encode every rendition in (h264 always); absent: the controller's TRANSCODE_CODECS. */
@@ -103,6 +129,23 @@ export const TracksStatus = z.object({
 });
 export type TracksStatus = z.infer<typeof TracksStatus>;
 
+/** The chunked strategy's chunks, compact: counts, and the chunks that failed or retried. */
+export const ChunksStatus = z.object({
+  total: z.number().int().min(0).max(100_000),
+  succeeded: z.number().int().min(0).max(100_000),
+  running: z.number().int().min(0).max(100_000),
+  /** Chunk indexes that failed for good, or needed more than one attempt. */
+  failed: z.array(z.number().int().min(0)).max(64).optional(),
+  retried: z.array(z.number().int().min(0)).max(64).optional(),
+  /** e.g. "3/8", for the CHUNKS column. */
+  summary: z
+    .string()
+    .regex(/^[0-9]+\/[0-9]+$/)
+    .max(16)
+    .optional(),
+});
+export type ChunksStatus = z.infer<typeof ChunksStatus>;
+
 export const ConditionType = z.enum(['Ready', 'Progressing', 'Failed']);
 export const Condition = z.object({
   type: z.string().max(316),
@@ -129,6 +172,7 @@ export const TranscodeJobStatus = z.object({
   observedGeneration: z.number().int().min(0).optional(),
   renditions: z.array(RenditionStatus).max(5).optional(),
   tracks: TracksStatus.optional(),
+  chunks: ChunksStatus.optional(),
   conditions: z.array(Condition).max(16).optional(),
 });
 export type TranscodeJobStatus = z.infer<typeof TranscodeJobStatus>;

@@ -52,6 +52,39 @@ const invocation: fc.Arbitrary<Invocation> = fc.oneof(
     { requiredKeys: ['command', 'source', 'jobId', 'outputPrefix'] },
   ),
   fc.record(
+    {
+      command: fc.constant('chunk' as const),
+      ...work,
+      renditions: names,
+      codecs,
+      chunkIndex: fc.integer({ min: 0, max: 100_000 }),
+      startSegment: fc.integer({ min: 0, max: 100_000 }),
+      segmentCount: fc.integer({ min: 1, max: 100_000 }),
+      segmentSeconds: fc.integer({ min: 1, max: 30 }),
+    },
+    {
+      requiredKeys: [
+        'command',
+        'source',
+        'jobId',
+        'outputPrefix',
+        'chunkIndex',
+        'startSegment',
+        'segmentCount',
+        'segmentSeconds',
+      ],
+    },
+  ),
+  fc.record(
+    {
+      command: fc.constant('stitch' as const),
+      ...work,
+      renditions: names,
+      chunks: fc.integer({ min: 1, max: 100_000 }),
+    },
+    { requiredKeys: ['command', 'source', 'jobId', 'outputPrefix', 'chunks'] },
+  ),
+  fc.record(
     { command: fc.constant('finalize' as const), ...work, renditions: names },
     { requiredKeys: ['command', 'source', 'jobId', 'outputPrefix'] },
   ),
@@ -96,6 +129,40 @@ describe('the transcoder invocation', () => {
       '2500k',
       '--hdr',
     ]);
+  });
+
+  it('builds a chunk invocation with its place on the segment grid', () => {
+    const argv = toArgv({
+      command: 'chunk',
+      source: { kind: 'key', key: 'videos/raw/7/clip.mp4' },
+      jobId: '42',
+      outputPrefix: 'videos/output/42/',
+      renditions: ['720p', '360p'],
+      chunkIndex: 2,
+      startSegment: 50,
+      segmentCount: 25,
+      segmentSeconds: 6,
+    });
+    expect(argv.slice(7)).toEqual([
+      '--renditions',
+      '720p,360p',
+      '--chunk-index',
+      '2',
+      '--start-segment',
+      '50',
+      '--segment-count',
+      '25',
+      '--segment-seconds',
+      '6',
+    ]);
+    expect(
+      parseArgv([...argv.slice(0, 7), '--chunk-index', '-1', ...argv.slice(11)]),
+    ).toMatchObject({ ok: false });
+    expect(parseArgv(argv.filter((_, i) => i < 9 || i > 10))).toEqual({
+      ok: false,
+      help: false,
+      message: '--chunk-index is required',
+    });
   });
 
   it('defaults to the rendition command and accepts --flag=value', () => {

@@ -42,6 +42,8 @@ export type InvocationSource = z.infer<typeof InvocationSource>;
 
 const RenditionNames = z.array(RenditionName).min(1).max(10);
 
+const ChunkNumber = z.number().int().min(0).max(100_000);
+
 const Work = {
   source: InvocationSource,
   jobId: InvocationJobId,
@@ -77,6 +79,28 @@ export const TranscoderInvocation = z.discriminatedUnion('command', [
     audioBitrate: BitrateString.optional(),
   }),
   z.object({
+    /**
+     * The chunked strategy: the video of every rendition for whole segments
+     * [startSegment, startSegment + segmentCount) of the timeline (see chunk-plan.ts).
+     */
+    command: z.literal('chunk'),
+    ...Work,
+    renditions: RenditionNames.optional(),
+    codecs: CodecFamilies.optional(),
+    chunkIndex: ChunkNumber,
+    startSegment: ChunkNumber,
+    segmentCount: z.number().int().min(1).max(100_000),
+    /** The segment grid every chunk of the job shares, a whole number of keyframe intervals. */
+    segmentSeconds: z.number().int().min(1).max(30),
+  }),
+  z.object({
+    /** Concatenates the chunks' segment lists into each rendition's playlist and MP4. */
+    command: z.literal('stitch'),
+    ...Work,
+    renditions: RenditionNames.optional(),
+    chunks: z.number().int().min(1).max(100_000),
+  }),
+  z.object({
     command: z.literal('finalize'),
     ...Work,
     renditions: RenditionNames.optional(),
@@ -97,7 +121,20 @@ const FLAGS = {
   renditions: '--renditions',
   hdr: '--hdr',
   codecs: '--codecs',
+  chunkIndex: '--chunk-index',
+  startSegment: '--start-segment',
+  segmentCount: '--segment-count',
+  segmentSeconds: '--segment-seconds',
+  chunks: '--chunks',
 } as const;
+const NUMBER_FIELDS = [
+  'height',
+  'chunkIndex',
+  'startSegment',
+  'segmentCount',
+  'segmentSeconds',
+  'chunks',
+] as const;
 const SOURCE_FLAGS = { location: '--source', key: '--source-key' } as const;
 const VALUE_FLAGS = new Set<string>([
   SOURCE_FLAGS.location,
@@ -110,6 +147,11 @@ const VALUE_FLAGS = new Set<string>([
   FLAGS.audioBitrate,
   FLAGS.renditions,
   FLAGS.codecs,
+  FLAGS.chunkIndex,
+  FLAGS.startSegment,
+  FLAGS.segmentCount,
+  FLAGS.segmentSeconds,
+  FLAGS.chunks,
 ]);
 const COMMANDS: readonly TranscoderCommand[] = [
   'rendition',
@@ -117,6 +159,8 @@ const COMMANDS: readonly TranscoderCommand[] = [
   'tracks',
   'finalize',
   'probe',
+  'chunk',
+  'stitch',
 ];
 
 /** The argv (after the program name) that `parseArgv` reads back as `invocation`. */
@@ -146,6 +190,24 @@ export function toArgv(invocation: TranscoderInvocation): string[] {
       return argv;
     case 'tracks':
       if (invocation.audioBitrate) argv.push(FLAGS.audioBitrate, invocation.audioBitrate);
+      return argv;
+    case 'chunk':
+      if (invocation.renditions) argv.push(FLAGS.renditions, invocation.renditions.join(','));
+      if (invocation.codecs) argv.push(FLAGS.codecs, invocation.codecs.join(','));
+      argv.push(
+        FLAGS.chunkIndex,
+        String(invocation.chunkIndex),
+        FLAGS.startSegment,
+        String(invocation.startSegment),
+        FLAGS.segmentCount,
+        String(invocation.segmentCount),
+        FLAGS.segmentSeconds,
+        String(invocation.segmentSeconds),
+      );
+      return argv;
+    case 'stitch':
+      if (invocation.renditions) argv.push(FLAGS.renditions, invocation.renditions.join(','));
+      argv.push(FLAGS.chunks, String(invocation.chunks));
       return argv;
     case 'finalize':
       if (invocation.renditions) argv.push(FLAGS.renditions, invocation.renditions.join(','));
@@ -203,7 +265,10 @@ export function parseArgv(argv: readonly string[]): ArgvParse {
           .map((name) => name.trim())
           .filter(Boolean);
   };
-  const height = values.get(FLAGS.height);
+  const number = (flag: string) => {
+    const value = values.get(flag);
+    return value === undefined ? undefined : /^\d+$/.test(value) ? Number(value) : value;
+  };
   const candidate = {
     command: chosen,
     source:
@@ -215,7 +280,7 @@ export function parseArgv(argv: readonly string[]): ArgvParse {
     jobId: values.get(FLAGS.jobId),
     outputPrefix: values.get(FLAGS.outputPrefix),
     rendition: values.get(FLAGS.rendition),
-    height: height === undefined ? undefined : /^\d+$/.test(height) ? Number(height) : height,
+    ...Object.fromEntries(NUMBER_FIELDS.map((field) => [field, number(FLAGS[field])])),
     videoBitrate: values.get(FLAGS.videoBitrate),
     audioBitrate: values.get(FLAGS.audioBitrate),
     renditions: list(FLAGS.renditions),

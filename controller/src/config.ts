@@ -8,11 +8,7 @@ import {
   StorageEnv,
   withAdapterRequirements,
 } from '@videoforge/platform/config';
-import {
-  CodecFamiliesSetting,
-  DEFAULT_CODEC_FAMILIES,
-  WorkloadStrategy,
-} from '@videoforge/contracts';
+import { CodecFamiliesSetting, DEFAULT_CODEC_FAMILIES, AutoStrategy } from '@videoforge/contracts';
 
 /** An environment variable holding JSON, validated by `schema`. */
 function json<T extends z.ZodType>(schema: T) {
@@ -109,7 +105,7 @@ export const ControllerConfig = withAdapterRequirements(
      * What `strategy: auto` runs as. perRendition spreads rungs over nodes; ladder (one
      * decode for every rung) wins once one transcode node can run the whole ladder.
      */
-    TRANSCODE_AUTO_STRATEGY: WorkloadStrategy.default('perRendition'),
+    TRANSCODE_AUTO_STRATEGY: AutoStrategy.default('perRendition'),
     /** Codec families of a job that names none, e.g. `h264,av1` (contracts' one spelling). */
     TRANSCODE_CODECS: CodecFamiliesSetting.default([...DEFAULT_CODEC_FAMILIES]),
     TRANSCODE_NODE_SELECTOR: json(z.record(z.string(), z.string())).default({

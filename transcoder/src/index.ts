@@ -85,3 +85,11 @@ export {
   type TranscoderSettings,
 } from './steps/transcode.service.ts';
 export type { EncodedRendition } from './steps/rendition-output.service.ts';
+export { transcodeTracks } from './steps/transcode.service.ts';
+export {
+  planChunkedLadder,
+  transcodeChunk,
+  type ChunkJobOutcome,
+  type ChunkJobRequest,
+} from './steps/chunk.service.ts';
+export { stitchChunks, type StitchOutcome, type StitchRequest } from './steps/stitch.service.ts';

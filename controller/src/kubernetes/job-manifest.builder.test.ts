@@ -246,3 +246,44 @@ describe('the transcoder invocation in a Job', () => {
     });
   });
 });
+
+describe('chunked strategy Jobs', () => {
+  const chunk = {
+    type: 'chunk' as const,
+    name: 'job-42-chunk-2',
+    chunk: { index: 2, startSegment: 50, segmentCount: 25 },
+    segmentSeconds: 6,
+    renditions: spec.renditions,
+  };
+
+  it('runs one chunk per Job with its own retries, labelled and owned like every workload', () => {
+    const job = buildJobManifest(resource, spec, chunk, settings);
+    expect(job.spec?.backoffLimit).toBe(spec.maxRetries);
+    expect(job.metadata?.labels?.['videoforge.io/workload-type']).toBe('chunk');
+    expect(job.metadata?.ownerReferences?.[0]).toMatchObject({ uid: 'uid-42', controller: true });
+    expect(job.metadata?.annotations?.['videoforge.io/renditions']).toBe('720p');
+  });
+
+  it('passes the chunk’s place on the segment grid, and the chunk count to stitch', () => {
+    const args = transcoderArgs(spec, '42', 'videos/output/42/', chunk);
+    expect(parseArgv(args)).toMatchObject({
+      ok: true,
+      invocation: {
+        command: 'chunk',
+        chunkIndex: 2,
+        startSegment: 50,
+        segmentCount: 25,
+        segmentSeconds: 6,
+        renditions: ['720p'],
+      },
+    });
+    expect(
+      transcoderInvocation(spec, '42', 'videos/output/42/', {
+        type: 'stitch',
+        name: 'job-42-stitch',
+        chunks: 4,
+        renditions: spec.renditions,
+      }),
+    ).toMatchObject({ command: 'stitch', chunks: 4, renditions: ['720p'] });
+  });
+});

@@ -167,6 +167,24 @@ export function transcoderInvocation(
         ...work,
         ...(request.audioBitrate ? { audioBitrate: request.audioBitrate } : {}),
       };
+    case 'chunk':
+      return {
+        command: 'chunk',
+        ...work,
+        renditions: request.renditions.map((r) => r.name),
+        ...codecs,
+        chunkIndex: request.chunk.index,
+        startSegment: request.chunk.startSegment,
+        segmentCount: request.chunk.segmentCount,
+        segmentSeconds: request.segmentSeconds,
+      };
+    case 'stitch':
+      return {
+        command: 'stitch',
+        ...work,
+        renditions: request.renditions.map((r) => r.name),
+        chunks: request.chunks,
+      };
     case 'finalize':
       return { command: 'finalize', ...work, renditions: request.renditions };
   }
@@ -206,13 +224,13 @@ export function buildJobManifest(
   const renditionNames =
     request.type === 'rendition'
       ? [request.rendition.name]
-      : request.type === 'ladder'
+      : request.type === 'ladder' || request.type === 'chunk'
         ? request.renditions.map((r) => r.name)
         : [];
   const resourceKey = request.type === 'rendition' ? request.rendition.name : request.type;
   const configured = settings.resources[resourceKey] ?? settings.resources.default ?? {};
   const scratch = scratchResources(
-    request.type === 'rendition' || request.type === 'ladder'
+    request.type === 'rendition' || request.type === 'ladder' || request.type === 'chunk'
       ? withCodecCost(configured, spec.codecs ?? DEFAULT_CODEC_FAMILIES)
       : configured,
     settings.scratchSizeLimit ?? DEFAULT_SCRATCH_SIZE_LIMIT,

@@ -3,7 +3,14 @@ import { TRANSCODER_EXIT } from '@videoforge/contracts';
 import type { ObservedWorkload, WorkloadFailureKind, WorkloadType } from '../reconcile/workload.ts';
 import { LABELS } from './job-manifest.builder.ts';
 
-const TYPES: readonly WorkloadType[] = ['rendition', 'ladder', 'tracks', 'finalize'];
+const TYPES: readonly WorkloadType[] = [
+  'rendition',
+  'ladder',
+  'tracks',
+  'chunk',
+  'stitch',
+  'finalize',
+];
 
 /** Reads a Job the controller owns as the reconciler's ObservedWorkload. */
 export function observeJob(job: V1Job, progress?: number): ObservedWorkload | undefined {

@@ -54,6 +54,7 @@ export interface TranscodeJobControllerDeps {
   logger: Logger;
   now?: () => Date;
   /** What `strategy: auto` becomes here (TRANSCODE_AUTO_STRATEGY); default perRendition. */
+  /** Where work runs; Kubernetes spreads a chunked job's chunks over nodes (runsChunks). */
   placement?: Placement;
   /**
    * Mirrors status to Postgres; a throw requeues with backoff. Called when the status
@@ -99,6 +100,11 @@ export async function startTranscodeJobController(
 ): Promise<RunningController> {
   const { kubeConfig, namespace, logger } = deps;
   const now = deps.now ?? (() => new Date());
+  const placement: Placement = {
+    autoStrategy: 'perRendition',
+    runsChunks: true,
+    ...deps.placement,
+  };
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const batch = kubeConfig.makeApiClient(BatchV1Api);
   const core = kubeConfig.makeApiClient(CoreV1Api);
@@ -256,7 +262,7 @@ export async function startTranscodeJobController(
       }
     }
     const observed = await observeOwnedJobs(core, ns, resource, owned);
-    const decision = reconcileTranscodeJob(resource, observed, now(), deps.placement);
+    const decision = reconcileTranscodeJob(resource, observed, now(), placement);
     const specData = parsedSpec.success ? parsedSpec.data : undefined;
 
     // At once: a first pass creates the tracks and rendition Jobs together, and their

@@ -1,4 +1,5 @@
 import {
+  chunkManifestKey,
   OUTPUT_FILES,
   outputPrefixFor,
   TRACKS_MANIFEST,
@@ -82,9 +83,11 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
         ? [`${outputPrefix}${OUTPUT_FILES.master}`]
         : request.type === 'tracks'
           ? [`${outputPrefix}${TRACKS_MANIFEST}`]
-          : (request.type === 'ladder' ? request.renditions : [request.rendition]).map(
-              (r) => `${outputPrefix}${r.name}/${OUTPUT_FILES.renditionManifest}`,
-            );
+          : request.type === 'chunk'
+            ? [chunkManifestKey(outputPrefix, request.chunk.index)]
+            : (request.type === 'rendition' ? [request.rendition] : request.renditions).map(
+                (r) => `${outputPrefix}${r.name}/${OUTPUT_FILES.renditionManifest}`,
+              );
     for (const key of keys) if (!(await storage.head(key))) return false;
     return true;
   }
@@ -162,7 +165,7 @@ export function startLocalController(deps: LocalControllerDeps): LocalController
           renditions:
             request.type === 'rendition'
               ? [request.rendition.name]
-              : request.type === 'ladder'
+              : request.type === 'ladder' || request.type === 'chunk'
                 ? request.renditions.map((r) => r.name)
                 : [],
           command: deps.transcoderCommand,

@@ -1,7 +1,11 @@
 import {
+  DEFAULT_CHUNK_SEGMENT_SECONDS,
+  planChunks,
   resolveStrategy,
   TRANSCODE_JOB_FINALIZER,
   TranscodeJobSpec,
+  type AutoStrategy,
+  type ChunksStatus,
   type WorkloadStrategy,
   type Condition,
   type Phase,
@@ -71,6 +75,7 @@ export function resourceChanges(
 const FINALIZE = 'finalize';
 const LADDER = 'ladder';
 const TRACKS = 'tracks';
+const STITCH = 'stitch';
 /** Renditions carry 95 % of the progress bar; the finalize step the last 5 %. */
 const RENDITION_SHARE = 95;
 const ACTIVE_REQUEUE_MS = 5_000;
@@ -106,7 +111,14 @@ export function reconcileTranscodeJob(
 /** What the runtime knows about where work runs, which decides `strategy: auto`. */
 export interface Placement {
   /** `ladder` when one machine runs every rung (all-in-one); `perRendition` to spread rungs over nodes. */
-  autoStrategy: WorkloadStrategy;
+  autoStrategy: AutoStrategy;
+  /**
+   * Whether this runtime spreads a `chunked` job's chunks over machines. The local
+   * runtime (one machine) does not: it runs such a job as the decode-once ladder.
+   */
+  runsChunks?: boolean;
+  /** The chunked strategy's segment grid (the transcoders' TRANSCODE_SEGMENT_SECONDS); default 6. */
+  segmentSeconds?: number;
 }
 
 /** The job's strategy: fixed when it first ran, so a changed setting never splits its work midway. */
@@ -115,7 +127,10 @@ export function strategyOf(
   spec: TranscodeJobSpec,
   placement: Placement,
 ): WorkloadStrategy {
-  return job.status?.strategy ?? resolveStrategy(spec.strategy, placement.autoStrategy);
+  return (
+    job.status?.strategy ??
+    resolveStrategy(spec.strategy, placement.autoStrategy, placement.runsChunks === true)
+  );
 }
 
 function reconcileWorkloads(
@@ -151,12 +166,36 @@ function reconcileWorkloads(
   const active = observed.filter((w) => w.state === 'active');
 
   const strategy = strategyOf(job, spec, placement);
-  const { producers, finalize } = plannedWorkloads(name, spec, strategy);
+  if (strategy === 'chunked' && spec.chunking?.durationSeconds === undefined) {
+    const message =
+      'spec.chunking.durationSeconds: strategy chunked needs the source duration to cut the timeline';
+    return {
+      create: [],
+      delete: active.map((w) => w.name),
+      status: {
+        phase: 'Failed',
+        progress: 0,
+        observedGeneration: generation,
+        conditions: conditions(previous, now, generation, [
+          ['Ready', 'False', 'InvalidSpec', message],
+          ['Progressing', 'False', 'InvalidSpec', 'the spec is invalid; fix it to continue'],
+          ['Failed', 'True', 'InvalidSpec', message],
+        ]),
+      },
+      events:
+        job.status?.phase === 'Failed' ? [] : [{ type: 'Warning', reason: 'InvalidSpec', message }],
+    };
+  }
+  const planned = plannedWorkloads(name, spec, strategy, placement.segmentSeconds);
+  const { finalize } = planned;
+  const chunked = strategy === 'chunked' ? chunkedProgress(planned, byName, spec) : undefined;
+  const producers = chunked ? chunked.ready : planned.producers;
   const tracksName = childName(name, TRACKS);
   const tracksWorkload = strategy === 'ladder' ? undefined : byName.get(tracksName);
   const tracksDone = strategy === 'ladder' || tracksWorkload?.state === 'succeeded';
 
   const renditionStatuses = spec.renditions.map((rendition): RenditionStatus => {
+    if (chunked) return chunked.rendition(rendition.name);
     const producer = producers.find((p) =>
       p.type === 'ladder' ? true : p.type === 'rendition' && p.rendition.name === rendition.name,
     );
@@ -184,6 +223,7 @@ function reconcileWorkloads(
     strategy,
     ...(video ? { video } : {}),
     renditions: renditionStatuses,
+    ...(chunked ? { chunks: chunked.status } : {}),
     tracks: {
       phase: tracksStatus.phase,
       ...(tracksStatus.workload ? { workload: tracksStatus.workload } : {}),
@@ -398,33 +438,153 @@ export function plannedWorkloads(
   name: string,
   spec: TranscodeJobSpec,
   strategy: WorkloadStrategy,
-): { producers: WorkloadRequest[]; finalize: Extract<WorkloadRequest, { type: 'finalize' }> } {
+  segmentSeconds: number = DEFAULT_CHUNK_SEGMENT_SECONDS,
+): {
+  producers: WorkloadRequest[];
+  finalize: Extract<WorkloadRequest, { type: 'finalize' }>;
+  /** Chunked strategy only: joins the chunks once they are all done. */
+  stitch?: Extract<WorkloadRequest, { type: 'stitch' }>;
+} {
   const audioBitrate = highestAudioBitrate(spec.renditions);
-  const producers: WorkloadRequest[] =
-    strategy === 'ladder'
-      ? [{ type: 'ladder', name: childName(name, LADDER), renditions: spec.renditions }]
-      : [
-          // First, so a runtime with few slots starts it first: it is short (audio only),
-          // and a rung is only playable once its sound is there.
-          {
-            type: 'tracks',
-            name: childName(name, TRACKS),
-            ...(audioBitrate ? { audioBitrate } : {}),
-          },
+  // First, so a runtime with few slots starts it first: it is short (audio only),
+  // and a rung is only playable once its sound is there.
+  const tracks: WorkloadRequest = {
+    type: 'tracks',
+    name: childName(name, TRACKS),
+    ...(audioBitrate ? { audioBitrate } : {}),
+  };
+  const finalize = {
+    type: 'finalize' as const,
+    name: childName(name, FINALIZE),
+    renditions: spec.renditions.map((r) => r.name),
+  };
+  switch (strategy) {
+    case 'ladder':
+      return {
+        producers: [{ type: 'ladder', name: childName(name, LADDER), renditions: spec.renditions }],
+        finalize,
+      };
+    case 'perRendition':
+      return {
+        producers: [
+          tracks,
           ...spec.renditions.map((rendition): WorkloadRequest => ({
             type: 'rendition',
             name: childName(name, rendition.name),
             rendition,
           })),
-        ];
-  return {
-    producers,
-    finalize: {
-      type: 'finalize',
-      name: childName(name, FINALIZE),
-      renditions: spec.renditions.map((r) => r.name),
-    },
+        ],
+        finalize,
+      };
+    case 'chunked': {
+      const chunks = planChunks({
+        durationSeconds: spec.chunking?.durationSeconds ?? 0,
+        segmentSeconds,
+        maxParallel: spec.chunking?.maxParallel ?? 4,
+        chunkSeconds: spec.chunking?.chunkSeconds,
+      });
+      return {
+        producers: [
+          tracks,
+          ...chunks.map((chunk): WorkloadRequest => ({
+            type: 'chunk',
+            name: childName(name, `chunk-${chunk.index}`),
+            chunk,
+            segmentSeconds,
+            renditions: spec.renditions,
+          })),
+        ],
+        finalize,
+        stitch: {
+          type: 'stitch',
+          name: childName(name, STITCH),
+          chunks: chunks.length,
+          renditions: spec.renditions,
+        },
+      };
+    }
+  }
+}
+
+/**
+ * The chunked strategy's view of its workloads: which to run now (the tracks, at most
+ * `maxParallel` chunks at once, the stitch once every chunk is done), each rendition's
+ * status aggregated over the chunks (weighted by their segments), and the compact
+ * chunk counts for `status.chunks`. A chunk retries alone: it is its own Job, with the
+ * Job's own backoff.
+ */
+function chunkedProgress(
+  planned: ReturnType<typeof plannedWorkloads>,
+  byName: ReadonlyMap<string, ObservedWorkload>,
+  spec: TranscodeJobSpec,
+): {
+  ready: WorkloadRequest[];
+  status: ChunksStatus;
+  rendition: (name: string) => RenditionStatus;
+} {
+  const chunks = planned.producers.filter(
+    (p): p is Extract<WorkloadRequest, { type: 'chunk' }> => p.type === 'chunk',
+  );
+  const others = planned.producers.filter((p) => p.type !== 'chunk');
+  const seen = chunks.map((request) => ({ request, workload: byName.get(request.name) }));
+  const running = seen.filter((c) => c.workload?.state === 'active').length;
+  const succeeded = seen.filter((c) => c.workload?.state === 'succeeded').length;
+  const maxParallel = spec.chunking?.maxParallel ?? 4;
+  const waiting = seen.filter((c) => !c.workload).slice(0, Math.max(0, maxParallel - running));
+  const stitch = planned.stitch;
+  const stitchWorkload = stitch ? byName.get(stitch.name) : undefined;
+  const allDone = succeeded === chunks.length;
+  const ready = [
+    ...others,
+    ...seen.filter((c) => c.workload).map((c) => c.request),
+    ...waiting.map((c) => c.request),
+    ...(allDone && stitch ? [stitch] : []),
+  ];
+  const indexes = (keep: (c: (typeof seen)[number]) => boolean) =>
+    seen
+      .filter(keep)
+      .map((c) => c.request.chunk.index)
+      .slice(0, 64);
+  const failed = indexes((c) => c.workload?.state === 'failed');
+  const retried = indexes((c) => (c.workload?.attempts ?? 0) > 1);
+  const status: ChunksStatus = {
+    total: chunks.length,
+    succeeded,
+    running,
+    ...(failed.length > 0 ? { failed } : {}),
+    ...(retried.length > 0 ? { retried } : {}),
+    summary: `${succeeded}/${chunks.length}`,
   };
+  const totalSegments = chunks.reduce((sum, c) => sum + c.chunk.segmentCount, 0);
+  const chunkProgress =
+    seen.reduce(
+      (sum, c) =>
+        sum +
+        c.request.chunk.segmentCount *
+          (c.workload?.state === 'succeeded' ? 100 : Math.max(0, c.workload?.progress ?? 0)),
+      0,
+    ) / Math.max(1, totalSegments);
+  const starts = seen.flatMap((c) => (c.workload?.startedAt ? [c.workload.startedAt] : []));
+  const rendition = (name: string): RenditionStatus => {
+    if (stitchWorkload) {
+      const status = renditionStatus(name, stitchWorkload);
+      if (status.phase !== 'Succeeded' && status.phase !== 'Failed')
+        return { ...status, phase: 'Running', progress: 99 };
+      return status;
+    }
+    const anyFailed = failed.length > 0;
+    const started = seen.some((c) => (c.workload?.attempts ?? 0) > 0);
+    return {
+      name,
+      phase: anyFailed ? 'Failed' : started ? 'Running' : 'Pending',
+      attempts: Math.max(0, ...seen.map((c) => c.workload?.attempts ?? 0)),
+      progress: Math.min(99, Math.floor(chunkProgress)),
+      ...(starts.length > 0
+        ? { startedAt: iso(new Date(Math.min(...starts.map((d) => d.getTime())))) }
+        : {}),
+    };
+  };
+  return { ready, status, rendition };
 }
 
 /** The condition reason for a failed workload; kubectl users read it in `describe`. */

@@ -1,4 +1,4 @@
-import type { RenditionSpec, VideoProcessing } from '@videoforge/contracts';
+import type { Chunk, RenditionSpec, VideoProcessing } from '@videoforge/contracts';
 
 /**
  * What the reconciler asks a runtime to run. The Kubernetes runtime turns it into a
@@ -13,6 +13,16 @@ export type WorkloadRequest =
    * and text subtitle. The ladder strategy encodes them in its own ffmpeg run.
    */
   | { type: 'tracks'; name: string; audioBitrate?: string }
+  /** Chunked strategy: every rendition's video for whole segments of the timeline. */
+  | {
+      type: 'chunk';
+      name: string;
+      chunk: Chunk;
+      segmentSeconds: number;
+      renditions: RenditionSpec[];
+    }
+  /** Chunked strategy, once every chunk is done: the chunks' segment lists joined per rendition. */
+  | { type: 'stitch'; name: string; chunks: number; renditions: RenditionSpec[] }
   | { type: 'finalize'; name: string; renditions: string[] };
 
 export type WorkloadType = WorkloadRequest['type'];

@@ -98,6 +98,30 @@ describe('parseCliArgs', () => {
     ).toBe(false);
   });
 
+  it('reads a chunk with its place on the segment grid, and stitch with the chunk count', () => {
+    expect(
+      parseCliArgs([
+        'chunk', '--source', url, '--renditions', '720p', ...common,
+        '--chunk-index', '2', '--start-segment', '50', '--segment-count', '25', '--segment-seconds', '6',
+      ]), // prettier-ignore
+    ).toMatchObject({
+      ok: true,
+      command: {
+        command: 'chunk',
+        renditions: [{ name: '720p', height: 720 }],
+        chunk: { index: 2, startSegment: 50, segmentCount: 25, segmentSeconds: 6 },
+      },
+    });
+    expect(parseCliArgs(['stitch', '--source', url, '--chunks', '4', ...common])).toMatchObject({
+      ok: true,
+      command: { command: 'stitch', chunks: 4, renditions: undefined },
+    });
+    expect(parseCliArgs(['stitch', '--source', url, ...common])).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('--chunks is required') as unknown,
+    });
+  });
+
   it('reads ladder, finalize and probe', () => {
     expect(
       parseCliArgs(['ladder', '--source', url, '--renditions', '1080p,720p', ...common]),

@@ -12,6 +12,8 @@ export const USAGE = `Usage:
   videoforge-transcode [rendition] SOURCE --rendition NAME [--height N --video-bitrate 2000k] [--audio-bitrate 128k] [--hdr] [--codecs h264,av1] --output-prefix videos/output/JOB/ --job-id JOB
   videoforge-transcode ladder      SOURCE [--renditions 1080p,720p] [--hdr] [--codecs h264,hevc,av1] --output-prefix videos/output/JOB/ --job-id JOB
   videoforge-transcode tracks      SOURCE [--audio-bitrate 128k] --output-prefix videos/output/JOB/ --job-id JOB
+  videoforge-transcode chunk       SOURCE [--renditions 1080p,720p] [--codecs h264,av1] --chunk-index N --start-segment N --segment-count N --segment-seconds 6 --output-prefix videos/output/JOB/ --job-id JOB
+  videoforge-transcode stitch      SOURCE [--renditions 1080p,720p] --chunks N --output-prefix videos/output/JOB/ --job-id JOB
   videoforge-transcode finalize    SOURCE [--renditions 1080p,720p] --output-prefix videos/output/JOB/ --job-id JOB
   videoforge-transcode probe       SOURCE
 
@@ -52,6 +54,25 @@ export type CliCommand =
       job: string;
       outputPrefix: string;
       audioBitrateKbps: number | undefined;
+    }
+  | {
+      /** One chunk of the chunked strategy: every rung's video for its whole segments. */
+      command: 'chunk';
+      source: SourceArg;
+      job: string;
+      outputPrefix: string;
+      renditions: RenditionTemplate[] | undefined;
+      codecs?: CodecFamily[];
+      chunk: { index: number; startSegment: number; segmentCount: number; segmentSeconds: number };
+    }
+  | {
+      /** Joins the chunks' segment lists into each rendition's playlist and MP4. */
+      command: 'stitch';
+      source: SourceArg;
+      job: string;
+      outputPrefix: string;
+      renditions: RenditionTemplate[] | undefined;
+      chunks: number;
     }
   | {
       command: 'finalize';
@@ -114,13 +135,38 @@ function toCommand(invocation: TranscoderInvocation): CliParse {
           },
       );
     }
-    case 'ladder': {
-      // Default-ladder names, or a below-ladder source's own-size name ("240p").
-      const renditions = invocation.renditions?.map(
-        (name) =>
-          defaultTemplates().find((t) => t.name === name) ??
-          renditionTemplateOf(renditionForName(name)),
+    case 'chunk':
+      return finish(
+        problems,
+        source && {
+          command: 'chunk',
+          source,
+          job,
+          outputPrefix,
+          renditions: namedTemplates(invocation.renditions),
+          ...(invocation.codecs ? { codecs: invocation.codecs } : {}),
+          chunk: {
+            index: invocation.chunkIndex,
+            startSegment: invocation.startSegment,
+            segmentCount: invocation.segmentCount,
+            segmentSeconds: invocation.segmentSeconds,
+          },
+        },
       );
+    case 'stitch':
+      return finish(
+        problems,
+        source && {
+          command: 'stitch',
+          source,
+          job,
+          outputPrefix,
+          renditions: namedTemplates(invocation.renditions),
+          chunks: invocation.chunks,
+        },
+      );
+    case 'ladder': {
+      const renditions = namedTemplates(invocation.renditions);
       return finish(
         problems,
         source && {
@@ -128,7 +174,7 @@ function toCommand(invocation: TranscoderInvocation): CliParse {
           source,
           job,
           outputPrefix,
-          renditions: renditions?.filter((t) => t !== undefined),
+          renditions,
           ...(invocation.hdr ? { hdr: true } : {}),
           ...(invocation.codecs ? { codecs: invocation.codecs } : {}),
         },
@@ -159,6 +205,17 @@ function toCommand(invocation: TranscoderInvocation): CliParse {
         },
       );
   }
+}
+
+/** Default-ladder names, or a below-ladder source's own-size name ("240p"). */
+function namedTemplates(names: readonly string[] | undefined): RenditionTemplate[] | undefined {
+  return names
+    ?.map(
+      (name) =>
+        defaultTemplates().find((t) => t.name === name) ??
+        renditionTemplateOf(renditionForName(name)),
+    )
+    .filter((t) => t !== undefined);
 }
 
 function sourceArg(source: InvocationSource, problems: string[]): SourceArg | undefined {

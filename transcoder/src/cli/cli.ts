@@ -16,6 +16,8 @@ import type { LocalStorage, StoragePort } from '@videoforge/platform/storage';
 import { parseCliArgs, USAGE, type CliCommand, type SourceArg } from './cli-args.ts';
 import { toSourcePolicy, toTranscoderSettings, type TranscoderEnv } from '../config.ts';
 import { finalizeOutputs } from '../steps/finalize.service.ts';
+import { transcodeChunk } from '../steps/chunk.service.ts';
+import { stitchChunks } from '../steps/stitch.service.ts';
 import { probeDepsOf, probeSource } from '../source/source-probe.ts';
 import { resolveSource } from '../source/source-policy.ts';
 import {
@@ -146,6 +148,44 @@ async function dispatch(
         },
         'tracks done',
       );
+      return TRANSCODER_EXIT.ok;
+    }
+    case 'chunk': {
+      const outcome = await transcodeChunk(
+        {
+          jobId: command.job,
+          source,
+          outputPrefix: command.outputPrefix,
+          renditions: command.renditions,
+          codecs: command.codecs,
+          chunk: command.chunk,
+          signal: deps.signal,
+          onEvent: deps.emit,
+        },
+        { settings, storage: await deps.storage(), workRoot },
+      );
+      if (outcome.status === 'failed') return exitCodeFor(outcome.failure.kind);
+      deps.logger.info(
+        { job: command.job, chunk: command.chunk.index, renditions: outcome.manifest.renditions },
+        'chunk done',
+      );
+      return TRANSCODER_EXIT.ok;
+    }
+    case 'stitch': {
+      const outcome = await stitchChunks(
+        {
+          jobId: command.job,
+          source,
+          outputPrefix: command.outputPrefix,
+          renditions: command.renditions,
+          chunks: command.chunks,
+          signal: deps.signal,
+          onEvent: deps.emit,
+        },
+        { settings, storage: await deps.storage(), workRoot },
+      );
+      if (outcome.status === 'failed') return exitCodeFor(outcome.failure.kind);
+      deps.logger.info({ job: command.job, renditions: outcome.renditions }, 'stitch done');
       return TRANSCODER_EXIT.ok;
     }
     case 'finalize': {
