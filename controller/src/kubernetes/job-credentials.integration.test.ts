@@ -13,6 +13,7 @@ import { describeWith } from '../../../test/support/components.ts';
 import { testCredentials, testRegion } from '../../../test/support/aws.ts';
 import { eventually, startKubeSuite, type KubeSuite } from '../../../test/kube/kube-test-utils.ts';
 import { startTranscodeJobController, type RunningController } from './transcode-job.controller.ts';
+import { testJobTemplate } from '../testing/test-job-template.ts';
 
 const crd = { group: 'videoforge.io', version: 'v1alpha1', plural: 'transcodejobs' };
 const source = 'videos/raw/7/0b8f5c4e-8d2a-4c1e-9f6b-2a7d3c4e5f60/slow.mp4';
@@ -36,17 +37,7 @@ describeWith(['kubernetes', 's3'], 'per-Job storage credentials on a real API se
       kubeConfig: suite.kc,
       namespace: suite.namespace,
       logger: createLogger({ service: 'controller-test', level: 'warn' }),
-      jobTemplate: {
-        image: 'videoforge/transcoder:test',
-        command: ['sh', '-c', 'sleep 60'],
-        nodeSelector: { 'videoforge.io/node-group': 'transcode' },
-        tolerations: [{ key: 'videoforge.io/transcode', operator: 'Exists', effect: 'NoSchedule' }],
-        resources: { default: { requests: { cpu: '100m', memory: '64Mi' } } },
-        activeDeadlineSeconds: 600,
-        ttlSecondsAfterFinished: 3600,
-        env: [{ name: 'STORAGE_DRIVER', value: 's3' }],
-        perJobCredentials: true,
-      },
+      jobTemplate: testJobTemplate(['sh', '-c', 'sleep 60'], { perJobCredentials: true }),
       jobCredentials: issuer(),
     });
   });

@@ -13,6 +13,7 @@ import {
   type KubeSuite,
 } from '../../../test/kube/kube-test-utils.ts';
 import { startTranscodeJobController, type RunningController } from './transcode-job.controller.ts';
+import { testJobTemplate } from '../testing/test-job-template.ts';
 
 const crd = { group: 'videoforge.io', version: 'v1alpha1', plural: 'transcodejobs' };
 
@@ -56,19 +57,12 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
       kubeConfig: suite.kc,
       namespace: suite.namespace,
       logger: createLogger({ service: 'controller-test', level: 'warn' }),
-      jobTemplate: {
-        image: 'videoforge/transcoder:test',
-        command: FAKE_TRANSCODER,
-        nodeSelector: { 'videoforge.io/node-group': 'transcode' },
-        tolerations: [{ key: 'videoforge.io/transcode', operator: 'Exists', effect: 'NoSchedule' }],
-        resources: { default: { requests: { cpu: '100m', memory: '64Mi' } } },
-        activeDeadlineSeconds: 600,
-        ttlSecondsAfterFinished: 3600,
+      jobTemplate: testJobTemplate(FAKE_TRANSCODER, {
         env: [
           { name: 'STORAGE_DRIVER', value: 's3' },
           { name: 'MARK_DIR', value: markDir },
         ],
-      },
+      }),
       cleanup: async (resource) => void cleanedUp.push(resource.metadata.name),
     });
   });
