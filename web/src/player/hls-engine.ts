@@ -1,17 +1,27 @@
 import Hls, { type ErrorData } from 'hls.js';
 import type { MediaTrackLabel, PlaybackEngine } from './playback-engine.ts';
 import { hlsLevelOf } from './quality-levels.ts';
+import { PLAYBACK_MESSAGES } from './error-messages.ts';
 
 const trackLabels = (tracks: readonly { name: string; lang?: string | undefined }[]) =>
   tracks.map((t): MediaTrackLabel => ({ name: t.name, ...(t.lang ? { lang: t.lang } : {}) }));
 
+/** Segment loads (media and init segments): a 404 there is storage missing a file, not a job still running. */
+const SEGMENT_LOAD_ERRORS: ReadonlySet<string> = new Set([
+  Hls.ErrorDetails.FRAG_LOAD_ERROR,
+  Hls.ErrorDetails.FRAG_LOAD_TIMEOUT,
+]);
+
 /** What the viewer reads when hls.js gives up (after one media recovery and one reload). */
 export function hlsErrorMessage(data: Pick<ErrorData, 'type' | 'details' | 'response'>): string {
-  if (data.response?.code === 404) return 'This video has no playable renditions yet.';
+  const status = data.response?.code;
+  if (status === 404 && SEGMENT_LOAD_ERRORS.has(data.details))
+    return PLAYBACK_MESSAGES.missingSegment;
+  if (status === 404) return PLAYBACK_MESSAGES.noRenditions;
+  if (status === 401 || status === 403) return PLAYBACK_MESSAGES.notAllowed;
   if (data.details === Hls.ErrorDetails.MANIFEST_PARSING_ERROR)
     return `The stream's playlist could not be read (${data.details}).`;
-  if (data.type === Hls.ErrorTypes.NETWORK_ERROR)
-    return 'The stream could not be loaded. Check your connection and reload the page.';
+  if (data.type === Hls.ErrorTypes.NETWORK_ERROR) return PLAYBACK_MESSAGES.connection;
   return `Playback failed (${data.details}).`;
 }
 
