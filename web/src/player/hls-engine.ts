@@ -1,7 +1,8 @@
-import Hls, { type ErrorData } from 'hls.js';
+import Hls, { PlaylistLevelType, type ErrorData } from 'hls.js';
 import type { MediaTrackLabel, PlaybackEngine } from './playback-engine.ts';
 import { hlsLevelOf } from './quality-levels.ts';
 import { PLAYBACK_MESSAGES } from './error-messages.ts';
+import { trackMissingSegments } from './missing-segments.ts';
 
 const trackLabels = (tracks: readonly { name: string; lang?: string | undefined }[]) =>
   tracks.map((t): MediaTrackLabel => ({ name: t.name, ...(t.lang ? { lang: t.lang } : {}) }));
@@ -64,8 +65,24 @@ export const hlsJsEngine: PlaybackEngine = {
       report.subtitleTracks(trackLabels(data.subtitleTracks), hls.subtitleTrack),
     );
     hls.on(Hls.Events.SUBTITLE_TRACK_SWITCH, (_event, data) => report.subtitleTrack(data.id));
+    const missing = trackMissingSegments(() => hls.levels.length);
+    let failed = false;
     hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
-      if (!data.fatal) return;
+      if (failed) return;
+      if (!data.fatal) {
+        const { frag } = data;
+        if (
+          data.details === Hls.ErrorDetails.FRAG_LOAD_ERROR &&
+          data.response?.code === 404 &&
+          frag?.type === PlaylistLevelType.MAIN &&
+          missing.missedEverywhere(frag.sn, frag.level)
+        ) {
+          failed = true;
+          hls.stopLoad();
+          report.error(hlsErrorMessage(data));
+        }
+        return;
+      }
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !recoveredMedia) {
         recoveredMedia = true;
         hls.recoverMediaError();
@@ -78,6 +95,7 @@ export const hlsJsEngine: PlaybackEngine = {
         hls.startLoad();
         return;
       }
+      failed = true;
       report.error(hlsErrorMessage(data));
     });
     hls.attachMedia(video);
