@@ -7,6 +7,7 @@ import type {
   UploadCompleteResponse,
   UploadCreateResponse,
 } from '@videoforge/contracts';
+import { createLocalStorage } from '@videoforge/platform/storage';
 import { call } from './api-app.ts';
 import { waitUntil } from './process.ts';
 
@@ -56,4 +57,29 @@ export async function uploadTranscodedVideo(
     { timeoutMs: options.timeoutMs, intervalMs: 500, describe: () => server.output().slice(-3000) },
   );
   return { token, videoId: video.id, jobId: job.id };
+}
+
+/**
+ * Storage losing a finished job's video segments (media and init) while its manifests
+ * stay: what a viewer meets after a bad lifecycle rule or a half-done restore. Goes
+ * through the all-in-one's local storage, as the API serves it. Returns the keys removed.
+ */
+export async function removeVideoSegments(storageDir: string, jobId: string): Promise<string[]> {
+  const storage = createLocalStorage({
+    rootDir: storageDir,
+    // Only list and delete are used: nothing is signed.
+    publicBaseUrl: 'http://127.0.0.1/api/storage',
+    signingSecret: 'unused',
+  });
+  const removed: string[] = [];
+  for (let cursor: string | undefined; ;) {
+    const page = await storage.list(`videos/output/${jobId}/`, cursor ? { cursor } : {});
+    for (const { key } of page.objects) {
+      if (!/\/[0-9]+p(-[a-z0-9]+)?\/(segment-\d+\.m4s|init\.mp4)$/.test(key)) continue;
+      await storage.delete(key);
+      removed.push(key);
+    }
+    cursor = page.nextCursor;
+    if (!cursor) return removed;
+  }
 }

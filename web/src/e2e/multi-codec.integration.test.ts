@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'mpd-parser';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startAllInOne, type RunningAllInOne } from '../../../test/support/all-in-one.ts';
 import { generateClip } from '../../../test/support/api-app.ts';
@@ -11,7 +11,10 @@ import {
   launchChromium,
   type LaunchedBrowser,
 } from '../../../test/support/browser.ts';
-import { uploadTranscodedVideo } from '../../../test/support/transcoded-video.ts';
+import {
+  removeVideoSegments,
+  uploadTranscodedVideo,
+} from '../../../test/support/transcoded-video.ts';
 import { buildWeb } from '../../../test/support/web-build.ts';
 
 /** expect.poll with room for a loaded machine (its default gives up after a second). */
@@ -25,16 +28,115 @@ const videoState = (page: Page) =>
   })()`);
 
 /**
+ * A Chromium that decodes no AV1, as most hardware without an AV1 decoder answers: every
+ * question a player asks about a codec (MSE, MediaCapabilities, canPlayType) says no for
+ * av01. The rest of the browser is untouched.
+ */
+const REFUSE_AV1 = `(() => {
+  const isAv1 = (type) => /av01/i.test(String(type ?? ''));
+  for (const MediaSourceKind of [window.MediaSource, window.ManagedMediaSource]) {
+    if (!MediaSourceKind) continue;
+    const isTypeSupported = MediaSourceKind.isTypeSupported.bind(MediaSourceKind);
+    MediaSourceKind.isTypeSupported = (type) => !isAv1(type) && isTypeSupported(type);
+  }
+  const canPlayType = HTMLMediaElement.prototype.canPlayType;
+  HTMLMediaElement.prototype.canPlayType = function (type) {
+    return isAv1(type) ? '' : canPlayType.call(this, type);
+  };
+  const capabilities = navigator.mediaCapabilities;
+  if (capabilities) {
+    const decodingInfo = capabilities.decodingInfo.bind(capabilities);
+    capabilities.decodingInfo = (configuration) =>
+      isAv1(configuration?.video?.contentType)
+        ? Promise.resolve({ supported: false, smooth: false, powerEfficient: false, configuration })
+        : decodingInfo(configuration);
+  }
+})();`;
+
+type Engine = 'hls.js' | 'shaka';
+const MODE: Record<Engine, string> = { 'hls.js': 'hls', shaka: 'shaka' };
+const MISSING_SEGMENT =
+  'Part of this video is missing from storage (a segment answered 404). Reload the page; if it stays, the owner can transcode it again.';
+
+/**
  * Issue 17: a public video transcoded by `npm start` with `codecs: ["h264", "av1"]` has
- * both families in one master playlist; hls.js in Chromium (which decodes AV1) picks the
- * AV1 variants and plays them, while the master still starts on H.264 for the rest.
+ * both families in one master playlist and one MPD. In Chromium (which decodes AV1) hls.js
+ * on the master and Shaka on the MPD pick the AV1 variants; in a Chromium that refuses
+ * AV1 both pick H.264; either way they play, seek and follow the Quality menu. When
+ * storage loses the segments, both say so in words. One transcode serves every test.
  */
 describeWithChromium(['postgres', 'ffmpeg'], 'a multi-codec master in Chromium', () => {
   let work: string;
   let server: RunningAllInOne | undefined;
   let browser: LaunchedBrowser | undefined;
   let videoId: string;
+  let jobId: string;
   const url = (route: string) => `${server!.baseUrl}${route}`;
+
+  /** A page on the video with the given player, recording which variant each segment came from. */
+  async function openVideo(engine: Engine, options: { refuseAv1?: boolean } = {}) {
+    const context = await browser!.newContext();
+    await context.addInitScript(
+      `localStorage.setItem('videoforge.player', ${JSON.stringify(engine)});`,
+    );
+    if (options.refuseAv1) await context.addInitScript(REFUSE_AV1);
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const fetched: string[] = [];
+    page.on('requestfinished', (request) => {
+      const match = /\/([0-9]+p(?:-av1)?)\/(?:segment-\d+\.m4s|init\.mp4)/.exec(request.url());
+      if (match?.[1]) fetched.push(match[1]);
+    });
+    await page.goto(url(`/videos/${videoId}`));
+    const player = page.getByTestId('player');
+    await poll(() => player.getAttribute('data-mode')).toBe(MODE[engine]);
+    return { context, page, player, fetched, pageErrors };
+  }
+
+  /** Plays, seeks to half way with "5" and plays on, then picks 360p: the picture follows. */
+  async function playSeekAndPick360p(page: Page, fetched: string[], family: 'av1' | 'h264') {
+    const player = page.getByTestId('player');
+    await page.getByTestId('play-button').click();
+    await poll(async () => (await videoState(page)).time).toBeGreaterThan(1);
+    await poll(async () => (await videoState(page)).height).toBeGreaterThan(0);
+
+    // 8 s clip: "5" jumps to 4 s, and it plays on from there.
+    await player.focus();
+    await page.keyboard.press('5');
+    await poll(async () => (await videoState(page)).time).toBeGreaterThanOrEqual(4);
+    await poll(async () => (await videoState(page)).time).toBeGreaterThan(4.5);
+
+    // A manual size stays in the family playing.
+    await page.getByTestId('quality-button').click();
+    const options = await page
+      .getByRole('menu', { name: 'Quality' })
+      .getByRole('menuitemradio')
+      .all();
+    const sizes = await Promise.all(options.map((option) => option.getAttribute('data-testid')));
+    expect(sizes).toEqual(['quality-option-auto', 'quality-option-480p', 'quality-option-360p']);
+    await page.getByTestId('quality-option-360p').click();
+    await poll(async () => (await videoState(page)).height).toBe(360);
+    await poll(() => player.getAttribute('data-playing-height')).toBe('360');
+    const variant = family === 'av1' ? '360p-av1' : '360p';
+    await poll(() => fetched.includes(variant)).toBe(true);
+    expect(await page.getByTestId('quality-button').textContent()).toBe('360p');
+    expect(await player.getAttribute('data-playing-family')).toBe(
+      family === 'av1' ? 'av01' : 'avc1',
+    );
+  }
+
+  async function expectCleanPlayback(
+    page: Page,
+    context: BrowserContext,
+    pageErrors: string[],
+  ): Promise<void> {
+    expect((await videoState(page)).error).toBeNull();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'vf-multicodec-'));
@@ -44,7 +146,7 @@ describeWithChromium(['postgres', 'ffmpeg'], 'a multi-codec master in Chromium',
       buildWeb(dist),
     ]);
     server = await startAllInOne({ postgresUrl: inject('postgresUrl'), webDistDir: dist });
-    ({ videoId } = await uploadTranscodedVideo(server, {
+    ({ videoId, jobId } = await uploadTranscodedVideo(server, {
       owner: { username: 'codec-ada', email: 'ada@example.com', password: 'Sup3r!secret' },
       clip,
       title: 'Two families',
@@ -114,4 +216,45 @@ describeWithChromium(['postgres', 'ffmpeg'], 'a multi-codec master in Chromium',
     expect(pageErrors).toEqual([]);
     await context.close();
   });
+
+  it('Shaka on the DASH MPD plays the AV1 set where Chromium decodes AV1, seeks and switches size', async () => {
+    const { context, page, player, fetched, pageErrors } = await openVideo('shaka');
+    await poll(() => player.getAttribute('data-playing-family')).toBe('av01');
+    await playSeekAndPick360p(page, fetched, 'av1');
+    expect(fetched.length).toBeGreaterThan(0);
+    expect(fetched.filter((variant) => !variant.endsWith('-av1'))).toEqual([]);
+    await expectCleanPlayback(page, context, pageErrors);
+  });
+
+  for (const engine of ['hls.js', 'shaka'] as const)
+    it(`${engine} plays the H.264 family in a Chromium without AV1, seeks and switches size`, async () => {
+      const { context, page, player, fetched, pageErrors } = await openVideo(engine, {
+        refuseAv1: true,
+      });
+      expect(
+        await page.evaluate(`MediaSource.isTypeSupported('video/mp4; codecs="av01.0.04M.08"')`),
+      ).toBe(false);
+      await poll(() => player.getAttribute('data-playing-family')).toBe('avc1');
+      await playSeekAndPick360p(page, fetched, 'h264');
+      expect(fetched.length).toBeGreaterThan(0);
+      expect(fetched.filter((variant) => variant.endsWith('-av1'))).toEqual([]);
+      await expectCleanPlayback(page, context, pageErrors);
+    });
+
+  // Last: it breaks the shared job for good.
+  it('tells the viewer, with either player, that storage lost the segments', async () => {
+    const removed = await removeVideoSegments(server!.storageDir, jobId);
+    expect(removed.filter((key) => key.endsWith('/init.mp4')).length).toBe(4);
+    for (const engine of ['hls.js', 'shaka'] as const) {
+      const { context, page } = await openVideo(engine);
+      await page.getByTestId('play-button').click();
+      await expect
+        .poll(() => page.getByTestId('player').getByRole('alert').textContent(), {
+          timeout: 60_000,
+        })
+        .toBe(MISSING_SEGMENT);
+      expect((await videoState(page)).time).toBe(0);
+      await context.close();
+    }
+  }, 150_000);
 });

@@ -1,17 +1,28 @@
-import Hls, { type ErrorData } from 'hls.js';
+import Hls, { PlaylistLevelType, type ErrorData } from 'hls.js';
 import type { MediaTrackLabel, PlaybackEngine } from './playback-engine.ts';
 import { hlsLevelOf } from './quality-levels.ts';
+import { PLAYBACK_MESSAGES } from './error-messages.ts';
+import { trackMissingSegments } from './missing-segments.ts';
 
 const trackLabels = (tracks: readonly { name: string; lang?: string | undefined }[]) =>
   tracks.map((t): MediaTrackLabel => ({ name: t.name, ...(t.lang ? { lang: t.lang } : {}) }));
 
+/** Segment loads (media and init segments): a 404 there is storage missing a file, not a job still running. */
+const SEGMENT_LOAD_ERRORS: ReadonlySet<string> = new Set([
+  Hls.ErrorDetails.FRAG_LOAD_ERROR,
+  Hls.ErrorDetails.FRAG_LOAD_TIMEOUT,
+]);
+
 /** What the viewer reads when hls.js gives up (after one media recovery and one reload). */
 export function hlsErrorMessage(data: Pick<ErrorData, 'type' | 'details' | 'response'>): string {
-  if (data.response?.code === 404) return 'This video has no playable renditions yet.';
+  const status = data.response?.code;
+  if (status === 404 && SEGMENT_LOAD_ERRORS.has(data.details))
+    return PLAYBACK_MESSAGES.missingSegment;
+  if (status === 404) return PLAYBACK_MESSAGES.noRenditions;
+  if (status === 401 || status === 403) return PLAYBACK_MESSAGES.notAllowed;
   if (data.details === Hls.ErrorDetails.MANIFEST_PARSING_ERROR)
     return `The stream's playlist could not be read (${data.details}).`;
-  if (data.type === Hls.ErrorTypes.NETWORK_ERROR)
-    return 'The stream could not be loaded. Check your connection and reload the page.';
+  if (data.type === Hls.ErrorTypes.NETWORK_ERROR) return PLAYBACK_MESSAGES.connection;
   return `Playback failed (${data.details}).`;
 }
 
@@ -54,8 +65,24 @@ export const hlsJsEngine: PlaybackEngine = {
       report.subtitleTracks(trackLabels(data.subtitleTracks), hls.subtitleTrack),
     );
     hls.on(Hls.Events.SUBTITLE_TRACK_SWITCH, (_event, data) => report.subtitleTrack(data.id));
+    const missing = trackMissingSegments(() => hls.levels.length);
+    let failed = false;
     hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
-      if (!data.fatal) return;
+      if (failed) return;
+      if (!data.fatal) {
+        const { frag } = data;
+        if (
+          data.details === Hls.ErrorDetails.FRAG_LOAD_ERROR &&
+          data.response?.code === 404 &&
+          frag?.type === PlaylistLevelType.MAIN &&
+          missing.missedEverywhere(frag.sn, frag.level)
+        ) {
+          failed = true;
+          hls.stopLoad();
+          report.error(hlsErrorMessage(data));
+        }
+        return;
+      }
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR && !recoveredMedia) {
         recoveredMedia = true;
         hls.recoverMediaError();
@@ -68,6 +95,7 @@ export const hlsJsEngine: PlaybackEngine = {
         hls.startLoad();
         return;
       }
+      failed = true;
       report.error(hlsErrorMessage(data));
     });
     hls.attachMedia(video);

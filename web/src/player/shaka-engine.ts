@@ -22,6 +22,9 @@ function loadShaka(): Promise<Shaka> {
   return shakaLoad;
 }
 
+/** Codec families by preference; Shaka matches a variant whose codecs string starts with one. */
+const PREFERRED_VIDEO_CODECS = ['av01', 'hvc1', 'avc1'] as const;
+
 /** Shaka plays wherever Media Source Extensions do (ManagedMediaSource on iOS Safari). */
 function hasMediaSource(): boolean {
   return (
@@ -50,6 +53,7 @@ function reportChanges(report: PlaybackReports) {
       width: track.width ?? 0,
       height: track.height ?? 0,
       bitrate: track.bandwidth,
+      family: track.codecs?.split('.')[0],
     }));
     if (changed('levels', levels)) report.levels(levels);
     const playing = video.findIndex((track) => track.active);
@@ -108,6 +112,16 @@ export function createShakaEngine(manifest: 'dash' | 'hls'): PlaybackEngine {
         // The source's default track first, as hls.js plays DEFAULT=YES: the MPD gives it
         // Role "main" and every other track "alternate" (Shaka would take the first).
         player.configure({
+          // Of the families this browser decodes (Shaka drops the rest from the MPD first),
+          // the one that needs fewest bits: AV1, then HEVC, then H.264, as hls.js picks.
+          preferredVideo: PREFERRED_VIDEO_CODECS.map((codec) => ({
+            codec,
+            hdrLevel: 'AUTO',
+            label: '',
+            language: '',
+            layout: '',
+            role: '',
+          })),
           preferredAudio: [
             {
               language: '',

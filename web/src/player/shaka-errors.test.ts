@@ -6,6 +6,7 @@ import {
   shakaErrorMessage,
   ShakaCategory,
   ShakaCode,
+  ShakaRequestType,
   ShakaSeverity,
 } from './shaka-errors.ts';
 
@@ -26,6 +27,32 @@ describe('Shaka errors', () => {
       expect(value, name).toBe(Category[name as keyof typeof Category]);
     for (const [name, value] of Object.entries(ShakaCode))
       expect(value, name).toBe(Code[name as keyof typeof Code]);
+    const { RequestType } = shaka.net.NetworkingEngine;
+    for (const [name, value] of Object.entries(ShakaRequestType))
+      expect(value, name).toBe(RequestType[name as keyof typeof RequestType]);
+  });
+
+  it('tells a segment storage lost from a manifest not published yet', () => {
+    // BAD_HTTP_STATUS data: [uri, status, responseText, headers, requestType, responseURI].
+    const notFound = (requestType: number) =>
+      shakaErrorMessage(
+        error(
+          Severity.CRITICAL,
+          Category.NETWORK,
+          Code.BAD_HTTP_STATUS,
+          '/videos/output/1/480p-av1/init.mp4',
+          404,
+          '',
+          {},
+          requestType,
+        ),
+      );
+    expect(notFound(shaka.net.NetworkingEngine.RequestType.SEGMENT)).toBe(
+      'Part of this video is missing from storage (a segment answered 404). Reload the page; if it stays, the owner can transcode it again.',
+    );
+    expect(notFound(shaka.net.NetworkingEngine.RequestType.MANIFEST)).toBe(
+      'This video has no playable renditions yet.',
+    );
   });
 
   it('tells a missing stream, a refused one and a lost connection apart', () => {

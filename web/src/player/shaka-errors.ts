@@ -4,6 +4,7 @@
  * own (`shaka.util.Error.Severity`, `.Category`, `.Code`) and shaka-errors.test.ts
  * checks them against the library.
  */
+import { PLAYBACK_MESSAGES } from './error-messages.ts';
 
 export const ShakaSeverity = { RECOVERABLE: 1, CRITICAL: 2 } as const;
 
@@ -29,6 +30,9 @@ export const ShakaCode = {
   LOAD_INTERRUPTED: 7000,
   OPERATION_ABORTED: 7001,
 } as const;
+
+/** `shaka.net.NetworkingEngine.RequestType`: what a BAD_HTTP_STATUS request was for. */
+export const ShakaRequestType = { MANIFEST: 0, SEGMENT: 1 } as const;
 
 /** The fields of a shaka.util.Error the mapping reads. */
 export interface ShakaErrorLike {
@@ -67,18 +71,18 @@ const CATEGORY_NAMES: Record<number, string> = {
 /** What the viewer reads when Shaka gives up; the same words as hls.js's where they mean the same. */
 export function shakaErrorMessage(error: ShakaErrorLike): string {
   if (error.code === ShakaCode.BAD_HTTP_STATUS) {
-    const status = error.data?.[1];
-    if (status === 404) return 'This video has no playable renditions yet.';
-    if (status === 401 || status === 403)
-      return 'You are not allowed to watch this video. Sign in and reload the page.';
+    const [, status, , , requestType] = error.data ?? [];
+    if (status === 404 && requestType === ShakaRequestType.SEGMENT)
+      return PLAYBACK_MESSAGES.missingSegment;
+    if (status === 404) return PLAYBACK_MESSAGES.noRenditions;
+    if (status === 401 || status === 403) return PLAYBACK_MESSAGES.notAllowed;
   }
-  if (error.category === ShakaCategory.NETWORK)
-    return 'The stream could not be loaded. Check your connection and reload the page.';
+  if (error.category === ShakaCategory.NETWORK) return PLAYBACK_MESSAGES.connection;
   if (
     error.code === ShakaCode.CONTENT_UNSUPPORTED_BY_BROWSER ||
     error.code === ShakaCode.RESTRICTIONS_CANNOT_BE_MET
   )
-    return 'This browser cannot play any of the formats of this video.';
+    return PLAYBACK_MESSAGES.unsupported;
   if (error.category === ShakaCategory.MANIFEST)
     return `The stream's manifest could not be read (Shaka error ${error.code}).`;
   const kind = CATEGORY_NAMES[error.category];

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import Hls, { type ErrorTypes } from 'hls.js';
+import Hls, { type ErrorDetails, type ErrorTypes } from 'hls.js';
 import { hlsErrorMessage } from './hls-engine.ts';
 import { mp4AutoIndex, mp4Engine, mp4Level } from './mp4-engine.ts';
 import { choosePlaybackEngine, type Mp4Source } from './playback-engine.ts';
@@ -249,5 +249,31 @@ describe('hls.js failures', () => {
     expect(
       hlsErrorMessage({ type: NETWORK_ERROR, details: Hls.ErrorDetails.MANIFEST_PARSING_ERROR }),
     ).toBe("The stream's playlist could not be read (manifestParsingError).");
+  });
+
+  it('tells a segment storage lost from a stream not published yet, and names a refusal', () => {
+    const { NETWORK_ERROR } = Hls.ErrorTypes;
+    const answered = (details: ErrorDetails, code: number) =>
+      hlsErrorMessage({
+        type: NETWORK_ERROR,
+        details,
+        response: { url: '/videos/output/1/480p/segment-1.m4s', code, text: '' },
+      });
+    const missing =
+      'Part of this video is missing from storage (a segment answered 404). Reload the page; if it stays, the owner can transcode it again.';
+    expect(answered(Hls.ErrorDetails.FRAG_LOAD_ERROR, 404)).toBe(missing);
+    expect(answered(Hls.ErrorDetails.MANIFEST_LOAD_ERROR, 404)).toBe(
+      'This video has no playable renditions yet.',
+    );
+    expect(answered(Hls.ErrorDetails.LEVEL_LOAD_ERROR, 404)).toBe(
+      'This video has no playable renditions yet.',
+    );
+    for (const code of [401, 403])
+      expect(answered(Hls.ErrorDetails.MANIFEST_LOAD_ERROR, code)).toBe(
+        'You are not allowed to watch this video. Sign in and reload the page.',
+      );
+    expect(answered(Hls.ErrorDetails.FRAG_LOAD_ERROR, 500)).toBe(
+      'The stream could not be loaded. Check your connection and reload the page.',
+    );
   });
 });

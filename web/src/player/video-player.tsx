@@ -63,6 +63,7 @@ function PlayerControls(props: PlayerControlsProps) {
     engines: enginesFor(props.preference),
   });
   const { mode, levels, playingIndex, error } = playback;
+  const playingLevel = levels.find((level) => level.index === playingIndex);
   const { audioTracks, audioTrack, subtitleTracks, subtitleTrack } = playback;
   const [playing, setPlaying] = useState(false);
   const [time, setTime] = useState(0);
@@ -152,7 +153,8 @@ function PlayerControls(props: PlayerControlsProps) {
       onKeyDown={onKeyDown}
       data-testid="player"
       data-mode={mode}
-      data-playing-height={levels.find((level) => level.index === playingIndex)?.height}
+      data-playing-height={playingLevel?.height}
+      data-playing-family={playingLevel?.family}
       data-audio-track={audioTracks[audioTrack]?.name}
       data-subtitle-track={subtitleTrack >= 0 ? subtitleTracks[subtitleTrack]?.name : 'off'}
     >
