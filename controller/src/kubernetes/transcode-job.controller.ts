@@ -36,7 +36,7 @@ import {
 } from './job-manifest.builder.ts';
 import { createJobCredentialSecrets } from './job-credentials.secret.ts';
 import { compactJob, compactTranscodeJob } from './cache-projection.ts';
-import { createEventRecorder } from './event-recorder.ts';
+import { aggregateEvents, createEventRecorder } from './event-recorder.ts';
 import { observeJob } from './job-observer.ts';
 import { observeOwnedJobs } from './owned-workloads.ts';
 import { startPhaseGauge } from './phase-gauge.ts';
@@ -309,7 +309,7 @@ export async function startTranscodeJobController(
       await deps.onStatus(resource, decision.status);
       mirrored.remember(uid, decision.status);
     }
-    for (const event of decision.events) events.record(resource, event);
+    for (const event of aggregateEvents(decision.events)) events.record(resource, event);
 
     if (decision.removeFinalizer) {
       await deps.cleanup?.(resource);
