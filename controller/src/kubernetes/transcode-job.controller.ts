@@ -191,7 +191,11 @@ export async function startTranscodeJobController(
 
     const finalizers = resource.metadata.finalizers ?? [];
     const parsedSpec = TranscodeJobSpec.safeParse(resource.spec);
-    const jobId = parsedSpec.success ? parsedSpec.data.jobId : undefined;
+    // Asked of Postgres only while the answer can change something: a spec already
+    // cancelled, or a resource being deleted, has nothing left to mark.
+    const askCancelled =
+      parsedSpec.success && !parsedSpec.data.cancel && !resource.metadata.deletionTimestamp;
+    const jobId = askCancelled ? parsedSpec.data.jobId : undefined;
     const changes = resourceChanges(resource, {
       cancelledThroughApi: jobId ? ((await deps.isCancelled?.(jobId)) ?? false) : false,
       canAdopt: deps.adopt !== undefined,
