@@ -18,7 +18,7 @@
  * and a status; for the first --throughput-count, and sustained over all of them. Memory: the controller's resident set read from /proc, without forcing a
  * garbage collection, once settled with every object cached; and its peak.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -224,7 +224,30 @@ async function waitReconciled(expected: number): Promise<void> {
   });
 }
 
+/**
+ * CPU seconds each process has used (user + system, /proc/<pid>/stat): the controller's
+ * per job is what it costs whatever else runs on the machine, and the control plane's
+ * says how much of the shared cores the API server took from it.
+ */
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  // The command name in parentheses may hold spaces; the fields after it do not.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks; // utime, stime
+}
+function cpuNow(): { controller: number; apiserver: number; etcd: number } {
+  const pids = plane.processIds();
+  return {
+    controller: cpuSeconds(child.pid),
+    apiserver: cpuSeconds(pids['kube-apiserver']),
+    etcd: cpuSeconds(pids.etcd),
+  };
+}
+
 const idle = await memory();
+const cpuAtStart = cpuNow();
+const loadAtStart = loadavg();
 const started = performance.now();
 await createTranscodeJobs(jobs.slice(0, throughputCount));
 await waitReconciled(throughputCount);
@@ -234,6 +257,9 @@ const restStarted = performance.now();
 await createTranscodeJobs(jobs.slice(throughputCount));
 await waitReconciled(total);
 const allSeconds = reconciledSeconds + (performance.now() - restStarted) / 1000;
+const cpuAtEnd = cpuNow();
+const cpuPerThousand = (name: keyof typeof cpuAtEnd) =>
+  (((cpuAtEnd[name] - cpuAtStart[name]) / total) * 1000).toFixed(1);
 // Settled: the work queue drained and the garbage collector has had its turns.
 const samples: number[] = [];
 for (let i = 0; i < 20; i++) {
@@ -277,6 +303,12 @@ console.log(
   `| the same, sustained over all ${total} (as the caches fill) | ${(total / allSeconds).toFixed(1)} /s | ≥ 50 /s |`,
 );
 console.log(
+  `| controller CPU per 1000 TranscodeJobs (user + system, while reconciling all ${total}) | ${cpuPerThousand('controller')} s | |`,
+);
+console.log(
+  `| kube-apiserver and etcd CPU per 1000 TranscodeJobs, the same window (serving the controller, the bench and kube-controller-manager) | ${cpuPerThousand('apiserver')} s + ${cpuPerThousand('etcd')} s | |`,
+);
+console.log(
   `| controller RSS, leader, informers synced, 0 objects | ${(idle.rss / MB).toFixed(1)} MB (${heap(idle)}) | |`,
 );
 console.log(
@@ -290,9 +322,11 @@ console.log(
   `| reconcile passes per TranscodeJob (of which failed and retried) | ${(passes / total).toFixed(2)} (${(passErrors / total).toFixed(2)}) | |`,
 );
 console.log(
-  `\nmachine load average while running: ${loadavg()
+  `\nmachine load average (1, 5, 15 min) as the first TranscodeJob was created: ${loadAtStart
     .map((l) => l.toFixed(2))
-    .join(' ')} on ${cpus().length} cores`,
+    .join(' ')}; at the end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; on ${cpus().length} cores`,
 );
 
 await Promise.all([watchedJobs.stop(), watchedTranscodeJobs.stop()]);

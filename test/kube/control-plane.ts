@@ -62,6 +62,8 @@ export interface ControlPlane {
   stop: () => Promise<void>;
   /** Stops kube-apiserver and starts it again on the same port and data (fault drills). */
   restartApiServer: () => Promise<void>;
+  /** Each running component's process id by name (benches read their CPU time). */
+  processIds: () => Record<string, number>;
 }
 
 export interface ControlPlaneOptions {
@@ -656,7 +658,13 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `kube control plane ready at ${server} in ${Date.now() - started} ms (${workDir})`,
       );
     }
-    return { kubeconfigPath, server, binDir, stop, restartApiServer };
+    const processIds = () =>
+      Object.fromEntries(
+        processes.flatMap(({ name, child, exitInfo }) =>
+          child.pid === undefined || exitInfo !== undefined ? [] : [[name, child.pid]],
+        ),
+      );
+    return { kubeconfigPath, server, binDir, stop, restartApiServer, processIds };
   } catch (error) {
     await stop();
     throw error;

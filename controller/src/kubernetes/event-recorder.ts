@@ -10,6 +10,32 @@ import type { KubeEvent } from '../reconcile/transcode-job.reconciler.ts';
 
 /** Events being written at once, beyond which new ones are dropped. */
 const MAX_EVENTS_IN_FLIGHT = 256;
+/** events.k8s.io's limit on a note; core Events are shown the same way by kubectl. */
+const MAX_MESSAGE_LENGTH = 1024;
+
+/**
+ * One Event per type and reason of a pass: a first pass starting the tracks and the
+ * rendition workloads says "Created" once, naming both. Every Event is an API write the
+ * server shares its CPU for, and the same reason twice in a pass tells a person nothing
+ * more than one message listing both.
+ */
+export function aggregateEvents(events: readonly KubeEvent[]): KubeEvent[] {
+  const byReason = new Map<string, KubeEvent>();
+  for (const event of events) {
+    const key = `${event.type}/${event.reason}`;
+    const earlier = byReason.get(key);
+    byReason.set(
+      key,
+      earlier
+        ? {
+            ...earlier,
+            message: `${earlier.message}; ${event.message}`.slice(0, MAX_MESSAGE_LENGTH),
+          }
+        : event,
+    );
+  }
+  return [...byReason.values()];
+}
 
 export interface EventRecorder {
   /** Writes the Event off the reconcile path; never throws, never blocks. */

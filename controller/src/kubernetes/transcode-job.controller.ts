@@ -36,7 +36,7 @@ import {
 } from './job-manifest.builder.ts';
 import { createJobCredentialSecrets } from './job-credentials.secret.ts';
 import { compactJob, compactTranscodeJob } from './cache-projection.ts';
-import { createEventRecorder } from './event-recorder.ts';
+import { aggregateEvents, createEventRecorder } from './event-recorder.ts';
 import { observeJob } from './job-observer.ts';
 import { observeOwnedJobs } from './owned-workloads.ts';
 import { startPhaseGauge } from './phase-gauge.ts';
@@ -197,7 +197,11 @@ export async function startTranscodeJobController(
 
     const finalizers = resource.metadata.finalizers ?? [];
     const parsedSpec = TranscodeJobSpec.safeParse(resource.spec);
-    const jobId = parsedSpec.success ? parsedSpec.data.jobId : undefined;
+    // Asked of Postgres only while the answer can change something: a spec already
+    // cancelled, or a resource being deleted, has nothing left to mark.
+    const askCancelled =
+      parsedSpec.success && !parsedSpec.data.cancel && !resource.metadata.deletionTimestamp;
+    const jobId = askCancelled ? parsedSpec.data.jobId : undefined;
     const changes = resourceChanges(resource, {
       cancelledThroughApi: jobId ? ((await deps.isCancelled?.(jobId)) ?? false) : false,
       canAdopt: deps.adopt !== undefined,
@@ -315,7 +319,7 @@ export async function startTranscodeJobController(
       await deps.onStatus(resource, decision.status);
       mirrored.remember(uid, decision.status);
     }
-    for (const event of decision.events) events.record(resource, event);
+    for (const event of aggregateEvents(decision.events)) events.record(resource, event);
 
     if (decision.removeFinalizer) {
       await deps.cleanup?.(resource);
