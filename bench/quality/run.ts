@@ -146,6 +146,7 @@ function transcoderSettings(rateControl: RateControl): TranscoderSettings {
   return {
     ffmpegPath: 'ffmpeg',
     ffprobePath: 'ffprobe',
+    quality: { mode: 'off' },
     encoder: { preset: args.preset, av1Preset: DEFAULT_AV1_PRESET, segmentSeconds: 6, rateControl },
     codecs: ['h264'],
     keyframeIntervalSeconds: 2,

@@ -83,6 +83,7 @@ export async function codecsBench(
     const settings = (av1Preset: number): TranscoderSettings => ({
       ffmpegPath: 'ffmpeg',
       ffprobePath: 'ffprobe',
+      quality: { mode: 'off' },
       encoder: {
         preset: args.preset,
         av1Preset,

@@ -76,6 +76,7 @@ export async function processingBench(
     const settings: TranscoderSettings = {
       ffmpegPath: 'ffmpeg',
       ffprobePath: 'ffprobe',
+      quality: { mode: 'off' },
       encoder: {
         preset: args.preset,
         av1Preset: DEFAULT_AV1_PRESET,

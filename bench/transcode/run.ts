@@ -129,6 +129,7 @@ async function main(): Promise<void> {
     const settings: TranscoderSettings = {
       ffmpegPath: 'ffmpeg',
       ffprobePath: 'ffprobe',
+      quality: { mode: 'off' },
       encoder: {
         preset: args.preset,
         av1Preset: DEFAULT_AV1_PRESET,

@@ -85,3 +85,10 @@ export {
   type TranscoderSettings,
 } from './steps/transcode.service.ts';
 export type { EncodedRendition } from './steps/rendition-output.service.ts';
+export { parseQualityStats, type QualityScore } from './quality/quality-stats.parser.ts';
+export {
+  buildQualityArgs,
+  planSampleWindows,
+  type SampleWindow,
+} from './quality/quality-command.builder.ts';
+export { measureRenditionQuality, type QualitySettings } from './quality/quality.service.ts';
