@@ -1,4 +1,4 @@
-import type { RenditionSpec, VideoProcessing } from '@videoforge/contracts';
+import type { RenditionQuality, RenditionSpec, VideoProcessing } from '@videoforge/contracts';
 
 /**
  * What the reconciler asks a runtime to run. The Kubernetes runtime turns it into a
@@ -42,4 +42,6 @@ export interface ObservedWorkload {
   completedAt?: Date;
   /** What the transcoder reported doing to the picture (from its rendition-uploaded event). */
   processing?: VideoProcessing;
+  /** Measured SSIM/PSNR by rendition name (from its rendition-quality events). */
+  quality?: Record<string, RenditionQuality>;
 }
