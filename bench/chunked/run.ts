@@ -21,15 +21,11 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { z } from 'zod';
 import { planChunks, type Chunk } from '@videoforge/contracts';
 import { createLocalStorage, type LocalStorage } from '@videoforge/platform/storage';
 import {
-  DEFAULT_AV1_PRESET,
-  DEFAULT_COLOUR_SETTINGS,
-  DEFAULT_PROBE_LIMITS,
-  DEFAULT_RATE_CONTROL,
   finalizeOutputs,
   parseMediaPlaylist,
   planChunkedLadder,
@@ -39,9 +35,10 @@ import {
   transcodeTracks,
   X264_PRESETS,
   type SourceInput,
-  type TranscoderSettings,
 } from '@videoforge/transcoder';
+import { parseBenchArgs } from '../support/bench-args.ts';
 import { cpuSeconds, generatePhoneLikeClip } from '../support/measure.ts';
+import { benchTranscoderSettings } from '../support/transcoder.ts';
 
 const run = promisify(execFile);
 const Args = z.object({
@@ -54,15 +51,7 @@ const Args = z.object({
     .pipe(z.array(z.number().int().min(1).max(64)).min(1)),
   keep: z.boolean().default(false),
 });
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string' },
-    preset: { type: 'string' },
-    parallel: { type: 'string' },
-    keep: { type: 'boolean' },
-  },
-});
-const args = Args.parse(values);
+const args = parseBenchArgs(Args);
 const SEGMENT_SECONDS = 6;
 
 async function timed<T>(task: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number }> {
@@ -119,23 +108,11 @@ async function main(): Promise<void> {
     process.stderr.write(`generating a ${args.seconds} s 1080p30 clip with motion in ${dir} …\n`);
     const clip = path.join(dir, 'source.mp4');
     await generatePhoneLikeClip(clip, args.seconds);
-    const settings: TranscoderSettings = {
-      ffmpegPath: 'ffmpeg',
-      ffprobePath: 'ffprobe',
-      encoder: {
-        preset: args.preset,
-        av1Preset: DEFAULT_AV1_PRESET,
-        segmentSeconds: SEGMENT_SECONDS,
-        rateControl: DEFAULT_RATE_CONTROL,
-      },
-      codecs: ['h264'],
-      keyframeIntervalSeconds: 2,
-      maxFrameRate: 60,
-      colour: DEFAULT_COLOUR_SETTINGS,
-      deinterlaceRate: 'field',
+    const defaults = benchTranscoderSettings({ preset: args.preset });
+    const settings = {
+      ...defaults,
+      encoder: { ...defaults.encoder, segmentSeconds: SEGMENT_SECONDS },
       timeoutMs: 7_200_000,
-      probeTimeoutMs: 60_000,
-      probeLimits: DEFAULT_PROBE_LIMITS,
     };
     const source: SourceInput = { kind: 'file', path: clip, protocols: ['file'] };
     const storage: LocalStorage = createLocalStorage({

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
+  parseQualityStats,
   rungVideoFilters,
   sharedVideoFilters,
   type LadderPlan,
@@ -56,34 +57,14 @@ export async function scoreRungs(
     ],
     { maxBuffer: 16 * 1024 * 1024 },
   ); // prettier-ignore
+  // psnr is the shared parser's, capped at PSNR_CEILING_DB for identical pictures.
   return Promise.all(
     rungs.map(async (_, i) => {
-      const ssim = statsColumn(await readFile(path.join(statsDir, `ssim-${i}.log`), 'utf8'), 'All');
-      const mse = statsColumn(
+      const score = parseQualityStats(
+        await readFile(path.join(statsDir, `ssim-${i}.log`), 'utf8'),
         await readFile(path.join(statsDir, `psnr-${i}.log`), 'utf8'),
-        'mse_avg',
       );
-      const meanMse = mean(mse);
-      return {
-        ssim: mean(ssim),
-        psnr: meanMse === 0 ? Infinity : 10 * Math.log10((255 * 255) / meanMse),
-        frames: ssim.length,
-      };
+      return { ssim: score.ssim, psnr: score.psnrDb, frames: score.frames };
     }),
   );
-}
-
-/** One `key:value` column of an ssim/psnr stats file (one line per frame). */
-function statsColumn(text: string, key: string): number[] {
-  const pattern = new RegExp(`(?:^|\\s)${key}:([0-9.]+|inf)`);
-  return text
-    .split('\n')
-    .map((line) => pattern.exec(line)?.[1])
-    .filter((value): value is string => value !== undefined)
-    .map((value) => (value === 'inf' ? Infinity : Number(value)));
-}
-
-function mean(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('no frames were compared');
-  return values.reduce((sum, v) => sum + v, 0) / values.length;
 }

@@ -16,6 +16,8 @@ export interface BenchEncoderChoice {
   preset: X264Preset;
   av1Preset?: number;
   rateControl?: RateControl;
+  /** Measured quality after each encode; off unless a bench measures it. */
+  quality?: TranscoderSettings['quality'];
 }
 
 /** The transcoder's defaults with a bench's own preset, AV1 preset and rate control. */
@@ -23,6 +25,7 @@ export function benchTranscoderSettings(choice: BenchEncoderChoice): TranscoderS
   return {
     ffmpegPath: 'ffmpeg',
     ffprobePath: 'ffprobe',
+    quality: choice.quality ?? { mode: 'off' },
     encoder: {
       preset: choice.preset,
       av1Preset: choice.av1Preset ?? DEFAULT_AV1_PRESET,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Transcoder benchmark, rerunnable: `node bench/transcode/run.ts [--seconds 60] [--preset veryfast] [--repeat 3] [--keep]`.
 // `--mode processing` measures tone mapping and deinterlacing instead (see processing.ts);
-// `--mode codecs` each codec family's encode cost against H.264 (see codecs.ts).
+// `--mode codecs` each codec family's encode cost against H.264 (see codecs.ts);
+// `--mode quality` what measuring SSIM/PSNR per rendition adds (see quality-cost.ts).
 //
 // In one run, on one generated 1080p30 clip:
 //   1. overhead: the VideoForge transcoder (probe, fluent-ffmpeg run with progress
@@ -28,6 +29,7 @@ import {
 import { benchTranscoderSettings, probeBenchSource } from '../support/transcoder.ts';
 import { codecsBench } from './codecs.ts';
 import { processingBench } from './processing.ts';
+import { qualityCostBench } from './quality-cost.ts';
 import {
   buildRenditionCommand,
   planLadder,
@@ -44,7 +46,7 @@ const Args = z.object({
   repeat: z.coerce.number().int().min(1).max(10).default(3),
   keep: z.boolean().default(false),
   /** ladder: overhead and strategy (below); processing: tone-map and deinterlace cost (processing.ts). */
-  mode: z.enum(['ladder', 'processing', 'codecs']).default('ladder'),
+  mode: z.enum(['ladder', 'processing', 'codecs', 'quality']).default('ladder'),
 });
 
 const args = parseBenchArgs(Args);
@@ -75,6 +77,10 @@ function busyNeighbours(): string {
 async function main(): Promise<void> {
   if (args.mode === 'processing') {
     await processingBench(args);
+    return;
+  }
+  if (args.mode === 'quality') {
+    await qualityCostBench(args);
     return;
   }
   if (args.mode === 'codecs') {

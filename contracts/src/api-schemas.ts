@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CodecFamilies } from './codec-families.ts';
 import { EntityId } from './queue-messages.ts';
 import { RenditionName } from './renditions.ts';
+import { RenditionQuality } from './rendition-quality.ts';
 import { VideoProcessing } from './video-processing.ts';
 
 /**
@@ -214,6 +215,8 @@ export const JobRendition = z.object({
   name: RenditionName,
   phase: z.enum(['pending', 'running', 'succeeded', 'failed', 'cancelled']),
   progress: z.number().min(0).max(100),
+  /** Measured SSIM/PSNR against the source, once the rendition is done and was measured. */
+  quality: RenditionQuality.optional(),
 });
 export type JobRendition = z.infer<typeof JobRendition>;
 

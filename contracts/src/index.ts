@@ -3,6 +3,7 @@ export * from './renditions.ts';
 export * from './codec-families.ts';
 export * from './media-probe.ts';
 export * from './video-processing.ts';
+export * from './rendition-quality.ts';
 export * from './transcoder-events.ts';
 export * from './api-error.ts';
 export * from './queue-messages.ts';

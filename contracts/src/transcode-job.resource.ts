@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RenditionName, RenditionSpec } from './renditions.ts';
 import { CodecFamilies } from './codec-families.ts';
+import { RenditionQuality } from './rendition-quality.ts';
 import { VideoProcessing } from './video-processing.ts';
 
 /**
@@ -112,6 +113,8 @@ export const RenditionStatus = z.object({
   completedAt: z.iso.datetime().optional(),
   outputKey: z.string().max(1024).optional(),
   bytes: z.number().int().min(0).optional(),
+  /** Measured SSIM/PSNR of the (H.264, SDR) rendition against its source, once done. */
+  quality: RenditionQuality.optional(),
   message: z.string().max(32768).optional(),
 });
 export type RenditionStatus = z.infer<typeof RenditionStatus>;

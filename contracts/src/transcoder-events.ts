@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MediaMetadata } from './media-probe.ts';
 import { RenditionName, VariantName } from './renditions.ts';
+import { RenditionQuality } from './rendition-quality.ts';
 import { VideoProcessing } from './video-processing.ts';
 
 /**
@@ -30,6 +31,14 @@ export const TranscoderEvent = z.discriminatedUnion('event', [
     bytes: z.number().int().nonnegative(),
     /** What was done to the picture; the controller copies it into the TranscodeJob status. */
     processing: VideoProcessing.optional(),
+  }),
+  z.object({
+    ...base,
+    /** After `rendition-uploaded`: the rendition's measured SSIM/PSNR (TRANSCODE_QUALITY_METRICS). */
+    event: z.literal('rendition-quality'),
+    /** The rendition's name in the TranscodeJob spec (a below-360p source's "240p" answers "360p"). */
+    rendition: RenditionName,
+    quality: RenditionQuality,
   }),
   z.object({
     ...base,

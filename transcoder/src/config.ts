@@ -74,6 +74,12 @@ export const TranscoderEnv = withAdapterRequirements(
       .default(DEFAULT_COLOUR_SETTINGS.nominalPeakNits),
     /** field: 1080i29.97 → 59.94p when TRANSCODE_MAX_FRAME_RATE allows; frame: → 29.97p. */
     TRANSCODE_DEINTERLACE_RATE: z.enum(['field', 'frame']).default('field'),
+    /**
+     * Each rendition's SSIM/PSNR against the source: `sampled` compares
+     * TRANSCODE_QUALITY_SAMPLE_SECONDS of the title (three windows spread over it), `off` nothing.
+     */
+    TRANSCODE_QUALITY_METRICS: z.enum(['sampled', 'off']).default('sampled'),
+    TRANSCODE_QUALITY_SAMPLE_SECONDS: positiveInt.max(600).default(6),
     /** Lifetime of the presigned GET made for --source-key. */
     TRANSCODE_SOURCE_URL_SECONDS: positiveInt.max(7 * 24 * 3600).default(6 * 3600),
   }),
@@ -110,6 +116,10 @@ export function toTranscoderSettings(env: TranscoderEnv): TranscoderSettings {
       ...DEFAULT_PROBE_LIMITS,
       maxUhdDurationSeconds: env.TRANSCODE_MAX_UHD_DURATION_SECONDS,
     },
+    quality:
+      env.TRANSCODE_QUALITY_METRICS === 'off'
+        ? { mode: 'off' }
+        : { mode: 'sampled', sampleSeconds: env.TRANSCODE_QUALITY_SAMPLE_SECONDS },
   };
 }
 

@@ -93,3 +93,10 @@ export {
   type ChunkJobRequest,
 } from './steps/chunk.service.ts';
 export { stitchChunks, type StitchOutcome, type StitchRequest } from './steps/stitch.service.ts';
+export { parseQualityStats, type QualityScore } from './quality/quality-stats.parser.ts';
+export {
+  buildQualityArgs,
+  planSampleWindows,
+  type SampleWindow,
+} from './quality/quality-command.builder.ts';
+export { measureRenditionQuality, type QualitySettings } from './quality/quality.service.ts';

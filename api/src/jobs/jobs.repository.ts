@@ -73,10 +73,12 @@ export type FinishedRenditions = ReadonlySet<string>;
 export function toJob(row: JobRow, finished: FinishedRenditions = new Set()): Job {
   const mirrored = new Map(row.renditions.map((r) => [r.name, r]));
   const phaseOf = (name: string) => {
-    if (finished.has(name) || row.status === 'succeeded')
-      return { phase: 'succeeded' as const, progress: 100 };
     const reported = mirrored.get(name);
-    if (reported) return { phase: reported.phase, progress: reported.progress };
+    // The measured quality, as the controller mirrored it from the TranscodeJob.
+    const quality = reported?.quality ? { quality: reported.quality } : {};
+    if (finished.has(name) || row.status === 'succeeded')
+      return { phase: 'succeeded' as const, progress: 100, ...quality };
+    if (reported) return { phase: reported.phase, progress: reported.progress, ...quality };
     return { phase: row.status, progress: row.status === 'pending' ? 0 : row.progress };
   };
   return {

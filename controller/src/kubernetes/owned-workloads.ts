@@ -2,7 +2,7 @@ import type { CoreV1Api, V1Job } from '@kubernetes/client-node';
 import type { TranscodeJobResource } from '@videoforge/contracts';
 import type { ObservedWorkload } from '../reconcile/workload.ts';
 import { observeJob } from './job-observer.ts';
-import { failureFromPods, processingFromPods } from './pod-failure.ts';
+import { failureFromPods, processingFromPods, qualityFromPods } from './pod-failure.ts';
 import { progressFromPodLog } from './pod-progress.ts';
 
 /**
@@ -53,6 +53,29 @@ export async function observeOwnedJobs(
       resource.status?.video ??
       (await processingFromPods(core, ns, producer.name).catch(() => undefined));
     if (processing) producer.processing = processing;
+  }
+  // Measured quality: kept once the status has it; read from a producer's pod log only
+  // on the passes before the status records its renditions as done, so a job measured
+  // with TRANSCODE_QUALITY_METRICS=off costs no log reads afterwards.
+  const previous = new Map((resource.status?.renditions ?? []).map((r) => [r.name, r]));
+  for (const workload of observed) {
+    if (
+      workload.state !== 'succeeded' ||
+      (workload.type !== 'rendition' && workload.type !== 'ladder')
+    )
+      continue;
+    const kept = Object.fromEntries(
+      workload.renditions.flatMap((name) => {
+        const quality = previous.get(name)?.quality;
+        return quality ? [[name, quality] as const] : [];
+      }),
+    );
+    const unread = workload.renditions.some(
+      (name) => !kept[name] && previous.get(name)?.phase !== 'Succeeded',
+    );
+    const read = unread ? await qualityFromPods(core, ns, workload.name).catch(() => ({})) : {};
+    const quality = { ...read, ...kept };
+    if (Object.keys(quality).length > 0) workload.quality = quality;
   }
   return observed;
 }

@@ -1,5 +1,9 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { TranscoderEvent, type VideoProcessing } from '@videoforge/contracts';
+import {
+  TranscoderEvent,
+  type RenditionQuality,
+  type VideoProcessing,
+} from '@videoforge/contracts';
 import { CONTAINER_NAME } from './job-manifest.builder.ts';
 
 /**
@@ -81,4 +85,41 @@ export async function processingFromPods(
     }
   }
   return undefined;
+}
+
+/**
+ * Each rendition's measured quality, from the `rendition-quality` events in a finished
+ * producer's pod log (read while the Job's TTL has not removed the pod).
+ */
+export async function qualityFromPods(
+  core: CoreV1Api,
+  namespace: string,
+  jobName: string,
+): Promise<Record<string, RenditionQuality>> {
+  const pods = await core.listNamespacedPod({
+    namespace,
+    labelSelector: `batch.kubernetes.io/job-name=${jobName}`,
+  });
+  const quality: Record<string, RenditionQuality> = {};
+  for (const pod of pods.items.filter((p) => p.status?.phase === 'Succeeded')) {
+    const name = pod.metadata?.name;
+    if (!name) continue;
+    const log = await core.readNamespacedPodLog({
+      name,
+      namespace,
+      container: CONTAINER_NAME,
+      tailLines: 200,
+    });
+    for (const line of log.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const event = TranscoderEvent.safeParse(JSON.parse(line));
+        if (event.success && event.data.event === 'rendition-quality')
+          quality[event.data.rendition] = event.data.quality;
+      } catch {
+        /* a log line, not an event */
+      }
+    }
+  }
+  return quality;
 }

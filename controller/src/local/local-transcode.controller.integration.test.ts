@@ -121,6 +121,18 @@ describeWith(
       expect(assets).toEqual([
         { rendition: '360p', storage_key: `videos/output/${jobId}/360p/index.m3u8` },
       ]);
+      // The rendition's measured quality (TRANSCODE_QUALITY_METRICS defaults to sampled),
+      // mirrored into its asset row and the job's renditions, where GET /api/jobs reads it.
+      const [measured] = await db.sql<
+        { ssim: number; psnr_db: number; quality_sampled_seconds: number }[]
+      >`SELECT ssim, psnr_db, quality_sampled_seconds FROM media_assets WHERE job_id = ${jobId}`;
+      const [mirrored] = await db.sql`SELECT renditions FROM jobs WHERE id = ${jobId}`;
+      expect(mirrored?.renditions).toEqual([
+        expect.objectContaining({
+          name: '360p',
+          quality: { ssim: measured?.ssim, psnrDb: measured?.psnr_db, sampledSeconds: 2 },
+        }),
+      ]);
       const [video] =
         await db.sql`SELECT master_playlist_key, thumbnail_key FROM gallery_videos v JOIN jobs j ON j.video_id = v.id WHERE j.id = ${jobId}`;
       expect(video).toEqual({

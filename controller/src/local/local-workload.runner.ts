@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { TRANSCODER_EXIT, VideoProcessing } from '@videoforge/contracts';
+import { RenditionQuality, TRANSCODER_EXIT, VideoProcessing } from '@videoforge/contracts';
 import type { Logger } from '@videoforge/platform/logging';
 import type { ObservedWorkload, WorkloadType } from '../reconcile/workload.ts';
 
@@ -202,6 +202,8 @@ export class LocalWorkload {
           message?: string;
           code?: string;
           processing?: unknown;
+          rendition?: unknown;
+          quality?: unknown;
         };
         if (event.event === 'progress' && typeof event.percent === 'number') {
           this.#state = { ...this.#state, progress: event.percent };
@@ -215,6 +217,14 @@ export class LocalWorkload {
         if (event.event === 'rendition-uploaded') {
           const processing = VideoProcessing.safeParse(event.processing);
           if (processing.success) this.#state = { ...this.#state, processing: processing.data };
+        }
+        if (event.event === 'rendition-quality' && typeof event.rendition === 'string') {
+          const quality = RenditionQuality.safeParse(event.quality);
+          if (quality.success)
+            this.#state = {
+              ...this.#state,
+              quality: { ...this.#state.quality, [event.rendition]: quality.data },
+            };
         }
       } catch {
         /* not an event line */

@@ -42,6 +42,7 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
     name: r.name,
     phase: JOB_STATUS[r.phase],
     progress: r.phase === 'Succeeded' ? 100 : (r.progress ?? 0),
+    ...(r.quality ? { quality: r.quality } : {}),
   }));
   // The audio/subtitle workload (absent from statuses written before it existed).
   const tracks = input.status.tracks
@@ -95,10 +96,16 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
           WHERE id = ${job.video_id}`;
         for (const rendition of done) {
           await tx`
-            INSERT INTO media_assets (job_id, video_id, asset_type, rendition, storage_key, content_type, file_size)
+            INSERT INTO media_assets (job_id, video_id, asset_type, rendition, storage_key, content_type, file_size,
+                                      ssim, psnr_db, quality_sampled_seconds)
             VALUES (${job.id}, ${job.video_id}, 'rendition', ${rendition.name},
-                    ${renditionPlaylistKey(input.outputPrefix, rendition.name)}, 'application/vnd.apple.mpegurl', ${rendition.bytes ?? null})
-            ON CONFLICT (video_id, asset_type, rendition, storage_key) DO NOTHING`;
+                    ${renditionPlaylistKey(input.outputPrefix, rendition.name)}, 'application/vnd.apple.mpegurl', ${rendition.bytes ?? null},
+                    ${rendition.quality?.ssim ?? null}, ${rendition.quality?.psnrDb ?? null}, ${rendition.quality?.sampledSeconds ?? null})
+            -- a measurement read on a later pass (a pod log) fills in a row made without it
+            ON CONFLICT (video_id, asset_type, rendition, storage_key) DO UPDATE SET
+              ssim = coalesce(EXCLUDED.ssim, media_assets.ssim),
+              psnr_db = coalesce(EXCLUDED.psnr_db, media_assets.psnr_db),
+              quality_sampled_seconds = coalesce(EXCLUDED.quality_sampled_seconds, media_assets.quality_sampled_seconds)`;
         }
         const event: JobEventNotification = {
           type: 'job',

@@ -248,6 +248,22 @@ describe('reconcileTranscodeJob', () => {
     expect(reconcileTranscodeJob(job(), [], now).status.video).toBeUndefined();
   });
 
+  it("records each finished rendition's measured quality in its status", () => {
+    const quality = { ssim: 0.97, psnrDb: 41.2, sampledSeconds: 6 };
+    const decision = reconcileTranscodeJob(
+      job(),
+      [
+        workload('job-42-1080p', 'succeeded', { quality: { '1080p': quality } }),
+        workload('job-42-720p', 'active', { quality: { '720p': quality } }),
+      ],
+      now,
+    );
+    const byName = new Map(decision.status.renditions?.map((r) => [r.name, r]));
+    expect(byName.get('1080p')?.quality).toEqual(quality);
+    // Only a finished rendition's figure is the quality the user gets.
+    expect(byName.get('720p')?.quality).toBeUndefined();
+  });
+
   it('fails the job on bad input and stops the other renditions', () => {
     const decision = reconcileTranscodeJob(
       job(),

@@ -392,6 +392,9 @@ function renditionStatus(name: string, workload: ObservedWorkload | undefined): 
         : Math.min(99, Math.max(0, Math.floor(workload.progress ?? 0))),
     ...(workload.startedAt ? { startedAt: iso(workload.startedAt) } : {}),
     ...(workload.completedAt ? { completedAt: iso(workload.completedAt) } : {}),
+    ...(workload.state === 'succeeded' && workload.quality?.[name]
+      ? { quality: workload.quality[name] }
+      : {}),
     ...(workload.failure ? { message: workload.failure.message.slice(0, 32_768) } : {}),
   };
 }

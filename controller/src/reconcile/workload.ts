@@ -1,4 +1,9 @@
-import type { Chunk, RenditionSpec, VideoProcessing } from '@videoforge/contracts';
+import type {
+  Chunk,
+  RenditionQuality,
+  RenditionSpec,
+  VideoProcessing,
+} from '@videoforge/contracts';
 
 /**
  * What the reconciler asks a runtime to run. The Kubernetes runtime turns it into a
@@ -52,4 +57,6 @@ export interface ObservedWorkload {
   completedAt?: Date;
   /** What the transcoder reported doing to the picture (from its rendition-uploaded event). */
   processing?: VideoProcessing;
+  /** Measured SSIM/PSNR by rendition name (from its rendition-quality events). */
+  quality?: Record<string, RenditionQuality>;
 }

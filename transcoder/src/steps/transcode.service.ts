@@ -5,6 +5,7 @@ import {
   type CodecFamily,
   type FailureKind,
   type MediaMetadata,
+  type RenditionQuality,
   type TracksManifest,
   type TranscodeJobStrategy,
   type TranscoderEvent,
@@ -52,6 +53,7 @@ import {
   type EncodedTracks,
 } from './tracks.service.ts';
 import { uploadFiles } from '../output/upload.service.ts';
+import { measureRenditionQuality, type QualitySettings } from '../quality/quality.service.ts';
 
 export interface TranscoderSettings {
   ffmpegPath: string;
@@ -69,6 +71,8 @@ export interface TranscoderSettings {
   timeoutMs: number;
   probeTimeoutMs: number;
   probeLimits: ProbeLimits;
+  /** Measured SSIM/PSNR per rendition (TRANSCODE_QUALITY_METRICS). */
+  quality: QualitySettings;
 }
 
 export interface TranscodeFailure {
@@ -352,6 +356,22 @@ export async function transcodeRenditions(
       });
     };
     const base = { source: request.source, metadata, plan, workDir, signal: request.signal };
+    // Uploads wait on the network while the comparison keeps a core busy, so they run
+    // side by side; the quality events follow the uploads they describe.
+    const uploadAndMeasure = async (
+      renditions: readonly EncodedRendition[],
+      encodedRungs: readonly PlannedRendition[],
+    ): Promise<void> => {
+      const measured = measureAll(renditions, encodedRungs, {
+        source: request.source,
+        plan,
+        signal: request.signal,
+        settings,
+      });
+      for (const rendition of twinsFirst(renditions)) await upload(rendition);
+      for (const { rendition, quality } of await measured)
+        emit({ event: 'rendition-quality', job: request.jobId, rendition, quality });
+    };
 
     const colour = plan.video.colour;
     const families = extraFamilies(request.codecs ?? settings.codecs);
@@ -361,10 +381,11 @@ export async function transcodeRenditions(
       ...families.map((family) => familyTwin(rung, family)),
     ];
     if (rungs.length > 0 && request.strategy === 'ladder') {
+      const ladderRungs = [...rungs, ...rungs.flatMap(twinOf)];
       const outcome = await runLadder(
         {
           ...base,
-          rungs: [...rungs, ...rungs.flatMap(twinOf)],
+          rungs: ladderRungs,
           // Audio is shared by every rung, so the highest audio bit rate asked for wins.
           tracks: planTracks(
             metadata,
@@ -384,7 +405,7 @@ export async function transcodeRenditions(
         await uploadTracks(storage, request.outputPrefix, outcome.tracks, request.signal);
         tracks = outcome.tracks.manifest;
       }
-      for (const rendition of twinsFirst(outcome.renditions)) await upload(rendition);
+      await uploadAndMeasure(outcome.renditions, ladderRungs);
     } else {
       for (const [index, rung] of rungs.entries()) {
         const twins = twinOf(rung);
@@ -398,7 +419,7 @@ export async function transcodeRenditions(
           return failed(
             await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure),
           );
-        for (const rendition of twinsFirst(outcome.renditions)) await upload(rendition);
+        await uploadAndMeasure(outcome.renditions, [rung, ...twins]);
       }
     }
     return {
@@ -414,6 +435,36 @@ export async function transcodeRenditions(
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Each H.264 SDR rendition's measured quality, one comparison after another (each keeps
+ * about one core busy), named as the TranscodeJob asked for it. Twins (HDR, other
+ * families) are not measured: the status and the API report one quality per rendition.
+ */
+async function measureAll(
+  renditions: readonly EncodedRendition[],
+  rungs: readonly PlannedRendition[],
+  context: {
+    source: SourceInput;
+    plan: LadderPlan;
+    signal: AbortSignal | undefined;
+    settings: TranscoderSettings;
+  },
+): Promise<Array<{ rendition: string; quality: RenditionQuality }>> {
+  const { settings } = context;
+  const results: Array<{ rendition: string; quality: RenditionQuality }> = [];
+  if (settings.quality.mode === 'off') return results;
+  for (const rendition of renditions) {
+    const rung = rungs.find((r) => r.name === rendition.manifest.name);
+    if (!rung || rung.hdr || familyOfVariant(rung.name) !== 'h264') continue;
+    const quality = await measureRenditionQuality(
+      { source: context.source, plan: context.plan, rung, rendition, signal: context.signal },
+      settings,
+    );
+    if (quality) results.push({ rendition: rung.requestedName ?? rung.name, quality });
+  }
+  return results;
 }
 
 async function removeUploads(

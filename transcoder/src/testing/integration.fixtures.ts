@@ -33,6 +33,8 @@ export function testSettings(overrides: Partial<TranscoderSettings> = {}): Trans
     timeoutMs: 120_000,
     probeTimeoutMs: 30_000,
     probeLimits: DEFAULT_PROBE_LIMITS,
+    // Tests that check quality turn it on; the rest keep their ffmpeg runs to the encode.
+    quality: { mode: 'off' },
     ...overrides,
   };
 }
