@@ -17,3 +17,4 @@ export * from './web-security-headers.ts';
 export * from './source-renditions.ts';
 export * from './upload-resume-schemas.ts';
 export * from './transcoder-invocation.ts';
+export * from './live-renditions.ts';
