@@ -19,3 +19,4 @@ export * from './source-renditions.ts';
 export * from './upload-resume-schemas.ts';
 export * from './transcoder-invocation.ts';
 export * from './chunk-plan.ts';
+export * from './live-renditions.ts';

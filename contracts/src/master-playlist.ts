@@ -10,6 +10,20 @@ import type { RenditionManifest } from './renditions.ts';
 /** The variant Apple's authoring guide suggests playback starts on: about 2 Mb/s. */
 const PREFERRED_START_BANDWIDTH = 2_000_000;
 
+/** What a variant line needs: a finished rendition's manifest, or a running one's live.json. */
+export type MasterVariant = Pick<
+  RenditionManifest,
+  | 'name'
+  | 'width'
+  | 'height'
+  | 'frameRate'
+  | 'codecs'
+  | 'bandwidth'
+  | 'averageBandwidth'
+  | 'playlist'
+  | 'videoRange'
+>;
+
 /** The alternate renditions the video variants refer to (`EXT-X-MEDIA`). */
 export interface MasterTracks {
   audio: readonly AudioTrackManifest[];
@@ -27,7 +41,7 @@ export interface MasterTracks {
  * audio codec to CODECS and the largest audio rendition's peak to BANDWIDTH.
  */
 export function renderMasterPlaylist(
-  renditions: readonly RenditionManifest[],
+  renditions: readonly MasterVariant[],
   tracks: MasterTracks = { audio: [], subtitles: [] },
 ): string {
   if (renditions.length === 0) throw new Error('a master playlist needs at least one rendition');
@@ -46,7 +60,7 @@ export function renderMasterPlaylist(
       : best,
   );
   // H.264 (with its HDR twins) first, then each other family's set, highest first.
-  const setOf = (r: RenditionManifest) =>
+  const setOf = (r: MasterVariant) =>
     r.name.endsWith(FAMILY_SUFFIX.hevc) ? 1 : r.name.endsWith(FAMILY_SUFFIX.av1) ? 2 : 0;
   const ordered = [
     start,

@@ -7,6 +7,8 @@
 export const OUTPUT_FILES = {
   renditionPlaylist: 'index.m3u8',
   renditionManifest: 'rendition.json',
+  /** Beside a running rendition's first segments; removed once rendition.json is written. */
+  liveManifest: 'live.json',
   master: 'master.m3u8',
   poster: 'poster.jpg',
   sprite: 'thumbnails/sprite.jpg',
@@ -71,4 +73,18 @@ export function chunkRenditionPrefix(
 /** Written last by a chunk: it is done once this exists. */
 export function chunkManifestKey(outputPrefix: string, index: number): string {
   return `${chunkPrefix(outputPrefix, index)}chunk.json`;
+}
+
+/**
+ * `{outputPrefix}{rendition}/live.json`: a rendition that is still encoding but already
+ * has its init segment, first segments and an EVENT playlist in storage. Never a claim
+ * of completeness: that is rendition.json's job.
+ */
+export function liveManifestKey(outputPrefix: string, rendition: string): string {
+  return `${renditionPrefix(outputPrefix, rendition)}${OUTPUT_FILES.liveManifest}`;
+}
+
+/** `{outputPrefix}tracks/live.json`: every audio track has its first segments up. */
+export function liveTracksManifestKey(outputPrefix: string): string {
+  return `${outputPrefix}tracks/${OUTPUT_FILES.liveManifest}`;
 }

@@ -4,7 +4,11 @@ import { z } from 'zod';
 import {
   EntityId,
   finalOutputKey,
+  LiveRenditionManifest,
+  liveManifestKey,
+  liveTracksManifestKey,
   OUTPUT_FILES,
+  TracksManifest,
   RenditionManifest,
   VariantName,
   renderMasterPlaylist,
@@ -65,7 +69,13 @@ const POSTER_URL_TTL_SECONDS = 3600;
 /** Where a video's playable outputs are: a finished job's, or the renditions done so far. */
 type Outputs =
   | { kind: 'final'; masterKey: string; prefix: string }
-  | { kind: 'partial'; prefix: string; renditions: string[] };
+  | {
+      kind: 'partial';
+      prefix: string;
+      renditions: string[];
+      /** Renditions still encoding that already have segments up (their live.json). */
+      live: LiveRenditionManifest[];
+    };
 
 /**
  * HLS and DASH playback. The master playlist points at this API's variant playlists, carrying
@@ -104,10 +114,46 @@ export function streamingRoutes({
     for (const job of (await jobs.forVideo(video.id)).reverse()) {
       if (!job.outputPrefix) continue;
       const finished = await jobs.finishedRenditions(job.id);
-      if (finished.size > 0)
-        return { kind: 'partial', prefix: job.outputPrefix, renditions: [...finished].sort() };
+      const live =
+        job.status === 'running'
+          ? await liveRenditions(
+              job.outputPrefix,
+              job.formats.filter((name) => !finished.has(name)),
+            )
+          : [];
+      if (finished.size > 0 || live.length > 0)
+        return {
+          kind: 'partial',
+          prefix: job.outputPrefix,
+          renditions: [...finished, ...live.map((r) => r.name)].sort(),
+          live,
+        };
     }
     throw notReady();
+  }
+
+  /** The running renditions that published their first segments (see docs/transcoder.md). */
+  async function liveRenditions(
+    prefix: string,
+    names: readonly string[],
+  ): Promise<LiveRenditionManifest[]> {
+    const found = await Promise.all(
+      names.map((name) =>
+        readJson(liveManifestKey(prefix, name)).then((json) =>
+          LiveRenditionManifest.safeParse(json),
+        ),
+      ),
+    );
+    return found.flatMap((parsed) => (parsed.success ? [parsed.data] : []));
+  }
+
+  async function readJson(key: string): Promise<unknown> {
+    try {
+      return JSON.parse(await text(await storage.get(key))) as unknown;
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError || error instanceof SyntaxError) return undefined;
+      throw error;
+    }
   }
 
   async function partialMaster(
@@ -115,17 +161,22 @@ export function streamingRoutes({
     outputs: Extract<Outputs, { kind: 'partial' }>,
   ): Promise<string> {
     // Playable means with sound: until the audio tracks are up, a video with audio waits.
-    const manifest = await tracks.manifestAt(outputs.prefix);
+    const live = TracksManifest.safeParse(await readJson(liveTracksManifestKey(outputs.prefix)));
+    const manifest =
+      (await tracks.manifestAt(outputs.prefix)) ?? (live.success ? live.data : undefined);
     if (!manifest && video.audioCodec) throw notReady();
-    const manifests = await Promise.all(
-      outputs.renditions.map(async (name) =>
-        RenditionManifest.parse(
-          JSON.parse(await read(`${outputs.prefix}${name}/${OUTPUT_FILES.renditionManifest}`)),
+    const liveNames = new Set(outputs.live.map((r) => r.name));
+    const finished = await Promise.all(
+      outputs.renditions
+        .filter((name) => !liveNames.has(name))
+        .map(async (name) =>
+          RenditionManifest.parse(
+            JSON.parse(await read(`${outputs.prefix}${name}/${OUTPUT_FILES.renditionManifest}`)),
+          ),
         ),
-      ),
     );
-    // Highest first, as the finalize step writes it, over what is finished so far.
-    return renderMasterPlaylist(manifests, manifest);
+    // Highest first, as the finalize step writes it, over what is finished or live so far.
+    return renderMasterPlaylist([...finished, ...outputs.live], manifest);
   }
 
   async function read(key: string): Promise<string> {
@@ -235,7 +286,8 @@ export function streamingRoutes({
     const variants =
       outputs.kind === 'final'
         ? masterVariantNames(await read(outputs.masterKey))
-        : outputs.renditions;
+        : // DASH is static: only finished renditions until the job is done.
+          outputs.renditions.filter((name) => !outputs.live.some((r) => r.name === name));
     const sidecars = await Promise.all(
       (await tracks.sidecarTracks(video)).map(async (track) => ({
         track,

@@ -47,8 +47,8 @@ const encode720 = [
   '-flags', '+global_header', '-map_metadata', '-1', '-map_chapters', '-1', '-sn', '-dn', '-f', 'tee',
 ]; // prettier-ignore
 const tee720 =
-  '[f=hls:hls_time=6:hls_playlist_type=vod:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4:' +
-  'hls_segment_filename=/work/job/720p/segment-%05d.m4s:hls_flags=independent_segments]/work/job/720p/index.m3u8' +
+  '[f=hls:hls_time=6:hls_playlist_type=event:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4:' +
+  'hls_segment_filename=/work/job/720p/segment-%05d.m4s:hls_flags=independent_segments+temp_file]/work/job/720p/index.m3u8' +
   '|[f=mp4:movflags=+faststart]/work/job/720p/720p.mp4';
 
 describe('buildRenditionCommand', () => {
@@ -247,8 +247,8 @@ describe('codec families', () => {
   ]; // prettier-ignore
   const BT709 = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv']; // prettier-ignore
   const teeOf = (name: string) =>
-    '[f=hls:hls_time=6:hls_playlist_type=vod:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4:' +
-    `hls_segment_filename=/work/job/${name}/segment-%05d.m4s:hls_flags=independent_segments]/work/job/${name}/index.m3u8` +
+    '[f=hls:hls_time=6:hls_playlist_type=event:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4:' +
+    `hls_segment_filename=/work/job/${name}/segment-%05d.m4s:hls_flags=independent_segments+temp_file]/work/job/${name}/index.m3u8` +
     `|[f=mp4:movflags=+faststart]/work/job/${name}/${name}.mp4`;
   const ladder = (rateControl: RateControl = ABR) =>
     buildLadderCommand(

@@ -174,11 +174,14 @@ export function teeTarget(output: RungOutput, segmentSeconds: number): string {
   const hls = [
     'f=hls',
     `hls_time=${segmentSeconds}`,
-    'hls_playlist_type=vod',
+    // EVENT while running (the playlist only grows); the transcoder rewrites it as VOD.
+    'hls_playlist_type=event',
     'hls_segment_type=fmp4',
     `hls_fmp4_init_filename=${RENDITION_FILES.init}`,
     `hls_segment_filename=${path.join(output.dir, RENDITION_FILES.segmentPattern)}`,
-    'hls_flags=independent_segments',
+    // temp_file: a segment appears under its name only once complete, so the live
+    // publisher never uploads half a segment.
+    'hls_flags=independent_segments+temp_file',
   ].join(':');
   return `[${hls}]${path.join(output.dir, RENDITION_FILES.playlist)}|[f=mp4:movflags=+faststart]${path.join(output.dir, renditionMp4Name(output.rung.name))}`;
 }

@@ -108,11 +108,14 @@ function audioTeeTarget(dir: string, segmentSeconds: number, main: boolean): str
   const hls = [
     'f=hls',
     `hls_time=${segmentSeconds}`,
-    'hls_playlist_type=vod',
+    // EVENT while running (the playlist only grows); the transcoder rewrites it as VOD.
+    'hls_playlist_type=event',
     'hls_segment_type=fmp4',
     `hls_fmp4_init_filename=${TRACK_FILES.init}`,
     `hls_segment_filename=${path.join(dir, TRACK_FILES.segmentPattern)}`,
-    'hls_flags=independent_segments',
+    // temp_file: a segment appears under its name only once complete, so the live
+    // publisher never uploads half a segment.
+    'hls_flags=independent_segments+temp_file',
   ].join(':');
   const playlist = `[${hls}]${path.join(dir, TRACK_FILES.playlist)}`;
   return main

@@ -33,6 +33,13 @@ export interface EncodedRendition {
   dir: string;
   /** Every file in `dir`, rendition.json included. */
   files: string[];
+  /** Files already in storage, uploaded while ffmpeg ran (init and segments). */
+  published?: ReadonlySet<string> | undefined;
+}
+
+/** The RFC 6381 codec string of a variant's init segment, as its master line names it. */
+export function variantCodecString(variant: string, init: Uint8Array): string | undefined {
+  return FAMILY_STREAMS[familyOfVariant(variant)].describe(init);
 }
 
 export type DescribeOutcome =

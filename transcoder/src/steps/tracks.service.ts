@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   TRACKS_DIR,
   TRACKS_MANIFEST,
+  liveTracksManifestKey,
   type AudioTrackManifest,
   type MediaMetadata,
   type SkippedTrack,
@@ -27,6 +28,7 @@ import {
   type TracksPlan,
 } from '../ffmpeg/tracks-command.builder.ts';
 import { uploadFiles, type LocalFile } from '../output/upload.service.ts';
+import { finishPlaylists, startLiveEncode, type LiveTarget } from './live-outputs.service.ts';
 
 /** Which tracks a source gets: every audio track, every text subtitle; the rest skipped with why. */
 export function planTracks(
@@ -47,6 +49,8 @@ export interface EncodedTracks {
   /** Relative to `tracks/`, e.g. `a0/segment-00000.m4s`; tracks.json excluded. */
   files: LocalFile[];
   manifestPath: string;
+  /** Files already in storage (relative to `tracks/`), uploaded while ffmpeg ran. */
+  published?: ReadonlySet<string> | undefined;
 }
 
 export type DescribeTracksOutcome =
@@ -174,14 +178,22 @@ export async function uploadTracks(
   signal?: AbortSignal,
 ): Promise<void> {
   const prefix = `${outputPrefix}${TRACKS_DIR}`;
-  await storage.deletePrefix(prefix);
-  await uploadFiles(storage, prefix, tracks.files, signal);
+  const published = tracks.published ?? new Set<string>();
+  // A live encode emptied the prefix before ffmpeg started and sent the segments since.
+  if (published.size === 0) await storage.deletePrefix(prefix);
+  await uploadFiles(
+    storage,
+    prefix,
+    tracks.files.filter((file) => !published.has(file.name)),
+    signal,
+  );
   await uploadFiles(
     storage,
     prefix,
     [{ name: path.basename(TRACKS_MANIFEST), path: tracks.manifestPath }],
     signal,
   );
+  await storage.delete(liveTracksManifestKey(outputPrefix));
 }
 
 export async function prepareTrackDirs(plan: TracksPlan, tracksDir: string): Promise<void> {
@@ -213,11 +225,23 @@ export async function runTracks(
     tracksDir: string;
     onProgress?: ((percent: number) => void) | undefined;
     signal?: AbortSignal | undefined;
+    /** Upload the audio segments as ffmpeg closes them. */
+    live?: LiveTarget | undefined;
   },
   settings: TracksRunSettings,
 ): Promise<TracksRunOutcome> {
   await prepareTrackDirs(request.plan, request.tracksDir);
+  let published: ReadonlySet<string> = new Set();
   if (hasTrackOutputs(request.plan)) {
+    const live =
+      request.live &&
+      (await startLiveEncode(
+        request.live,
+        [],
+        undefined,
+        { plan: request.plan, dir: request.tracksDir },
+        request.signal,
+      ));
     const run = await runFfmpeg(
       buildTracksCommand(request.source, request.plan, request.tracksDir, settings.segmentSeconds),
       {
@@ -228,8 +252,14 @@ export async function runTracks(
         onProgress: request.onProgress,
         partialOutputs: [request.tracksDir],
       },
-    );
+    ).finally(() => live?.publishing.stop());
+    published = live?.publishedTracks() ?? published;
     if (!run.ok) {
+      await Promise.allSettled(
+        (live?.prefixes ?? []).map((prefix) =>
+          request.live ? request.live.storage.deletePrefix(prefix) : Promise.resolve(0),
+        ),
+      );
       return {
         ok: false,
         failure:
@@ -243,5 +273,16 @@ export async function runTracks(
       };
     }
   }
-  return describeTracks(request.plan, request.tracksDir, request.metadata, settings.segmentSeconds);
+  await finishPlaylists(
+    request.plan.audio.map((track) =>
+      path.join(trackDir(request.tracksDir, track.id), TRACK_FILES.playlist),
+    ),
+  );
+  const described = await describeTracks(
+    request.plan,
+    request.tracksDir,
+    request.metadata,
+    settings.segmentSeconds,
+  );
+  return described.ok ? { ok: true, tracks: { ...described.tracks, published } } : described;
 }

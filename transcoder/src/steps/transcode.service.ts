@@ -10,6 +10,7 @@ import {
   type TranscodeJobStrategy,
   type TranscoderEvent,
   familyOfVariant,
+  liveManifestKey,
   renditionPrefix,
 } from '@videoforge/contracts';
 import { classifySourceError, type SourceInput } from '@videoforge/platform/media';
@@ -41,9 +42,12 @@ import { probeDepsOf, probeSource } from '../source/source-probe.ts';
 import { describeRendition, type EncodedRendition } from './rendition-output.service.ts';
 import {
   audioFilterChains,
+  TRACK_FILES,
+  trackDir,
   trackOutputs,
   type TracksPlan,
 } from '../ffmpeg/tracks-command.builder.ts';
+import { finishPlaylists, startLiveEncode, type LiveTarget } from './live-outputs.service.ts';
 import {
   describeTracks,
   planTracks,
@@ -93,7 +97,14 @@ export function stepFailure(error: unknown, signal?: AbortSignal): TranscodeFail
 }
 
 export type EncodeOutcome =
-  | { ok: true; renditions: EncodedRendition[]; tracks?: EncodedTracks }
+  | {
+      ok: true;
+      renditions: EncodedRendition[];
+      tracks?: EncodedTracks;
+      /** Storage prefixes the live publisher wrote to. */
+      livePrefixes?: readonly string[];
+      publishedTracks?: ReadonlySet<string>;
+    }
   | { ok: false; failure: TranscodeFailure };
 
 export interface EncodeRequest {
@@ -104,6 +115,8 @@ export interface EncodeRequest {
   workDir: string;
   onProgress?: ((percent: number) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /** Upload segments as ffmpeg closes them, so players can start before the end. */
+  live?: LiveTarget | undefined;
 }
 
 /** One rung, one ffmpeg: what a Kubernetes Job per rendition runs. */
@@ -140,17 +153,31 @@ export async function runLadder(
       outputs: trackOutputs(tracks, tracksDir, settings.encoder.segmentSeconds),
     },
   );
-  const encoded = await encode(command, outputs, request, settings, tracks ? [tracksDir] : []);
+  const encoded = await encode(
+    command,
+    outputs,
+    request,
+    settings,
+    tracks ? { plan: tracks, dir: tracksDir } : undefined,
+  );
   if (!encoded.ok || !tracks) return encoded;
+  await finishPlaylists(
+    tracks.audio.map((track) => path.join(trackDir(tracksDir, track.id), TRACK_FILES.playlist)),
+  );
   const described = await describeTracks(
     tracks,
     tracksDir,
     request.metadata,
     settings.encoder.segmentSeconds,
   );
-  return described.ok
-    ? { ...encoded, tracks: described.tracks }
-    : { ok: false, failure: described.failure };
+  if (!described.ok) {
+    await removeLive(request.live, encoded.livePrefixes);
+    return { ok: false, failure: described.failure };
+  }
+  return {
+    ...encoded,
+    tracks: { ...described.tracks, published: encoded.publishedTracks ?? new Set() },
+  };
 }
 
 function rungOutput(workDir: string, rung: PlannedRendition): RungOutput {
@@ -171,11 +198,14 @@ async function encode(
   outputs: readonly RungOutput[],
   request: EncodeRequest,
   settings: TranscoderSettings,
-  extraOutputs: readonly string[] = [],
+  tracks?: { plan: TracksPlan; dir: string },
 ): Promise<EncodeOutcome> {
   await Promise.all(outputs.map((output) => rm(output.dir, { recursive: true, force: true })));
   await Promise.all(outputs.map((output) => mkdir(output.dir, { recursive: true })));
-  const partialOutputs = [...outputs.map((output) => output.dir), ...extraOutputs];
+  const partialOutputs = [...outputs.map((output) => output.dir), ...(tracks ? [tracks.dir] : [])];
+  const live =
+    request.live &&
+    (await startLiveEncode(request.live, outputs, request.plan, tracks, request.signal));
   const run = await runFfmpeg(command, {
     ffmpegPath: settings.ffmpegPath,
     durationSeconds: request.metadata.durationSeconds,
@@ -183,8 +213,12 @@ async function encode(
     signal: request.signal,
     onProgress: request.onProgress,
     partialOutputs,
-  });
-  if (!run.ok) return { ok: false, failure: failureFromRun(run) };
+  }).finally(() => live?.publishing.stop());
+  if (!run.ok) {
+    await removeLive(request.live, live?.prefixes);
+    return { ok: false, failure: failureFromRun(run) };
+  }
+  await finishPlaylists(outputs.map((output) => path.join(output.dir, RENDITION_FILES.playlist)));
 
   const renditions: EncodedRendition[] = [];
   for (const output of outputs) {
@@ -200,14 +234,28 @@ async function encode(
     );
     if (!described.ok) {
       await Promise.all(partialOutputs.map((dir) => rm(dir, { recursive: true, force: true })));
+      await removeLive(request.live, live?.prefixes);
       return {
         ok: false,
         failure: { kind: described.kind, code: described.code, message: described.message },
       };
     }
-    renditions.push(described.rendition);
+    renditions.push({ ...described.rendition, published: live?.publishedFor(output.dir) });
   }
-  return { ok: true, renditions };
+  return {
+    ok: true,
+    renditions,
+    ...(live ? { livePrefixes: live.prefixes, publishedTracks: live.publishedTracks() } : {}),
+  };
+}
+
+/** A failed encode takes back what it published live: nothing half-done stays playable. */
+async function removeLive(
+  target: LiveTarget | undefined,
+  prefixes: readonly string[] | undefined,
+): Promise<void> {
+  if (!target || !prefixes) return;
+  await Promise.allSettled(prefixes.map((prefix) => target.storage.deletePrefix(prefix)));
 }
 
 /**
@@ -318,6 +366,8 @@ export async function transcodeRenditions(
 
   const workDir = await mkdtemp(path.join(deps.workRoot, `videoforge-${request.jobId}-`));
   const uploaded: UploadedRendition[] = [];
+  // What the live publisher wrote before the final uploads, removed with them on failure.
+  const livePrefixes: string[] = [];
   let tracks: TracksManifest | undefined;
   try {
     const progress = (done: number, total: number) => (percent: number) =>
@@ -329,8 +379,10 @@ export async function transcodeRenditions(
       });
     const upload = async (rendition: EncodedRendition): Promise<void> => {
       const prefix = renditionPrefix(request.outputPrefix, rendition.manifest.name);
-      // A retry starts from an empty prefix, so no stale segment outlives it.
-      await storage.deletePrefix(prefix);
+      const published = rendition.published ?? new Set<string>();
+      // A retry starts from an empty prefix, so no stale segment outlives it (a live
+      // encode emptied it before ffmpeg started).
+      if (published.size === 0) await storage.deletePrefix(prefix);
       uploaded.push({
         name: rendition.manifest.name,
         outputKey: `${prefix}${RENDITION_FILES.playlist}`,
@@ -339,9 +391,13 @@ export async function transcodeRenditions(
       await uploadFiles(
         storage,
         prefix,
-        rendition.files.map((name) => ({ name, path: path.join(rendition.dir, name) })),
+        rendition.files
+          .filter((name) => !published.has(name))
+          .map((name) => ({ name, path: path.join(rendition.dir, name) })),
         request.signal,
       );
+      // rendition.json is up: the rendition is finished, no longer live.
+      await storage.delete(liveManifestKey(request.outputPrefix, rendition.manifest.name));
       emit({
         event: 'rendition-uploaded',
         job: request.jobId,
@@ -355,7 +411,14 @@ export async function transcodeRenditions(
           : {}),
       });
     };
-    const base = { source: request.source, metadata, plan, workDir, signal: request.signal };
+    const base = {
+      source: request.source,
+      metadata,
+      plan,
+      workDir,
+      signal: request.signal,
+      live: { storage, outputPrefix: request.outputPrefix },
+    };
     // Uploads wait on the network while the comparison keeps a core busy, so they run
     // side by side; the quality events follow the uploads they describe.
     const uploadAndMeasure = async (
@@ -397,8 +460,15 @@ export async function transcodeRenditions(
       );
       if (!outcome.ok)
         return failed(
-          await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure),
+          await removeUploads(
+            storage,
+            request.outputPrefix,
+            uploaded,
+            livePrefixes,
+            outcome.failure,
+          ),
         );
+      livePrefixes.push(...(outcome.livePrefixes ?? []));
       // Tracks first: a rung is playable once its manifest exists, and must have sound then.
       if (outcome.tracks) {
         uploaded.push({ name: 'tracks', outputKey: '', bytes: 0 });
@@ -417,8 +487,15 @@ export async function transcodeRenditions(
             : await runRendition({ ...base, rung, onProgress }, settings);
         if (!outcome.ok)
           return failed(
-            await removeUploads(storage, request.outputPrefix, uploaded, outcome.failure),
+            await removeUploads(
+              storage,
+              request.outputPrefix,
+              uploaded,
+              livePrefixes,
+              outcome.failure,
+            ),
           );
+        livePrefixes.push(...(outcome.livePrefixes ?? []));
         await uploadAndMeasure(outcome.renditions, [rung, ...twins]);
       }
     }
@@ -431,7 +508,9 @@ export async function transcodeRenditions(
     };
   } catch (error) {
     const failure = stepFailure(error, request.signal);
-    return failed(await removeUploads(storage, request.outputPrefix, uploaded, failure));
+    return failed(
+      await removeUploads(storage, request.outputPrefix, uploaded, livePrefixes, failure),
+    );
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
@@ -471,13 +550,14 @@ async function removeUploads(
   storage: StoragePort,
   outputPrefix: string,
   uploaded: readonly UploadedRendition[],
+  livePrefixes: readonly string[],
   failure: TranscodeFailure,
 ): Promise<TranscodeFailure> {
-  await Promise.allSettled(
-    uploaded.map((rendition) =>
-      storage.deletePrefix(renditionPrefix(outputPrefix, rendition.name)),
-    ),
-  );
+  const prefixes = new Set([
+    ...uploaded.map((rendition) => renditionPrefix(outputPrefix, rendition.name)),
+    ...livePrefixes,
+  ]);
+  await Promise.allSettled([...prefixes].map((prefix) => storage.deletePrefix(prefix)));
   return failure;
 }
 
@@ -566,6 +646,7 @@ export async function transcodeTracks(
         plan: planTracks(metadata, request.audioBitrateKbps),
         tracksDir: path.join(workDir, 'tracks'),
         signal: request.signal,
+        live: { storage, outputPrefix: request.outputPrefix },
         onProgress: (percent) =>
           emit({ event: 'progress', job: request.jobId, renditions: [], percent }),
       },

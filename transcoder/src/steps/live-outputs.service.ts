@@ -1,0 +1,153 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  TRACKS_DIR,
+  liveManifestKey,
+  liveTracksManifestKey,
+  renditionPrefix,
+  type AudioTrackManifest,
+  type LiveRenditionManifest,
+  type TracksManifest,
+} from '@videoforge/contracts';
+import type { StoragePort } from '@videoforge/platform/storage';
+import type { RungOutput } from '../ffmpeg/ffmpeg-command.builder.ts';
+import { TRACK_FILES, trackDir, type TracksPlan } from '../ffmpeg/tracks-command.builder.ts';
+import { AAC_LC_CODEC } from '../output/hls-playlist.ts';
+import {
+  asVodPlaylist,
+  publishWhileEncoding,
+  type LiveOutput,
+  type LivePublishing,
+} from '../output/live-publisher.ts';
+import { RENDITION_FILES } from '../output/output-layout.ts';
+import type { LadderPlan } from '../plan/ladder.ts';
+import { variantCodecString } from './rendition-output.service.ts';
+
+/** Where a running encode publishes its segments: the job's storage and output prefix. */
+export interface LiveTarget {
+  storage: StoragePort;
+  outputPrefix: string;
+}
+
+const JSON_HEADERS = { contentType: 'application/json', cacheControl: 'no-cache' };
+
+/** Live mirroring of one encode's rungs (and, in the ladder, its audio tracks). */
+export interface LiveEncode {
+  publishing: LivePublishing;
+  /** What was published for a rung's directory, to skip at the final upload. */
+  publishedFor(dir: string): ReadonlySet<string>;
+  /** What was published under `tracks/`, as `a0/segment-00000.m4s`. */
+  publishedTracks(): ReadonlySet<string>;
+  /** Every storage prefix this encode wrote to, for cleanup after a failure. */
+  prefixes: readonly string[];
+}
+
+/**
+ * Starts mirroring an encode's outputs. Each rung's prefix is emptied first (a retry
+ * starts clean); each rung announces itself with live.json once its first segments are
+ * up, and the audio tracks with tracks/live.json once every one of them has segments.
+ */
+export async function startLiveEncode(
+  target: LiveTarget,
+  rungs: readonly RungOutput[],
+  plan: LadderPlan | undefined,
+  tracks?: { plan: TracksPlan; dir: string },
+  signal?: AbortSignal,
+): Promise<LiveEncode> {
+  const { storage, outputPrefix } = target;
+  const rungOutputs = rungs.map((output): LiveOutput => ({
+    dir: output.dir,
+    prefix: renditionPrefix(outputPrefix, output.rung.name),
+    playlist: RENDITION_FILES.playlist,
+    onFirstSegments: async (init) => {
+      const codecs = variantCodecString(output.rung.name, init);
+      if (!codecs || !plan) return;
+      const manifest: LiveRenditionManifest = {
+        version: 1,
+        name: output.rung.name,
+        width: output.rung.width,
+        height: output.rung.height,
+        frameRate: plan.frameRate,
+        codecs,
+        // Nominal until measured: the VBV cap bounds the peak, the target the mean.
+        bandwidth: output.rung.maxrateKbps * 1000,
+        averageBandwidth: output.rung.videoBitrateKbps * 1000,
+        playlist: RENDITION_FILES.playlist,
+        videoRange: output.rung.hdr ?? 'SDR',
+        ...(output.rung.requestedName ? { requestedName: output.rung.requestedName } : {}),
+        publishedAt: new Date().toISOString(),
+      };
+      await storage.put(
+        liveManifestKey(outputPrefix, output.rung.name),
+        JSON.stringify(manifest),
+        JSON_HEADERS,
+      );
+    },
+  }));
+  const audio = tracks?.plan.audio ?? [];
+  const announced = new Set<string>();
+  const trackOutputs = audio.map((track): LiveOutput => ({
+    dir: trackDir(tracks?.dir ?? '', track.id),
+    prefix: `${outputPrefix}${TRACKS_DIR}${track.id}/`,
+    playlist: TRACK_FILES.playlist,
+    onFirstSegments: async () => {
+      announced.add(track.id);
+      if (announced.size < audio.length) return;
+      const entries = audio.map((planned): AudioTrackManifest => ({
+        id: planned.id,
+        sourceIndex: planned.source.index,
+        sourceCodec: planned.source.codec,
+        sourceChannels: planned.source.channels,
+        ...(planned.language ? { language: planned.language } : {}),
+        name: planned.name,
+        default: planned.default,
+        channels: planned.channels,
+        downmix: planned.downmix,
+        codecs: AAC_LC_CODEC,
+        bitrateKbps: planned.bitrateKbps,
+        bandwidth: planned.bitrateKbps * 1000,
+        averageBandwidth: planned.bitrateKbps * 1000,
+        playlist: `${TRACKS_DIR}${planned.id}/${TRACK_FILES.playlist}`,
+        durationSeconds: 0,
+        bytes: 0,
+      }));
+      // Subtitles join at the end: ffmpeg writes them whole, they are segmented afterwards.
+      const manifest: TracksManifest = { version: 1, audio: entries, subtitles: [], skipped: [] };
+      await storage.put(
+        liveTracksManifestKey(outputPrefix),
+        JSON.stringify(manifest),
+        JSON_HEADERS,
+      );
+    },
+  }));
+  const prefixes = [
+    ...rungOutputs.map((output) => output.prefix),
+    ...(tracks ? [`${outputPrefix}${TRACKS_DIR}`] : []),
+  ];
+  await Promise.all(prefixes.map((prefix) => storage.deletePrefix(prefix)));
+  const publishing = publishWhileEncoding(storage, [...rungOutputs, ...trackOutputs], signal);
+  return {
+    publishing,
+    prefixes,
+    publishedFor: (dir) => {
+      const output = rungOutputs.find((candidate) => candidate.dir === dir);
+      return output ? publishing.published(output) : new Set();
+    },
+    publishedTracks: () =>
+      new Set(
+        trackOutputs.flatMap((output) =>
+          [...publishing.published(output)].map((name) => `${path.basename(output.dir)}/${name}`),
+        ),
+      ),
+  };
+}
+
+/** Turns the finished EVENT playlists in these directories into VOD ones, in place. */
+export async function finishPlaylists(files: readonly string[]): Promise<void> {
+  await Promise.all(
+    files.map(async (file) => {
+      const text = await readFile(file, 'utf8').catch(() => undefined);
+      if (text !== undefined) await writeFile(file, asVodPlaylist(text));
+    }),
+  );
+}
