@@ -318,7 +318,7 @@ describeWithPrograms(
             data: { alerts: { labels: { alertname: string } }[] };
           };
           expect(alerts.data.alerts.map((a) => a.labels.alertname)).toEqual([]);
-          // Throughput by rung, as the dashboard shows it.
+          // Throughput by rendition, as the dashboard shows it.
           const media = await query(
             forGrafana(
               'sum by (rendition) (videoforge_media_seconds_transcoded_total{namespace=~"$namespace"})',

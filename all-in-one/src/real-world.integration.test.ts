@@ -40,7 +40,7 @@ const CASES: Array<{ which: RealWorldCase; formats?: string[] }> = [
   { which: 'interlaced-ts', formats: ['360p'] },
   { which: 'avchd', formats: ['360p'] },
   { which: 'tiny-240' },
-  // The web's picker sends its lowest rung for a tiny source; the API maps it.
+  // The web's picker sends its lowest rendition for a tiny source; the API maps it.
   { which: 'tiny-120', formats: ['360p'] },
 ];
 

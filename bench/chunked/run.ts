@@ -4,7 +4,7 @@
 //
 // In one run, on one generated 1080p30 clip with motion (testsrc2 moving under temporal
 // noise, stereo AAC), with the transcoder's own services:
-//   1. unchunked: the decode-once ladder (every default rung the source fits, and its
+//   1. unchunked: the decode-once ladder (every default rendition the source fits, and its
 //      audio), the reference;
 //   2. per N in --parallel: the timeline cut into N chunks (contracts' planChunks), each
 //      chunk run alone, one after the other, as if each had a pod to itself (its wall
@@ -126,8 +126,8 @@ async function main(): Promise<void> {
     const planned = await planChunkedLadder({ source }, settings);
     if (!planned.ok) throw new Error(planned.failure.message);
     const { metadata, plan } = planned.ladder;
-    const top = plan.rungs[0];
-    if (!top) throw new Error('no rung');
+    const top = plan.renditions[0];
+    if (!top) throw new Error('no rendition');
     const file = (key: string) => storage.filePath(key);
     const segmentsOf = async (prefix: string) =>
       parseMediaPlaylist(await readFile(file(`${prefix}${top.name}/index.m3u8`), 'utf8')).segments;
@@ -259,7 +259,7 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgBefore: load },
       command: `node bench/chunked/run.ts --seconds ${args.seconds} --preset ${args.preset} --parallel ${args.parallel.join(',')}`,
       source: `${args.seconds} s 1080p30 testsrc2 + temporal noise, stereo AAC`,
-      rungs: plan.rungs.map((r) => r.name),
+      renditions: plan.renditions.map((r) => r.name),
       unchunked: { wallSeconds: round(unchunked.wall), cpuSeconds: round(unchunked.cpu) },
       chunked: results,
     };

@@ -7,8 +7,8 @@
 //      data directory): register, upload, then from upload complete until the master
 //      playlist first answers (playable) and until the job's `succeeded` event (done);
 //   2. what a user would type by hand instead: one bare ffmpeg that decodes once and
-//      writes the same outputs (the same rungs, x264 preset, bit rates, GOP, 6 s fMP4 HLS
-//      segments and a progressive MP4 per rung through tee, one AAC rendition, the poster
+//      writes the same outputs (the same renditions, x264 preset, bit rates, GOP, 6 s fMP4 HLS
+//      segments and a progressive MP4 per rendition through tee, one AAC rendition, the poster
 //      and the seek sprite).
 // Rounds alternate bare and platform, so drift on a shared machine hits both alike. CPU is
 // the kernel's accounting: the bare ffmpeg is this process's reaped child; the platform is
@@ -66,8 +66,8 @@ interface BareSample {
 }
 
 /**
- * The bare ffmpeg a user would write: one decode, a split per rung plus the poster and
- * sprite branches, each rung's x264 output teed into fMP4 HLS and an MP4, audio once.
+ * The bare ffmpeg a user would write: one decode, a split per rendition plus the poster and
+ * sprite branches, each rendition's x264 output teed into fMP4 HLS and an MP4, audio once.
  */
 function bareCommand(
   source: string,
@@ -76,22 +76,24 @@ function bareCommand(
   preset: string,
   out: string,
 ): string[] {
-  const rungs = plan.rungs;
+  const renditions = plan.renditions;
   const poster = planPoster(metadata);
   const sprite = planSprite(metadata);
   const gop = String(plan.gopFrames);
   const fps = `${plan.frameRate.num}/${plan.frameRate.den}`;
-  const labels = rungs.map((_, i) => `[s${i}]`).join('');
+  const labels = renditions.map((_, i) => `[s${i}]`).join('');
   const graph = [
-    `[0:v]fps=${fps},split=${rungs.length + 2}${labels}[p][t]`,
-    ...rungs.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[v${i}]`),
+    `[0:v]fps=${fps},split=${renditions.length + 2}${labels}[p][t]`,
+    ...renditions.map(
+      (r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1,format=yuv420p[v${i}]`,
+    ),
     `[p]trim=start=${poster.seekSeconds}:duration=3,thumbnail=${poster.windowFrames},scale=${poster.width}:${poster.height},format=yuvj420p[poster]`,
     `[t]fps=1/${sprite.intervalSeconds},scale=${sprite.thumbWidth}:${sprite.thumbHeight},tile=${sprite.columns}x${sprite.rows},format=yuvj420p[sprite]`,
   ].join(';');
   const hls = (dir: string) =>
     `f=hls:hls_time=${SEGMENT_SECONDS}:hls_playlist_type=vod:hls_segment_type=fmp4:hls_segment_filename=${dir}/segment-%05d.m4s:hls_flags=independent_segments`;
   const argv = ['-hide_banner', '-loglevel', 'error', '-y', '-i', source, '-filter_complex', graph];
-  rungs.forEach((r, i) => {
+  renditions.forEach((r, i) => {
     const dir = path.join(out, r.name);
     argv.push(
       '-map', `[v${i}]`, '-c:v', 'libx264', '-preset', preset, '-profile:v', 'high',
@@ -329,7 +331,7 @@ async function main(): Promise<void> {
     const plan = planLadder(probed.metadata, { keyframeIntervalSeconds: KEYFRAME_SECONDS });
     const bareOut = path.join(dir, 'bare');
     const argv = bareCommand(clipPath, probed.metadata, plan, args.preset, bareOut);
-    const dirs = [...plan.rungs.map((r) => r.name), 'audio'];
+    const dirs = [...plan.renditions.map((r) => r.name), 'audio'];
 
     process.stderr.write('starting the all-in-one (npm start) …\n');
     platform = await startPlatform(path.join(dir, 'platform'), args.preset);
@@ -354,7 +356,7 @@ async function main(): Promise<void> {
       others: median(forge.map((s) => s.split.others)),
     };
     const lines = [
-      `VideoForge end to end: ${args.seconds} s 1080p30 source with stereo AAC, rungs ${plan.rungs.map((r) => r.name).join('/')}, x264 ${args.preset}, median of ${args.repeat} round(s), ${availableParallelism()} cores, load ${load} at start`,
+      `VideoForge end to end: ${args.seconds} s 1080p30 source with stereo AAC, renditions ${plan.renditions.map((r) => r.name).join('/')}, x264 ${args.preset}, median of ${args.repeat} round(s), ${availableParallelism()} cores, load ${load} at start`,
       '',
       '| path | wall s | CPU s | ÷ bare ffmpeg (wall) |',
       '| --- | ---: | ---: | ---: |',

@@ -1,12 +1,12 @@
 // The arithmetic of bench/quality, kept pure: curves of (bits, quality), interpolated.
-// Quality is SSIM pooled as ffmpeg pools it over frames (the arithmetic mean), over rungs
-// and sources alike; bits are the sum of each rung's mean bit rate from its HLS segments.
+// Quality is SSIM pooled as ffmpeg pools it over frames (the arithmetic mean), over renditions
+// and sources alike; bits are the sum of each rendition's mean bit rate from its HLS segments.
 
-/** One encode of a rung, a ladder or the whole set, as the comparison sees it. */
+/** One encode of a rendition, a ladder or the whole set, as the comparison sees it. */
 export interface LadderPoint {
   /** kb/s, summed over what the point covers. */
   kbps: number;
-  /** Mean SSIM over what the point covers (every rung weighs the same). */
+  /** Mean SSIM over what the point covers (every rendition weighs the same). */
   ssim: number;
 }
 

@@ -1,6 +1,6 @@
-// SSIM and PSNR of every rung of one encode against the source, in one ffmpeg run: the
+// SSIM and PSNR of every rendition of one encode against the source, in one ffmpeg run: the
 // source is decoded once and passed through the transcoder's own filters (frame rate,
-// scale, pixel format: exactly the picture each encoder was given), then each rung's
+// scale, pixel format: exactly the picture each encoder was given), then each rendition's
 // MP4 is compared with its reference frame by frame.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import {
   parseQualityStats,
-  rungVideoFilters,
+  renditionVideoFilters,
   sharedVideoFilters,
   type LadderPlan,
   type PlannedRendition,
@@ -16,7 +16,7 @@ import {
 
 const run = promisify(execFile);
 
-export interface RungScore {
+export interface RenditionScore {
   /** Mean over frames of SSIM "All" (Y, U and V weighted 4:1:1, as ffmpeg's ssim filter). */
   ssim: number;
   /** PSNR of the mean MSE over frames (Y, U and V), as ffmpeg's psnr filter's "average". */
@@ -24,23 +24,23 @@ export interface RungScore {
   frames: number;
 }
 
-export interface ScoredRung {
-  rung: PlannedRendition;
+export interface ScoredRendition {
+  rendition: PlannedRendition;
   mp4: string;
 }
 
-export async function scoreRungs(
+export async function scoreRenditions(
   source: string,
   plan: LadderPlan,
-  rungs: readonly ScoredRung[],
+  renditions: readonly ScoredRendition[],
   statsDir: string,
-): Promise<RungScore[]> {
-  const n = rungs.length;
-  const refs = rungs.map((_, i) => `[r${i}]`).join('');
+): Promise<RenditionScore[]> {
+  const n = renditions.length;
+  const refs = renditions.map((_, i) => `[r${i}]`).join('');
   const chains = [
     `[0:v]setpts=PTS-STARTPTS,${sharedVideoFilters(plan).join(',')},split=${n}${refs}`,
-    ...rungs.flatMap(({ rung }, i) => [
-      `[r${i}]${rungVideoFilters(plan, rung).join(',')},split=2[ra${i}][rb${i}]`,
+    ...renditions.flatMap(({ rendition: rendition }, i) => [
+      `[r${i}]${renditionVideoFilters(plan, rendition).join(',')},split=2[ra${i}][rb${i}]`,
       `[${i + 1}:v]setpts=PTS-STARTPTS,split=2[da${i}][db${i}]`,
       `[da${i}][ra${i}]ssim=stats_file=${path.join(statsDir, `ssim-${i}.log`)}[qa${i}]`,
       `[db${i}][rb${i}]psnr=stats_file=${path.join(statsDir, `psnr-${i}.log`)}[qb${i}]`,
@@ -51,15 +51,15 @@ export async function scoreRungs(
     [
       '-hide_banner', '-loglevel', 'error', '-nostats', '-y',
       '-i', source,
-      ...rungs.flatMap(({ mp4 }) => ['-i', mp4]),
+      ...renditions.flatMap(({ mp4 }) => ['-i', mp4]),
       '-filter_complex', chains.join(';'),
-      ...rungs.flatMap((_, i) => ['-map', `[qa${i}]`, '-f', 'null', '-', '-map', `[qb${i}]`, '-f', 'null', '-']),
+      ...renditions.flatMap((_, i) => ['-map', `[qa${i}]`, '-f', 'null', '-', '-map', `[qb${i}]`, '-f', 'null', '-']),
     ],
     { maxBuffer: 16 * 1024 * 1024 },
   ); // prettier-ignore
   // psnr is the shared parser's, capped at PSNR_CEILING_DB for identical pictures.
   return Promise.all(
-    rungs.map(async (_, i) => {
+    renditions.map(async (_, i) => {
       const score = parseQualityStats(
         await readFile(path.join(statsDir, `ssim-${i}.log`), 'utf8'),
         await readFile(path.join(statsDir, `psnr-${i}.log`), 'utf8'),

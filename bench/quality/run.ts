@@ -4,10 +4,10 @@
 //                             [--abr 0.6] [--sources static,text,mandelbrot,noise] [--keep]
 //
 // In one run, for each generated 1080p30 source (sources.ts): the transcoder's own ladder
-// step (runLadder: planLadder's rungs, buildLadderCommand, the tee muxer, the output
+// step (runLadder: planLadder's renditions, buildLadderCommand, the tee muxer, the output
 // checks) encodes the whole ladder once per setting: today's fixed-rate ABR at the
 // ladder's bit rates (×1) and scaled (the --abr factors), and capped CRF at each --crf
-// under the ladder's bit rates as the cap. Every rung is scored with ffmpeg's ssim and
+// under the ladder's bit rates as the cap. Every rendition is scored with ffmpeg's ssim and
 // psnr filters against the source put through the same filters the encoder was given
 // (metrics.ts), and its bits are its HLS segments' mean bit rate (AVERAGE-BANDWIDTH).
 //
@@ -43,7 +43,7 @@ import {
 import { parseBenchArgs } from '../support/bench-args.ts';
 import { cpuSeconds } from '../support/measure.ts';
 import { benchTranscoderSettings } from '../support/transcoder.ts';
-import { scoreRungs, type RungScore } from './metrics.ts';
+import { scoreRenditions, type RenditionScore } from './metrics.ts';
 import { generateSource, QUALITY_SOURCES, QUICK_SOURCES } from './sources.ts';
 
 /** A comma-separated list of numbers, e.g. `19,22,25`. */
@@ -88,8 +88,8 @@ interface Setting {
   bitrateFactor: number;
 }
 
-interface RungResult extends RungScore {
-  rung: string;
+interface RenditionResult extends RenditionScore {
+  rendition: string;
   size: string;
   /** Mean bit rate over the segments (AVERAGE-BANDWIDTH), kb/s. */
   kbps: number;
@@ -100,7 +100,7 @@ interface RungResult extends RungScore {
 
 interface SettingResult {
   setting: Setting;
-  rungs: RungResult[];
+  renditions: RenditionResult[];
   point: LadderPoint;
   encodeCpuSeconds: number;
 }
@@ -121,8 +121,8 @@ const settings: Setting[] = [
 const transcoderSettings = (rateControl: RateControl) =>
   benchTranscoderSettings({ preset: args.preset, rateControl });
 
-function ladderPoint(rungs: readonly RungResult[]): LadderPoint {
-  return pool(rungs.map((r) => ({ kbps: r.kbps, ssim: r.ssim })));
+function ladderPoint(renditions: readonly RenditionResult[]): LadderPoint {
+  return pool(renditions.map((r) => ({ kbps: r.kbps, ssim: r.ssim })));
 }
 
 async function encodeAndScore(
@@ -132,7 +132,7 @@ async function encodeAndScore(
   dir: string,
 ): Promise<SettingResult> {
   // The ladder's own templates, scaled for the ABR curve. The generated sources' bit
-  // rates say nothing about their pictures (near-lossless storage), so they do not cap the rungs.
+  // rates say nothing about their pictures (near-lossless storage), so they do not cap the renditions.
   const plan: LadderPlan = planLadder(
     { ...metadata, bitRateKbps: undefined, video: { ...metadata.video, bitRateKbps: undefined } },
     {
@@ -153,23 +153,23 @@ async function encodeAndScore(
       metadata,
       plan,
       workDir,
-      rungs: plan.rungs,
+      renditions: plan.renditions,
     },
     transcoderSettings(setting.rateControl),
   );
   const encodeCpuSeconds = cpuSeconds() - cpu0;
   if (!outcome.ok) throw new Error(`encode failed: ${JSON.stringify(outcome.failure)}`);
-  const scores = await scoreRungs(
+  const scores = await scoreRenditions(
     sourceFile,
     plan,
     outcome.renditions.map((r, i) => ({
-      rung: plan.rungs[i] ?? fail(`no rung ${i}`),
+      rendition: plan.renditions[i] ?? fail(`no rendition ${i}`),
       mp4: path.join(r.dir, r.manifest.mp4),
     })),
     workDir,
   );
   const expectedFrames = Math.round(metadata.durationSeconds * 30);
-  const rungs = outcome.renditions.map((r, i): RungResult => {
+  const renditions = outcome.renditions.map((r, i): RenditionResult => {
     const score = scores[i] ?? fail(`no score ${i}`);
     if (Math.abs(score.frames - expectedFrames) > 1)
       throw new Error(
@@ -177,14 +177,14 @@ async function encodeAndScore(
       );
     return {
       ...score,
-      rung: r.manifest.name,
+      rendition: r.manifest.name,
       size: `${r.manifest.width}x${r.manifest.height}`,
       kbps: r.manifest.averageBandwidth / 1000,
       peakKbps: r.manifest.bandwidth / 1000,
-      capKbps: plan.rungs[i]?.maxrateKbps ?? 0,
+      capKbps: plan.renditions[i]?.maxrateKbps ?? 0,
     };
   });
-  return { setting, rungs, point: ladderPoint(rungs), encodeCpuSeconds };
+  return { setting, renditions: renditions, point: ladderPoint(renditions), encodeCpuSeconds };
 }
 
 function fail(message: string): never {
@@ -254,22 +254,22 @@ function report(
         ? [{ crf: r.setting.rateControl.crf, result: r, point: r.point }]
         : [],
     );
-  const rungPoint = (result: SettingResult, rung: string): LadderPoint => {
-    const found = result.rungs.find((r) => r.rung === rung) ?? fail(rung);
+  const renditionPoint = (result: SettingResult, rendition: string): LadderPoint => {
+    const found = result.renditions.find((r) => r.rendition === rendition) ?? fail(rendition);
     return { kbps: found.kbps, ssim: found.ssim };
   };
-  /** Bits for today's SSIM rung by rung (no trading between rungs); unreached rungs at today's bits. */
+  /** Bits for today's SSIM rendition by rendition (no trading between renditions); unreached renditions at today's bits. */
   const strictBits = (results: readonly SettingResult[]) => {
     const today = abrToday(results);
     let kbps = 0;
     let unreached = 0;
-    for (const rung of today.rungs) {
+    for (const rendition of today.renditions) {
       const saved = bitsAtEqualQuality(
-        rungPoint(today, rung.rung),
-        crfCurve(results).map((c) => rungPoint(c.result, rung.rung)),
+        renditionPoint(today, rendition.rendition),
+        crfCurve(results).map((c) => renditionPoint(c.result, rendition.rendition)),
       );
       if (saved.kind === 'unreached') unreached++;
-      kbps += saved.kind === 'unreached' ? rung.kbps : saved.kbps;
+      kbps += saved.kind === 'unreached' ? rendition.kbps : saved.kbps;
     }
     return { kbps, unreached };
   };
@@ -280,13 +280,13 @@ function report(
     const description = QUALITY_SOURCES.find((s) => s.name === name)?.description ?? '';
     lines.push('', `## ${name}: ${description}`, '');
     lines.push(
-      `${'setting'.padEnd(16)}${'rung'.padEnd(7)}${'kb/s'.padStart(8)}${'peak'.padStart(8)}${'cap'.padStart(7)}` +
+      `${'setting'.padEnd(16)}${'rendition'.padEnd(7)}${'kb/s'.padStart(8)}${'peak'.padStart(8)}${'cap'.padStart(7)}` +
         `${'SSIM'.padStart(9)}${'dB'.padStart(7)}${'PSNR'.padStart(7)}`,
     );
     for (const result of results) {
-      for (const r of result.rungs) {
+      for (const r of result.renditions) {
         lines.push(
-          `${result.setting.label.padEnd(16)}${r.rung.padEnd(7)}${r.kbps.toFixed(0).padStart(8)}` +
+          `${result.setting.label.padEnd(16)}${r.rendition.padEnd(7)}${r.kbps.toFixed(0).padStart(8)}` +
             `${r.peakKbps.toFixed(0).padStart(8)}${String(r.capKbps).padStart(7)}` +
             `${r.ssim.toFixed(5).padStart(9)}${ssimDb(r.ssim).toFixed(2).padStart(7)}${r.psnr.toFixed(2).padStart(7)}`,
         );
@@ -301,10 +301,10 @@ function report(
 
   lines.push(
     '',
-    "## Capped CRF against today's ABR, per source (ladder: kb/s summed, SSIM averaged over rungs)",
+    "## Capped CRF against today's ABR, per source (ladder: kb/s summed, SSIM averaged over renditions)",
     '',
     `${'source'.padEnd(12)}${'ABR kb/s'.padStart(10)}${'ABR SSIM'.padStart(10)}` +
-      `${'bits saved at equal ladder SSIM'.padStart(36)}${'rung by rung'.padStart(16)}` +
+      `${'bits saved at equal ladder SSIM'.padStart(36)}${'rendition by rendition'.padStart(16)}` +
       `${`CRF ${DEFAULT_CRF}: bits`.padStart(16)}${'SSIM'.padStart(11)}${'at equal bits'.padStart(15)}`,
   );
   const total = { today: 0, equal: 0, strict: 0, unreached: 0 };
@@ -345,7 +345,7 @@ function report(
         .replace('+', '')
         .padStart(16)}`,
     `(bits saved: what capped CRF, interpolated over CRF ${crfs.join('/')}, needs for today's SSIM; ` +
-      '"rung by rung" holds every rung at its own SSIM; ≥: even the highest CRF measured beats today; ' +
+      '"rendition by rendition" holds every rendition at its own SSIM; ≥: even the highest CRF measured beats today; ' +
       `—/*: not reached by the lowest CRF measured (or the cap binds first), counted at today's bits${total.unreached ? `, ${total.unreached} case(s)` : ''}. ` +
       `"at equal bits": SSIM gained over the ABR curve (×${abrFactors.join(', ×')}) at CRF ${DEFAULT_CRF}'s bits)`,
   );
@@ -366,7 +366,7 @@ function report(
   );
   lines.push(
     '',
-    '## One server-wide setting over the set (SSIM averaged over every source and rung, bits summed)',
+    '## One server-wide setting over the set (SSIM averaged over every source and rendition, bits summed)',
     '',
     `${'setting'.padEnd(16)}${'kb/s'.padStart(9)}${'vs today'.padStart(11)}${'SSIM'.padStart(10)}` +
       `${'vs today'.padStart(11)}${'worst source'.padStart(26)}`,
@@ -403,7 +403,7 @@ function report(
             setting: r.setting.label,
             point: r.point,
             encodeCpuSeconds: r.encodeCpuSeconds,
-            rungs: r.rungs,
+            renditions: r.renditions,
           })),
         ]),
       ),

@@ -1,7 +1,7 @@
 // `node bench/transcode/run.ts --mode codecs [--seconds 20] [--preset veryfast] [--repeat 2]`
 //
 // The encode cost of each codec family against H.264, side by side in one run on one
-// generated 1080p30 clip: the 720p rung encoded by the transcoder (runRendition) as
+// generated 1080p30 clip: the 720p rendition encoded by the transcoder (runRendition) as
 // H.264 (x264), HEVC (x265, same preset) and AV1 (SVT-AV1 at presets 8, 10, 12), plus a
 // decode-and-scale-only pass, so the encoder's own share can be told from the decode
 // every family repeats when run alone (a ladder shares it). CPU time is this process's
@@ -60,8 +60,8 @@ export async function codecsBench(args: CodecsBenchArgs): Promise<void> {
     await generatePhoneLikeClip(clip, args.seconds);
     const { source, metadata } = await probeBenchSource(clip);
     const plan = planLadder(metadata, { keyframeIntervalSeconds: 2, maxFrameRate: 60 });
-    const base = plan.rungs.find((rung) => rung.name === '720p');
-    if (!base) throw new Error('no 720p rung');
+    const base = plan.renditions.find((rendition) => rendition.name === '720p');
+    if (!base) throw new Error('no 720p rendition');
     const settings = (av1Preset: number) =>
       benchTranscoderSettings({ preset: args.preset, av1Preset });
 
@@ -83,9 +83,9 @@ export async function codecsBench(args: CodecsBenchArgs): Promise<void> {
             ]); // prettier-ignore
             return;
           }
-          const rung = testCase.family === 'h264' ? base : familyTwin(base, testCase.family);
+          const rendition = testCase.family === 'h264' ? base : familyTwin(base, testCase.family);
           const outcome = await runRendition(
-            { source, metadata, plan, workDir, rung },
+            { source, metadata, plan, workDir, rendition: rendition },
             settings(testCase.av1Preset ?? DEFAULT_AV1_PRESET),
           );
           if (!outcome.ok) throw new Error(JSON.stringify(outcome.failure));
@@ -104,7 +104,7 @@ export async function codecsBench(args: CodecsBenchArgs): Promise<void> {
     const h264 = m(CASES[1]?.label ?? '');
     const encodeOnly = (s: Sample) => Math.max(0, s.cpu - decode.cpu);
     console.log(
-      `VideoForge codec-family benchmark: ${args.seconds} s 1080p30 source, 720p rung, x264/x265 preset ${args.preset}, ABR, ${args.repeat} round(s), medians\n` +
+      `VideoForge codec-family benchmark: ${args.seconds} s 1080p30 source, 720p rendition, x264/x265 preset ${args.preset}, ABR, ${args.repeat} round(s), medians\n` +
         `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}); load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg()
           .map((l) => l.toFixed(2))
           .join(' ')}\n`,

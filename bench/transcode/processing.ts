@@ -3,7 +3,7 @@
 //   node bench/transcode/run.ts --mode processing [--seconds 10] [--preset veryfast] [--repeat 2] [--keep]
 //
 // Sources (generated): a 1080p30 HDR10 (PQ) 10-bit HEVC clip, and a 1080i29.97 TFF
-// H.264 MPEG-TS clip. Each case encodes the 1080p rung with runRendition (the path a
+// H.264 MPEG-TS clip. Each case encodes the 1080p rendition with runRendition (the path a
 // Kubernetes Job per rendition takes); only the plan's picture treatment differs:
 //   tone map:     PQ → BT.709 (zscale + tonemap) vs the same source encoded untouched
 //   deinterlace:  bwdif to field rate (59.94p, twice the frames to encode) and bwdif to
@@ -89,13 +89,13 @@ export async function processingBench(args: ProcessingBenchArgs): Promise<void> 
       for (const testCase of ordered) {
         const workDir = path.join(dir, `work-${round}-${cases.indexOf(testCase)}`);
         await mkdir(workDir, { recursive: true });
-        const rung = testCase.plan.rungs[0];
-        if (!rung) throw new Error('no rung');
+        const rendition = testCase.plan.renditions[0];
+        if (!rendition) throw new Error('no rendition');
         process.stderr.write(`round ${round + 1}: ${testCase.label} …\n`);
         samples.get(testCase.label)?.push(
           await measureSample(async () => {
             const outcome = await runRendition(
-              { ...testCase.input, plan: testCase.plan, workDir, rung },
+              { ...testCase.input, plan: testCase.plan, workDir, rendition: rendition },
               settings,
             );
             if (!outcome.ok) throw new Error(JSON.stringify(outcome.failure));
@@ -115,7 +115,7 @@ export async function processingBench(args: ProcessingBenchArgs): Promise<void> 
       return `  ${label.padEnd(38)} ${(x.wall / y.wall).toFixed(3).padStart(8)} ${(x.cpu / y.cpu).toFixed(3).padStart(8)}`;
     };
     console.log(
-      `VideoForge picture-processing benchmark: ${args.seconds} s 1080p sources, 1080p rung, x264 preset ${args.preset}, ${args.repeat} round(s), medians\n` +
+      `VideoForge picture-processing benchmark: ${args.seconds} s 1080p sources, 1080p rendition, x264 preset ${args.preset}, ${args.repeat} round(s), medians\n` +
         `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}); load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg()
           .map((l) => l.toFixed(2))
           .join(' ')}\n`,

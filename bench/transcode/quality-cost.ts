@@ -52,19 +52,19 @@ export async function qualityCostBench(args: {
         const s = settings(mode.quality);
         const sample = await measureSample(async () => {
           const outcome = await runLadder(
-            { source, metadata, plan, workDir, rungs: plan.rungs },
+            { source, metadata, plan, workDir, renditions: plan.renditions },
             s,
           );
           if (!outcome.ok) throw new Error(outcome.failure.message);
           for (const rendition of outcome.renditions) {
-            const rung = plan.rungs.find((r) => r.name === rendition.manifest.name);
-            if (!rung) continue;
-            const quality = await measureRenditionQuality({ source, plan, rung, rendition }, s);
+            const planned = plan.renditions.find((r) => r.name === rendition.manifest.name);
+            if (!planned) continue;
+            const quality = await measureRenditionQuality({ source, plan, planned, rendition }, s);
             if (mode.quality.mode === 'sampled' && !quality)
-              throw new Error(`${rung.name}: not measured`);
+              throw new Error(`${planned.name}: not measured`);
             if (quality && round === 0)
               scores.push(
-                `  ${rung.name}: SSIM ${quality.ssim.toFixed(4)}, PSNR ${quality.psnrDb.toFixed(2)} dB over ${quality.sampledSeconds} s`,
+                `  ${planned.name}: SSIM ${quality.ssim.toFixed(4)}, PSNR ${quality.psnrDb.toFixed(2)} dB over ${quality.sampledSeconds} s`,
               );
           }
         });
@@ -79,7 +79,7 @@ export async function qualityCostBench(args: {
         .join(' ')}`,
     );
     console.log(
-      `${args.seconds} s 1080p30 clip, ${plan.rungs.length} renditions (${plan.rungs.map((r) => r.name).join(', ')}), preset ${args.preset}, median of ${args.repeat}`,
+      `${args.seconds} s 1080p30 clip, ${plan.renditions.length} renditions (${plan.renditions.map((r) => r.name).join(', ')}), preset ${args.preset}, median of ${args.repeat}`,
     );
     console.log('mode        wall s   CPU s');
     for (const [label, s] of [

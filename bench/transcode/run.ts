@@ -7,8 +7,8 @@
 // In one run, on one generated 1080p30 clip:
 //   1. overhead: the VideoForge transcoder (probe, fluent-ffmpeg run with progress
 //      parsing, output checks, manifest) against bare ffmpeg spawned with exactly the
-//      same arguments (toArgv of the same command), for the 1080p rung;
-//   2. strategy: per-rendition (one ffmpeg per rung, as one Kubernetes Job each) against
+//      same arguments (toArgv of the same command), for the 1080p rendition;
+//   2. strategy: per-rendition (one ffmpeg per rendition, as one Kubernetes Job each) against
 //      the decode-once ladder (one ffmpeg, split), for the full ladder.
 // Wall time is measured around each run; CPU time is this process's own CPU plus its
 // reaped children's (cutime + cstime from /proc/self/stat), i.e. the kernel's
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     const probeOnce = async () => (await probeBenchSource(clip)).metadata;
     const { source, metadata } = await probeBenchSource(clip);
     const plan = planLadder(metadata, { keyframeIntervalSeconds: 2 });
-    const top = plan.rungs[0];
+    const top = plan.renditions[0];
     if (!top) throw new Error('empty ladder');
     const workDir = async (name: string) => {
       const target = path.join(dir, name);
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     const forge: Sample[] = [];
     const perRendition: Sample[] = [];
     const ladder: Sample[] = [];
-    const perRung = new Map<string, Sample[]>();
+    const samplesByRendition = new Map<string, Sample[]>();
     const step = (round: number, what: string) =>
       process.stderr.write(`round ${round + 1}/${args.repeat}: ${what} …\n`);
 
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
       const bareDir = await workDir('bare');
       const command = buildRenditionCommand(
         { source, metadata, plan, settings: settings.encoder },
-        { rung: top, dir: path.join(bareDir, top.name) },
+        { rendition: top, dir: path.join(bareDir, top.name) },
       );
       await mkdir(path.join(bareDir, top.name));
       bare.push(await measureSample(() => bareFfmpeg(toArgv(command))));
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
           const probed = await probeOnce();
           succeeded(
             await runRendition(
-              { source, metadata: probed, plan, workDir: forgeDir, rung: top },
+              { source, metadata: probed, plan, workDir: forgeDir, rendition: top },
               settings,
             ),
           );
@@ -142,21 +142,27 @@ async function main(): Promise<void> {
       );
     };
     const runPerRendition = async (round: number) => {
-      step(round, `per-rendition, ${plan.rungs.length} ffmpeg runs`);
+      step(round, `per-rendition, ${plan.renditions.length} ffmpeg runs`);
       const perDir = await workDir('per-rendition');
-      const rungSamples: Sample[] = [];
-      for (const rung of plan.rungs) {
+      const renditionSamples: Sample[] = [];
+      for (const rendition of plan.renditions) {
         const sample = await measureSample(async () =>
           succeeded(
-            await runRendition({ source, metadata, plan, workDir: perDir, rung }, settings),
+            await runRendition(
+              { source, metadata, plan, workDir: perDir, rendition: rendition },
+              settings,
+            ),
           ),
         );
-        rungSamples.push(sample);
-        perRung.set(rung.name, [...(perRung.get(rung.name) ?? []), sample]);
+        renditionSamples.push(sample);
+        samplesByRendition.set(rendition.name, [
+          ...(samplesByRendition.get(rendition.name) ?? []),
+          sample,
+        ]);
       }
       perRendition.push({
-        wall: rungSamples.reduce((sum, x) => sum + x.wall, 0),
-        cpu: rungSamples.reduce((sum, x) => sum + x.cpu, 0),
+        wall: renditionSamples.reduce((sum, x) => sum + x.wall, 0),
+        cpu: renditionSamples.reduce((sum, x) => sum + x.cpu, 0),
       });
     };
     const runLadderOnce = async (round: number) => {
@@ -166,7 +172,7 @@ async function main(): Promise<void> {
         await measureSample(async () =>
           succeeded(
             await runLadder(
-              { source, metadata, plan, workDir: ladderDir, rungs: plan.rungs },
+              { source, metadata, plan, workDir: ladderDir, renditions: plan.renditions },
               settings,
             ),
           ),
@@ -220,7 +226,7 @@ async function main(): Promise<void> {
       '',
       `${''.padEnd(44)}${'median of rounds'.padStart(18)}${'fastest round'.padStart(20)}`,
       `${'case'.padEnd(44)}${'wall s'.padStart(9)}${'CPU s'.padStart(9)}${'wall s'.padStart(11)}${'CPU s'.padStart(9)}`,
-      row(`bare ffmpeg, ${top.name} rung (same argv)`, b, bestB),
+      row(`bare ffmpeg, ${top.name} rendition (same argv)`, b, bestB),
       row(`VideoForge probe + runRendition ${top.name}`, f, bestF),
       ratio(
         '  overhead ratio VideoForge / bare',
@@ -230,13 +236,13 @@ async function main(): Promise<void> {
         bestF.cpu / bestB.cpu,
         'target ≤ 1.05',
       ),
-      ...plan.rungs.map((rung) =>
+      ...plan.renditions.map((rendition) =>
         row(
-          `  per-rendition ${rung.name} (${rung.width}x${rung.height})`,
-          medianSample(perRung.get(rung.name) ?? []),
+          `  per-rendition ${rendition.name} (${rendition.width}x${rendition.height})`,
+          medianSample(samplesByRendition.get(rendition.name) ?? []),
         ),
       ),
-      row(`per-rendition total (${plan.rungs.length} ffmpeg runs)`, p, bestP),
+      row(`per-rendition total (${plan.renditions.length} ffmpeg runs)`, p, bestP),
       row('ladder (1 ffmpeg, decode once, split)', l, bestL),
       ratio(
         '  ladder / per-rendition',

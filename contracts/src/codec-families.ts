@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * A codec family: every rung of the ladder encoded once more in it, from the same decode.
+ * A codec family: every rendition of the ladder encoded once more in it, from the same decode.
  * H.264 is the compatible base every player decodes; HEVC and AV1 are made on request
  * and need fewer bits for the same picture.
  */
@@ -37,14 +37,14 @@ export const CodecFamiliesSetting = z
   )
   .pipe(CodecFamilies);
 
-/** The suffix a family's variants carry beside the H.264 rung's name ("720p-av1"). */
+/** The suffix a family's variants carry beside the H.264 rendition's name ("720p-av1"). */
 export const FAMILY_SUFFIX = { h264: '', hevc: '-hevc', av1: '-av1' } as const satisfies Record<
   CodecFamily,
   string
 >;
 
 /**
- * A family's bit rate against H.264's for the same rung: the fewer bits HEVC and AV1
+ * A family's bit rate against H.264's for the same rendition: the fewer bits HEVC and AV1
  * need for a picture of the same quality (the usual ~30 % and ~40 % savings).
  */
 export const FAMILY_BITRATE_FACTOR = { h264: 1, hevc: 0.7, av1: 0.6 } as const satisfies Record<
@@ -65,8 +65,8 @@ export function familyOfVariant(name: string): CodecFamily {
 }
 
 /**
- * CPU to make a rung in each family, relative to H.264: the whole transcoder run for the
- * 720p rung alone (decode included) in x264 and x265 at the same preset and SVT-AV1 at
+ * CPU to make a rendition in each family, relative to H.264: the whole transcoder run for the
+ * 720p rendition alone (decode included) in x264 and x265 at the same preset and SVT-AV1 at
  * the default TRANSCODE_AV1_PRESET, measured side by side by `bench/transcode --mode
  * codecs` (docs/transcoder.md, "Codec families").
  */

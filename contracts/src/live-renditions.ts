@@ -5,7 +5,7 @@ import { DynamicRange } from './video-processing.ts';
 /**
  * What a rendition that is still encoding publishes as `{outputPrefix}{name}/live.json`
  * once its init segment and first segments are in storage: enough for a master playlist
- * line. BANDWIDTH is nominal (the rung's VBV cap) until rendition.json measures it.
+ * line. BANDWIDTH is nominal (the rendition's VBV cap) until rendition.json measures it.
  */
 export const LiveRenditionManifest = z.object({
   version: z.literal(1),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * What the tracks step left in storage, written last as `{outputPrefix}tracks/tracks.json`:
  * one AAC HLS rendition per source audio track (encoded once, shared by every video
- * rung), one segmented WebVTT rendition per embedded text subtitle, and the tracks that
+ * rendition), one segmented WebVTT rendition per embedded text subtitle, and the tracks that
  * were skipped with why. Finalize and the API build the master playlist's
  * `EXT-X-MEDIA` groups from it; the API and the web page show it.
  */

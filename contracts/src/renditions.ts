@@ -71,7 +71,7 @@ export const RenditionManifest = z.object({
   /** RFC 6381 codec strings, e.g. "avc1.64001f,mp4a.40.2". */
   codecs: z.string().min(1),
   hasAudio: z.boolean(),
-  /** The rung's video bit rate as planned (capped by the source's), kbit/s: ABR's target, capped CRF's cap. */
+  /** The rendition's video bit rate as planned (capped by the source's), kbit/s: ABR's target, capped CRF's cap. */
   videoBitrateKbps: z.number().int().positive(),
   /** Peak segment bit rate in bit/s, measured from the segments (VBR under capped CRF), as HLS BANDWIDTH wants it. */
   bandwidth: z.number().int().positive(),

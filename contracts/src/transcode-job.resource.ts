@@ -49,10 +49,10 @@ export const ChunkingSpec = z.object({
 export type ChunkingSpec = z.infer<typeof ChunkingSpec>;
 
 /**
- * The strategy a job runs with. One machine running every rung (all-in-one, or a
+ * The strategy a job runs with. One machine running every rendition (all-in-one, or a
  * cluster whose transcode nodes are big enough for the whole ladder) wins with the
  * decode-once ladder: the source is decoded and scaled from once instead of once per
- * rung. Spreading rungs over nodes wins when no single node can run them all at once.
+ * rendition. Spreading renditions over nodes wins when no single node can run them all at once.
  */
 export function resolveStrategy(
   requested: TranscodeJobStrategy,

@@ -43,7 +43,7 @@ const Toleration = z.object({
   tolerationSeconds: z.number().int().optional(),
 });
 
-/** Requests per rung: x264 at these sizes on veryfast, measured roughly; limits leave headroom. */
+/** Requests per rendition: x264 at these sizes on veryfast, measured roughly; limits leave headroom. */
 const DEFAULT_RESOURCES = {
   default: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '2Gi' } },
   '2160p': { requests: { cpu: '4', memory: '4Gi' }, limits: { memory: '6Gi' } },
@@ -102,8 +102,8 @@ export const ControllerConfig = withAdapterRequirements(
     /** For an STS-compatible test server; leave unset for AWS. */
     STS_ENDPOINT: z.url().optional(),
     /**
-     * What `strategy: auto` runs as. perRendition spreads rungs over nodes; ladder (one
-     * decode for every rung) wins once one transcode node can run the whole ladder.
+     * What `strategy: auto` runs as. perRendition spreads renditions over nodes; ladder (one
+     * decode for every rendition) wins once one transcode node can run the whole ladder.
      */
     TRANSCODE_AUTO_STRATEGY: AutoStrategy.default('perRendition'),
     /** Codec families of a job that names none, e.g. `h264,av1` (contracts' one spelling). */
@@ -122,7 +122,7 @@ export const ControllerConfig = withAdapterRequirements(
       .positive()
       .default(5 * 3600),
     TRANSCODE_TTL_SECONDS_AFTER_FINISHED: z.coerce.number().int().min(0).default(3600),
-    /** /tmp size limit and ephemeral-storage limit of a transcode pod (rungs may override). */
+    /** /tmp size limit and ephemeral-storage limit of a transcode pod (renditions may override). */
     TRANSCODE_SCRATCH_SIZE_LIMIT: Quantity.default('20Gi'),
   }),
 );

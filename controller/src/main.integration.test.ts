@@ -164,8 +164,10 @@ describeWith(
       ).stdout;
       expect(table).toMatch(new RegExp(`job-${jobId}\\s+Succeeded\\s+100\\s+4/4\\s+\\d+\\s+`));
       expect(await aws.storage.head(`videos/output/${jobId}/master.m3u8`)).toBeDefined();
-      for (const rung of ['1080p', '720p', '480p', '360p'])
-        expect(await aws.storage.head(`videos/output/${jobId}/${rung}/index.m3u8`)).toBeDefined();
+      for (const rendition of ['1080p', '720p', '480p', '360p'])
+        expect(
+          await aws.storage.head(`videos/output/${jobId}/${rendition}/index.m3u8`),
+        ).toBeDefined();
       expect(await aws.queue.depth()).toMatchObject({ visible: 0, inFlight: 0 }); // deleted once the resource existed
 
       const metrics = await (await fetch(operator.metricsUrl)).text();

@@ -125,7 +125,7 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
   const renditionName = field(rendition.properties?.name, 'rendition name');
   const maxRetries = field(spec.properties?.maxRetries, 'maxRetries');
   const outputPrefix = field(spec.properties?.outputPrefix, 'outputPrefix');
-  const rungs = (list: object[]): Record<string, unknown> => ({ renditions: list });
+  const renditions = (list: object[]): Record<string, unknown> => ({ renditions: list });
   const violates = (node: SchemaNode, path: string, value: string): string =>
     node.enum
       ? `${path}: Unsupported value: "${value}"`
@@ -137,27 +137,27 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
   it.each([
     [
       'a height below the minimum',
-      rungs([{ name: '360p', height: (height.minimum ?? 0) - 1, videoBitrate: '800k' }]),
+      renditions([{ name: '360p', height: (height.minimum ?? 0) - 1, videoBitrate: '800k' }]),
       `spec.renditions[0].height in body should be greater than or equal to ${height.minimum ?? ''}`,
     ],
     [
       'a height above the maximum',
-      rungs([{ name: '360p', height: (height.maximum ?? 0) + 1, videoBitrate: '800k' }]),
+      renditions([{ name: '360p', height: (height.maximum ?? 0) + 1, videoBitrate: '800k' }]),
       `spec.renditions[0].height in body should be less than or equal to ${height.maximum ?? ''}`,
     ],
     [
       'a bit rate without its k',
-      rungs([{ name: '720p', height: 720, videoBitrate: '2500' }]),
+      renditions([{ name: '720p', height: 720, videoBitrate: '2500' }]),
       violates(bitrate, 'spec.renditions[0].videoBitrate', '2500'),
     ],
     [
-      'a rendition name that is not a rung',
-      rungs([{ name: 'hd', height: 720, videoBitrate: '100k' }]),
+      'a rendition name that is not a rendition',
+      renditions([{ name: 'hd', height: 720, videoBitrate: '100k' }]),
       violates(renditionName, 'spec.renditions[0].name', 'hd'),
     ],
     [
       'a duplicate rendition',
-      rungs([
+      renditions([
         { name: '720p', height: 720, videoBitrate: '2500k' },
         { name: '720p', height: 720, videoBitrate: '2000k' },
       ]),
@@ -189,7 +189,7 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
     ],
     [
       'no renditions',
-      rungs([]),
+      renditions([]),
       `spec.renditions in body should have at least ${spec.properties?.renditions?.minItems ?? ''} items`,
     ],
   ])('rejects %s with the schema message', async (_what, specPatch, message) => {

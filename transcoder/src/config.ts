@@ -29,7 +29,7 @@ export const TranscoderEnv = withAdapterRequirements(
     FFPROBE_PATH: z.string().min(1).default('ffprobe'),
     /** x264 speed/quality trade-off; veryfast keeps a 2-core node near real time at 1080p. */
     TRANSCODE_PRESET: z.enum(X264_PRESETS).default('veryfast'),
-    /** SDR rungs: `abr` (the rung's bit rate, capped at itself) or `capped-crf:N` (CRF N under that cap). */
+    /** SDR renditions: `abr` (the rendition's bit rate, capped at itself) or `capped-crf:N` (CRF N under that cap). */
     TRANSCODE_RATE_CONTROL: RateControlSetting.default(DEFAULT_RATE_CONTROL),
     /** SVT-AV1 speed/quality trade-off for the AV1 family, 0 (slowest) to 13. */
     TRANSCODE_AV1_PRESET: z.coerce.number().int().min(0).max(13).default(DEFAULT_AV1_PRESET),

@@ -11,7 +11,7 @@ export {
   type DeinterlaceRate,
   type InterlaceDetection,
 } from './plan/deinterlace.ts';
-export { rungVideoFilters, sharedVideoFilters } from './plan/video-filter-chain.ts';
+export { renditionVideoFilters, sharedVideoFilters } from './plan/video-filter-chain.ts';
 export { videoProcessingOf } from './plan/video-processing.ts';
 export { TranscoderEnv, toSourcePolicy, toTranscoderSettings } from './config.ts';
 export { exitCodeFor, runCli, type CliDeps, type ExitCode } from './cli/cli.ts';

@@ -54,7 +54,7 @@ export function createJobsService({ sql, jobs, videos, quotas: given }: JobsServ
         return jobs.insertWithOutbox(tx, {
           userId: video.ownerId,
           videoId,
-          // A source below the lowest rung gets its own-size rendition whatever was picked.
+          // A source below the lowest rendition gets its own-size rendition whatever was picked.
           formats:
             video.width && video.height
               ? renditionsForSource(video.width, video.height, formats)

@@ -164,7 +164,7 @@ describeWith(
       if (work) await rm(work, { recursive: true, force: true });
     });
 
-    it('lists every H.264 rung, audio track and subtitle of a public video, and every URL it names plays', async () => {
+    it('lists every H.264 rendition, audio track and subtitle of a public video, and every URL it names plays', async () => {
       const caption = await call(api.base, 'POST', `/api/videos/${sdr.videoId}/captions`, {
         token: alice.accessToken,
         body: {

@@ -46,7 +46,7 @@ export function partPlan(
 
 /**
  * The default ladder up to the source's short side (never upscaled); a source below the
- * lowest rung gets its one own-size rendition (320×240 → 240p), the name the
+ * lowest rendition gets its one own-size rendition (320×240 → 240p), the name the
  * transcoder gives it.
  */
 export function defaultFormats(width: number, height: number): string[] {

@@ -137,7 +137,7 @@ describeWith(['postgres', 's3', 'ffmpeg'], 'uploads on S3: the whole flow', () =
     });
     expect(video.durationSeconds).toBeCloseTo(2, 0);
     expect(video.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    // Below the lowest rung: one rendition at the source's own size, named as the transcoder names it.
+    // Below the lowest rendition: one rendition at the source's own size, named as the transcoder names it.
     expect(job).toMatchObject({ videoId: video.id, status: 'pending', formats: ['240p'] });
 
     const [jobRow] = await api.db.sql<

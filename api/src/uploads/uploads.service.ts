@@ -429,7 +429,7 @@ export function createUploadsService(deps: UploadsServiceDeps) {
             used: metadata.durationSeconds,
           },
         );
-      // A source below the lowest rung gets its own-size rendition whatever was picked.
+      // A source below the lowest rendition gets its own-size rendition whatever was picked.
       const formats = request.formats
         ? renditionsForSource(
             metadata.video.displayWidth,

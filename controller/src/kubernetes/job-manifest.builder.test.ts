@@ -84,7 +84,7 @@ describe('the transcode Job manifest: a pod that cannot wander', () => {
     });
   });
 
-  it('lets a rung name its own ephemeral storage, and sizes /tmp by its limit', () => {
+  it('lets a rendition name its own ephemeral storage, and sizes /tmp by its limit', () => {
     const uhd = {
       type: 'rendition' as const,
       name: 'job-42-2160p',
@@ -98,7 +98,7 @@ describe('the transcode Job manifest: a pod that cannot wander', () => {
     });
   });
 
-  it('scratchResources: request defaults to the limit; a missing rung gets just the scratch bounds', () => {
+  it('scratchResources: request defaults to the limit; a missing rendition gets just the scratch bounds', () => {
     expect(scratchResources({}, '1Gi')).toEqual({
       sizeLimit: '1Gi',
       resources: {
@@ -167,7 +167,7 @@ describe('codec families in a Job', () => {
       buildJobManifest(resource, s, request, settings).spec?.template.spec?.containers[0]
         ?.resources;
     expect(cpu(spec, rendition)?.requests?.cpu).toBe('1');
-    // 1 (H.264) + 1.9 (AV1) times the rung's one CPU; memory and storage untouched.
+    // 1 (H.264) + 1.9 (AV1) times the rendition's one CPU; memory and storage untouched.
     expect(cpu(av1, rendition)).toEqual({
       requests: { cpu: '2900m', memory: '1Gi', 'ephemeral-storage': '20Gi' },
       limits: { memory: '2Gi', 'ephemeral-storage': '20Gi' },

@@ -34,7 +34,7 @@ const CREDENTIALS_VOLUME = 'storage-credentials';
 export const CONTAINER_NAME = 'transcode';
 /**
  * The scratch emptyDir's size limit and the ephemeral-storage request and limit of a
- * transcode pod, unless its rung's resources name `ephemeral-storage` themselves. A pod
+ * transcode pod, unless its rendition's resources name `ephemeral-storage` themselves. A pod
  * past its limit is evicted instead of filling the node's disk for every other pod.
  */
 export const DEFAULT_SCRATCH_SIZE_LIMIT = '20Gi';
@@ -74,7 +74,7 @@ export function jobCredentialsSecretName(jobName: string): string {
 }
 
 /**
- * A rung's resources with ephemeral storage bounded: the rung's own `ephemeral-storage`
+ * A rendition's resources with ephemeral storage bounded: the rendition's own `ephemeral-storage`
  * limit (or the scratch size) is the limit, its request defaults to that limit (the
  * scheduler then places the pod only where the space is), and the scratch emptyDir gets
  * the same size limit.
@@ -98,7 +98,7 @@ export function scratchResources(
 }
 
 /**
- * A rung's resources for encoding it in `families`: its CPU request (and limit, if set)
+ * A rendition's resources for encoding it in `families`: its CPU request (and limit, if set)
  * times the families' encode cost relative to H.264 (contracts' FAMILY_ENCODE_COST), so
  * an h264+av1 pod is placed where it will not starve. H.264 alone leaves them as configured.
  */

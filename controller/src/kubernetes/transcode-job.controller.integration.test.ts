@@ -142,7 +142,7 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
       'tj-ok-finalize',
       'tj-ok-tracks',
     ]);
-    // The audio and subtitle tracks: one Job for every rung, at the highest audio bit rate asked for.
+    // The audio and subtitle tracks: one Job for every rendition, at the highest audio bit rate asked for.
     expect(
       jobs.find((j) => j.metadata?.name === 'tj-ok-tracks')?.spec?.template.spec?.containers[0]
         ?.args,

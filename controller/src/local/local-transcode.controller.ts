@@ -57,7 +57,7 @@ export interface LocalController {
  * from running processes and, for work finished before a restart, from the outputs
  * in storage (a rendition's manifest, the master playlist), then mirrored to Postgres.
  */
-/** One machine runs every rung here, so `auto` is the decode-once ladder. */
+/** One machine runs every rendition here, so `auto` is the decode-once ladder. */
 const LOCAL_PLACEMENT: Placement = { autoStrategy: 'ladder' };
 
 export function startLocalController(deps: LocalControllerDeps): LocalController {

@@ -49,7 +49,7 @@ function workload(
 }
 
 describe('reconcileTranscodeJob', () => {
-  it('asks the tracks workload for the highest audio bit rate of the rungs, and plans none for a ladder', () => {
+  it('asks the tracks workload for the highest audio bit rate of the renditions, and plans none for a ladder', () => {
     const spec = job({
       renditions: [
         { name: '720p', height: 720, videoBitrate: '2000k', audioBitrate: '96k' },
@@ -99,8 +99,8 @@ describe('reconcileTranscodeJob', () => {
   it('starts one workload per rendition for a new job', () => {
     const decision = reconcileTranscodeJob(job(), [], now);
     expect(decision.create).toEqual([
-      // The audio and subtitle tracks: encoded once for both rungs, beside them (first:
-      // short, and a rung plays only once its sound is there).
+      // The audio and subtitle tracks: encoded once for both renditions, beside them (first:
+      // short, and a rendition plays only once its sound is there).
       { type: 'tracks', name: 'job-42-tracks' },
       {
         type: 'rendition',

@@ -110,7 +110,7 @@ export function reconcileTranscodeJob(
 
 /** What the runtime knows about where work runs, which decides `strategy: auto`. */
 export interface Placement {
-  /** `ladder` when one machine runs every rung (all-in-one); `perRendition` to spread rungs over nodes. */
+  /** `ladder` when one machine runs every rendition (all-in-one); `perRendition` to spread renditions over nodes. */
   autoStrategy: AutoStrategy;
   /**
    * Whether this runtime spreads a `chunked` job's chunks over machines. The local
@@ -359,7 +359,7 @@ function reconcileWorkloads(
   };
 }
 
-/** Audio is encoded once for every rung, so the highest audio bit rate asked for wins. */
+/** Audio is encoded once for every rendition, so the highest audio bit rate asked for wins. */
 function highestAudioBitrate(
   renditions: readonly { audioBitrate?: string | undefined }[],
 ): string | undefined {
@@ -450,7 +450,7 @@ export function plannedWorkloads(
 } {
   const audioBitrate = highestAudioBitrate(spec.renditions);
   // First, so a runtime with few slots starts it first: it is short (audio only),
-  // and a rung is only playable once its sound is there.
+  // and a rendition is only playable once its sound is there.
   const tracks: WorkloadRequest = {
     type: 'tracks',
     name: childName(name, TRACKS),

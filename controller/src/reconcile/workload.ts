@@ -14,7 +14,7 @@ export type WorkloadRequest =
   | { type: 'rendition'; name: string; rendition: RenditionSpec }
   | { type: 'ladder'; name: string; renditions: RenditionSpec[] }
   /**
-   * Per-rendition strategy only: every audio track (encoded once, shared by every rung)
+   * Per-rendition strategy only: every audio track (encoded once, shared by every rendition)
    * and text subtitle. The ladder strategy encodes them in its own ffmpeg run.
    */
   | { type: 'tracks'; name: string; audioBitrate?: string }

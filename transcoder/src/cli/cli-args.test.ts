@@ -42,7 +42,7 @@ describe('parseCliArgs', () => {
     expect(!av1Only.ok && av1Only.message).toMatch(/--codecs: must include h264/);
   });
 
-  it('takes a custom rung from the TranscodeJob spec', () => {
+  it('takes a custom rendition from the TranscodeJob spec', () => {
     const parsed = parseCliArgs([
       'rendition',
       '--source-key',
@@ -66,7 +66,7 @@ describe('parseCliArgs', () => {
     });
   });
 
-  it('reads the tracks workload, with the audio bit rate the rungs asked for', () => {
+  it('reads the tracks workload, with the audio bit rate the renditions asked for', () => {
     expect(
       parseCliArgs([
         'tracks',
@@ -188,7 +188,7 @@ describe('parseCliArgs', () => {
     expect(!parsed.ok && parsed.message).toMatch(message);
   });
 
-  it("takes a below-ladder source's own-size name in a ladder, at the lowest rung's bit rate", () => {
+  it("takes a below-ladder source's own-size name in a ladder, at the lowest rendition's bit rate", () => {
     const parsed = parseCliArgs(['ladder', '--source', url, '--renditions', '240p', ...common]);
     expect(parsed).toMatchObject({
       ok: true,

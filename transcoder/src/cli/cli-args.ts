@@ -33,7 +33,7 @@ export type CliCommand =
       job: string;
       outputPrefix: string;
       rendition: RenditionTemplate;
-      /** Also an HDR twin of the rung, when the source is HDR. */
+      /** Also an HDR twin of the rendition, when the source is HDR. */
       hdr?: boolean;
       /** Codec families to encode; undefined: TRANSCODE_CODECS. */
       codecs?: CodecFamily[];
@@ -48,7 +48,7 @@ export type CliCommand =
       codecs?: CodecFamily[];
     }
   | {
-      /** Every audio track (encoded once for all rungs) and text subtitle. */
+      /** Every audio track (encoded once for all renditions) and text subtitle. */
       command: 'tracks';
       source: SourceArg;
       job: string;
@@ -56,7 +56,7 @@ export type CliCommand =
       audioBitrateKbps: number | undefined;
     }
   | {
-      /** One chunk of the chunked strategy: every rung's video for its whole segments. */
+      /** One chunk of the chunked strategy: every rendition's video for its whole segments. */
       command: 'chunk';
       source: SourceArg;
       job: string;

@@ -19,8 +19,8 @@ const input: EncodeInput = {
   plan,
   settings: { preset: 'veryfast', av1Preset: 10, segmentSeconds: 6, rateControl: { mode: 'abr' } },
 };
-const rung = (name: string) => {
-  const found = plan.rungs.find((r) => r.name === name);
+const rendition = (name: string) => {
+  const found = plan.renditions.find((r) => r.name === name);
   if (!found) throw new Error(name);
   return found;
 };
@@ -31,8 +31,8 @@ describe('buildChunkCommand', () => {
   const command = buildChunkCommand(
     input,
     [
-      { rung: rung('720p'), dir: '/work/c/720p' },
-      { rung: rung('360p'), dir: '/work/c/360p' },
+      { rendition: rendition('720p'), dir: '/work/c/720p' },
+      { rendition: rendition('360p'), dir: '/work/c/360p' },
     ],
     window,
     [2, 2],
@@ -42,7 +42,7 @@ describe('buildChunkCommand', () => {
     expect(command.inputOptions.slice(-3)).toEqual(['-accurate_seek', '-ss', '23.990000']);
   });
 
-  it('decodes once and splits into every rung', () => {
+  it('decodes once and splits into every rendition', () => {
     expect(command.complexFilter).toBe(
       '[0:0]fps=25,split=2[s0][s1];' +
         '[s0]scale=1280:720,setsar=1,format=yuv420p[v0];' +
@@ -66,7 +66,7 @@ describe('buildChunkCommand', () => {
   it('starts the first chunk at frame 0 without a negative seek', () => {
     const first = buildChunkCommand(
       input,
-      [{ rung: rung('360p'), dir: '/work/c/360p' }],
+      [{ rendition: rendition('360p'), dir: '/work/c/360p' }],
       { ...window, startSegment: 0 },
       [0],
     );
@@ -75,8 +75,8 @@ describe('buildChunkCommand', () => {
 });
 
 describe('the encoder delay probe', () => {
-  it('encodes a few small black frames with the rung’s encoder', () => {
-    const command = encoderDelayCommand(input, rung('360p'), '/work/c/delay.framecrc');
+  it('encodes a few small black frames with the rendition’s encoder', () => {
+    const command = encoderDelayCommand(input, rendition('360p'), '/work/c/delay.framecrc');
     expect(command.input).toBe('color=c=black:s=256x144:r=25');
     expect(command.outputs[0]?.options).toContain('libx264');
     expect(command.outputs[0]?.target).toBe('file:/work/c/delay.framecrc');

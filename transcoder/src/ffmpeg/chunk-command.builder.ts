@@ -3,13 +3,13 @@ import type { FrameRate } from '@videoforge/contracts';
 import { ffmpegInputName, inputSafetyOptions, rateValue } from '@videoforge/platform/media';
 import type { PlannedRendition } from '../plan/ladder.ts';
 import { formatRate } from '../plan/output-frame-rate.ts';
-import { rungVideoFilters, sharedVideoFilters } from '../plan/video-filter-chain.ts';
+import { renditionVideoFilters, sharedVideoFilters } from '../plan/video-filter-chain.ts';
 import { RENDITION_FILES } from '../output/output-layout.ts';
 import {
   GLOBAL_OPTIONS,
   type EncodeInput,
   type FfmpegCommand,
-  type RungOutput,
+  type RenditionOutput,
 } from './ffmpeg-command.builder.ts';
 import { videoEncodeOptions } from './video-encoders.ts';
 
@@ -36,7 +36,7 @@ function frameSeconds(frame: number, rate: FrameRate): number {
 }
 
 /**
- * One chunk of the chunked strategy: every rung's video for exactly its frames, from
+ * One chunk of the chunked strategy: every rendition's video for exactly its frames, from
  * one decode, as CMAF/HLS with globally numbered segments.
  *
  * - Accurate input seek (`-ss` before `-i` with `-accurate_seek`) to a quarter frame
@@ -55,12 +55,12 @@ function frameSeconds(frame: number, rate: FrameRate): number {
  */
 export function buildChunkCommand(
   input: EncodeInput,
-  outputs: readonly RungOutput[],
+  outputs: readonly RenditionOutput[],
   window: ChunkWindow,
-  /** The encoder's reorder delay in frames, per rung (see `encoderDelayCommand`). */
+  /** The encoder's reorder delay in frames, per rendition (see `encoderDelayCommand`). */
   delayFrames: readonly number[],
 ): FfmpegCommand {
-  if (outputs.length === 0) throw new Error('a chunk needs at least one rung');
+  if (outputs.length === 0) throw new Error('a chunk needs at least one rendition');
   const { plan, settings } = input;
   const rate = plan.frameRate;
   const startFrame = window.startSegment * window.segmentFrames;
@@ -69,7 +69,9 @@ export function buildChunkCommand(
   const splitLabels = outputs.map((_, i) => `[s${i}]`).join('');
   const graph = [
     `[0:${input.metadata.video.index}]${sharedVideoFilters(plan).join(',')},split=${outputs.length}${splitLabels}`,
-    ...outputs.map((output, i) => `[s${i}]${rungVideoFilters(plan, output.rung).join(',')}[v${i}]`),
+    ...outputs.map(
+      (output, i) => `[s${i}]${renditionVideoFilters(plan, output.rendition).join(',')}[v${i}]`,
+    ),
   ];
   return {
     input: ffmpegInputName(input.source),
@@ -86,7 +88,7 @@ export function buildChunkCommand(
       options: [
         '-map',
         `[v${i}]`,
-        ...videoEncodeOptions(output.rung, {
+        ...videoEncodeOptions(output.rendition, {
           preset: settings.preset,
           av1Preset: settings.av1Preset,
           rateControl: settings.rateControl,
@@ -136,14 +138,14 @@ function chunkHlsOptions(dir: string, segmentSeconds: number, startSegment: numb
 const DELAY_PROBE_SIZE = { width: 256, height: 144 };
 
 /**
- * A few frames of black through a rung's encoder settings, to a framecrc listing: the
+ * A few frames of black through a rendition's encoder settings, to a framecrc listing: the
  * first packet's PTS − DTS is the encoder's reorder delay in frames (2 for x264 with
  * B-frames, 0 for SVT-AV1). It depends on the encoder and its GOP settings, not on the
  * picture or its size, so it runs small: about 0.1 CPU-second (at 1080p it was 0.5).
  */
 export function encoderDelayCommand(
   input: EncodeInput,
-  rung: PlannedRendition,
+  rendition: PlannedRendition,
   target: string,
 ): FfmpegCommand {
   const { plan, settings } = input;
@@ -157,9 +159,9 @@ export function encoderDelayCommand(
           '-frames:v',
           '8',
           '-vf',
-          rung.hdr ? 'format=yuv420p10le' : 'format=yuv420p',
+          rendition.hdr ? 'format=yuv420p10le' : 'format=yuv420p',
           ...videoEncodeOptions(
-            { ...rung, ...DELAY_PROBE_SIZE },
+            { ...rendition, ...DELAY_PROBE_SIZE },
             {
               preset: settings.preset,
               av1Preset: settings.av1Preset,

@@ -31,8 +31,8 @@ const input = (source: SourceInput, rateControl: RateControl = ABR): EncodeInput
   plan,
   settings: { preset: 'veryfast', av1Preset: 10, segmentSeconds: 6, rateControl },
 });
-const rung = (name: string) => {
-  const found = plan.rungs.find((r) => r.name === name);
+const rendition = (name: string) => {
+  const found = plan.renditions.find((r) => r.name === name);
   if (!found) throw new Error(name);
   return found;
 };
@@ -52,9 +52,9 @@ const tee720 =
   '|[f=mp4:movflags=+faststart]/work/job/720p/720p.mp4';
 
 describe('buildRenditionCommand', () => {
-  it('builds one rung from a local file with the file-only whitelist', () => {
+  it('builds one rendition from a local file with the file-only whitelist', () => {
     const command = buildRenditionCommand(input(fileSource), {
-      rung: rung('720p'),
+      rendition: rendition('720p'),
       dir: '/work/job/720p',
     });
     expect(command).toEqual({
@@ -74,7 +74,7 @@ describe('buildRenditionCommand', () => {
 
   it('encodes video only: the audio tracks are renditions of their own, encoded once', () => {
     const command = buildRenditionCommand(input(fileSource), {
-      rung: { ...rung('720p'), audioBitrateKbps: 96 },
+      rendition: { ...rendition('720p'), audioBitrateKbps: 96 },
       dir: '/work/job/720p',
     });
     const options = command.outputs[0]?.options ?? [];
@@ -83,9 +83,9 @@ describe('buildRenditionCommand', () => {
     expect(options.filter((o) => o === '-map')).toHaveLength(1);
   });
 
-  it('caps the rung at the source bit rate', () => {
+  it('caps the rendition at the source bit rate', () => {
     const command = buildRenditionCommand(input(fileSource), {
-      rung: rung('1080p'),
+      rendition: rendition('1080p'),
       dir: '/work/job/1080p',
     });
     const options = command.outputs[0]?.options ?? [];
@@ -109,7 +109,7 @@ describe('buildRenditionCommand', () => {
         plan: silentPlan,
         settings: { preset: 'veryfast', av1Preset: 10, segmentSeconds: 6, rateControl: ABR },
       },
-      { rung: silentPlan.rungs[0] ?? rung('1080p'), dir: '/work/job/1080p' },
+      { rendition: silentPlan.renditions[0] ?? rendition('1080p'), dir: '/work/job/1080p' },
     );
     const options = command.outputs[0]?.options ?? [];
     expect(options).toContain('-an');
@@ -119,15 +119,18 @@ describe('buildRenditionCommand', () => {
 
   it('refuses an output directory the tee syntax would misread', () => {
     expect(() =>
-      buildRenditionCommand(input(fileSource), { rung: rung('720p'), dir: '/work/a:b|c' }),
+      buildRenditionCommand(input(fileSource), {
+        rendition: rendition('720p'),
+        dir: '/work/a:b|c',
+      }),
     ).toThrow(/unsafe/);
   });
 });
 
 describe('buildLadderCommand', () => {
-  it('decodes once from a URL, splits, and gives every rung the same GOP', () => {
+  it('decodes once from a URL, splits, and gives every rendition the same GOP', () => {
     const outputs = ['720p', '360p'].map((name) => ({
-      rung: rung(name),
+      rendition: rendition(name),
       dir: `/work/job/${name}`,
     }));
     const command = buildLadderCommand(input(urlSource), outputs);
@@ -175,7 +178,7 @@ describe('rate control', () => {
 
   it('capped CRF replaces the target bit rate with a quality, under the same cap and buffer', () => {
     const command = buildRenditionCommand(input(fileSource, crf23), {
-      rung: rung('720p'),
+      rendition: rendition('720p'),
       dir: '/work/job/720p',
     });
     expect(command.outputs).toEqual([
@@ -186,9 +189,9 @@ describe('rate control', () => {
     ]); // prettier-ignore
   });
 
-  it('caps a CRF rung at the source bit rate, as ABR targets it', () => {
+  it('caps a CRF rendition at the source bit rate, as ABR targets it', () => {
     const command = buildRenditionCommand(input(fileSource, { mode: 'cappedCrf', crf: 26 }), {
-      rung: rung('1080p'),
+      rendition: rendition('1080p'),
       dir: '/work/job/1080p',
     });
     const options = command.outputs[0]?.options ?? [];
@@ -205,7 +208,7 @@ describe('rate control', () => {
 
   it('keeps the ladder decode-once graph, the shared GOP and HLS segmenting under capped CRF', () => {
     const outputs = ['720p', '360p'].map((name) => ({
-      rung: rung(name),
+      rendition: rendition(name),
       dir: `/work/job/${name}`,
     }));
     const abr = buildLadderCommand(input(urlSource), outputs);
@@ -225,7 +228,7 @@ describe('rate control', () => {
 
   it('leaves HDR twins (x265) on capped ABR: capped CRF is measured for x264 only', () => {
     const command = buildLadderCommand(input(fileSource, crf23), [
-      { rung: hdrTwin(rung('720p'), 'PQ'), dir: '/work/job/720p-hdr' },
+      { rendition: hdrTwin(rendition('720p'), 'PQ'), dir: '/work/job/720p-hdr' },
     ]);
     const options = command.outputs[0]?.options ?? [];
     expect(options).not.toContain('-crf');
@@ -254,9 +257,9 @@ describe('codec families', () => {
     buildLadderCommand(
       input(fileSource, rateControl),
       ['720p', '360p'].flatMap((name) => [
-        { rung: rung(name), dir: `/work/job/${name}` },
-        { rung: familyTwin(rung(name), 'hevc'), dir: `/work/job/${name}-hevc` },
-        { rung: familyTwin(rung(name), 'av1'), dir: `/work/job/${name}-av1` },
+        { rendition: rendition(name), dir: `/work/job/${name}` },
+        { rendition: familyTwin(rendition(name), 'hevc'), dir: `/work/job/${name}-hevc` },
+        { rendition: familyTwin(rendition(name), 'av1'), dir: `/work/job/${name}-av1` },
       ]),
     );
 
@@ -320,8 +323,8 @@ describe('codec families', () => {
     expect(av1).not.toContain('-b:v');
   });
 
-  it("names each twin after its rung and family, and drops a below-ladder rung's requested name", () => {
-    const own = { ...rung('360p'), name: '240p', requestedName: '360p' };
+  it("names each twin after its rendition and family, and drops a below-ladder rendition's requested name", () => {
+    const own = { ...rendition('360p'), name: '240p', requestedName: '360p' };
     expect(familyTwin(own, 'av1')).toMatchObject({ name: '240p-av1', family: 'av1' });
     expect(familyTwin(own, 'av1')).not.toHaveProperty('requestedName');
   });
@@ -380,7 +383,7 @@ describe('real-world sources', () => {
   it('tone-maps PQ to BT.709 once, before the split, and tags every output BT.709', () => {
     const hdrPlan = planLadder(hdr, { keyframeIntervalSeconds: 2 });
     const command = buildLadderCommand({ ...input(fileSource), metadata: hdr, plan: hdrPlan }, [
-      { rung: rung('720p'), dir: '/work/job/720p' },
+      { rendition: rendition('720p'), dir: '/work/job/720p' },
     ]);
     expect(command.complexFilter).toBe(
       `[0:0]fps=25,${toneMap},split=1[s0];[s0]scale=1280:720,setsar=1,format=yuv420p[v0]`,
@@ -411,9 +414,9 @@ describe('real-world sources', () => {
     expect(fieldRate.gopFrames).toBe(120);
     const command = buildRenditionCommand(
       { ...input(fileSource), metadata: interlaced, plan: fieldRate },
-      { rung: rung('720p'), dir: '/work/job/720p' },
+      { rendition: rendition('720p'), dir: '/work/job/720p' },
     );
-    // Rungs are video only (-map 0:v, then -vf): the filter chain is the fourth option.
+    // Renditions are video only (-map 0:v, then -vf): the filter chain is the fourth option.
     expect(command.outputs[0]?.options[3]).toBe(
       'bwdif=mode=send_field:parity=tff:deint=all,fps=60000/1001,scale=1280:720,setsar=1,format=yuv420p',
     );
@@ -447,7 +450,7 @@ describe('real-world sources', () => {
     const sdPlan = planLadder(sd, { keyframeIntervalSeconds: 2 });
     const command = buildRenditionCommand(
       { ...input(fileSource), metadata: sd, plan: sdPlan },
-      { rung: rung('720p'), dir: '/work/job/720p' },
+      { rendition: rendition('720p'), dir: '/work/job/720p' },
     );
     expect(command.outputs[0]?.options[3]).toBe(
       'fps=25,scale=1280:720:in_color_matrix=bt601:out_color_matrix=bt709,setsar=1,format=yuv420p',
@@ -458,12 +461,15 @@ describe('real-world sources', () => {
 describe('toArgv', () => {
   it('is exactly what fluent-ffmpeg passes to ffmpeg', () => {
     const outputs = ['720p', '360p'].map((name) => ({
-      rung: rung(name),
+      rendition: rendition(name),
       dir: `/work/job/${name}`,
     }));
     for (const command of [
       buildLadderCommand(input(urlSource), outputs),
-      buildRenditionCommand(input(fileSource), outputs[0] ?? { rung: rung('720p'), dir: '/w' }),
+      buildRenditionCommand(
+        input(fileSource),
+        outputs[0] ?? { rendition: rendition('720p'), dir: '/w' },
+      ),
     ]) {
       const fluent = toFluentCommand(command, 'ffmpeg') as unknown as { _getArguments(): string[] };
       expect(fluent._getArguments()).toEqual(toArgv(command));

@@ -10,7 +10,7 @@ import type { RateControl } from './rate-control.ts';
 import { videoEncodeOptions, type X264Preset } from './video-encoders.ts';
 import {
   decodeFilters,
-  rungVideoFilters,
+  renditionVideoFilters,
   sharedVideoFilters,
   stillImageFilters,
 } from '../plan/video-filter-chain.ts';
@@ -37,7 +37,7 @@ export interface EncoderSettings {
   av1Preset: number;
   /** HLS target segment length; a whole number of keyframe intervals. */
   segmentSeconds: number;
-  /** SDR rungs' rate control, every family; HDR twins (x265 Main10) stay capped ABR. */
+  /** SDR renditions' rate control, every family; HDR twins (x265 Main10) stay capped ABR. */
   rateControl: RateControl;
 }
 
@@ -48,9 +48,9 @@ export interface EncodeInput {
   settings: EncoderSettings;
 }
 
-/** Where one rung's files go: a directory we created, named after the rung. */
-export interface RungOutput {
-  rung: PlannedRendition;
+/** Where one rendition's files go: a directory we created, named after the rendition. */
+export interface RenditionOutput {
+  rendition: PlannedRendition;
   dir: string;
 }
 
@@ -67,8 +67,8 @@ export const GLOBAL_OPTIONS = [
   'pipe:2',
 ];
 
-/** One ffmpeg per rung: what one Kubernetes Job per rendition runs. */
-export function buildRenditionCommand(input: EncodeInput, output: RungOutput): FfmpegCommand {
+/** One ffmpeg per rendition: what one Kubernetes Job per rendition runs. */
+export function buildRenditionCommand(input: EncodeInput, output: RenditionOutput): FfmpegCommand {
   return {
     input: ffmpegInputName(input.source),
     inputOptions: [...GLOBAL_OPTIONS, ...inputSafetyOptions(input.source)],
@@ -79,10 +79,11 @@ export function buildRenditionCommand(input: EncodeInput, output: RungOutput): F
           '-map',
           `0:${input.metadata.video.index}`,
           '-vf',
-          [...sharedVideoFilters(input.plan), ...rungVideoFilters(input.plan, output.rung)].join(
-            ',',
-          ),
-          ...encodeOptions(input, output.rung),
+          [
+            ...sharedVideoFilters(input.plan),
+            ...renditionVideoFilters(input.plan, output.rendition),
+          ].join(','),
+          ...encodeOptions(input, output.rendition),
         ],
       },
     ],
@@ -91,21 +92,21 @@ export function buildRenditionCommand(input: EncodeInput, output: RungOutput): F
 
 /**
  * One ffmpeg for the whole ladder: decode (and frame-rate convert) once, split, scale
- * per rung. Each output still has its own encoder, with identical GOP settings.
+ * per rendition. Each output still has its own encoder, with identical GOP settings.
  */
 export function buildLadderCommand(
   input: EncodeInput,
-  outputs: readonly RungOutput[],
+  outputs: readonly RenditionOutput[],
   /** Audio and subtitle outputs beside the video ones: the source is read once for all. */
   tracks?: { filterChains: readonly string[]; outputs: readonly FfmpegOutput[] },
 ): FfmpegCommand {
-  if (outputs.length === 0) throw new Error('a ladder needs at least one rung');
+  if (outputs.length === 0) throw new Error('a ladder needs at least one rendition');
   const splitLabels = outputs.map((_, i) => `[s${i}]`).join('');
   const branches = outputs.map(
-    (output, i) => `[s${i}]${rungVideoFilters(input.plan, output.rung).join(',')}[v${i}]`,
+    (output, i) => `[s${i}]${renditionVideoFilters(input.plan, output.rendition).join(',')}[v${i}]`,
   );
   const video = `[0:${input.metadata.video.index}]`;
-  const hdr = outputs.filter((output) => output.rung.hdr);
+  const hdr = outputs.filter((output) => output.rendition.hdr);
   // HDR twins branch off before tone mapping: decode once, one split per dynamic range.
   const graph =
     hdr.length === 0
@@ -115,9 +116,9 @@ export function buildLadderCommand(
       : [
           `${video}${decodeFilters(input.plan).join(',')},split=2[sdr][hdr]`,
           `[sdr]${[...toneMapFilters(input.plan.video.colour), 'null'].join(',')},split=${outputs.length - hdr.length}${outputs
-            .map((output, i) => (output.rung.hdr ? '' : `[s${i}]`))
+            .map((output, i) => (output.rendition.hdr ? '' : `[s${i}]`))
             .join('')}`,
-          `[hdr]split=${hdr.length}${outputs.map((output, i) => (output.rung.hdr ? `[s${i}]` : '')).join('')}`,
+          `[hdr]split=${hdr.length}${outputs.map((output, i) => (output.rendition.hdr ? `[s${i}]` : '')).join('')}`,
         ];
   return {
     input: ffmpegInputName(input.source),
@@ -126,17 +127,17 @@ export function buildLadderCommand(
     outputs: [
       ...outputs.map((output, i) => ({
         target: teeTarget(output, input.settings.segmentSeconds),
-        options: ['-map', `[v${i}]`, ...encodeOptions(input, output.rung)],
+        options: ['-map', `[v${i}]`, ...encodeOptions(input, output.rendition)],
       })),
       ...(tracks?.outputs ?? []),
     ],
   };
 }
 
-function encodeOptions(input: EncodeInput, rung: PlannedRendition): string[] {
+function encodeOptions(input: EncodeInput, rendition: PlannedRendition): string[] {
   const { plan, settings } = input;
   return [
-    ...videoEncodeOptions(rung, {
+    ...videoEncodeOptions(rendition, {
       preset: settings.preset,
       av1Preset: settings.av1Preset,
       rateControl: settings.rateControl,
@@ -149,7 +150,7 @@ function encodeOptions(input: EncodeInput, rung: PlannedRendition): string[] {
 function muxOptions(): string[] {
   return [
     // Video only: every audio track is its own HLS rendition, encoded once for all
-    // rungs (tracks.service.ts); finalize muxes the main mix into the progressive MP4.
+    // renditions (tracks.service.ts); finalize muxes the main mix into the progressive MP4.
     '-an',
     // The tee muxer cannot tell the encoders its slaves want out-of-band parameter sets.
     '-flags',
@@ -169,7 +170,7 @@ function muxOptions(): string[] {
  * The tee muxer writes each encoded packet twice: CMAF/fMP4 HLS (one init segment,
  * independent segments) and a faststart MP4. Paths are ours (see assertTeeSafe).
  */
-export function teeTarget(output: RungOutput, segmentSeconds: number): string {
+export function teeTarget(output: RenditionOutput, segmentSeconds: number): string {
   assertTeeSafe(output.dir);
   const hls = [
     'f=hls',
@@ -183,7 +184,7 @@ export function teeTarget(output: RungOutput, segmentSeconds: number): string {
     // publisher never uploads half a segment.
     'hls_flags=independent_segments+temp_file',
   ].join(':');
-  return `[${hls}]${path.join(output.dir, RENDITION_FILES.playlist)}|[f=mp4:movflags=+faststart]${path.join(output.dir, renditionMp4Name(output.rung.name))}`;
+  return `[${hls}]${path.join(output.dir, RENDITION_FILES.playlist)}|[f=mp4:movflags=+faststart]${path.join(output.dir, renditionMp4Name(output.rendition.name))}`;
 }
 
 /**

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { PlannedRendition } from '../plan/ladder.ts';
 
 /**
- * How an SDR rung spends its bits, server-wide. `abr`: a target bit rate capped at itself
- * (the rung's nominal rate, every second). `cappedCrf`: constant quality (x264 CRF) under
+ * How an SDR rendition spends its bits, server-wide. `abr`: a target bit rate capped at itself
+ * (the rendition's nominal rate, every second). `cappedCrf`: constant quality (x264 CRF) under
  * the same cap, so easy pictures take fewer bits and hard ones no more than under `abr`
  * (the idea of MediaConvert's QVBR). Either way the VBV buffer is two seconds at the cap.
  */
@@ -46,15 +46,15 @@ export function rateControlSetting(rateControl: RateControl): string {
   }
 }
 
-/** x264's rate-control arguments for one rung. */
+/** x264's rate-control arguments for one rendition. */
 export function x264RateControlOptions(
   rateControl: RateControl,
-  rung: Pick<PlannedRendition, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'>,
+  rendition: Pick<PlannedRendition, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'>,
 ): string[] {
-  const vbv = ['-maxrate', `${rung.maxrateKbps}k`, '-bufsize', `${rung.bufsizeKbps}k`];
+  const vbv = ['-maxrate', `${rendition.maxrateKbps}k`, '-bufsize', `${rendition.bufsizeKbps}k`];
   switch (rateControl.mode) {
     case 'abr':
-      return ['-b:v', `${rung.videoBitrateKbps}k`, ...vbv];
+      return ['-b:v', `${rendition.videoBitrateKbps}k`, ...vbv];
     case 'cappedCrf':
       return ['-crf', String(rateControl.crf), ...vbv];
   }
@@ -68,40 +68,40 @@ const X265_CRF_OFFSET = 5;
 /** SVT-AV1's CRF runs 0–63; x264's 23 lands near SVT-AV1's 35. */
 const SVT_AV1_CRF_OFFSET = 12;
 
-/** x265's rate-control arguments for one rung (the same cap and buffer as x264's). */
+/** x265's rate-control arguments for one rendition (the same cap and buffer as x264's). */
 export function x265RateControlOptions(
   rateControl: RateControl,
-  rung: Pick<PlannedRendition, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'>,
+  rendition: Pick<PlannedRendition, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'>,
 ): string[] {
-  const vbv = ['-maxrate', `${rung.maxrateKbps}k`, '-bufsize', `${rung.bufsizeKbps}k`];
+  const vbv = ['-maxrate', `${rendition.maxrateKbps}k`, '-bufsize', `${rendition.bufsizeKbps}k`];
   switch (rateControl.mode) {
     case 'abr':
-      return ['-b:v', `${rung.videoBitrateKbps}k`, ...vbv];
+      return ['-b:v', `${rendition.videoBitrateKbps}k`, ...vbv];
     case 'cappedCrf':
       return ['-crf', String(Math.min(51, rateControl.crf + X265_CRF_OFFSET)), ...vbv];
   }
 }
 
 /**
- * SVT-AV1's rate-control arguments for one rung. Its VBR takes no cap equal to the
- * target (SVT-AV1 1.4 refuses max ≤ target), so ABR is VBR at the rung's rate; capped
- * CRF is SVT-AV1's own capped CRF under the rung's cap.
+ * SVT-AV1's rate-control arguments for one rendition. Its VBR takes no cap equal to the
+ * target (SVT-AV1 1.4 refuses max ≤ target), so ABR is VBR at the rendition's rate; capped
+ * CRF is SVT-AV1's own capped CRF under the rendition's cap.
  */
 export function svtAv1RateControlOptions(
   rateControl: RateControl,
-  rung: Pick<PlannedRendition, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'>,
+  rendition: Pick<PlannedRendition, 'videoBitrateKbps' | 'maxrateKbps' | 'bufsizeKbps'>,
 ): string[] {
   switch (rateControl.mode) {
     case 'abr':
-      return ['-b:v', `${rung.videoBitrateKbps}k`];
+      return ['-b:v', `${rendition.videoBitrateKbps}k`];
     case 'cappedCrf':
       return [
         '-crf',
         String(Math.min(63, rateControl.crf + SVT_AV1_CRF_OFFSET)),
         '-maxrate',
-        `${rung.maxrateKbps}k`,
+        `${rendition.maxrateKbps}k`,
         '-bufsize',
-        `${rung.bufsizeKbps}k`,
+        `${rendition.bufsizeKbps}k`,
       ];
   }
 }

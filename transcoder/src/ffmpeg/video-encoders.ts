@@ -8,7 +8,7 @@ import {
   type RateControl,
 } from './rate-control.ts';
 
-/** What every family's options builder needs beyond the rung itself. */
+/** What every family's options builder needs beyond the rendition itself. */
 export interface VideoEncoderSettings {
   /** x264's and x265's preset (they share the names). */
   preset: X264Preset;
@@ -20,7 +20,7 @@ export interface VideoEncoderSettings {
 
 /**
  * SVT-AV1's preset when nothing is configured, chosen for speed (docs/transcoder.md,
- * "Codec families"): on the 720p rung preset 10 costs 1.9× x264 veryfast's CPU where 8
+ * "Codec families"): on the 720p rendition preset 10 costs 1.9× x264 veryfast's CPU where 8
  * costs 4.0× for 0.001–0.002 more SSIM; 12 (1.2×) gives back a further 0.003.
  */
 export const DEFAULT_AV1_PRESET = 10;
@@ -39,7 +39,7 @@ export const X264_PRESETS = [
 export type X264Preset = (typeof X264_PRESETS)[number];
 
 /**
- * The encoder a rung needs, one case per family (and the HDR twins' HEVC Main10):
+ * The encoder a rendition needs, one case per family (and the HDR twins' HEVC Main10):
  * `VIDEO_ENCODERS` is typed over it, so a new case without a builder does not compile.
  */
 export type VideoEncoder =
@@ -48,9 +48,9 @@ export type VideoEncoder =
   | { type: 'x265Hdr'; range: 'PQ' | 'HLG' }
   | { type: 'svtAv1' };
 
-export function videoEncoderOf(rung: PlannedRendition): VideoEncoder {
-  if (rung.hdr) return { type: 'x265Hdr', range: rung.hdr };
-  switch (rung.family) {
+export function videoEncoderOf(rendition: PlannedRendition): VideoEncoder {
+  if (rendition.hdr) return { type: 'x265Hdr', range: rendition.hdr };
+  switch (rendition.family) {
     case undefined:
       return { type: 'x264' };
     case 'hevc':
@@ -61,7 +61,7 @@ export function videoEncoderOf(rung: PlannedRendition): VideoEncoder {
 }
 
 type OptionsBuilder<E extends VideoEncoder> = (
-  rung: PlannedRendition,
+  rendition: PlannedRendition,
   settings: VideoEncoderSettings,
   encoder: E,
 ) => string[];
@@ -71,22 +71,22 @@ const VIDEO_ENCODERS: {
 } = {
   x264: x264Options,
   x265: x265Options,
-  x265Hdr: (rung, settings, encoder) =>
-    hdrEncodeOptions(rung, encoder.range, settings.gopFrames, settings.preset),
+  x265Hdr: (rendition, settings, encoder) =>
+    hdrEncodeOptions(rendition, encoder.range, settings.gopFrames, settings.preset),
   svtAv1: svtAv1Options,
 };
 
-/** The video encoder's arguments for one rung. */
+/** The video encoder's arguments for one rendition. */
 export function videoEncodeOptions(
-  rung: PlannedRendition,
+  rendition: PlannedRendition,
   settings: VideoEncoderSettings,
 ): string[] {
-  const encoder = videoEncoderOf(rung);
+  const encoder = videoEncoderOf(rendition);
   const build = VIDEO_ENCODERS[encoder.type] as OptionsBuilder<typeof encoder>;
-  return build(rung, settings, encoder);
+  return build(rendition, settings, encoder);
 }
 
-function x264Options(rung: PlannedRendition, settings: VideoEncoderSettings): string[] {
+function x264Options(rendition: PlannedRendition, settings: VideoEncoderSettings): string[] {
   const gop = String(settings.gopFrames);
   return [
     '-c:v',
@@ -95,9 +95,9 @@ function x264Options(rung: PlannedRendition, settings: VideoEncoderSettings): st
     settings.preset,
     '-profile:v',
     'high',
-    ...x264RateControlOptions(settings.rateControl, rung),
-    // A fixed GOP and no scene-cut keyframes: every rung's keyframes fall on the same
-    // frames, so segment boundaries match and players switch rungs cleanly.
+    ...x264RateControlOptions(settings.rateControl, rendition),
+    // A fixed GOP and no scene-cut keyframes: every rendition's keyframes fall on the same
+    // frames, so segment boundaries match and players switch renditions cleanly.
     '-g',
     gop,
     '-keyint_min',
@@ -111,10 +111,10 @@ function x264Options(rung: PlannedRendition, settings: VideoEncoderSettings): st
 
 /**
  * HEVC Main (8-bit SDR) beside H.264: x265 with the same preset name, `hvc1` sample entry
- * (Apple's players require it in fMP4), the same closed fixed GOP as every rung, and
- * BT.709 in the VUI like the H.264 rungs.
+ * (Apple's players require it in fMP4), the same closed fixed GOP as every rendition, and
+ * BT.709 in the VUI like the H.264 renditions.
  */
-function x265Options(rung: PlannedRendition, settings: VideoEncoderSettings): string[] {
+function x265Options(rendition: PlannedRendition, settings: VideoEncoderSettings): string[] {
   const gop = settings.gopFrames;
   const params = [
     'log-level=error',
@@ -138,7 +138,7 @@ function x265Options(rung: PlannedRendition, settings: VideoEncoderSettings): st
     'yuv420p',
     '-tag:v',
     'hvc1',
-    ...x265RateControlOptions(settings.rateControl, rung),
+    ...x265RateControlOptions(settings.rateControl, rendition),
     '-x265-params',
     params.join(':'),
     ...BT709_OUTPUT_OPTIONS,
@@ -148,10 +148,10 @@ function x265Options(rung: PlannedRendition, settings: VideoEncoderSettings): st
 /**
  * AV1 Main (8-bit SDR) with SVT-AV1 at a speed preset (TRANSCODE_AV1_PRESET, chosen in
  * docs/transcoder.md). keyint fixes the GOP and scd=0 stops scene-change keyframes, so
- * keyframes fall on the same frames in every rung of the family; SVT-AV1's default
+ * keyframes fall on the same frames in every rendition of the family; SVT-AV1's default
  * key-frame refresh is a closed GOP, so each segment starts with a key frame.
  */
-function svtAv1Options(rung: PlannedRendition, settings: VideoEncoderSettings): string[] {
+function svtAv1Options(rendition: PlannedRendition, settings: VideoEncoderSettings): string[] {
   return [
     '-c:v',
     'libsvtav1',
@@ -159,7 +159,7 @@ function svtAv1Options(rung: PlannedRendition, settings: VideoEncoderSettings): 
     String(settings.av1Preset),
     '-pix_fmt',
     'yuv420p',
-    ...svtAv1RateControlOptions(settings.rateControl, rung),
+    ...svtAv1RateControlOptions(settings.rateControl, rendition),
     '-g',
     String(settings.gopFrames),
     '-svtav1-params',

@@ -200,7 +200,7 @@ describe('hevcCodecString', () => {
 
 describe('av1CodecString', () => {
   it('spells profile, level, tier and bit depth from the av1C box', () => {
-    // What SVT-AV1 wrote for a 640×360 rung: marker+version 0x81, profile 0 level 1 (2.1),
+    // What SVT-AV1 wrote for a 640×360 rendition: marker+version 0x81, profile 0 level 1 (2.1),
     // main tier, 8-bit, 4:2:0.
     const init = Buffer.concat([
       Buffer.alloc(16),

@@ -43,7 +43,7 @@ export interface SizedSegment {
 /**
  * HLS BANDWIDTH is the peak segment bit rate and AVERAGE-BANDWIDTH the mean. A short
  * final segment (a keyframe and little else) is left out of the peak unless it is the
- * only one: it would overstate the peak and push players off the rung.
+ * only one: it would overstate the peak and push players off the rendition.
  */
 export function segmentBandwidth(
   segments: readonly SizedSegment[],

@@ -52,7 +52,7 @@ describeWith(['ffmpeg', 's3'], 'transcoding through S3', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('uploads each rung with content types and cache headers, then a master playlist', async () => {
+  it('uploads each rendition with content types and cache headers, then a master playlist', async () => {
     const settings = testSettings();
     const outcome = await transcodeRenditions(
       { jobId: 's3', source, outputPrefix: 'videos/output/s3/', strategy: 'perRendition' },
@@ -73,7 +73,7 @@ describeWith(['ffmpeg', 's3'], 'transcoding through S3', () => {
       ContentType: 'application/vnd.apple.mpegurl',
     });
 
-    // The per-rendition strategy's tracks workload: the audio, encoded once for both rungs.
+    // The per-rendition strategy's tracks workload: the audio, encoded once for both renditions.
     const tracks = await transcodeTracks(
       { jobId: 's3', source, outputPrefix: 'videos/output/s3/' },
       { settings, storage, workRoot: dir },

@@ -77,7 +77,7 @@ describe('planPoster', () => {
 });
 
 describe('thumbnailRenditions', () => {
-  const rung = (
+  const rendition = (
     name: string,
     width: number,
     height: number,
@@ -101,22 +101,25 @@ describe('thumbnailRenditions', () => {
     ...(videoRange ? { videoRange } : {}),
   });
 
-  it('takes the poster from the smallest SDR rung as large as the poster, the sprite from the smallest', () => {
+  it('takes the poster from the smallest SDR rendition as large as the poster, the sprite from the smallest', () => {
     const ladder = [
-      rung('1080p', 1920, 1080),
-      rung('1080p-hdr', 1920, 1080, 'PQ'),
-      rung('720p', 1280, 720),
-      rung('360p', 640, 360),
-      rung('360p-hdr', 640, 360, 'PQ'),
+      rendition('1080p', 1920, 1080),
+      rendition('1080p-hdr', 1920, 1080, 'PQ'),
+      rendition('720p', 1280, 720),
+      rendition('360p', 640, 360),
+      rendition('360p-hdr', 640, 360, 'PQ'),
     ];
     const chosen = thumbnailRenditions(ladder);
     expect(chosen?.poster.name).toBe('720p');
     expect(chosen?.sprite.name).toBe('360p');
   });
 
-  it('takes the largest rung for the poster when every rung is smaller than the poster, never an HDR twin', () => {
-    const chosen = thumbnailRenditions([rung('240p', 320, 240), rung('240p-hdr', 320, 240, 'PQ')]);
+  it('takes the largest rendition for the poster when every rendition is smaller than the poster, never an HDR twin', () => {
+    const chosen = thumbnailRenditions([
+      rendition('240p', 320, 240),
+      rendition('240p-hdr', 320, 240, 'PQ'),
+    ]);
     expect(chosen).toMatchObject({ poster: { name: '240p' }, sprite: { name: '240p' } });
-    expect(thumbnailRenditions([rung('720p-hdr', 1280, 720, 'PQ')])).toBeUndefined();
+    expect(thumbnailRenditions([rendition('720p-hdr', 1280, 720, 'PQ')])).toBeUndefined();
   });
 });

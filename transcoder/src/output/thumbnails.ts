@@ -123,7 +123,7 @@ function vttTime(seconds: number): string {
 /**
  * The renditions the stills come from, so the source is never decoded a second time:
  * they are already deinterlaced, tone-mapped, rotated and indexed. The poster takes the
- * smallest SDR rung at least as large as the poster, the sprite the smallest SDR rung.
+ * smallest SDR rendition at least as large as the poster, the sprite the smallest SDR rendition.
  */
 export function thumbnailRenditions(
   manifests: readonly RenditionManifest[],

@@ -1,6 +1,6 @@
 import type { AudioStreamInfo, MediaMetadata } from '@videoforge/contracts';
 
-/** One source audio track as it will be encoded: once, shared by every video rung. */
+/** One source audio track as it will be encoded: once, shared by every video rendition. */
 export interface AudioTrackPlan {
   /** `a0`, `a1` … in stream order; the storage directory under `tracks/`. */
   id: string;

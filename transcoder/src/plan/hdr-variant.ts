@@ -1,22 +1,22 @@
 import type { X264Preset } from '../ffmpeg/video-encoders.ts';
 import type { PlannedRendition } from './ladder.ts';
 
-/** The HDR twin of an SDR rung: same size and bit rate, named "<rung>-hdr". */
-export function hdrTwin(rung: PlannedRendition, range: 'PQ' | 'HLG'): PlannedRendition {
-  const { requestedName: _requested, ...rest } = rung;
-  return { ...rest, name: `${rung.name}-hdr`, hdr: range };
+/** The HDR twin of an SDR rendition: same size and bit rate, named "<rendition>-hdr". */
+export function hdrTwin(rendition: PlannedRendition, range: 'PQ' | 'HLG'): PlannedRendition {
+  const { requestedName: _requested, ...rest } = rendition;
+  return { ...rest, name: `${rendition.name}-hdr`, hdr: range };
 }
 
 const TRANSFER = { PQ: 'smpte2084', HLG: 'arib-std-b67' } as const;
 
 /**
  * HEVC Main10 for HDR screens: x265 (same preset names as x264), `hvc1` sample entry
- * (what Apple's players require in fMP4), a closed fixed GOP like the SDR rungs (so
+ * (what Apple's players require in fMP4), a closed fixed GOP like the SDR renditions (so
  * segments line up and every segment starts with an IDR), capped ABR, and the source's
  * BT.2020 + PQ/HLG signalling in the VUI.
  */
 export function hdrEncodeOptions(
-  rung: PlannedRendition,
+  rendition: PlannedRendition,
   range: 'PQ' | 'HLG',
   gopFrames: number,
   preset: X264Preset,
@@ -44,11 +44,11 @@ export function hdrEncodeOptions(
     '-tag:v',
     'hvc1',
     '-b:v',
-    `${rung.videoBitrateKbps}k`,
+    `${rendition.videoBitrateKbps}k`,
     '-maxrate',
-    `${rung.maxrateKbps}k`,
+    `${rendition.maxrateKbps}k`,
     '-bufsize',
-    `${rung.bufsizeKbps}k`,
+    `${rendition.bufsizeKbps}k`,
     '-x265-params',
     params.join(':'),
     '-color_primaries',

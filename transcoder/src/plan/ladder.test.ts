@@ -5,10 +5,10 @@ import { metadataFixture } from '../testing/media.fixtures.ts';
 
 const options = { keyframeIntervalSeconds: 2 };
 const sizes = (plan: ReturnType<typeof planLadder>) =>
-  plan.rungs.map((rung) => `${rung.name} ${rung.width}x${rung.height}`);
+  plan.renditions.map((rendition) => `${rendition.name} ${rendition.width}x${rendition.height}`);
 
 describe('planLadder', () => {
-  it('gives a 1080p landscape source every rung from 1080p down to the 360p floor', () => {
+  it('gives a 1080p landscape source every rendition from 1080p down to the 360p floor', () => {
     const plan = planLadder(metadataFixture(), options);
     expect(sizes(plan)).toEqual([
       '1080p 1920x1080',
@@ -16,17 +16,19 @@ describe('planLadder', () => {
       '480p 854x480',
       '360p 640x360',
     ]);
-    expect(plan.rungs.map((rung) => rung.videoBitrateKbps)).toEqual([4000, 2000, 1000, 600]);
+    expect(plan.renditions.map((rendition) => rendition.videoBitrateKbps)).toEqual([
+      4000, 2000, 1000, 600,
+    ]);
   });
 
   it('adds 2160p for a 4K source', () => {
     const plan = planLadder(metadataFixture({ displayWidth: 3840, displayHeight: 2160 }), options);
     expect(sizes(plan)[0]).toBe('2160p 3840x2160');
-    expect(plan.rungs[0]?.videoBitrateKbps).toBe(8000);
-    expect(plan.rungs).toHaveLength(5);
+    expect(plan.renditions[0]?.videoBitrateKbps).toBe(8000);
+    expect(plan.renditions).toHaveLength(5);
   });
 
-  it('keeps portrait sources portrait, naming rungs by their short side', () => {
+  it('keeps portrait sources portrait, naming renditions by their short side', () => {
     const plan = planLadder(metadataFixture({ displayWidth: 1080, displayHeight: 1920 }), options);
     expect(sizes(plan)).toEqual([
       '1080p 1080x1920',
@@ -55,9 +57,9 @@ describe('planLadder', () => {
       '480p 852x480',
       '360p 640x360',
     ]);
-    for (const rung of plan.rungs) {
-      expect(rung.width % 2).toBe(0);
-      expect(rung.height % 2).toBe(0);
+    for (const rendition of plan.renditions) {
+      expect(rendition.width % 2).toBe(0);
+      expect(rendition.height % 2).toBe(0);
     }
   });
 
@@ -78,16 +80,20 @@ describe('planLadder', () => {
     expect(sizes(planLadder(pal, options))).toEqual(['480p 640x480', '360p 480x360']);
   });
 
-  it('gives a source below 360p one rung at its own even size', () => {
+  it('gives a source below 360p one rendition at its own even size', () => {
     const plan = planLadder(metadataFixture({ displayWidth: 321, displayHeight: 241 }), options);
     expect(sizes(plan)).toEqual(['240p 320x240']);
-    expect(plan.rungs[0]?.videoBitrateKbps).toBe(600);
+    expect(plan.renditions[0]?.videoBitrateKbps).toBe(600);
   });
 
   it('caps bit rates at the source video bit rate, with a floor for bogus metadata', () => {
     const capped = planLadder(metadataFixture({ bitRateKbps: 1500 }), options);
     expect(
-      capped.rungs.map((rung) => [rung.videoBitrateKbps, rung.maxrateKbps, rung.bufsizeKbps]),
+      capped.renditions.map((rendition) => [
+        rendition.videoBitrateKbps,
+        rendition.maxrateKbps,
+        rendition.bufsizeKbps,
+      ]),
     ).toEqual([
       [1500, 1500, 3000],
       [1500, 1500, 3000],
@@ -95,12 +101,14 @@ describe('planLadder', () => {
       [600, 600, 1200],
     ]);
     const bogus = planLadder(metadataFixture({ bitRateKbps: 3 }), options);
-    expect(bogus.rungs.map((rung) => rung.videoBitrateKbps)).toEqual([100, 100, 100, 100]);
+    expect(bogus.renditions.map((rendition) => rendition.videoBitrateKbps)).toEqual([
+      100, 100, 100, 100,
+    ]);
   });
 
   it('falls back to the container bit rate minus audio when the stream has none', () => {
     const plan = planLadder(metadataFixture({}, { bitRateKbps: 1128 }), options);
-    expect(plan.rungs[0]?.videoBitrateKbps).toBe(1000);
+    expect(plan.renditions[0]?.videoBitrateKbps).toBe(1000);
   });
 
   it('plans stereo AAC only when the source has audio', () => {
@@ -113,7 +121,7 @@ describe('planLadder', () => {
     expect(planLadder(metadataFixture({}, { audio: null }), options).audio).toBeNull();
   });
 
-  it('shares one GOP length, in frames, across rungs', () => {
+  it('shares one GOP length, in frames, across renditions', () => {
     expect(planLadder(metadataFixture(), options).gopFrames).toBe(50);
     const ntsc = metadataFixture({
       frameRate: { num: 30000, den: 1001 },
@@ -147,7 +155,7 @@ describe('planLadder', () => {
     expect(vfr({ num: 25, den: 1 })).toEqual({ num: 25, den: 1 });
   });
 
-  it('uses requested templates, such as a custom rung from a TranscodeJob spec', () => {
+  it('uses requested templates, such as a custom rendition from a TranscodeJob spec', () => {
     const templates = [
       ...defaultTemplates(),
       renditionTemplateOf({ name: '540p', height: 540, videoBitrate: '1500k' }),
@@ -158,13 +166,13 @@ describe('planLadder', () => {
 });
 
 describe('selectRendition', () => {
-  it('finds a planned rung by name and skips one above the source', () => {
+  it('finds a planned rendition by name and skips one above the source', () => {
     const plan = planLadder(metadataFixture({ displayWidth: 1280, displayHeight: 720 }), options);
     expect(selectRendition(plan, '720p')).toMatchObject({ width: 1280, height: 720 });
     expect(selectRendition(plan, '1080p')).toBeUndefined();
   });
 
-  it('answers the floor rung with the source-sized rung for tiny sources', () => {
+  it('answers the floor rendition with the source-sized rendition for tiny sources', () => {
     const plan = planLadder(metadataFixture({ displayWidth: 320, displayHeight: 240 }), options);
     expect(selectRendition(plan, '360p')).toMatchObject({ name: '240p', width: 320, height: 240 });
     expect(selectRendition(plan, '480p')).toBeUndefined();

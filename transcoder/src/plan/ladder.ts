@@ -19,16 +19,16 @@ import {
 } from './deinterlace.ts';
 import { keyframeIntervalFrames, outputFrameRate } from './output-frame-rate.ts';
 
-/** A rung before it meets a source: its short side and nominal video bit rate (ABR's target, capped CRF's cap). */
+/** A rendition before it meets a source: its short side and nominal video bit rate (ABR's target, capped CRF's cap). */
 export interface RenditionTemplate {
   name: string;
   height: number;
   videoBitrateKbps: number;
-  /** This rung's AAC bit rate, when it differs from the plan's. */
+  /** This rendition's AAC bit rate, when it differs from the plan's. */
   audioBitrateKbps?: number;
 }
 
-/** A rung fitted to one source: exact output size and capped bit rates. */
+/** A rendition fitted to one source: exact output size and capped bit rates. */
 export interface PlannedRendition {
   name: string;
   width: number;
@@ -36,13 +36,13 @@ export interface PlannedRendition {
   videoBitrateKbps: number;
   maxrateKbps: number;
   bufsizeKbps: number;
-  /** This rung's AAC bit rate, when it differs from the plan's (a TranscodeJob's audioBitrate). */
+  /** This rendition's AAC bit rate, when it differs from the plan's (a TranscodeJob's audioBitrate). */
   audioBitrateKbps?: number;
-  /** The name it was asked for, when that differs (a below-360p source's own-size rung). */
+  /** The name it was asked for, when that differs (a below-360p source's own-size rendition). */
   requestedName?: string;
   /** An HDR twin ("720p-hdr"): HEVC Main10 keeping the source's PQ/HLG signalling. */
   hdr?: 'PQ' | 'HLG';
-  /** A twin in another codec family ("720p-av1"): SDR like its rung, fewer bits. Absent: H.264. */
+  /** A twin in another codec family ("720p-av1"): SDR like its rendition, fewer bits. Absent: H.264. */
   family?: 'hevc' | 'av1';
 }
 
@@ -62,12 +62,12 @@ export interface VideoTreatment {
 export interface LadderPlan {
   frameRate: FrameRate;
   video: VideoTreatment;
-  /** Keyframe interval in frames, shared by every rung so segments switch cleanly. */
+  /** Keyframe interval in frames, shared by every rendition so segments switch cleanly. */
   gopFrames: number;
   /** null when the source has no audio: renditions are then video-only. */
   audio: AudioPlan | null;
   /** Highest first. */
-  rungs: PlannedRendition[];
+  renditions: PlannedRendition[];
 }
 
 export interface LadderOptions {
@@ -107,8 +107,8 @@ const DEFAULT_MIN_VIDEO_KBPS = 100;
 /**
  * Fits the ladder to a source. PlannedRendition heights name the output's short side, so a portrait
  * 1080×1920 source gets a 1080×1920 "1080p" like a landscape one gets 1920×1080. Only
- * rungs at or below the source's short side are kept (never upscale); a source smaller
- * than every rung gets one rung at its own (even) size. Sizes keep the displayed aspect
+ * renditions at or below the source's short side are kept (never upscale); a source smaller
+ * than every rendition gets one rendition at its own (even) size. Sizes keep the displayed aspect
  * ratio (sample aspect ratio and rotation already applied by the probe) and are even, as
  * 4:2:0 chroma needs.
  */
@@ -125,7 +125,7 @@ export function planLadder(metadata: MediaMetadata, options: LadderOptions): Lad
 
   const fitting = templates.filter((template) => template.height <= shortSide);
   const lowest = templates.at(-1);
-  const rungs: PlannedRendition[] =
+  const renditions: PlannedRendition[] =
     fitting.length > 0
       ? fitting.map((template) => ({
           name: template.name,
@@ -133,7 +133,7 @@ export function planLadder(metadata: MediaMetadata, options: LadderOptions): Lad
           ...bitrates(capped(template.videoBitrateKbps)),
           ...(template.audioBitrateKbps ? { audioBitrateKbps: template.audioBitrateKbps } : {}),
         }))
-      : [ownSizeRung(displayWidth, displayHeight, capped(lowest?.videoBitrateKbps ?? 600))];
+      : [ownSizeRendition(displayWidth, displayHeight, capped(lowest?.videoBitrateKbps ?? 600))];
 
   const maxFrameRate = options.maxFrameRate ?? DEFAULT_MAX_FRAME_RATE;
   const deinterlace = planDeinterlace(
@@ -161,11 +161,15 @@ export function planLadder(metadata: MediaMetadata, options: LadderOptions): Lad
           sampleRate: 48000,
         }
       : null,
-    rungs,
+    renditions: renditions,
   };
 }
 
-function ownSizeRung(width: number, height: number, videoBitrateKbps: number): PlannedRendition {
+function ownSizeRendition(
+  width: number,
+  height: number,
+  videoBitrateKbps: number,
+): PlannedRendition {
   const size = { width: floorEven(width), height: floorEven(height) };
   return { name: ownSizeRenditionName(width, height), ...size, ...bitrates(videoBitrateKbps) };
 }
@@ -210,19 +214,19 @@ function floorEven(value: number): number {
 }
 
 /**
- * The rung a per-rendition run should produce for `name`: the planned rung of that
- * name, or, for the ladder's lowest rung on a source smaller than every rung, the
- * source-sized rung that replaces it. undefined means the source is too small for it.
+ * The rendition a per-rendition run should produce for `name`: the planned rendition of that
+ * name, or, for the ladder's lowest rendition on a source smaller than every rendition, the
+ * source-sized rendition that replaces it. undefined means the source is too small for it.
  */
 export function selectRendition(
   plan: LadderPlan,
   name: string,
   templates: readonly RenditionTemplate[] = defaultTemplates(),
 ): PlannedRendition | undefined {
-  const exact = plan.rungs.find((rung) => rung.name === name);
+  const exact = plan.renditions.find((rendition) => rendition.name === name);
   if (exact) return exact;
   const lowest = [...templates].sort((a, b) => a.height - b.height)[0];
-  const only = plan.rungs.length === 1 ? plan.rungs[0] : undefined;
+  const only = plan.renditions.length === 1 ? plan.renditions[0] : undefined;
   const isOwnSize =
     only !== undefined && !templates.some((template) => template.name === only.name);
   return isOwnSize && lowest?.name === name ? only : undefined;

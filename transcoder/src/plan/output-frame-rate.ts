@@ -21,7 +21,7 @@ const STANDARD_RATES: readonly FrameRate[] = [
  * The constant output rate for a source. Above the cap we keep every n-th frame (120 →
  * 60, 100 → 50, 144 → 48) rather than resampling to the cap, so motion stays even. A
  * variable-rate source gets the smallest standard rate at or just under its average, so
- * frames are duplicated rather than dropped and every rung shares one GOP length.
+ * frames are duplicated rather than dropped and every rendition shares one GOP length.
  */
 export function outputFrameRate(
   source: {
@@ -47,7 +47,7 @@ function standardRateFor(average: FrameRate): FrameRate {
   return standard ?? { num: Math.max(1, Math.round(value)), den: 1 };
 }
 
-/** Frames per keyframe interval: the same integer for every rung, so their GOPs line up. */
+/** Frames per keyframe interval: the same integer for every rendition, so their GOPs line up. */
 export function keyframeIntervalFrames(rate: FrameRate, seconds: number): number {
   return Math.max(1, Math.round(rateValue(rate) * seconds));
 }

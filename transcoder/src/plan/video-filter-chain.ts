@@ -4,7 +4,7 @@ import { deinterlaceFilter } from './deinterlace.ts';
 import type { LadderPlan, PlannedRendition, VideoTreatment } from './ladder.ts';
 
 /**
- * The filters every rung shares, in order: deinterlace (bwdif needs the original
+ * The filters every rendition shares, in order: deinterlace (bwdif needs the original
  * fields, so it comes first), constant frame rate, then HDR → SDR tone mapping. They
  * run once per decode: before the split in the ladder strategy. Tone mapping at the
  * source's size, before scaling, keeps both strategies' pictures identical.
@@ -19,13 +19,14 @@ export function decodeFilters(plan: LadderPlan): string[] {
 }
 
 /**
- * Per rung: square pixels and 8-bit 4:2:0 whatever the source (10-bit, 4:2:2,
+ * Per rendition: square pixels and 8-bit 4:2:0 whatever the source (10-bit, 4:2:2,
  * anamorphic); an HDR twin stays 10-bit in the source's colours.
  */
-export function rungVideoFilters(plan: LadderPlan, rung: PlannedRendition): string[] {
-  if (rung.hdr) return [`scale=${rung.width}:${rung.height}`, 'setsar=1', 'format=yuv420p10le'];
+export function renditionVideoFilters(plan: LadderPlan, rendition: PlannedRendition): string[] {
+  if (rendition.hdr)
+    return [`scale=${rendition.width}:${rendition.height}`, 'setsar=1', 'format=yuv420p10le'];
   return [
-    `scale=${rung.width}:${rung.height}${scalerMatrixOptions(plan.video.colour)}`,
+    `scale=${rendition.width}:${rendition.height}${scalerMatrixOptions(plan.video.colour)}`,
     'setsar=1',
     'format=yuv420p',
   ];

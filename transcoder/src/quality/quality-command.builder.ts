@@ -1,6 +1,6 @@
 import { ffmpegInputName, inputSafetyOptions, type SourceInput } from '@videoforge/platform/media';
 import type { LadderPlan, PlannedRendition } from '../plan/ladder.ts';
-import { rungVideoFilters, sharedVideoFilters } from '../plan/video-filter-chain.ts';
+import { renditionVideoFilters, sharedVideoFilters } from '../plan/video-filter-chain.ts';
 
 /** How many windows a sample is cut into, spread over the title. */
 export const QUALITY_WINDOWS = 3;
@@ -36,14 +36,16 @@ export function planSampleWindows(durationSeconds: number, sampleSeconds: number
 export function buildQualityArgs(input: {
   source: SourceInput;
   plan: LadderPlan;
-  rung: PlannedRendition;
+  rendition: PlannedRendition;
   renditionMp4: string;
   windows: readonly SampleWindow[];
 }): string[] {
-  const { plan, rung, windows } = input;
+  const { plan, rendition: planned, windows } = input;
   const rendition: SourceInput = { kind: 'file', path: input.renditionMp4, protocols: ['file'] };
   const trim = (w: SampleWindow) => ['-ss', String(w.startSeconds), '-t', String(w.seconds)];
-  const reference = [...sharedVideoFilters(plan), ...rungVideoFilters(plan, rung)].join(',');
+  const reference = [...sharedVideoFilters(plan), ...renditionVideoFilters(plan, planned)].join(
+    ',',
+  );
   const n = windows.length;
   const chains = [
     ...windows.flatMap((_, k) => [

@@ -13,7 +13,7 @@ export type QualitySettings = { mode: 'off' } | { mode: 'sampled'; sampleSeconds
 export interface MeasureRequest {
   source: SourceInput;
   plan: LadderPlan;
-  rung: PlannedRendition;
+  planned: PlannedRendition;
   rendition: EncodedRendition;
   signal?: AbortSignal | undefined;
 }
@@ -28,7 +28,7 @@ export async function measureRenditionQuality(
   request: MeasureRequest,
   settings: { ffmpegPath: string; timeoutMs: number; quality: QualitySettings },
 ): Promise<RenditionQuality | undefined> {
-  if (settings.quality.mode === 'off' || request.rung.hdr) return undefined;
+  if (settings.quality.mode === 'off' || request.planned.hdr) return undefined;
   const windows = planSampleWindows(
     request.rendition.manifest.durationSeconds,
     settings.quality.sampleSeconds,
@@ -36,7 +36,7 @@ export async function measureRenditionQuality(
   const args = buildQualityArgs({
     source: request.source,
     plan: request.plan,
-    rung: request.rung,
+    rendition: request.planned,
     renditionMp4: path.join(request.rendition.dir, request.rendition.manifest.mp4),
     windows,
   });

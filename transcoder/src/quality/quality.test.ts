@@ -21,11 +21,11 @@ describe('planSampleWindows', () => {
 describe('buildQualityArgs', () => {
   it('seeks both inputs to each window and compares through the encoder filters', () => {
     const plan = planLadder(metadataFixture(), { keyframeIntervalSeconds: 2, maxFrameRate: 60 });
-    const rung = plan.rungs.find((r) => r.name === '360p')!;
+    const rendition = plan.renditions.find((r) => r.name === '360p')!;
     const args = buildQualityArgs({
       source: { kind: 'url', url: 'https://s3.example/raw/a.mp4?X-Amz-Signature=s', protocols: ['https', 'tls', 'tcp'] },
       plan,
-      rung,
+      rendition: rendition,
       renditionMp4: '/work/job/360p/360p.mp4',
       windows: [
         { startSeconds: 1, seconds: 2 },

@@ -18,7 +18,7 @@ import {
   segmentFramesOf,
   type ChunkWindow,
 } from '../ffmpeg/chunk-command.builder.ts';
-import type { EncodeInput, RungOutput } from '../ffmpeg/ffmpeg-command.builder.ts';
+import type { EncodeInput, RenditionOutput } from '../ffmpeg/ffmpeg-command.builder.ts';
 import { runFfmpeg } from '../ffmpeg/ffmpeg.runner.ts';
 import { videoEncoderOf } from '../ffmpeg/video-encoders.ts';
 import { parseMediaPlaylist } from '../output/hls-playlist.ts';
@@ -65,17 +65,17 @@ export type ChunkJobOutcome =
   | { status: 'succeeded'; manifest: ChunkManifest }
   | { status: 'failed'; failure: TranscodeFailure };
 
-/** The rungs a chunked job makes, fitted to the source: the same answer in every chunk and in stitch. */
+/** The renditions a chunked job makes, fitted to the source: the same answer in every chunk and in stitch. */
 export interface ChunkedLadder {
   metadata: MediaMetadata;
   plan: LadderPlan;
-  /** H.264 rungs and their codec-family twins, in encode order. */
-  rungs: PlannedRendition[];
+  /** H.264 renditions and their codec-family twins, in encode order. */
+  renditions: PlannedRendition[];
 }
 
 /**
  * Probe and plan exactly as the ladder strategy does, so every chunk (and stitch)
- * fits the same rungs with the same GOP. Rungs the source is too small for are left
+ * fits the same renditions with the same GOP. Renditions the source is too small for are left
  * out, as the ladder leaves them out.
  */
 export async function planChunkedLadder(
@@ -88,10 +88,11 @@ export async function planChunkedLadder(
   const templates = mergeTemplates(defaultTemplates(), request.renditions ?? []);
   const plan = await planForSource(request.source, metadata, templates, settings, request.signal);
   const wanted = request.renditions?.map((template) => template.name);
-  const rungs: PlannedRendition[] = [];
-  for (const name of new Set(wanted ?? plan.rungs.map((rung) => rung.name))) {
-    const rung = selectRendition(plan, name, templates);
-    if (rung) rungs.push(rung.name === name ? rung : { ...rung, requestedName: name });
+  const renditions: PlannedRendition[] = [];
+  for (const name of new Set(wanted ?? plan.renditions.map((rendition) => rendition.name))) {
+    const rendition = selectRendition(plan, name, templates);
+    if (rendition)
+      renditions.push(rendition.name === name ? rendition : { ...rendition, requestedName: name });
   }
   const families = extraFamilies(request.codecs ?? settings.codecs);
   return {
@@ -99,13 +100,16 @@ export async function planChunkedLadder(
     ladder: {
       metadata,
       plan,
-      rungs: [...rungs, ...rungs.flatMap((rung) => families.map((f) => familyTwin(rung, f)))],
+      renditions: [
+        ...renditions,
+        ...renditions.flatMap((rendition) => families.map((f) => familyTwin(rendition, f))),
+      ],
     },
   };
 }
 
 /**
- * One chunk of the chunked strategy: the video of every rung for its whole segments,
+ * One chunk of the chunked strategy: the video of every rendition for its whole segments,
  * from one decode. Its segments go straight to each rendition's prefix under their
  * global numbers (a retried chunk rewrites the same names); its segment lists and init
  * segments to `chunks/{index}/`, and chunk.json last, which says it is done.
@@ -129,7 +133,7 @@ export async function transcodeChunk(
     });
   const planned = await planChunkedLadder(request, settings);
   if (!planned.ok) return failed(planned.failure);
-  const { metadata, plan, rungs } = planned.ladder;
+  const { metadata, plan, renditions: renditions } = planned.ladder;
   emit({ event: 'probed', job: request.jobId, metadata });
 
   const window: ChunkWindow = {
@@ -152,10 +156,10 @@ export async function transcodeChunk(
     index: chunk.index,
     startSegment: chunk.startSegment,
     segmentCount: chunk.segmentCount,
-    renditions: rungs.map((rung) => ({
-      name: rung.name,
+    renditions: renditions.map((rendition) => ({
+      name: rendition.name,
       firstSegment: chunk.startSegment,
-      segments: segments.get(rung.name) ?? 0,
+      segments: segments.get(rendition.name) ?? 0,
     })),
   });
 
@@ -165,7 +169,7 @@ export async function transcodeChunk(
   try {
     // The plan counts nominal segments; a chunk that starts past the last frame (a
     // title a little shorter than its segments) has nothing to encode.
-    if (rungs.length === 0 || chunkSeconds < 0.5 / fps) {
+    if (renditions.length === 0 || chunkSeconds < 0.5 / fps) {
       const manifest = manifestOf(new Map());
       await uploadManifest(storage, request.outputPrefix, manifest, workDir, request.signal);
       return { status: 'succeeded', manifest };
@@ -176,38 +180,38 @@ export async function transcodeChunk(
       plan,
       settings: { ...settings.encoder, segmentSeconds: chunk.segmentSeconds },
     };
-    // One probe per encoder (x264, x265, SVT-AV1): every rung of a family shares its GOP structure.
+    // One probe per encoder (x264, x265, SVT-AV1): every rendition of a family shares its GOP structure.
     const byEncoder = new Map<string, number>();
     const delays: number[] = [];
-    for (const [i, rung] of rungs.entries()) {
-      const encoder = videoEncoderOf(rung).type;
+    for (const [i, rendition] of renditions.entries()) {
+      const encoder = videoEncoderOf(rendition).type;
       const known = byEncoder.get(encoder);
       if (known !== undefined) {
         delays.push(known);
         continue;
       }
       const target = path.join(workDir, `delay-${i}.framecrc`);
-      const run = await runFfmpeg(encoderDelayCommand(input, rung, target), {
+      const run = await runFfmpeg(encoderDelayCommand(input, rendition, target), {
         ffmpegPath: settings.ffmpegPath,
         durationSeconds: 1,
         timeoutMs: settings.probeTimeoutMs,
         signal: request.signal,
         partialOutputs: [target],
       });
-      if (!run.ok) return failed(failureFromRun(run, `${rung.name}: encoder delay: `));
+      if (!run.ok) return failed(failureFromRun(run, `${rendition.name}: encoder delay: `));
       const delay = delayFromFramecrc(await readFile(target, 'utf8'));
       if (delay === undefined)
         return failed({
           kind: 'transient',
           code: 'encoder-delay',
-          message: `${rung.name}: could not read the encoder's reorder delay`,
+          message: `${rendition.name}: could not read the encoder's reorder delay`,
         });
       byEncoder.set(encoder, delay);
       delays.push(delay);
     }
-    const outputs: RungOutput[] = rungs.map((rung) => ({
-      rung,
-      dir: path.join(workDir, rung.name),
+    const outputs: RenditionOutput[] = renditions.map((rendition) => ({
+      rendition: rendition,
+      dir: path.join(workDir, rendition.name),
     }));
     await Promise.all(outputs.map((output) => mkdir(output.dir, { recursive: true })));
     const run = await runFfmpeg(buildChunkCommand(input, outputs, window, delays), {
@@ -219,7 +223,7 @@ export async function transcodeChunk(
         emit({
           event: 'progress',
           job: request.jobId,
-          renditions: rungs.map((rung) => rung.name),
+          renditions: renditions.map((rendition) => rendition.name),
           percent: Math.min(99, percent),
         }),
       partialOutputs: outputs.map((output) => output.dir),
@@ -231,17 +235,17 @@ export async function transcodeChunk(
     for (const output of outputs) {
       const listed = await readChunkPlaylist(output, window);
       if (!listed.ok) return failed(listed.failure);
-      segments.set(output.rung.name, listed.segments.length);
+      segments.set(output.rendition.name, listed.segments.length);
       uploads.push(async () => {
         await uploadFiles(
           storage,
-          renditionPrefix(request.outputPrefix, output.rung.name),
+          renditionPrefix(request.outputPrefix, output.rendition.name),
           listed.segments.map((name) => ({ name, path: path.join(output.dir, name) })),
           request.signal,
         );
         await uploadFiles(
           storage,
-          chunkRenditionPrefix(request.outputPrefix, chunk.index, output.rung.name),
+          chunkRenditionPrefix(request.outputPrefix, chunk.index, output.rendition.name),
           [RENDITION_FILES.init, RENDITION_FILES.playlist].map((name) => ({
             name,
             path: path.join(output.dir, name),
@@ -266,7 +270,7 @@ export async function transcodeChunk(
  * first global segment without a gap, never more segments than the chunk was given.
  */
 async function readChunkPlaylist(
-  output: RungOutput,
+  output: RenditionOutput,
   window: ChunkWindow,
 ): Promise<{ ok: true; segments: string[] } | { ok: false; failure: TranscodeFailure }> {
   const invalid = (message: string) => ({
@@ -282,20 +286,22 @@ async function readChunkPlaylist(
       failure: {
         kind: 'bad-input',
         code: 'no-output',
-        message: `${output.rung.name}: ffmpeg wrote no segment for the chunk: no decodable frame in it`,
+        message: `${output.rendition.name}: ffmpeg wrote no segment for the chunk: no decodable frame in it`,
       },
     };
   const playlist = parseMediaPlaylist(text);
   if (!playlist.ended || playlist.segments.length === 0)
-    return invalid(`${output.rung.name}: the chunk's playlist is incomplete`);
+    return invalid(`${output.rendition.name}: the chunk's playlist is incomplete`);
   if (playlist.segments.length > window.segmentCount)
     return invalid(
-      `${output.rung.name}: ${playlist.segments.length} segments for a chunk of ${window.segmentCount}`,
+      `${output.rendition.name}: ${playlist.segments.length} segments for a chunk of ${window.segmentCount}`,
     );
   const names = playlist.segments.map((segment) => segment.uri);
   const expected = names.map((_, i) => segmentName(window.startSegment + i));
   if (names.some((name, i) => name !== expected[i]))
-    return invalid(`${output.rung.name}: segments are not numbered from ${window.startSegment}`);
+    return invalid(
+      `${output.rendition.name}: segments are not numbered from ${window.startSegment}`,
+    );
   return { ok: true, segments: names };
 }
 

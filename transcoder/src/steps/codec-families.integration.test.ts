@@ -90,7 +90,7 @@ describeWith(['ffmpeg'], 'codec families from one decode', () => {
     };
   }
 
-  it('makes H.264 and AV1 rungs in one ladder run, AV1 with fewer bits, and lists both in the master', async () => {
+  it('makes H.264 and AV1 renditions in one ladder run, AV1 with fewer bits, and lists both in the master', async () => {
     const outcome = await transcode('both', 'ladder', ['720p', '360p'], ['h264', 'av1']);
     expect(outcome.renditions.map((r) => r.name).sort()).toEqual(
       ['360p', '360p-av1', '720p', '720p-av1'].sort(),
@@ -99,19 +99,19 @@ describeWith(['ffmpeg'], 'codec families from one decode', () => {
     const sizes = { '720p': [1280, 720], '360p': [640, 360] } as const;
     for (const family of ['h264', 'av1'] as const) {
       const keyframes: number[][] = [];
-      for (const rung of ['720p', '360p'] as const) {
-        const name = family === 'h264' ? rung : `${rung}-av1`;
+      for (const rendition of ['720p', '360p'] as const) {
+        const name = family === 'h264' ? rendition : `${rendition}-av1`;
         const { video, duration, keyframes: times } = await readBack('both', name);
         expect(video, name).toMatchObject({
           codec_name: family,
-          width: sizes[rung][0],
-          height: sizes[rung][1],
+          width: sizes[rendition][0],
+          height: sizes[rendition][1],
           pix_fmt: 'yuv420p',
         });
         expect(duration, name).toBeCloseTo(5, 0);
         keyframes.push(times);
       }
-      // One GOP for every rung of the family: players switch at any segment boundary.
+      // One GOP for every rendition of the family: players switch at any segment boundary.
       expect(keyframes[0]).toEqual([0, 2, 4]);
       expect(keyframes[1]).toEqual(keyframes[0]);
     }
@@ -151,12 +151,12 @@ describeWith(['ffmpeg'], 'codec families from one decode', () => {
       expect(variant.averageBandwidth).toBeGreaterThan(manifest.averageBandwidth);
       expect(variant.bandwidth).toBeGreaterThanOrEqual(variant.averageBandwidth ?? 0);
     }
-    // The stills come from the H.264 rungs.
+    // The stills come from the H.264 renditions.
     const poster = await probeFile(storage.filePath('videos/output/both/poster.jpg'));
     expect(poster.streams[0]).toMatchObject({ codec_name: 'mjpeg' });
   }, 300_000);
 
-  it('makes an HEVC Main twin in hvc1 beside the H.264 rung per rendition, keyframes aligned', async () => {
+  it('makes an HEVC Main twin in hvc1 beside the H.264 rendition per rendition, keyframes aligned', async () => {
     const outcome = await transcode('hevc', 'perRendition', ['360p'], ['h264', 'hevc']);
     expect(outcome.renditions.map((r) => r.name)).toEqual(['360p-hevc', '360p']);
     const h264 = await readBack('hevc', '360p');

@@ -84,7 +84,7 @@ export async function finalizeOutputs(
   };
 
   const manifests = await readManifests(storage, outputPrefix);
-  // A below-360p source answers "360p" with its own-size rung ("240p"), which records
+  // A below-360p source answers "360p" with its own-size rendition ("240p"), which records
   // the name it was asked for.
   const missing = (request.expectedRenditions ?? []).filter(
     (name) => !manifests.some((m) => m.name === name || m.requestedName === name),

@@ -10,7 +10,7 @@ import {
   type TracksManifest,
 } from '@videoforge/contracts';
 import type { StoragePort } from '@videoforge/platform/storage';
-import type { RungOutput } from '../ffmpeg/ffmpeg-command.builder.ts';
+import type { RenditionOutput } from '../ffmpeg/ffmpeg-command.builder.ts';
 import { TRACK_FILES, trackDir, type TracksPlan } from '../ffmpeg/tracks-command.builder.ts';
 import { AAC_LC_CODEC } from '../output/hls-playlist.ts';
 import {
@@ -31,10 +31,10 @@ export interface LiveTarget {
 
 const JSON_HEADERS = { contentType: 'application/json', cacheControl: 'no-cache' };
 
-/** Live mirroring of one encode's rungs (and, in the ladder, its audio tracks). */
+/** Live mirroring of one encode's renditions (and, in the ladder, its audio tracks). */
 export interface LiveEncode {
   publishing: LivePublishing;
-  /** What was published for a rung's directory, to skip at the final upload. */
+  /** What was published for a rendition's directory, to skip at the final upload. */
   publishedFor(dir: string): ReadonlySet<string>;
   /** What was published under `tracks/`, as `a0/segment-00000.m4s`. */
   publishedTracks(): ReadonlySet<string>;
@@ -43,42 +43,44 @@ export interface LiveEncode {
 }
 
 /**
- * Starts mirroring an encode's outputs. Each rung's prefix is emptied first (a retry
- * starts clean); each rung announces itself with live.json once its first segments are
+ * Starts mirroring an encode's outputs. Each rendition's prefix is emptied first (a retry
+ * starts clean); each rendition announces itself with live.json once its first segments are
  * up, and the audio tracks with tracks/live.json once every one of them has segments.
  */
 export async function startLiveEncode(
   target: LiveTarget,
-  rungs: readonly RungOutput[],
+  renditions: readonly RenditionOutput[],
   plan: LadderPlan | undefined,
   tracks?: { plan: TracksPlan; dir: string },
   signal?: AbortSignal,
 ): Promise<LiveEncode> {
   const { storage, outputPrefix } = target;
-  const rungOutputs = rungs.map((output): LiveOutput => ({
+  const renditionOutputs = renditions.map((output): LiveOutput => ({
     dir: output.dir,
-    prefix: renditionPrefix(outputPrefix, output.rung.name),
+    prefix: renditionPrefix(outputPrefix, output.rendition.name),
     playlist: RENDITION_FILES.playlist,
     onFirstSegments: async (init) => {
-      const codecs = variantCodecString(output.rung.name, init);
+      const codecs = variantCodecString(output.rendition.name, init);
       if (!codecs || !plan) return;
       const manifest: LiveRenditionManifest = {
         version: 1,
-        name: output.rung.name,
-        width: output.rung.width,
-        height: output.rung.height,
+        name: output.rendition.name,
+        width: output.rendition.width,
+        height: output.rendition.height,
         frameRate: plan.frameRate,
         codecs,
         // Nominal until measured: the VBV cap bounds the peak, the target the mean.
-        bandwidth: output.rung.maxrateKbps * 1000,
-        averageBandwidth: output.rung.videoBitrateKbps * 1000,
+        bandwidth: output.rendition.maxrateKbps * 1000,
+        averageBandwidth: output.rendition.videoBitrateKbps * 1000,
         playlist: RENDITION_FILES.playlist,
-        videoRange: output.rung.hdr ?? 'SDR',
-        ...(output.rung.requestedName ? { requestedName: output.rung.requestedName } : {}),
+        videoRange: output.rendition.hdr ?? 'SDR',
+        ...(output.rendition.requestedName
+          ? { requestedName: output.rendition.requestedName }
+          : {}),
         publishedAt: new Date().toISOString(),
       };
       await storage.put(
-        liveManifestKey(outputPrefix, output.rung.name),
+        liveManifestKey(outputPrefix, output.rendition.name),
         JSON.stringify(manifest),
         JSON_HEADERS,
       );
@@ -121,16 +123,16 @@ export async function startLiveEncode(
     },
   }));
   const prefixes = [
-    ...rungOutputs.map((output) => output.prefix),
+    ...renditionOutputs.map((output) => output.prefix),
     ...(tracks ? [`${outputPrefix}${TRACKS_DIR}`] : []),
   ];
   await Promise.all(prefixes.map((prefix) => storage.deletePrefix(prefix)));
-  const publishing = publishWhileEncoding(storage, [...rungOutputs, ...trackOutputs], signal);
+  const publishing = publishWhileEncoding(storage, [...renditionOutputs, ...trackOutputs], signal);
   return {
     publishing,
     prefixes,
     publishedFor: (dir) => {
-      const output = rungOutputs.find((candidate) => candidate.dir === dir);
+      const output = renditionOutputs.find((candidate) => candidate.dir === dir);
       return output ? publishing.published(output) : new Set();
     },
     publishedTracks: () =>

@@ -8,7 +8,7 @@ import {
   type SubtitleTrackManifest,
 } from '@videoforge/contracts';
 
-const rung = (name: string, height: number, bandwidth: number): RenditionManifest => ({
+const rendition = (name: string, height: number, bandwidth: number): RenditionManifest => ({
   version: 1,
   name,
   width: Math.round((height * 16) / 9),
@@ -68,10 +68,13 @@ function parseMaster(text: string): HLS.types.MasterPlaylist {
 }
 
 describe('master playlist with alternate audio and subtitles', () => {
-  const text = renderMasterPlaylist([rung('720p', 720, 2_000_000), rung('360p', 360, 700_000)], {
-    audio: [audio('a0', "Director's commentary", false, 2), audio('a1', 'Main', true, 2)],
-    subtitles: [subtitle('s0', 'French', 'fr')],
-  });
+  const text = renderMasterPlaylist(
+    [rendition('720p', 720, 2_000_000), rendition('360p', 360, 700_000)],
+    {
+      audio: [audio('a0', "Director's commentary", false, 2), audio('a1', 'Main', true, 2)],
+      subtitles: [subtitle('s0', 'French', 'fr')],
+    },
+  );
   const master = parseMaster(text);
 
   it('puts every audio track in one group with exactly one DEFAULT, referenced by every variant', () => {
@@ -105,7 +108,7 @@ describe('master playlist with alternate audio and subtitles', () => {
       ['English', 'tracks/c8/index.m3u8'],
     ]);
     const bare = parseMaster(
-      withSubtitleRenditions(renderMasterPlaylist([rung('360p', 360, 700_000)]), [
+      withSubtitleRenditions(renderMasterPlaylist([rendition('360p', 360, 700_000)]), [
         subtitle('c1', 'English', 'en'),
       ]),
     );

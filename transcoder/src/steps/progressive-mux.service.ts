@@ -10,8 +10,8 @@ import { runFfmpeg } from '../ffmpeg/ffmpeg.runner.ts';
 import { uploadFiles } from '../output/upload.service.ts';
 
 /**
- * The progressive MP4 of a rung with the main mix beside its video, both stream-copied:
- * the rung's own MP4 is video only (its audio is the shared AAC rendition), so this is
+ * The progressive MP4 of a rendition with the main mix beside its video, both stream-copied:
+ * the rendition's own MP4 is video only (its audio is the shared AAC rendition), so this is
  * a remux, not an encode. Mapping the video of the first input only makes it idempotent:
  * a retried finalize remuxes an already muxed file to the same result.
  */
@@ -45,7 +45,7 @@ export function buildMuxCommand(video: string, audio: string, target: string): F
 
 export type MuxOutcome = { ok: true } | { ok: false; message: string; cancelled: boolean };
 
-/** Downloads each rung's MP4 and the main mix, muxes them, and puts the MP4 back in place. */
+/** Downloads each rendition's MP4 and the main mix, muxes them, and puts the MP4 back in place. */
 export async function muxProgressiveDownloads(
   request: {
     storage: StoragePort;

@@ -90,7 +90,7 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
     );
   });
 
-  it('hdr10 with the HDR ladder: an HEVC Main10 PQ twin beside the SDR rung, VIDEO-RANGE and exact CODECS', async () => {
+  it('hdr10 with the HDR ladder: an HEVC Main10 PQ twin beside the SDR rendition, VIDEO-RANGE and exact CODECS', async () => {
     const clip = clips.get('hdr10');
     if (!clip) throw new Error('hdr10');
     const outputPrefix = 'videos/output/hdr10-ladder/';
@@ -115,7 +115,7 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
       { settings, storage, workRoot },
     );
     expect(finalized.status).toBe('succeeded');
-    // Rungs are video only; finalize muxed the main mix into each progressive MP4.
+    // Renditions are video only; finalize muxed the main mix into each progressive MP4.
     const hdrMp4 = storage.filePath(`${outputPrefix}360p-hdr/360p-hdr.mp4`);
     expect(await probeOutput(hdrMp4)).toMatchObject({
       width: 640,
@@ -140,7 +140,7 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
     ]);
   }, 240_000);
 
-  // The TranscodeJob path: the operator asks for the ladder's lowest rung (360p); a
+  // The TranscodeJob path: the operator asks for the ladder's lowest rendition (360p); a
   // source below it gets its own size under its own name, which finalize accepts.
   for (const which of CASES) {
     it(`${which}: comes out progressive BT.709 SDR at the right size, with a poster`, async () => {
@@ -154,7 +154,7 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
           source: source(clip),
           outputPrefix,
           strategy: 'ladder',
-          // The HDR case's rung gets bits enough that SSIM measures the tone mapping,
+          // The HDR case's rendition gets bits enough that SSIM measures the tone mapping,
           // not ultrafast's compression at 600k.
           renditions: clip.sdrOriginal
             ? [{ name: '360p', height: 360, videoBitrateKbps: 2000 }]
@@ -186,7 +186,7 @@ describeWith(['ffmpeg'], 'real-world media matrix through the transcoder', () =>
       if (which === 'unflagged-interlaced')
         expect(manifest.processing?.interlaceDetectedBy).toBe('idet');
 
-      // Rungs are video only; finalize muxes the main mix into the progressive MP4.
+      // Renditions are video only; finalize muxes the main mix into the progressive MP4.
       const finalized = await finalizeOutputs(
         {
           jobId: which,

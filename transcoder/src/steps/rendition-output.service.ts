@@ -27,7 +27,7 @@ const FAMILY_STREAMS: Record<
   av1: { describe: av1CodecString, label: 'AV1', codecName: 'av1' },
 };
 
-/** A rung's finished local outputs, described and checked, ready to upload. */
+/** A rendition's finished local outputs, described and checked, ready to upload. */
 export interface EncodedRendition {
   manifest: RenditionManifest;
   dir: string;
@@ -52,13 +52,13 @@ export interface DescribeOptions {
 }
 
 /**
- * Checks what ffmpeg wrote for one rung against the plan and writes its manifest.
+ * Checks what ffmpeg wrote for one rendition against the plan and writes its manifest.
  * ffmpeg stops quietly at the end of a truncated source, so a rendition much shorter
  * than the probed duration means the source lied about its length: bad input.
  */
 export async function describeRendition(
   dir: string,
-  rung: PlannedRendition,
+  rendition: PlannedRendition,
   plan: LadderPlan,
   metadata: MediaMetadata,
   options: DescribeOptions,
@@ -67,7 +67,7 @@ export async function describeRendition(
     ok: false,
     kind: 'transient',
     code: 'output-invalid',
-    message: `${rung.name}: ${message}`,
+    message: `${rendition.name}: ${message}`,
   });
   const playlistText = await readFile(path.join(dir, RENDITION_FILES.playlist), 'utf8').catch(
     () => undefined,
@@ -78,7 +78,7 @@ export async function describeRendition(
       ok: false,
       kind: 'bad-input',
       code: 'no-output',
-      message: `${rung.name}: ffmpeg finished but produced no output: the source has no decodable video frames`,
+      message: `${rendition.name}: ffmpeg finished but produced no output: the source has no decodable video frames`,
     };
   }
   const playlist = parseMediaPlaylist(playlistText);
@@ -91,12 +91,12 @@ export async function describeRendition(
     })),
   );
   const init = await readFile(path.join(dir, playlist.initUri ?? RENDITION_FILES.init));
-  const family = familyOfVariant(rung.name);
+  const family = familyOfVariant(rendition.name);
   const { describe, label, codecName: expectedCodec } = FAMILY_STREAMS[family];
   const codecs = describe(init);
   if (!codecs) return mismatch(`the init segment has no ${label} configuration`);
 
-  const mp4 = renditionMp4Name(rung.name);
+  const mp4 = renditionMp4Name(rendition.name);
   const probe = await runFfprobe(
     [
       '-v',
@@ -120,14 +120,14 @@ export async function describeRendition(
   const duration = Number(parsed.data.format?.duration ?? 0);
   if (
     video?.codec_name !== expectedCodec ||
-    video.width !== rung.width ||
-    video.height !== rung.height
+    video.width !== rendition.width ||
+    video.height !== rendition.height
   ) {
     return mismatch(
-      `expected ${expectedCodec} ${rung.width}×${rung.height}, got ${video?.codec_name ?? 'no video'} ${video?.width ?? 0}×${video?.height ?? 0}`,
+      `expected ${expectedCodec} ${rendition.width}×${rendition.height}, got ${video?.codec_name ?? 'no video'} ${video?.width ?? 0}×${video?.height ?? 0}`,
     );
   }
-  // Rungs are video only; the audio tracks are renditions of their own.
+  // Renditions are video only; the audio tracks are renditions of their own.
   if (audio) return mismatch('unexpected audio track');
   const shortfall = metadata.durationSeconds - duration;
   if (shortfall > Math.max(1, metadata.durationSeconds * 0.05)) {
@@ -146,13 +146,13 @@ export async function describeRendition(
   );
   const manifest: RenditionManifest = {
     version: 1,
-    name: rung.name,
-    width: rung.width,
-    height: rung.height,
+    name: rendition.name,
+    width: rendition.width,
+    height: rendition.height,
     frameRate: plan.frameRate,
     codecs,
     hasAudio: false,
-    videoBitrateKbps: rung.videoBitrateKbps,
+    videoBitrateKbps: rendition.videoBitrateKbps,
     bandwidth: peak,
     averageBandwidth: average,
     durationSeconds: duration,
@@ -160,12 +160,12 @@ export async function describeRendition(
     mp4,
     segmentCount: playlist.segments.length,
     bytes: sizes.reduce((sum, size) => sum + size, 0),
-    videoRange: rung.hdr ?? 'SDR',
-    ...(rung.requestedName ? { requestedName: rung.requestedName } : {}),
+    videoRange: rendition.hdr ?? 'SDR',
+    ...(rendition.requestedName ? { requestedName: rendition.requestedName } : {}),
     // An HDR twin keeps the source's range: nothing was tone-mapped for it.
     processing: {
       ...videoProcessingOf(metadata, plan),
-      ...(rung.hdr ? { toneMapped: false } : {}),
+      ...(rendition.hdr ? { toneMapped: false } : {}),
     },
   };
   await writeFile(

@@ -103,20 +103,20 @@ export async function stitchChunks(
   const workDir = await mkdtemp(path.join(deps.workRoot, `videoforge-${request.jobId}-stitch-`));
   try {
     const done: string[] = [];
-    // Twins first: a runtime counts an H.264 rung (and its twins) done once its manifest exists.
+    // Twins first: a runtime counts an H.264 rendition (and its twins) done once its manifest exists.
     const order = [
-      ...ladder.rungs.filter((r) => familyOfVariant(r.name) !== 'h264'),
-      ...ladder.rungs.filter((r) => familyOfVariant(r.name) === 'h264'),
+      ...ladder.renditions.filter((r) => familyOfVariant(r.name) !== 'h264'),
+      ...ladder.renditions.filter((r) => familyOfVariant(r.name) === 'h264'),
     ];
-    for (const rung of order) {
-      const outcome = await stitchRendition(request, deps, ladder, rung, manifests, workDir);
+    for (const rendition of order) {
+      const outcome = await stitchRendition(request, deps, ladder, rendition, manifests, workDir);
       if (!outcome.ok) return failed(outcome.failure);
-      done.push(rung.name);
+      done.push(rendition.name);
       emit({
         event: 'rendition-uploaded',
         job: request.jobId,
-        rendition: rung.name,
-        outputKey: `${renditionPrefix(request.outputPrefix, rung.name)}${RENDITION_FILES.playlist}`,
+        rendition: rendition.name,
+        outputKey: `${renditionPrefix(request.outputPrefix, rendition.name)}${RENDITION_FILES.playlist}`,
         bytes: outcome.bytes,
       });
     }
@@ -133,7 +133,7 @@ async function stitchRendition(
   request: StitchRequest,
   deps: TranscodeJobDeps,
   ladder: ChunkedLadder,
-  rung: PlannedRendition,
+  rendition: PlannedRendition,
   manifests: readonly ChunkManifest[],
   workRoot: string,
 ): Promise<{ ok: true; bytes: number } | { ok: false; failure: TranscodeFailure }> {
@@ -143,16 +143,16 @@ async function stitchRendition(
     failure: {
       kind: 'transient' as const,
       code: 'chunks-invalid',
-      message: `${rung.name}: ${message}`,
+      message: `${rendition.name}: ${message}`,
     },
   });
-  const dir = path.join(workRoot, rung.name);
+  const dir = path.join(workRoot, rendition.name);
   await mkdir(dir, { recursive: true });
   const segments: MediaSegment[] = [];
   let init: Buffer | undefined;
   let ended = false;
   for (const manifest of manifests) {
-    const entry = manifest.renditions.find((r) => r.name === rung.name);
+    const entry = manifest.renditions.find((r) => r.name === rendition.name);
     if (!entry) return invalid(`chunk ${manifest.index} did not encode it`);
     if (entry.segments === 0) {
       ended = true;
@@ -164,7 +164,7 @@ async function stitchRendition(
       return invalid(
         `chunk ${manifest.index} starts at segment ${entry.firstSegment}, not ${segments.length}`,
       );
-    const prefix = chunkRenditionPrefix(request.outputPrefix, manifest.index, rung.name);
+    const prefix = chunkRenditionPrefix(request.outputPrefix, manifest.index, rendition.name);
     const chunkInit = await readAll(storage, `${prefix}${RENDITION_FILES.init}`);
     if (init && !init.equals(chunkInit))
       return invalid(`chunk ${manifest.index}'s init segment differs from chunk 0's`);
@@ -184,14 +184,14 @@ async function stitchRendition(
   await writeFile(path.join(dir, RENDITION_FILES.init), init);
   await writeFile(path.join(dir, RENDITION_FILES.playlist), renderStitchedPlaylist(segments));
   // The MP4 is a remux of the same bytes: init + every fragment is one fragmented MP4.
-  const fragmented = path.join(workRoot, `${rung.name}.fragmented.mp4`);
+  const fragmented = path.join(workRoot, `${rendition.name}.fragmented.mp4`);
   const out = await open(fragmented, 'w');
   try {
     await out.write(init);
     for (const segment of segments) {
       const local = path.join(dir, segment.uri);
       await pipeline(
-        await storage.get(`${renditionPrefix(request.outputPrefix, rung.name)}${segment.uri}`),
+        await storage.get(`${renditionPrefix(request.outputPrefix, rendition.name)}${segment.uri}`),
         createWriteStream(local),
       );
       await out.write(await readFile(local));
@@ -199,7 +199,7 @@ async function stitchRendition(
   } finally {
     await out.close();
   }
-  const mp4 = path.join(dir, renditionMp4Name(rung.name));
+  const mp4 = path.join(dir, renditionMp4Name(rendition.name));
   const run = await runFfmpeg(buildRemuxCommand(fragmented, mp4), {
     ffmpegPath: settings.ffmpegPath,
     durationSeconds: ladder.metadata.durationSeconds,
@@ -208,9 +208,9 @@ async function stitchRendition(
     partialOutputs: [mp4],
   });
   await rm(fragmented, { force: true });
-  if (!run.ok) return { ok: false, failure: failureFromRun(run, `${rung.name}: MP4 remux: `) };
+  if (!run.ok) return { ok: false, failure: failureFromRun(run, `${rendition.name}: MP4 remux: `) };
 
-  const described = await describeRendition(dir, rung, ladder.plan, ladder.metadata, {
+  const described = await describeRendition(dir, rendition, ladder.plan, ladder.metadata, {
     ffprobePath: settings.ffprobePath,
     timeoutMs: settings.probeTimeoutMs,
   });
@@ -223,13 +223,13 @@ async function stitchRendition(
   // media first, playlist next, manifest last.
   const files = [
     RENDITION_FILES.init,
-    renditionMp4Name(rung.name),
+    renditionMp4Name(rendition.name),
     RENDITION_FILES.playlist,
     RENDITION_FILES.manifest,
   ];
   await uploadFiles(
     storage,
-    renditionPrefix(request.outputPrefix, rung.name),
+    renditionPrefix(request.outputPrefix, rendition.name),
     files.map((name) => ({ name, path: path.join(dir, name) })),
     request.signal,
   );

@@ -229,7 +229,7 @@ describeWith(['ffmpeg'], 'audio tracks and subtitles through the transcoder', ()
     ]);
   }, 120_000);
 
-  it('downmixes 5.1 to stereo and keeps mono as mono (per rendition: a tracks workload beside the rung)', async () => {
+  it('downmixes 5.1 to stereo and keeps mono as mono (per rendition: a tracks workload beside the rendition)', async () => {
     const outcome = await transcodeTracks(
       { jobId: 't2', source: source('channels'), outputPrefix: 'videos/output/t2/' },
       { settings, storage, workRoot },

@@ -203,7 +203,7 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
   const mp4Of = (job: string, name: string) =>
     storage.filePath(`videos/output/${job}/${name}/${name}.mp4`);
 
-  /** Reads back every rung: codecs, size, duration, playlist shape, and the keyframe grid. */
+  /** Reads back every rendition: codecs, size, duration, playlist shape, and the keyframe grid. */
   async function expectRenditions(
     job: string,
     expected: Array<[string, number, number]>,
@@ -215,7 +215,7 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
       const video = streams.find((s) => s.codec_type === 'video');
       const audio = streams.filter((s) => s.codec_type === 'audio');
       expect(video, name).toMatchObject({ codec_name: 'h264', width, height, pix_fmt: 'yuv420p' });
-      // Rungs are video only: audio is its own rendition (tracks.integration.test.ts), and
+      // Renditions are video only: audio is its own rendition (tracks.integration.test.ts), and
       // finalize muxes the main mix into the progressive MP4.
       expect(audio, name).toEqual([]);
       expect(actual, name).toBeCloseTo(duration, 0);
@@ -361,7 +361,7 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
     expect(crf.keyframes).toEqual([0, 2, 4, 6]);
   });
 
-  it('keeps a portrait 1080×1920 source portrait, one ffmpeg per rung, keyframes aligned', async () => {
+  it('keeps a portrait 1080×1920 source portrait, one ffmpeg per rendition, keyframes aligned', async () => {
     await transcode('portrait', 'portrait');
     const keyframes = await expectRenditions(
       'portrait',
@@ -400,13 +400,13 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
 
   it('plans 2160p for a 4K source and encodes it', async () => {
     const outcome = await transcode('uhd', 'uhd', { renditions: [template('2160p')] });
-    expect(planLadder(outcome.metadata, { keyframeIntervalSeconds: 2 }).rungs.map((r) => r.name)).toEqual([
+    expect(planLadder(outcome.metadata, { keyframeIntervalSeconds: 2 }).renditions.map((r) => r.name)).toEqual([
       '2160p', '1080p', '720p', '480p', '360p',
     ]); // prettier-ignore
     await expectRenditions('uhd', [['2160p', 3840, 2160]], 2);
   });
 
-  it('gives a 640×360 two-second clip one rung and one segment', async () => {
+  it('gives a 640×360 two-second clip one rendition and one segment', async () => {
     const outcome = await transcode('small', 'small', { renditions: defaultTemplates().slice() });
     expect(outcome.renditions.map((r) => r.name)).toEqual(['360p']);
     expect(outcome.skipped.map((s) => s.name)).toEqual(['2160p', '1080p', '720p', '480p']);
@@ -417,7 +417,7 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
     expect(manifest.segmentCount).toBe(1);
   });
 
-  it('makes an odd 1921×1081 (4:4:4) source even-sized 4:2:0 rungs', async () => {
+  it('makes an odd 1921×1081 (4:4:4) source even-sized 4:2:0 renditions', async () => {
     await transcode('odd', 'odd', { strategy: 'ladder' });
     await expectRenditions('odd', [['1080p', 1920, 1080], ['720p', 1280, 720], ['480p', 852, 480], ['360p', 640, 360]], 2); // prettier-ignore
   });
@@ -432,7 +432,7 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
     expect(manifest.codecs).toMatch(/^avc1\.[0-9a-f]{6}$/);
   });
 
-  it('downmixes 5.1 to stereo AAC, and gives a sub-360p source one rung at its own size', async () => {
+  it('downmixes 5.1 to stereo AAC, and gives a sub-360p source one rendition at its own size', async () => {
     const outcome = await transcode('surround', 'surround');
     expect(outcome.metadata.audio).toMatchObject({ channels: 6 });
     expect(outcome.renditions.map((r) => r.name)).toEqual(['240p']);
@@ -487,10 +487,16 @@ describeWith(['ffmpeg'], 'transcoding real clips', () => {
     if (!probed.ok) throw new Error('probe failed');
     const plan = planLadder(probed.metadata, { keyframeIntervalSeconds: 2 });
     const workDir = await mkdtemp(path.join(workRoot, 'timeout-'));
-    const rung = plan.rungs[0];
-    if (!rung) throw new Error('no rung');
+    const rendition = plan.renditions[0];
+    if (!rendition) throw new Error('no rendition');
     const outcome = await runRendition(
-      { source: source('landscape'), metadata: probed.metadata, plan, workDir, rung },
+      {
+        source: source('landscape'),
+        metadata: probed.metadata,
+        plan,
+        workDir,
+        rendition: rendition,
+      },
       { ...settings, timeoutMs: 300 },
     );
     expect(outcome).toMatchObject({ ok: false, failure: { kind: 'transient', code: 'timeout' } });

@@ -21,7 +21,7 @@ import {
   type EncoderSettings,
   type EncodeInput,
   type FfmpegCommand,
-  type RungOutput,
+  type RenditionOutput,
 } from '../ffmpeg/ffmpeg-command.builder.ts';
 import type { ColourSettings } from '../plan/colour.ts';
 import { detectInterlacing, type DeinterlaceRate } from '../plan/deinterlace.ts';
@@ -111,7 +111,7 @@ export interface EncodeRequest {
   source: SourceInput;
   metadata: MediaMetadata;
   plan: LadderPlan;
-  /** An existing directory; each rung writes to `{workDir}/{rung}/`. */
+  /** An existing directory; each rendition writes to `{workDir}/{rendition}/`. */
   workDir: string;
   onProgress?: ((percent: number) => void) | undefined;
   signal?: AbortSignal | undefined;
@@ -119,12 +119,12 @@ export interface EncodeRequest {
   live?: LiveTarget | undefined;
 }
 
-/** One rung, one ffmpeg: what a Kubernetes Job per rendition runs. */
+/** One rendition, one ffmpeg: what a Kubernetes Job per rendition runs. */
 export function runRendition(
-  request: EncodeRequest & { rung: PlannedRendition },
+  request: EncodeRequest & { rendition: PlannedRendition },
   settings: TranscoderSettings,
 ): Promise<EncodeOutcome> {
-  const output = rungOutput(request.workDir, request.rung);
+  const output = renditionOutput(request.workDir, request.rendition);
   return encode(
     buildRenditionCommand(encodeInput(request, settings), output),
     [output],
@@ -134,14 +134,19 @@ export function runRendition(
 }
 
 /**
- * Every rung from one ffmpeg that decodes the source once; with `tracks`, every audio
- * track (encoded once, shared by the rungs) and text subtitle comes out of the same run.
+ * Every rendition from one ffmpeg that decodes the source once; with `tracks`, every audio
+ * track (encoded once, shared by the renditions) and text subtitle comes out of the same run.
  */
 export async function runLadder(
-  request: EncodeRequest & { rungs: readonly PlannedRendition[]; tracks?: TracksPlan | undefined },
+  request: EncodeRequest & {
+    renditions: readonly PlannedRendition[];
+    tracks?: TracksPlan | undefined;
+  },
   settings: TranscoderSettings,
 ): Promise<EncodeOutcome> {
-  const outputs = request.rungs.map((rung) => rungOutput(request.workDir, rung));
+  const outputs = request.renditions.map((rendition) =>
+    renditionOutput(request.workDir, rendition),
+  );
   const { tracks } = request;
   const tracksDir = path.join(request.workDir, 'tracks');
   if (tracks) await prepareTrackDirs(tracks, tracksDir);
@@ -180,8 +185,8 @@ export async function runLadder(
   };
 }
 
-function rungOutput(workDir: string, rung: PlannedRendition): RungOutput {
-  return { rung, dir: path.join(workDir, rung.name) };
+function renditionOutput(workDir: string, rendition: PlannedRendition): RenditionOutput {
+  return { rendition: rendition, dir: path.join(workDir, rendition.name) };
 }
 
 function encodeInput(request: EncodeRequest, settings: TranscoderSettings): EncodeInput {
@@ -195,7 +200,7 @@ function encodeInput(request: EncodeRequest, settings: TranscoderSettings): Enco
 
 async function encode(
   command: FfmpegCommand,
-  outputs: readonly RungOutput[],
+  outputs: readonly RenditionOutput[],
   request: EncodeRequest,
   settings: TranscoderSettings,
   tracks?: { plan: TracksPlan; dir: string },
@@ -224,7 +229,7 @@ async function encode(
   for (const output of outputs) {
     const described = await describeRendition(
       output.dir,
-      output.rung,
+      output.rendition,
       request.plan,
       request.metadata,
       {
@@ -289,11 +294,11 @@ export interface TranscodeJobRequest {
   source: SourceInput;
   /** `videos/output/{jobId}/`. */
   outputPrefix: string;
-  /** perRendition: one ffmpeg per rung; ladder: one ffmpeg decodes once for every rung. */
+  /** perRendition: one ffmpeg per rendition; ladder: one ffmpeg decodes once for every rendition. */
   strategy: TranscodeJobStrategy;
-  /** The rungs to produce (defaults overridden by name); undefined: every rung the source fits. */
+  /** The renditions to produce (defaults overridden by name); undefined: every rendition the source fits. */
   renditions?: readonly RenditionTemplate[] | undefined;
-  /** Also make an HDR twin ("720p-hdr", HEVC Main10 PQ/HLG) of each rung when the source is HDR. */
+  /** Also make an HDR twin ("720p-hdr", HEVC Main10 PQ/HLG) of each rendition when the source is HDR. */
   hdr?: boolean | undefined;
   /** The codec families to make, H.264 first in the master; undefined: the server's default. */
   codecs?: readonly CodecFamily[] | undefined;
@@ -350,13 +355,14 @@ export async function transcodeRenditions(
   const templates = mergeTemplates(defaultTemplates(), request.renditions ?? []);
   const plan = await planForSource(request.source, metadata, templates, settings, request.signal);
   const wanted = request.renditions?.map((template) => template.name);
-  const rungs: PlannedRendition[] = [];
+  const selected: PlannedRendition[] = [];
   const skipped: Array<{ name: string; reason: string }> = [];
-  for (const name of new Set(wanted ?? plan.rungs.map((rung) => rung.name))) {
-    const rung = selectRendition(plan, name, templates);
-    // A source below the lowest rung answers "360p" with its own size ("240p"); the
+  for (const name of new Set(wanted ?? plan.renditions.map((rendition) => rendition.name))) {
+    const rendition = selectRendition(plan, name, templates);
+    // A source below the lowest rendition answers "360p" with its own size ("240p"); the
     // manifest records what was asked, so finalize can match the TranscodeJob's list.
-    if (rung) rungs.push(rung.name === name ? rung : { ...rung, requestedName: name });
+    if (rendition)
+      selected.push(rendition.name === name ? rendition : { ...rendition, requestedName: name });
     else {
       const reason = `the source (${metadata.video.displayWidth}×${metadata.video.displayHeight}) is smaller than ${name}; renditions are never upscaled`;
       skipped.push({ name, reason });
@@ -374,7 +380,7 @@ export async function transcodeRenditions(
       emit({
         event: 'progress',
         job: request.jobId,
-        renditions: rungs.map((rung) => rung.name),
+        renditions: selected.map((rendition) => rendition.name),
         percent: Math.round(((done + percent / 100) / total) * 1000) / 10,
       });
     const upload = async (rendition: EncodedRendition): Promise<void> => {
@@ -423,9 +429,9 @@ export async function transcodeRenditions(
     // side by side; the quality events follow the uploads they describe.
     const uploadAndMeasure = async (
       renditions: readonly EncodedRendition[],
-      encodedRungs: readonly PlannedRendition[],
+      encodedRenditions: readonly PlannedRendition[],
     ): Promise<void> => {
-      const measured = measureAll(renditions, encodedRungs, {
+      const measured = measureAll(renditions, encodedRenditions, {
         source: request.source,
         plan,
         signal: request.signal,
@@ -438,21 +444,21 @@ export async function transcodeRenditions(
 
     const colour = plan.video.colour;
     const families = extraFamilies(request.codecs ?? settings.codecs);
-    // A rung's twins: its HDR twin, then one per further codec family, all from its decode.
-    const twinOf = (rung: PlannedRendition): PlannedRendition[] => [
-      ...(request.hdr && colour.kind === 'tone-map' ? [hdrTwin(rung, colour.range)] : []),
-      ...families.map((family) => familyTwin(rung, family)),
+    // A rendition's twins: its HDR twin, then one per further codec family, all from its decode.
+    const twinOf = (rendition: PlannedRendition): PlannedRendition[] => [
+      ...(request.hdr && colour.kind === 'tone-map' ? [hdrTwin(rendition, colour.range)] : []),
+      ...families.map((family) => familyTwin(rendition, family)),
     ];
-    if (rungs.length > 0 && request.strategy === 'ladder') {
-      const ladderRungs = [...rungs, ...rungs.flatMap(twinOf)];
+    if (selected.length > 0 && request.strategy === 'ladder') {
+      const ladderRenditions = [...selected, ...selected.flatMap(twinOf)];
       const outcome = await runLadder(
         {
           ...base,
-          rungs: ladderRungs,
-          // Audio is shared by every rung, so the highest audio bit rate asked for wins.
+          renditions: ladderRenditions,
+          // Audio is shared by every rendition, so the highest audio bit rate asked for wins.
           tracks: planTracks(
             metadata,
-            Math.max(0, ...rungs.map((r) => r.audioBitrateKbps ?? 0)) || plan.audio?.bitrateKbps,
+            Math.max(0, ...selected.map((r) => r.audioBitrateKbps ?? 0)) || plan.audio?.bitrateKbps,
           ),
           onProgress: progress(0, 1),
         },
@@ -469,22 +475,22 @@ export async function transcodeRenditions(
           ),
         );
       livePrefixes.push(...(outcome.livePrefixes ?? []));
-      // Tracks first: a rung is playable once its manifest exists, and must have sound then.
+      // Tracks first: a rendition is playable once its manifest exists, and must have sound then.
       if (outcome.tracks) {
         uploaded.push({ name: 'tracks', outputKey: '', bytes: 0 });
         await uploadTracks(storage, request.outputPrefix, outcome.tracks, request.signal);
         tracks = outcome.tracks.manifest;
       }
-      await uploadAndMeasure(outcome.renditions, ladderRungs);
+      await uploadAndMeasure(outcome.renditions, ladderRenditions);
     } else {
-      for (const [index, rung] of rungs.entries()) {
-        const twins = twinOf(rung);
-        const onProgress = progress(index, rungs.length);
-        // A rung and its HDR twin come from one decode.
+      for (const [index, rendition] of selected.entries()) {
+        const twins = twinOf(rendition);
+        const onProgress = progress(index, selected.length);
+        // A rendition and its HDR twin come from one decode.
         const outcome =
           twins.length > 0
-            ? await runLadder({ ...base, rungs: [rung, ...twins], onProgress }, settings)
-            : await runRendition({ ...base, rung, onProgress }, settings);
+            ? await runLadder({ ...base, renditions: [rendition, ...twins], onProgress }, settings)
+            : await runRendition({ ...base, rendition: rendition, onProgress }, settings);
         if (!outcome.ok)
           return failed(
             await removeUploads(
@@ -496,7 +502,7 @@ export async function transcodeRenditions(
             ),
           );
         livePrefixes.push(...(outcome.livePrefixes ?? []));
-        await uploadAndMeasure(outcome.renditions, [rung, ...twins]);
+        await uploadAndMeasure(outcome.renditions, [rendition, ...twins]);
       }
     }
     return {
@@ -523,7 +529,7 @@ export async function transcodeRenditions(
  */
 async function measureAll(
   renditions: readonly EncodedRendition[],
-  rungs: readonly PlannedRendition[],
+  planned: readonly PlannedRendition[],
   context: {
     source: SourceInput;
     plan: LadderPlan;
@@ -535,13 +541,19 @@ async function measureAll(
   const results: Array<{ rendition: string; quality: RenditionQuality }> = [];
   if (settings.quality.mode === 'off') return results;
   for (const rendition of renditions) {
-    const rung = rungs.find((r) => r.name === rendition.manifest.name);
-    if (!rung || rung.hdr || familyOfVariant(rung.name) !== 'h264') continue;
+    const target = planned.find((r) => r.name === rendition.manifest.name);
+    if (!target || target.hdr || familyOfVariant(target.name) !== 'h264') continue;
     const quality = await measureRenditionQuality(
-      { source: context.source, plan: context.plan, rung, rendition, signal: context.signal },
+      {
+        source: context.source,
+        plan: context.plan,
+        planned: target,
+        rendition,
+        signal: context.signal,
+      },
       settings,
     );
-    if (quality) results.push({ rendition: rung.requestedName ?? rung.name, quality });
+    if (quality) results.push({ rendition: target.requestedName ?? target.name, quality });
   }
   return results;
 }
@@ -562,8 +574,8 @@ async function removeUploads(
 }
 
 /**
- * Twins (HDR, other codec families) go up before the H.264 rung they belong to: a
- * runtime that sees an H.264 rung's manifest in storage counts that rung (and its
+ * Twins (HDR, other codec families) go up before the H.264 rendition they belong to: a
+ * runtime that sees an H.264 rendition's manifest in storage counts that rendition (and its
  * twins) as done, so the twins must already be there when finalize reads the manifests.
  */
 function twinsFirst(renditions: readonly EncodedRendition[]): EncodedRendition[] {
@@ -600,7 +612,7 @@ export async function planForSource(
   });
 }
 
-/** Requested rungs replace same-named defaults and add new ones. */
+/** Requested renditions replace same-named defaults and add new ones. */
 export function mergeTemplates(
   defaults: readonly RenditionTemplate[],
   requested: readonly RenditionTemplate[],
@@ -616,7 +628,7 @@ export type TracksJobOutcome =
 
 /**
  * The per-rendition strategy's `tracks` workload: every audio track encoded once (and
- * shared by every rung's Job) and every text subtitle as WebVTT, uploaded under
+ * shared by every rendition's Job) and every text subtitle as WebVTT, uploaded under
  * `{outputPrefix}tracks/` with tracks.json last. A source without audio or subtitles
  * still gets a tracks.json (with empty lists) so finalize and the API know it is done.
  */

@@ -29,7 +29,7 @@ const repoRoot = path.resolve(webDir, '..');
 const screenshots = path.join(repoRoot, 'test-results', 'screenshots');
 
 /**
- * 4 s of 640×360 in Matroska (the lowest rung: a smaller source is the video branch's case): a commentary (440 Hz) first, the default main mix
+ * 4 s of 640×360 in Matroska (the lowest rendition: a smaller source is the video branch's case): a commentary (440 Hz) first, the default main mix
  * (1000 Hz) second, and French SubRip subtitles.
  */
 async function generateClip(dir: string): Promise<string> {

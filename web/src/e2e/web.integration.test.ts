@@ -185,7 +185,7 @@ describeWithChromium(['postgres', 'ffmpeg'], 'the web app in Chromium (all-in-on
     await page.getByRole('button', { name: 'Remove dropped.mp4' }).click();
     await expect.poll(() => page.getByTestId('queue-item').count()).toBe(0);
 
-    // Upload: the browser probes the file and disables rungs above the source.
+    // Upload: the browser probes the file and disables renditions above the source.
     const clipName = path.basename(clip);
     const chooseClip = async () => {
       await page.locator('#upload-files').setInputFiles(clip);

@@ -7,7 +7,7 @@ const disabled = (probe?: { width: number; height: number }) =>
     .map((option) => option.format);
 
 describe('formats selection', () => {
-  it('enables every rung until the source is probed', () => {
+  it('enables every rendition until the source is probed', () => {
     expect(disabled()).toEqual([]);
     expect(formatOptions(undefined).map((o) => o.format)).toEqual([
       '2160p',
@@ -18,13 +18,13 @@ describe('formats selection', () => {
     ]);
   });
 
-  it('disables rungs above the short side, landscape and portrait alike', () => {
+  it('disables renditions above the short side, landscape and portrait alike', () => {
     expect(disabled({ width: 1280, height: 720 })).toEqual(['2160p', '1080p']);
     expect(disabled({ width: 720, height: 1280 })).toEqual(['2160p', '1080p']);
     expect(disabled({ width: 3840, height: 2160 })).toEqual([]);
   });
 
-  it('keeps the lowest rung for sources smaller than it', () => {
+  it('keeps the lowest rendition for sources smaller than it', () => {
     expect(disabled({ width: 320, height: 240 })).toEqual(['2160p', '1080p', '720p', '480p']);
     expect(defaultFormats({ width: 320, height: 240, durationSeconds: 1 })).toEqual(['360p']);
     // …shown as the rendition that will be made, under the name the player will show.

@@ -5,24 +5,24 @@ export interface FormatOption {
   format: Format;
   /** What the picker shows: the rendition that will be made (a small source's own size). */
   label: string;
-  /** The rung's short side in pixels. */
+  /** The rendition's short side in pixels. */
   height: number;
   /** Above the source: the transcoder never upscales, so it cannot be chosen. */
   disabled: boolean;
 }
 
 /**
- * The ladder's rungs, highest first. Once probed, rungs above the source's short side
- * are disabled; the lowest rung always stays (as the API's default ladder does for
+ * The ladder's renditions, highest first. Once probed, renditions above the source's short side
+ * are disabled; the lowest rendition always stays (as the API's default ladder does for
  * sources smaller than it).
  */
 export function formatOptions(probe: ClientProbe | undefined): FormatOption[] {
   const shortSide = probe ? Math.min(probe.width, probe.height) : undefined;
   const lowest = Format.options.at(-1);
   return Format.options.map((format) => {
-    const height = DEFAULT_LADDER.find((rung) => rung.name === format)?.height ?? 0;
+    const height = DEFAULT_LADDER.find((rendition) => rendition.name === format)?.height ?? 0;
     const above = shortSide !== undefined && height > shortSide;
-    // A source below the lowest rung gets one rendition at its own size, under its own
+    // A source below the lowest rendition gets one rendition at its own size, under its own
     // name (the API maps the pick to it, as the transcoder names it).
     const label =
       probe && format === lowest && isBelowLadder(probe.width, probe.height)
@@ -32,7 +32,7 @@ export function formatOptions(probe: ClientProbe | undefined): FormatOption[] {
   });
 }
 
-/** The default choice: every rung the source can fill (at least the lowest one). */
+/** The default choice: every rendition the source can fill (at least the lowest one). */
 export function defaultFormats(probe: ClientProbe | undefined): Format[] {
   const enabled = formatOptions(probe)
     .filter((option) => !option.disabled)
@@ -40,7 +40,7 @@ export function defaultFormats(probe: ClientProbe | undefined): Format[] {
   return enabled;
 }
 
-/** Keeps only rungs still allowed after (re)probing. */
+/** Keeps only renditions still allowed after (re)probing. */
 export function allowedFormats(
   selected: readonly Format[],
   probe: ClientProbe | undefined,
