@@ -143,6 +143,11 @@ export const Video = z.object({
   fileSize: z.number().int().nullable(),
   /** What the transcode did to the picture (HDR tone mapping, deinterlacing); single-video reads only. */
   processing: VideoProcessing.optional(),
+  /**
+   * The streamed renditions' measured SSIM/PSNR against the source, those that were
+   * measured (TRANSCODE_QUALITY_METRICS); single-video reads only.
+   */
+  renditions: z.array(z.object({ name: RenditionName, quality: RenditionQuality })).optional(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
 });

@@ -1,6 +1,7 @@
 import {
   renditionMp4Key,
   type DownloadsResponse,
+  type RenditionQuality,
   type Video,
   type VideoListQuery,
   type VideoPage,
@@ -12,7 +13,7 @@ import type { Principal } from '../auth/tokens.ts';
 import { canManage, canView } from '../http/access.ts';
 import { HttpError } from '../http/errors.ts';
 import { notFoundError } from '../http/validate.ts';
-import type { JobsRepository } from '../jobs/jobs.repository.ts';
+import type { JobRow, JobsRepository } from '../jobs/jobs.repository.ts';
 import { captionsPrefix } from '../tracks/tracks.service.ts';
 import { readVideoProcessing } from './video-processing.reader.ts';
 import { rangeProblems } from './gallery-query.ts';
@@ -31,6 +32,18 @@ const DOWNLOAD_TTL_SECONDS = 15 * 60;
 export function sourcePrefix(sourceKey: string): string | undefined {
   const match = /^(videos\/raw\/[0-9]+\/[0-9a-f-]{36}\/)[^/]+$/.exec(sourceKey);
   return match?.[1];
+}
+
+/**
+ * The measured quality of the streamed job's renditions, as the controller mirrored it
+ * from the TranscodeJob status into the job row; renditions not measured are left out.
+ */
+export function measuredRenditions(
+  job: Pick<JobRow, 'renditions'> | undefined,
+): { name: string; quality: RenditionQuality }[] {
+  return (job?.renditions ?? []).flatMap(({ name, quality }) =>
+    quality ? [{ name, quality }] : [],
+  );
 }
 
 export function createVideosService({ videos, jobs, storage, logger }: VideosServiceDeps) {
@@ -81,8 +94,14 @@ export function createVideosService({ videos, jobs, storage, logger }: VideosSer
 
     async get(principal: Principal | undefined, id: string): Promise<Video> {
       const video = toVideo(await visible(principal, id));
-      const processing = await readVideoProcessing(storage, await jobs.latestSucceeded(id));
-      return processing ? { ...video, processing } : video;
+      const job = await jobs.latestSucceeded(id);
+      const processing = await readVideoProcessing(storage, job);
+      const renditions = measuredRenditions(job);
+      return {
+        ...video,
+        ...(processing ? { processing } : {}),
+        ...(renditions.length > 0 ? { renditions } : {}),
+      };
     },
 
     async update(principal: Principal, id: string, changes: VideoUpdateRequest): Promise<Video> {

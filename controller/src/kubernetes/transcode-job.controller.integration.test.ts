@@ -27,6 +27,14 @@ const PROGRESS_EVENT = JSON.stringify({
   renditions: ['720p'],
   percent: 40,
 });
+/** What a measured rendition's transcoder prints after its upload (for every rendition name). */
+const MEASURED = { ssim: 0.9941, psnrDb: 44.62, sampledSeconds: 6 };
+const [QUALITY_EVENT_HEAD, QUALITY_EVENT_TAIL] = JSON.stringify({
+  job: '42',
+  event: 'rendition-quality',
+  rendition: '@',
+  quality: MEASURED,
+}).split('@');
 const FAKE_TRANSCODER = [
   'sh',
   '-c',
@@ -34,6 +42,7 @@ const FAKE_TRANSCODER = [
      *bad-input*) echo "not a video" >&2; exit 2;;
      *progress*) echo '${PROGRESS_EVENT}'; sleep 60;;
      *slow*) sleep 60;;
+     *measured*) [ "$0" = rendition ] && echo '${QUALITY_EVENT_HEAD}'"$8"'${QUALITY_EVENT_TAIL}'; exit 0;;
      *flaky*) [ -e "$MARK_DIR/$0-$8" ] && exit 0; touch "$MARK_DIR/$0-$8"; echo "transient: storage timeout" >&2; exit 1;;
      *always-fails*) exit 1;;
    esac
@@ -242,6 +251,27 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
       namespace: suite.namespace,
       name: 'tj-progress',
     });
+  });
+
+  it("carries each rendition's measured quality from its finished pod's log into the status", async () => {
+    await apply('tj-measured', 'videos/raw/1/m/measured.mp4');
+    const done = await eventually(
+      'the measured TranscodeJob to succeed with its quality',
+      async () => {
+        const tj = await read('tj-measured');
+        return tj.status?.phase === 'Succeeded' &&
+          tj.status.renditions?.every((r) => r.quality !== undefined)
+          ? tj
+          : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(
+      done.status?.renditions?.map(({ name, phase, quality }) => ({ name, phase, quality })),
+    ).toEqual([
+      { name: '720p', phase: 'Succeeded', quality: MEASURED },
+      { name: '480p', phase: 'Succeeded', quality: MEASURED },
+    ]);
   });
 
   it('drill: a transcoder failing once is retried by its Job and the job succeeds', async () => {

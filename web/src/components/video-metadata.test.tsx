@@ -31,5 +31,24 @@ describe('VideoMetadata', () => {
   it('shows nothing about processing before a rendition is done', () => {
     render(<VideoMetadata video={aVideo({})} />);
     expect(screen.queryByTestId('metadata-dynamic-range')).toBeNull();
+    expect(screen.queryByRole('list', { name: /measured quality/i })).toBeNull();
+  });
+
+  it('lists each measured rendition’s SSIM and PSNR', () => {
+    render(
+      <VideoMetadata
+        video={aVideo({
+          renditions: [
+            { name: '720p', quality: { ssim: 0.9941, psnrDb: 44.62, sampledSeconds: 6 } },
+            { name: '360p', quality: { ssim: 0.9812, psnrDb: 39.04, sampledSeconds: 6 } },
+          ],
+        })}
+      />,
+    );
+    const items = screen.getByRole('list', { name: /measured quality/i }).querySelectorAll('li');
+    expect([...items].map((item) => item.textContent)).toEqual([
+      '720p · SSIM 0.994 · 44.6 dB',
+      '360p · SSIM 0.981 · 39.0 dB',
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import {
   formatBytes,
   formatDate,
   formatDuration,
+  formatRenditionQuality,
   formatResolution,
 } from '../lib/format.ts';
 
@@ -64,6 +65,18 @@ export function VideoMetadata({ video }: { video: Video }) {
           </div>
         ))}
       </dl>
+      {video.renditions && video.renditions.length > 0 && (
+        <>
+          <h3 id={`quality-${video.id}`} className="mt-3 mb-1 text-sm font-semibold">
+            Measured quality (against the source)
+          </h3>
+          <ul aria-labelledby={`quality-${video.id}`} className="text-sm" data-testid="quality">
+            {video.renditions.map(({ name, quality }) => (
+              <li key={name}>{formatRenditionQuality(name, quality)}</li>
+            ))}
+          </ul>
+        </>
+      )}
     </section>
   );
 }

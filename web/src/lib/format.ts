@@ -54,3 +54,15 @@ export function formatResolution(width: number | null, height: number | null): s
   if (!width || !height) return '—';
   return `${width}×${height} (${Math.min(width, height)}p)`;
 }
+
+/**
+ * A rendition's measured quality, e.g. "720p · SSIM 0.994 · 44.6 dB". SSIM is cut
+ * (not rounded) to three decimals, so a lossy encode never reads as a perfect 1.000.
+ */
+export function formatRenditionQuality(
+  name: string,
+  quality: { ssim: number; psnrDb: number },
+): string {
+  const ssim = (Math.floor(quality.ssim * 1000) / 1000).toFixed(3);
+  return `${name} · SSIM ${ssim} · ${quality.psnrDb.toFixed(1)} dB`;
+}
