@@ -4,8 +4,9 @@
 //
 // In one run, on one generated 1080p30 clip with stereo audio (60 s; 10 minutes with --long):
 //   1. VideoForge as `npm start` runs it (embedded PostgreSQL, local storage, a temporary
-//      data directory): register, upload, then from upload complete until the master
-//      playlist first answers (playable) and until the job's `succeeded` event (done);
+//      data directory): register, upload, then from upload complete until a player could
+//      start (playable: the master, a variant with a segment, that segment and its init
+//      segment all answer, asked every 0.5 s) and until the job's `succeeded` event (done);
 //   2. what a user would type by hand instead: one bare ffmpeg that decodes once and
 //      writes the same outputs (the same renditions, x264 preset, bit rates, GOP, 6 s fMP4 HLS
 //      segments and a progressive MP4 per rendition through tee, one AAC rendition, the poster
@@ -18,6 +19,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import HLS from 'hls-parser';
 import { z } from 'zod';
 import {
   DEFAULT_PROBE_LIMITS,
@@ -184,46 +186,79 @@ async function api<T>(
   return JSON.parse(text) as T;
 }
 
+/** How often the bench asks, as a player waiting on a processing video would. */
+const PLAYABLE_POLL_MS = 500;
+
 /**
- * Follows the job on the event stream, as the web app does: whenever another rendition
- * is done, until the master playlist answers, asks for it once (what a player would do
- * next), so the probing costs the platform a request per finished rendition, not a poll. Resolves with when it
- * became playable and when the `succeeded` event arrived.
+ * Whether a player could start now: the master playlist answers, its first variant's
+ * media playlist lists at least one segment, and that segment (and the init segment)
+ * can be read: exactly the requests hls.js makes before the first frame.
+ */
+async function playerCouldStart(baseUrl: string, token: string, videoId: string): Promise<boolean> {
+  const get = (url: string) =>
+    fetch(url, url.startsWith(baseUrl) ? { headers: { Authorization: `Bearer ${token}` } } : {});
+  const masterUrl = `${baseUrl}/api/stream/${videoId}/master.m3u8`;
+  const master = await get(masterUrl);
+  if (!master.ok) return false;
+  const parsed = HLS.parse(await master.text());
+  if (!parsed.isMasterPlaylist || parsed.variants.length === 0) return false;
+  const variantUrl = new URL(parsed.variants[0]!.uri, masterUrl).href;
+  const variant = await get(variantUrl);
+  if (!variant.ok) return false;
+  const media = HLS.parse(await variant.text());
+  if (media.isMasterPlaylist || media.segments.length === 0) return false;
+  const first = media.segments[0]!;
+  const needed = [first.uri, ...(first.map ? [first.map.uri] : [])];
+  const reads = await Promise.all(
+    needed.map(async (uri) => {
+      const response = await get(new URL(uri, variantUrl).href);
+      await response.arrayBuffer();
+      return response.ok;
+    }),
+  );
+  return reads.every(Boolean);
+}
+
+/**
+ * Follows the job on the event stream, as the web app does, until its `succeeded` event;
+ * meanwhile asks every PLAYABLE_POLL_MS whether a player could start (see
+ * playerCouldStart), as a player on the video page would. Resolves with when playback
+ * could first start and when the job was done.
  */
 async function followJob(
   baseUrl: string,
   token: string,
-  target: { jobId?: string },
+  target: { jobId?: string; videoId?: string },
 ): Promise<{ playableAt: number; doneAt: number }> {
   const response = await fetch(`${baseUrl}/api/events`, {
     headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
   });
   let playableAt = 0;
-  let finishedBefore = 0;
-  const masterAnswers = async (videoId: string) => {
-    const master = await fetch(`${baseUrl}/api/stream/${videoId}/master.m3u8`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    await master.arrayBuffer();
-    return master.ok;
-  };
-  for await (const { event, data } of serverSentEvents(
-    response.body as AsyncIterable<Uint8Array>,
-  )) {
-    const job = data as {
-      jobId?: string;
-      videoId?: string;
-      status?: string;
-      renditions?: Array<{ phase: string }>;
-    };
-    if (event !== 'job' || !target.jobId || job.jobId !== target.jobId) continue;
-    if (job.status === 'failed') throw new Error(`the job failed: ${JSON.stringify(data)}`);
-    const finished = (job.renditions ?? []).filter((r) => r.phase === 'succeeded').length;
-    const changed = finished > finishedBefore || job.status === 'succeeded';
-    finishedBefore = finished;
-    if (!playableAt && changed && job.videoId && (await masterAnswers(job.videoId)))
-      playableAt = performance.now();
-    if (job.status === 'succeeded') return { playableAt, doneAt: performance.now() };
+  let done = false;
+  const polling = (async () => {
+    while (!done && !playableAt) {
+      if (target.videoId && (await playerCouldStart(baseUrl, token, target.videoId)))
+        playableAt = performance.now();
+      else await new Promise((resolve) => setTimeout(resolve, PLAYABLE_POLL_MS));
+    }
+  })();
+  try {
+    for await (const { event, data } of serverSentEvents(
+      response.body as AsyncIterable<Uint8Array>,
+    )) {
+      const job = data as { jobId?: string; status?: string };
+      if (event !== 'job' || !target.jobId || job.jobId !== target.jobId) continue;
+      if (job.status === 'failed') throw new Error(`the job failed: ${JSON.stringify(data)}`);
+      if (job.status === 'succeeded') {
+        const doneAt = performance.now();
+        done = true;
+        await polling;
+        // A job done before the first poll answered is playable when it is done.
+        return { playableAt: playableAt || doneAt, doneAt };
+      }
+    }
+  } finally {
+    done = true;
   }
   throw new Error('the event stream ended before the job succeeded');
 }
@@ -281,7 +316,7 @@ async function runPlatform(
   const parts = await sendBytes(upload, clip);
 
   // Listening before completing, so no event can be missed.
-  const awaited: { jobId?: string } = {};
+  const awaited: { jobId?: string; videoId?: string } = {};
   const followed = followJob(baseUrl, accessToken, awaited);
   const pgid = platform.process.child.pid ?? 0;
   const cpu0 = treeCpuSeconds(pgid);
@@ -294,6 +329,7 @@ async function runPlatform(
     accessToken,
   );
   awaited.jobId = completed.job.id;
+  awaited.videoId = completed.video.id;
   const { playableAt, doneAt } = await followed;
   return {
     playable: (playableAt - t0) / 1000,
