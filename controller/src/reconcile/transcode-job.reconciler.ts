@@ -133,6 +133,35 @@ export function strategyOf(
   );
 }
 
+/**
+ * A spec the controller cannot carry out: stop whatever runs and fail with the reason. The
+ * Warning is recorded once, when the job first fails, not on every later pass.
+ */
+function invalidSpec(
+  job: TranscodeJobResource,
+  observed: readonly ObservedWorkload[],
+  message: string,
+  now: Date,
+): Decision {
+  const generation = job.metadata.generation ?? 0;
+  return {
+    create: [],
+    delete: observed.filter((w) => w.state === 'active').map((w) => w.name),
+    status: {
+      phase: 'Failed',
+      progress: 0,
+      observedGeneration: generation,
+      conditions: conditions(job.status?.conditions ?? [], now, generation, [
+        ['Ready', 'False', 'InvalidSpec', message],
+        ['Progressing', 'False', 'InvalidSpec', 'the spec is invalid; fix it to continue'],
+        ['Failed', 'True', 'InvalidSpec', message],
+      ]),
+    },
+    events:
+      job.status?.phase === 'Failed' ? [] : [{ type: 'Warning', reason: 'InvalidSpec', message }],
+  };
+}
+
 function reconcileWorkloads(
   job: TranscodeJobResource,
   observed: ObservedWorkload[],
@@ -144,21 +173,7 @@ function reconcileWorkloads(
   const parsed = TranscodeJobSpec.safeParse(job.spec);
   if (!parsed.success) {
     const message = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    return {
-      create: [],
-      delete: observed.filter((w) => w.state === 'active').map((w) => w.name),
-      status: {
-        phase: 'Failed',
-        progress: 0,
-        observedGeneration: generation,
-        conditions: conditions(previous, now, generation, [
-          ['Ready', 'False', 'InvalidSpec', message],
-          ['Progressing', 'False', 'InvalidSpec', 'the spec is invalid; fix it to continue'],
-          ['Failed', 'True', 'InvalidSpec', message],
-        ]),
-      },
-      events: [{ type: 'Warning', reason: 'InvalidSpec', message }],
-    };
+    return invalidSpec(job, observed, message, now);
   }
   const spec = parsed.data;
   const name = job.metadata.name;
@@ -166,26 +181,13 @@ function reconcileWorkloads(
   const active = observed.filter((w) => w.state === 'active');
 
   const strategy = strategyOf(job, spec, placement);
-  if (strategy === 'chunked' && spec.chunking?.durationSeconds === undefined) {
-    const message =
-      'spec.chunking.durationSeconds: strategy chunked needs the source duration to cut the timeline';
-    return {
-      create: [],
-      delete: active.map((w) => w.name),
-      status: {
-        phase: 'Failed',
-        progress: 0,
-        observedGeneration: generation,
-        conditions: conditions(previous, now, generation, [
-          ['Ready', 'False', 'InvalidSpec', message],
-          ['Progressing', 'False', 'InvalidSpec', 'the spec is invalid; fix it to continue'],
-          ['Failed', 'True', 'InvalidSpec', message],
-        ]),
-      },
-      events:
-        job.status?.phase === 'Failed' ? [] : [{ type: 'Warning', reason: 'InvalidSpec', message }],
-    };
-  }
+  if (strategy === 'chunked' && spec.chunking?.durationSeconds === undefined)
+    return invalidSpec(
+      job,
+      observed,
+      'spec.chunking.durationSeconds: strategy chunked needs the source duration to cut the timeline',
+      now,
+    );
   const planned = plannedWorkloads(name, spec, strategy, placement.segmentSeconds);
   const { finalize } = planned;
   const chunked = strategy === 'chunked' ? chunkedProgress(planned, byName, spec) : undefined;
