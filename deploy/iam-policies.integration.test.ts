@@ -15,6 +15,10 @@ import {
   TRACKS_DIR,
   renditionPrefix,
   TRACKS_MANIFEST,
+  CHUNKS_DIR,
+  chunkManifestKey,
+  liveManifestKey,
+  liveTracksManifestKey,
 } from '@videoforge/contracts';
 import { captionsPrefix } from '../api/src/tracks/tracks.service.ts';
 import { storageProbePrefix } from '../api/src/routes/dependency-monitor.ts';
@@ -111,7 +115,7 @@ const uses: Record<Component, [file: string, call: string, keys: string[]][]> = 
     [
       'api/src/streaming/streaming.routes.ts',
       'storage.get',
-      [renditionPlaylistKey(outputs, '720p')],
+      [renditionPlaylistKey(outputs, '720p'), liveManifestKey(outputs, '720p')],
     ],
     ['api/src/streaming/streaming.routes.ts', 'storage.head', [finalOutputKey(outputs, 'poster')]],
     ['api/src/streaming/streaming.routes.ts', 'storage.presignGet', [segment]],
@@ -155,6 +159,36 @@ const uses: Record<Component, [file: string, call: string, keys: string[]][]> = 
     ],
     ['transcoder/src/output/upload.service.ts', 'storage.delete', [segment]],
     ['transcoder/src/steps/tracks.service.ts', 'storage.deletePrefix', [`${outputs}${TRACKS_DIR}`]],
+    // Published while ffmpeg runs: segments and the EVENT playlist, then live.json.
+    [
+      'transcoder/src/output/live-publisher.ts',
+      'storage.put',
+      [segment, renditionPlaylistKey(outputs, '720p')],
+    ],
+    [
+      'transcoder/src/steps/live-outputs.service.ts',
+      'storage.deletePrefix',
+      [renditionPrefix(outputs, '720p')],
+    ],
+    [
+      'transcoder/src/steps/live-outputs.service.ts',
+      'storage.put',
+      [liveManifestKey(outputs, '720p'), liveTracksManifestKey(outputs)],
+    ],
+    [
+      'transcoder/src/steps/transcode.service.ts',
+      'storage.delete',
+      [liveManifestKey(outputs, '720p')],
+    ],
+    ['transcoder/src/steps/tracks.service.ts', 'storage.delete', [liveTracksManifestKey(outputs)]],
+    // The chunked strategy: each chunk's segments and manifest, then stitch reads and clears them.
+    [
+      'transcoder/src/steps/chunk.service.ts',
+      'storage.put',
+      [segment, chunkManifestKey(outputs, 0)],
+    ],
+    ['transcoder/src/steps/stitch.service.ts', 'storage.get', [chunkManifestKey(outputs, 0)]],
+    ['transcoder/src/steps/stitch.service.ts', 'storage.deletePrefix', [`${outputs}${CHUNKS_DIR}`]],
     [
       'transcoder/src/steps/progressive-mux.service.ts',
       'storage.get',

@@ -140,10 +140,18 @@ describeWith(['postgres', 'ffmpeg'], 'all-in-one (npm start)', () => {
     expect(seen.some((e) => e.status === 'running')).toBe(true);
 
     const finished = await call(app.baseUrl, 'GET', `/api/jobs/${job.id}`, { token: accessToken });
-    expect((finished.body as Job).renditions).toEqual([
+    const renditions = (finished.body as Job).renditions ?? [];
+    expect(renditions.map(({ name, phase, progress }) => ({ name, phase, progress }))).toEqual([
       { name: '480p', phase: 'succeeded', progress: 100 },
       { name: '360p', phase: 'succeeded', progress: 100 },
     ]);
+    // What the user is told of the picture they got: SSIM and PSNR against the source.
+    for (const { quality } of renditions) {
+      expect(quality?.ssim).toBeGreaterThan(0.9);
+      expect(quality?.ssim).toBeLessThanOrEqual(1);
+      expect(quality?.psnrDb).toBeGreaterThan(25);
+      expect(quality?.sampledSeconds).toBeGreaterThan(0);
+    }
     const detail = await call(app.baseUrl, 'GET', `/api/videos/${video.id}`, {
       token: accessToken,
     });

@@ -156,7 +156,14 @@ describeWith(['postgres', 'ffmpeg'], 'real-world media through the all-in-one (n
         },
       );
       expect(last?.status, `${last?.errorMessage}\n${app.output().slice(-2000)}`).toBe('succeeded');
-      expect(last?.renditions).toEqual([{ name, phase: 'succeeded', progress: 100 }]);
+      const renditions = last?.renditions ?? [];
+      expect(renditions.map(({ name, phase, progress }) => ({ name, phase, progress }))).toEqual([
+        { name, phase: 'succeeded', progress: 100 },
+      ]);
+      // Measured like with like: the reference goes through the same tone map, deinterlacer and scaler.
+      expect(renditions[0]?.quality?.ssim).toBeGreaterThan(0.9);
+      expect(renditions[0]?.quality?.ssim).toBeLessThanOrEqual(1);
+      expect(renditions[0]?.quality?.psnrDb).toBeGreaterThan(25);
 
       const detail = (await call(app.baseUrl, 'GET', `/api/videos/${video.id}`, { token }))
         .body as Video;

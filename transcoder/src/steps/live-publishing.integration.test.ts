@@ -57,14 +57,18 @@ describeWith(['ffmpeg'], 'publishing segments while ffmpeg runs', () => {
 
   it('serves an EVENT playlist of uploaded segments while running, then a VOD one', async () => {
     const prefix = 'videos/output/live1/';
-    const seen: Array<{ playlist: string; live: boolean; done: boolean }> = [];
+    // What a player polling storage would see, with whether every segment it named was there.
+    const seen: Array<{ playlist: string; live: boolean; segmentsThere: boolean }> = [];
     let running = true;
     const watch = (async () => {
       while (running) {
-        const playlist = await read(renditionPlaylistKey(prefix, '360p'));
         const live = (await storage.head(liveManifestKey(prefix, '360p'))) !== undefined;
-        const done = (await storage.head(`${prefix}360p/rendition.json`)) !== undefined;
-        if (playlist && !done) seen.push({ playlist, live, done });
+        const playlist = await read(renditionPlaylistKey(prefix, '360p'));
+        if (playlist) {
+          const uris = playlist.split('\n').filter((line) => line.endsWith('.m4s'));
+          const heads = await Promise.all(uris.map((uri) => storage.head(`${prefix}360p/${uri}`)));
+          seen.push({ playlist, live, segmentsThere: heads.every(Boolean) });
+        }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();
@@ -81,16 +85,19 @@ describeWith(['ffmpeg'], 'publishing segments while ffmpeg runs', () => {
     running = false;
     await watch;
     expect(outcome.status).toBe('succeeded');
-    // While it ran: EVENT, never ENDLIST, and every segment it names is already there.
-    expect(seen.length).toBeGreaterThan(0);
-    for (const sample of seen) {
-      expect(sample.playlist).toContain('#EXT-X-PLAYLIST-TYPE:EVENT');
+    // While it ran: an EVENT playlist without ENDLIST, live.json beside it; once VOD it is
+    // whole. Never a segment named before it was in storage.
+    const events = seen.filter((sample) => sample.playlist.includes('#EXT-X-PLAYLIST-TYPE:EVENT'));
+    expect(events.length).toBeGreaterThan(0);
+    for (const sample of events) {
       expect(sample.playlist).not.toContain('#EXT-X-ENDLIST');
+      expect(sample.live).toBe(true);
     }
-    expect(seen.some((sample) => sample.live)).toBe(true);
-    const last = seen.at(-1)?.playlist ?? '';
-    for (const uri of last.split('\n').filter((line) => line.endsWith('.m4s')))
-      expect(await storage.head(`${prefix}360p/${uri}`)).toBeDefined();
+    for (const sample of seen.filter((s) => !events.includes(s))) {
+      expect(sample.playlist).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
+      expect(sample.playlist).toContain('#EXT-X-ENDLIST');
+    }
+    expect(seen.every((sample) => sample.segmentsThere)).toBe(true);
     // Once finished: VOD with ENDLIST, and live.json gone.
     const final = await read(renditionPlaylistKey(prefix, '360p'));
     expect(final).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
