@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { RenditionQuality } from '@videoforge/contracts';
-import type { SourceInput } from '@videoforge/platform/media';
+import { runFfprobe, type SourceInput } from '@videoforge/platform/media';
 import type { LadderPlan, PlannedRendition } from '../plan/ladder.ts';
 import type { EncodedRendition } from '../steps/rendition-output.service.ts';
 import { buildQualityArgs, planSampleWindows } from './quality-command.builder.ts';
@@ -40,19 +39,14 @@ export async function measureRenditionQuality(
     renditionMp4: path.join(request.rendition.dir, request.rendition.manifest.mp4),
     windows,
   });
-  const stdout = await new Promise<string | undefined>((resolve) => {
-    execFile(
-      settings.ffmpegPath,
-      args,
-      {
-        maxBuffer: 64 * 1024 * 1024,
-        timeout: settings.timeoutMs,
-        ...(request.signal ? { signal: request.signal } : {}),
-      },
-      (error, out) => resolve(error ? undefined : out),
-    );
-  });
-  if (stdout === undefined) return undefined;
+  // The project's capture runner (a time limit with SIGKILL, no shell), as the idet pass uses it.
+  const run = await runFfprobe(args, {
+    ffprobePath: settings.ffmpegPath,
+    timeoutMs: settings.timeoutMs,
+    signal: request.signal,
+  }).catch(() => undefined);
+  if (!run || run.exitCode !== 0) return undefined;
+  const stdout = run.stdout;
   try {
     const score = parseQualityStats(stdout);
     return {
