@@ -148,6 +148,10 @@ export const Video = z.object({
    * measured (TRANSCODE_QUALITY_METRICS); single-video reads only.
    */
   renditions: z.array(z.object({ name: RenditionName, quality: RenditionQuality })).optional(),
+  /** A player can start: a rendition has segments, though the transcode may still run. */
+  playable: z.boolean(),
+  /** When it first became playable; null until then. */
+  playableAt: IsoDateTime.nullable(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
 });
@@ -243,6 +247,10 @@ export const Job = z.object({
     })
     .nullable()
     .optional(),
+  /** Its outputs can be played: a rendition has segments, though the job may still run. */
+  playable: z.boolean(),
+  /** When the first rendition had its first segments published; null until then. */
+  playableAt: IsoDateTime.nullable(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   startedAt: IsoDateTime.nullable(),
@@ -294,11 +302,32 @@ export const JobEvent = z.object({
   /** Per-rendition state, when the controller reports it. */
   renditions: z.array(JobRendition).optional(),
   error: z.string().optional(),
+  /** Whether a player can start, when the writer knows (the controller's mirror does). */
+  playable: z.boolean().optional(),
+  playableAt: IsoDateTime.nullable().optional(),
 });
 export type JobEvent = z.infer<typeof JobEvent>;
 
-/** The NOTIFY payload on JOB_EVENTS_CHANNEL: the event plus whose job it is. */
-export const JobEventNotification = JobEvent.extend({ type: z.literal('job'), userId: EntityId });
+/**
+ * What the events stream sends once, when a job becomes playable (`event: playable`):
+ * the moment a player can start, before the job succeeds.
+ */
+export const PlayableEvent = z.object({
+  jobId: EntityId,
+  videoId: EntityId,
+  playableAt: IsoDateTime,
+});
+export type PlayableEvent = z.infer<typeof PlayableEvent>;
+
+/**
+ * The NOTIFY payload on JOB_EVENTS_CHANNEL: the event plus whose job it is, and whether
+ * this change is the one that made the job playable.
+ */
+export const JobEventNotification = JobEvent.extend({
+  type: z.literal('job'),
+  userId: EntityId,
+  becamePlayable: z.boolean().optional(),
+});
 export type JobEventNotification = z.infer<typeof JobEventNotification>;
 
 // ── Uploads ─────────────────────────────────────────────────────────────────────

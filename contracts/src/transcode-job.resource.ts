@@ -172,6 +172,11 @@ export const TranscodeJobStatus = z.object({
   strategy: WorkloadStrategy.optional(),
   /** What the transcoder did to the picture (HDR tone mapping, deinterlacing). */
   video: VideoProcessing.optional(),
+  /**
+   * When the first rendition had its first segments in storage (a player could start), or,
+   * for a job that published nothing while running, when its first rendition finished.
+   */
+  playableAt: z.iso.datetime().optional(),
   observedGeneration: z.number().int().min(0).optional(),
   renditions: z.array(RenditionStatus).max(5).optional(),
   tracks: TracksStatus.optional(),

@@ -42,6 +42,17 @@ export const TranscoderEvent = z.discriminatedUnion('event', [
   }),
   z.object({
     ...base,
+    /**
+     * A running rendition's init segment, first segments and EVENT playlist are in storage
+     * (and its live.json): players can start. Once per rendition per attempt; the earliest
+     * one is when the job became playable.
+     */
+    event: z.literal('rendition-live'),
+    rendition: VariantName,
+    publishedAt: z.iso.datetime(),
+  }),
+  z.object({
+    ...base,
     event: z.literal('rendition-skipped'),
     rendition: RenditionName,
     reason: z.string(),

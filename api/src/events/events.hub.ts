@@ -5,6 +5,8 @@ import type { Logger } from '@videoforge/platform/logging';
 export interface JobChange {
   userId: string;
   event: JobEvent;
+  /** This change made the job playable (the events stream sends `event: playable` too). */
+  becamePlayable: boolean;
 }
 
 export interface EventsHub {
@@ -58,7 +60,11 @@ export function createEventsHub(
       logger.warn({ err: error }, 'ignoring a malformed job notification');
       return;
     }
-    const change = { userId: parsed.userId, event: JobEvent.parse(parsed) };
+    const change = {
+      userId: parsed.userId,
+      event: JobEvent.parse(parsed),
+      becamePlayable: parsed.becamePlayable === true,
+    };
     for (const listener of listeners) listener(change);
   };
 

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { decodeJwt } from 'jose';
 import { z } from 'zod';
-import type { EventsTicketResponse, Role } from '@videoforge/contracts';
+import type { EventsTicketResponse, PlayableEvent, Role } from '@videoforge/contracts';
 import {
   bearerToken,
   currentUser,
@@ -41,7 +41,8 @@ function credentialExpiry(req: Request): Date {
 
 /**
  * Server-sent events with the progress and state of the caller's jobs (an admin sees
- * every job). A browser first buys a single-use ticket with its bearer token, then
+ * every job): `event: job` on every change, and `event: playable` once, when a job's
+ * first segments are published and a player can start. A browser first buys a single-use ticket with its bearer token, then
  * opens `/api/events?ticket=…`; other clients may send the bearer token instead. A
  * stream ends when the credential it was opened with expires (the client buys a new
  * ticket with a fresh token). A comment line every 15 s keeps proxies from closing an
@@ -121,11 +122,21 @@ export function eventsRoutes({
     if (closed) return;
     cleanups.push(
       hub.subscribe(
-        ({ userId, event }) => {
+        ({ userId, event, becamePlayable }) => {
           if (userId !== who.userId && who.role !== 'admin') return;
           res.write(
             `event: job\nid: ${event.jobId}-${Date.now()}\ndata: ${JSON.stringify(event)}\n\n`,
           );
+          if (becamePlayable && event.playableAt) {
+            const playable: PlayableEvent = {
+              jobId: event.jobId,
+              videoId: event.videoId,
+              playableAt: event.playableAt,
+            };
+            res.write(
+              `event: playable\nid: ${event.jobId}-playable\ndata: ${JSON.stringify(playable)}\n\n`,
+            );
+          }
         },
         () => res.end(),
       ),

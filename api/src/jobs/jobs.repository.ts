@@ -30,6 +30,8 @@ export interface JobRow {
   /** Per-rendition state the controller mirrored; empty until it reports. */
   renditions: JobRendition[];
   tracks: Job['tracks'];
+  /** When the controller saw its first segments published; null until then. */
+  playableAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;
@@ -51,6 +53,7 @@ interface RawJob {
   attempts: number;
   renditions: JobRendition[];
   tracks?: Job['tracks'];
+  playable_at?: Date | null;
   created_at: Date;
   updated_at: Date;
   started_at: Date | null;
@@ -59,7 +62,12 @@ interface RawJob {
 
 function toRow(raw: RawJob): JobRow {
   // numeric arrives as a string; rows read before the tracks column lack it
-  return { ...camelColumns(raw), progress: Number(raw.progress), tracks: raw.tracks ?? null };
+  return {
+    ...camelColumns(raw),
+    progress: Number(raw.progress),
+    tracks: raw.tracks ?? null,
+    playableAt: raw.playable_at ?? null,
+  };
 }
 
 /** Rendition rows (media_assets) the controller recorded for a job, by name. */
@@ -91,6 +99,9 @@ export function toJob(row: JobRow, finished: FinishedRenditions = new Set()): Jo
     attempts: row.attempts,
     renditions: row.formats.map((name) => ({ name, ...phaseOf(name) })),
     tracks: row.tracks ?? null,
+    // A finished job is playable even if it was never seen live (a job from before 0016).
+    playable: row.playableAt !== null || row.status === 'succeeded',
+    playableAt: iso(row.playableAt ?? (row.status === 'succeeded' ? row.completedAt : null)),
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
     startedAt: iso(row.startedAt),
@@ -108,6 +119,8 @@ function notification(row: JobRow): string {
     userId: row.userId,
     status: row.status,
     progress: row.progress,
+    playable: row.playableAt !== null,
+    playableAt: iso(row.playableAt),
   };
   return JSON.stringify(event);
 }

@@ -34,6 +34,7 @@ interface RawVideo {
   audio_codec: string | null;
   bit_rate: string | null;
   file_size: string | null;
+  playable_at?: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -45,6 +46,9 @@ function toRow({ user_id: ownerId, ...raw }: RawVideo): VideoRow {
     // bigint columns arrive as strings
     bitRate: num(raw.bit_rate),
     fileSize: num(raw.file_size),
+    // A video made ready before 0016 has no moment recorded, but plays.
+    playable: raw.status === 'playable' || raw.status === 'ready',
+    playableAt: iso(raw.playable_at ?? null),
     createdAt: iso(raw.created_at),
     updatedAt: iso(raw.updated_at),
   };

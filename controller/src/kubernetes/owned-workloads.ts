@@ -3,11 +3,11 @@ import type { TranscodeJobResource } from '@videoforge/contracts';
 import type { ObservedWorkload } from '../reconcile/workload.ts';
 import { observeJob } from './job-observer.ts';
 import { failureFromPods, processingFromPods, qualityFromPods } from './pod-failure.ts';
-import { progressFromPodLog } from './pod-progress.ts';
+import { readRunningPodLog } from './pod-progress.ts';
 
 /**
  * The Jobs a TranscodeJob owns, as the reconciler's workloads, with what only their
- * pods know: progress from a running transcoder's log, the typed failure reason, and
+ * pods know: progress from a running transcoder's log (and when it went live), the typed failure reason, and
  * what was done to the picture.
  */
 export async function observeOwnedJobs(
@@ -23,9 +23,14 @@ export async function observeOwnedJobs(
     // Only a Job with a ready pod has a transcoder printing progress; pending ones
     // (waiting for a node) cost no API calls.
     const ready = seen.state === 'active' && (job.status?.ready ?? 0) > 0;
-    const progress = ready
-      ? await progressFromPodLog(core, ns, seen.name).catch(() => undefined)
+    const reading = ready
+      ? await readRunningPodLog(core, ns, seen.name, {
+          // Only a producer of renditions publishes them live.
+          wholeLog:
+            !resource.status?.playableAt && (seen.type === 'rendition' || seen.type === 'ladder'),
+        }).catch(() => undefined)
       : undefined;
+    const progress = reading?.progress;
     if (seen.state === 'failed' && seen.failure) {
       // The transcoder's typed reason, from its pod while the pod exists (the Job's
       // TTL removes it), else as an earlier pass recorded it in the Failed condition.
@@ -39,6 +44,7 @@ export async function observeOwnedJobs(
     observed.push({
       ...seen,
       ...(progress === undefined ? {} : { progress }),
+      ...(reading?.liveAt ? { liveAt: reading.liveAt } : {}),
       ...(ready ? { progressPolled: true } : {}),
     });
   }

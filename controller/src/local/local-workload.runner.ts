@@ -204,6 +204,7 @@ export class LocalWorkload {
           processing?: unknown;
           rendition?: unknown;
           quality?: unknown;
+          publishedAt?: unknown;
         };
         if (event.event === 'progress' && typeof event.percent === 'number') {
           this.#state = { ...this.#state, progress: event.percent };
@@ -214,6 +215,12 @@ export class LocalWorkload {
         }
         if (event.event === 'failed')
           lastError = [event.code, event.message].filter(Boolean).join(': ');
+        // The first segments are up: the job is playable now, so say so at once.
+        if (event.event === 'rendition-live' && !this.#state.liveAt) {
+          const at = new Date(typeof event.publishedAt === 'string' ? event.publishedAt : NaN);
+          this.#state = { ...this.#state, liveAt: Number.isNaN(at.getTime()) ? this.#now() : at };
+          onChange();
+        }
         if (event.event === 'rendition-uploaded') {
           const processing = VideoProcessing.safeParse(event.processing);
           if (processing.success) this.#state = { ...this.#state, processing: processing.data };

@@ -25,8 +25,8 @@ export interface MirrorInput {
 
 /**
  * Mirrors a TranscodeJob's status into Postgres, where the API and web read it: the
- * job row, the video's state (playable once its first rendition is done, ready when
- * all are), and media_assets rows for finished outputs. Writes only what changed and
+ * job row, the video's state (playable once a rendition has its first segments in
+ * storage, status.playableAt; ready when all are done), and media_assets rows for finished outputs. Writes only what changed and
  * announces a change on JOB_EVENTS_CHANNEL for live updates.
  */
 export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boolean> {
@@ -57,33 +57,42 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
       }
     : null;
   const tracksDone = !input.status.tracks || input.status.tracks.phase === 'Succeeded';
+  const playableAt = input.status.playableAt ? new Date(input.status.playableAt) : null;
 
   return input.jobId
     ? sql.begin(async (tx) => {
-        const [job] = await tx<{ id: string; video_id: string; user_id: string }[]>`
+        // Read (and lock) first: whether this write is the one that makes the job playable.
+        const [before] = await tx<{ playable_at: Date | null }[]>`
+          SELECT playable_at FROM jobs WHERE id = ${input.jobId} FOR UPDATE`;
+        const [job] = await tx<
+          { id: string; video_id: string; user_id: string; playable_at: Date | null }[]
+        >`
           UPDATE jobs SET
             status = ${status},
             progress = ${progress},
             error_message = ${errorMessage},
             renditions = ${tx.json(renditionProgress)},
             tracks = ${tracks ? tx.json(tracks) : null},
+            playable_at = coalesce(playable_at, ${playableAt}::timestamptz),
             started_at = CASE WHEN ${phase !== 'Pending'} THEN coalesce(started_at, now()) ELSE started_at END,
             completed_at = CASE WHEN ${terminal} THEN coalesce(completed_at, now()) ELSE NULL END,
             updated_at = now()
           WHERE id = ${input.jobId}
-            AND (status, progress, error_message, renditions, tracks)
-                IS DISTINCT FROM (${status}, ${progress}::numeric, ${errorMessage}::text, ${tx.json(renditionProgress)}::jsonb, ${tracks ? tx.json(tracks) : null}::jsonb)
+            AND (status, progress, error_message, renditions, tracks, playable_at)
+                IS DISTINCT FROM (${status}, ${progress}::numeric, ${errorMessage}::text, ${tx.json(renditionProgress)}::jsonb, ${tracks ? tx.json(tracks) : null}::jsonb,
+                                  coalesce(playable_at, ${playableAt}::timestamptz))
             -- a job the API cancelled stays cancelled whatever a late status says
             AND NOT (status = 'cancelled' AND ${status} <> 'cancelled')
-          RETURNING id, video_id, user_id`;
+          RETURNING id, video_id, user_id, playable_at`;
         if (!job) return false;
+        const becamePlayable = (before?.playable_at ?? null) === null && job.playable_at !== null;
 
         const videoStatus =
           phase === 'Succeeded'
             ? 'ready'
             : phase === 'Failed' && done.length === 0
               ? 'failed'
-              : done.length > 0 && tracksDone
+              : job.playable_at !== null || (done.length > 0 && tracksDone)
                 ? 'playable'
                 : 'processing';
         await tx`
@@ -92,6 +101,7 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
             master_playlist_key = CASE WHEN ${phase === 'Succeeded'} THEN ${finalOutputKey(input.outputPrefix, 'master')} ELSE master_playlist_key END,
             thumbnail_key = CASE WHEN ${phase === 'Succeeded'} THEN ${finalOutputKey(input.outputPrefix, 'poster')} ELSE thumbnail_key END,
             sprite_key = CASE WHEN ${phase === 'Succeeded'} THEN ${finalOutputKey(input.outputPrefix, 'sprite')} ELSE sprite_key END,
+            playable_at = coalesce(playable_at, ${job.playable_at}::timestamptz),
             updated_at = now()
           WHERE id = ${job.video_id}`;
         for (const rendition of done) {
@@ -116,6 +126,9 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
           progress,
           renditions: renditionProgress,
           ...(errorMessage ? { error: errorMessage } : {}),
+          playable: job.playable_at !== null,
+          playableAt: job.playable_at?.toISOString() ?? null,
+          ...(becamePlayable ? { becamePlayable } : {}),
         };
         await tx`SELECT pg_notify(${JOB_EVENTS_CHANNEL}, ${JSON.stringify(event)})`;
         return true;

@@ -219,11 +219,19 @@ function reconcileWorkloads(
   const tracksSource = strategy === 'ladder' ? byName.get(childName(name, LADDER)) : tracksWorkload;
   const tracksStatus = renditionStatus('tracks', tracksSource);
   const video = observed.find((w) => w.processing)?.processing;
+  const playableAt =
+    job.status?.playableAt ??
+    firstPlayable(
+      observed,
+      renditionStatuses.some((r) => r.phase === 'Succeeded'),
+      now,
+    )?.toISOString();
   const base = {
     observedGeneration: generation,
     renditionsSummary: summary,
     strategy,
     ...(video ? { video } : {}),
+    ...(playableAt ? { playableAt } : {}),
     renditions: renditionStatuses,
     ...(chunked ? { chunks: chunked.status } : {}),
     tracks: {
@@ -369,6 +377,28 @@ function highestAudioBitrate(
     r.audioBitrate ? [Number.parseInt(r.audioBitrate, 10)] : [],
   );
   return rates.length > 0 ? `${Math.max(...rates)}k` : undefined;
+}
+
+/**
+ * When a player could first start: the earliest first-segments moment any producer
+ * reported, else (a strategy that publishes nothing while running, e.g. chunked) when
+ * the first producer finished a rendition the master can list.
+ */
+function firstPlayable(
+  observed: readonly ObservedWorkload[],
+  aRenditionSucceeded: boolean,
+  now: Date,
+): Date | undefined {
+  const earliest = (dates: Array<Date | undefined>) =>
+    dates
+      .filter((date): date is Date => date !== undefined)
+      .sort((a, b) => a.getTime() - b.getTime())[0];
+  const live = earliest(observed.map((w) => w.liveAt));
+  if (live || !aRenditionSucceeded) return live;
+  const finished = observed.filter(
+    (w) => w.state === 'succeeded' && ['rendition', 'ladder', 'stitch'].includes(w.type),
+  );
+  return earliest(finished.map((w) => w.completedAt)) ?? now;
 }
 
 function renditionStatus(name: string, workload: ObservedWorkload | undefined): RenditionStatus {

@@ -55,6 +55,8 @@ export interface ObservedWorkload {
   progressPolled?: boolean;
   startedAt?: Date;
   completedAt?: Date;
+  /** When its first rendition had its first segments in storage (its `rendition-live` event). */
+  liveAt?: Date;
   /** What the transcoder reported doing to the picture (from its rendition-uploaded event). */
   processing?: VideoProcessing;
   /** Measured SSIM/PSNR by rendition name (from its rendition-quality events). */

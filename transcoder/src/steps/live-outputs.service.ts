@@ -27,6 +27,8 @@ import { variantCodecString } from './rendition-output.service.ts';
 export interface LiveTarget {
   storage: StoragePort;
   outputPrefix: string;
+  /** After a rendition's live.json is up: it is playable (the `rendition-live` event). */
+  onRenditionLive?: ((rendition: string, publishedAt: string) => void) | undefined;
 }
 
 const JSON_HEADERS = { contentType: 'application/json', cacheControl: 'no-cache' };
@@ -84,6 +86,7 @@ export async function startLiveEncode(
         JSON.stringify(manifest),
         JSON_HEADERS,
       );
+      target.onRenditionLive?.(output.rendition.name, manifest.publishedAt);
     },
   }));
   const audio = tracks?.plan.audio ?? [];

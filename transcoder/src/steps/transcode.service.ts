@@ -423,7 +423,12 @@ export async function transcodeRenditions(
       plan,
       workDir,
       signal: request.signal,
-      live: { storage, outputPrefix: request.outputPrefix },
+      live: {
+        storage,
+        outputPrefix: request.outputPrefix,
+        onRenditionLive: (rendition: string, publishedAt: string) =>
+          emit({ event: 'rendition-live', job: request.jobId, rendition, publishedAt }),
+      },
     };
     // Uploads wait on the network while the comparison keeps a core busy, so they run
     // side by side; the quality events follow the uploads they describe.
