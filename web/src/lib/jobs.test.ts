@@ -11,6 +11,8 @@ const job: Job = {
   errorMessage: null,
   attempts: 0,
   renditions: [],
+  playable: false,
+  playableAt: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   startedAt: null,

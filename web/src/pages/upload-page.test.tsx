@@ -129,6 +129,8 @@ describe('<UploadPage>', () => {
       errorMessage: null,
       attempts: 1,
       renditions: [{ name: '720p', phase: 'succeeded', progress: 100 }],
+      playable: true,
+      playableAt: '2026-01-01T00:00:00.000Z',
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:00.000Z',
       startedAt: '2026-01-01T00:00:00.000Z',

@@ -21,6 +21,8 @@ const runningJob: Job = {
     { name: '720p', phase: 'running', progress: 10 },
     { name: '360p', phase: 'succeeded', progress: 100 },
   ],
+  playable: true,
+  playableAt: '2026-01-01T00:00:00.000Z',
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   startedAt: '2026-01-01T00:00:00.000Z',

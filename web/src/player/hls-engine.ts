@@ -34,6 +34,9 @@ export const hlsJsEngine: PlaybackEngine = {
     const masterPath = new URL(masterUrl, window.location.href).href;
     const hls = new Hls({
       capLevelToPlayerSize: false,
+      // A video still transcoding is an EVENT playlist, which hls.js treats as live and
+      // would join at its end: a viewer starts at the beginning, as for a finished one.
+      startPosition: 0,
       // Only the master playlist request needs the session; variants carry a stream
       // token and segments are presigned storage URLs (no extra headers there).
       xhrSetup: async (xhr, url) => {

@@ -26,13 +26,20 @@ export function mp4AutoIndex(levels: readonly QualityLevel[]): number {
 export const mp4Engine: PlaybackEngine = {
   mode: 'mp4',
   isSupported: () => true,
-  attach(video, { loadMp4Sources }, report) {
+  attach(video, { loadMp4Sources, whenProcessed }, report) {
     let cancelled = false;
     let sources: Mp4Source[] = [];
     let levels: QualityLevel[] = [];
     let playingIndex: number | undefined;
     const stopReporting = reportMediaErrors(video, report);
+    // MP4 files are written as renditions finish: while none is there and the transcode
+    // runs, wait for its end rather than fail.
     loadMp4Sources()
+      .then(async (first) => {
+        if (first.length > 0 || !whenProcessed || cancelled) return first;
+        await whenProcessed();
+        return cancelled ? [] : loadMp4Sources();
+      })
       .then((loaded) => {
         if (cancelled) return;
         sources = loaded;

@@ -19,6 +19,12 @@ export interface PlaybackSource {
   getAccessToken: () => Promise<string | undefined>;
   /** Progressive MP4s, for browsers without Media Source Extensions. */
   loadMp4Sources: () => Promise<Mp4Source[]>;
+  /**
+   * Resolves once the transcode is done. Absent: it is. Engines that can only play
+   * finished outputs (MP4 files, the static DASH MPD) wait for it instead of failing;
+   * hls.js, Shaka on HLS and native HLS play the growing EVENT playlists at once.
+   */
+  whenProcessed?: (() => Promise<void>) | undefined;
 }
 
 /** An alternate audio or subtitle rendition (EXT-X-MEDIA), as the menus name it. */

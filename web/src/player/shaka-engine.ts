@@ -83,7 +83,7 @@ export function createShakaEngine(manifest: 'dash' | 'hls'): PlaybackEngine {
   return {
     mode: manifest === 'dash' ? 'shaka' : 'shaka-hls',
     isSupported: hasMediaSource,
-    attach(video, { dashUrl, masterUrl, getAccessToken }, report) {
+    attach(video, { dashUrl, masterUrl, getAccessToken, whenProcessed }, report) {
       const manifestUrl = new URL(manifest === 'dash' ? dashUrl : masterUrl, window.location.href)
         .href;
       let destroyed = false;
@@ -156,6 +156,9 @@ export function createShakaEngine(manifest: 'dash' | 'hls'): PlaybackEngine {
         // still being fetched; it is asked again once the stream is loaded.
         const playRequested = !video.paused;
         await player.attach(video);
+        if (destroyed) return;
+        // The MPD is static: it lists a rendition once finished, so DASH waits for the end.
+        if (manifest === 'dash' && whenProcessed) await whenProcessed();
         if (destroyed) return;
         await player.load(manifestUrl);
         refresh();

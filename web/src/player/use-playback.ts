@@ -63,6 +63,7 @@ export interface Playback {
  */
 export function usePlayback(options: UsePlaybackOptions): Playback {
   const { videoRef, masterUrl, dashUrl, getAccessToken, loadMp4Sources, allowNativeHls } = options;
+  const { whenProcessed } = options;
   // Chosen once per mount (the page remounts the player when the stream changes).
   const [engine] = useState(() =>
     choosePlaybackEngine(options.engines ?? defaultEngines, { allowNativeHls }),
@@ -82,7 +83,7 @@ export function usePlayback(options: UsePlaybackOptions): Playback {
     if (!video) return;
     const session = engine.attach(
       video,
-      { masterUrl, dashUrl, getAccessToken, loadMp4Sources },
+      { masterUrl, dashUrl, getAccessToken, loadMp4Sources, whenProcessed },
       {
         levels: setLevels,
         playingLevel: setPlayingIndex,
@@ -104,7 +105,7 @@ export function usePlayback(options: UsePlaybackOptions): Playback {
       session.destroy();
       sessionRef.current = undefined;
     };
-  }, [engine, videoRef, masterUrl, dashUrl, getAccessToken, loadMp4Sources]);
+  }, [engine, videoRef, masterUrl, dashUrl, getAccessToken, loadMp4Sources, whenProcessed]);
 
   const choose = useCallback((next: QualityChoice) => {
     setChoice(next);

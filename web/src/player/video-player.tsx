@@ -21,6 +21,8 @@ export interface VideoPlayerProps extends PlaybackSource {
   thumbnails: readonly ThumbnailCue[];
   /** Native HLS (Safari without MSE) cannot send a token, so only public videos use it. */
   allowNativeHls: boolean;
+  /** The transcode still runs: the player says so, and the stream grows while it plays. */
+  processing?: boolean;
 }
 
 /**
@@ -50,7 +52,8 @@ interface PlayerControlsProps extends VideoPlayerProps {
  * Playback itself (hls.js, Shaka, native HLS or MP4 files) is usePlayback's.
  */
 function PlayerControls(props: PlayerControlsProps) {
-  const { masterUrl, dashUrl, getAccessToken, loadMp4Sources, allowNativeHls } = props;
+  const { masterUrl, dashUrl, getAccessToken, loadMp4Sources, allowNativeHls, whenProcessed } =
+    props;
   const containerRef = useRef<HTMLDivElement>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
   const playback = usePlayback({
@@ -59,6 +62,7 @@ function PlayerControls(props: PlayerControlsProps) {
     dashUrl,
     getAccessToken,
     loadMp4Sources,
+    whenProcessed,
     allowNativeHls,
     engines: enginesFor(props.preference),
   });
@@ -194,6 +198,15 @@ function PlayerControls(props: PlayerControlsProps) {
       <p className="sr-only" aria-live="polite">
         {announcement}
       </p>
+      {props.processing && (
+        <p
+          role="status"
+          className="absolute top-2 left-2 rounded bg-black/70 px-2 py-1 text-xs text-white"
+          data-testid="still-processing"
+        >
+          Still processing — more of this video appears as it's ready.
+        </p>
+      )}
       <div className="absolute inset-x-0 bottom-0 bg-gradient-to-t from-black/80 to-transparent px-3 pt-8 pb-2 opacity-100 transition-opacity sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
         <div className="relative">
           {preview && (

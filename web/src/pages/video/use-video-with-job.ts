@@ -84,6 +84,7 @@ export function useVideoWithJob(id: string): VideoWithJob {
       if (!job || job.id !== event.jobId) void loadJob();
       const before = job ? isPlayable(job) : false;
       const after =
+        event.playable === true ||
         event.status === 'succeeded' ||
         (event.renditions ?? []).some((rendition) => rendition.phase === 'succeeded');
       if (event.status !== 'running' || after !== before) void loadVideo();

@@ -8,6 +8,8 @@ import { VideoPlayer } from '../../player/video-player.tsx';
 
 type PlayerBasis = 'playable' | 'ready';
 
+const basisOf = (video: Video): PlayerBasis => (video.status === 'ready' ? 'ready' : 'playable');
+
 /** The sprite cues for seek previews, once every rendition (and so the sprite) is there. */
 function useThumbnailCues(videoId: string, ready: boolean): ThumbnailCue[] {
   const api = useApi();
@@ -35,18 +37,39 @@ function useThumbnailCues(videoId: string, ready: boolean): ThumbnailCue[] {
   return thumbnails;
 }
 
-/** The player once the video is playable, else what the transcode is doing. */
+/**
+ * A promise that resolves once `done` turns true, stable across renders: what the
+ * engines that only play finished outputs wait on.
+ */
+function useWhenDone(done: boolean): () => Promise<void> {
+  const [deferred] = useState(() => {
+    let resolve = () => {};
+    const promise = new Promise<void>((settle) => (resolve = settle));
+    return { promise, resolve };
+  });
+  useEffect(() => {
+    if (done) deferred.resolve();
+  }, [done, deferred]);
+  return useCallback(() => deferred.promise, [deferred]);
+}
+
+/**
+ * The player once the video is playable (a rendition has segments, even while the
+ * transcode runs), else what the transcode is doing.
+ */
 export function VideoStage({ video }: { video: Video }) {
   const api = useApi();
   const id = video.id;
-  const playable = video.status === 'playable' || video.status === 'ready';
+  const playable = video.playable || video.status === 'playable' || video.status === 'ready';
+  const processing = video.status !== 'ready';
+  const whenProcessed = useWhenDone(!processing);
   // What the player was started on: a video that became playable early keeps playing
   // the renditions it had when the rest arrive, and offers to switch (no interruption).
   const [playerBasis, setPlayerBasis] = useState<PlayerBasis | undefined>(
-    playable ? (video.status as PlayerBasis) : undefined,
+    playable ? basisOf(video) : undefined,
   );
   // Set while rendering, so the player mounts once with its basis as key.
-  if (playable && playerBasis === undefined) setPlayerBasis(video.status as PlayerBasis);
+  if (playable && playerBasis === undefined) setPlayerBasis(basisOf(video));
   const thumbnails = useThumbnailCues(id, video.status === 'ready');
   const posterUrl = usePosterUrl(video);
   const getAccessToken = useCallback(() => api.accessToken(), [api]);
@@ -73,6 +96,8 @@ export function VideoStage({ video }: { video: Video }) {
           getAccessToken={getAccessToken}
           loadMp4Sources={loadMp4Sources}
           allowNativeHls={video.visibility === 'public'}
+          processing={processing}
+          whenProcessed={whenProcessed}
         />
       ) : (
         <div
@@ -81,7 +106,7 @@ export function VideoStage({ video }: { video: Video }) {
         >
           {video.status === 'failed'
             ? 'Transcoding failed: this video cannot be played.'
-            : 'Transcoding… the video becomes playable as soon as its first rendition is ready.'}
+            : 'Transcoding… the video becomes playable as soon as its first segments are ready.'}
         </div>
       )}
       {playerBasis === 'playable' && video.status === 'ready' && (
