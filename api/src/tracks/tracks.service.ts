@@ -5,6 +5,7 @@ import {
   summarizeTracks,
   TRACKS_DIR,
   TRACKS_MANIFEST,
+  liveTracksManifestKey,
   TracksManifest,
   type Caption,
   type CaptionCreateRequest,
@@ -68,11 +69,13 @@ export function createTracksService({ captions, jobs, storage, logger }: TracksS
   }
 
   /** tracks.json under a job's prefix; undefined until the tracks step has written it. */
-  async function manifestAt(outputPrefix: string): Promise<TracksManifest | undefined> {
+  function manifestAt(outputPrefix: string): Promise<TracksManifest | undefined> {
+    return manifestFile(`${outputPrefix}${TRACKS_MANIFEST}`);
+  }
+
+  async function manifestFile(key: string): Promise<TracksManifest | undefined> {
     try {
-      const parsed = TracksManifest.safeParse(
-        JSON.parse(await text(await storage.get(`${outputPrefix}${TRACKS_MANIFEST}`))),
-      );
+      const parsed = TracksManifest.safeParse(JSON.parse(await text(await storage.get(key))));
       return parsed.success ? parsed.data : undefined;
     } catch (error) {
       if (error instanceof ObjectNotFoundError || error instanceof SyntaxError) return undefined;
@@ -98,7 +101,10 @@ export function createTracksService({ captions, jobs, storage, logger }: TracksS
         const caption = await captions.find(video.id, trackId.slice(1));
         return caption?.storagePrefix;
       }
-      const manifest = await manifestAt(outputPrefix);
+      // While the job runs, its audio plays from tracks/live.json's tracks (growing playlists).
+      const manifest =
+        (await manifestAt(outputPrefix)) ??
+        (await manifestFile(liveTracksManifestKey(outputPrefix)));
       const known = [...(manifest?.audio ?? []), ...(manifest?.subtitles ?? [])].some(
         (track) => track.id === trackId,
       );

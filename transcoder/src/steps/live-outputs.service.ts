@@ -27,7 +27,10 @@ import { variantCodecString } from './rendition-output.service.ts';
 export interface LiveTarget {
   storage: StoragePort;
   outputPrefix: string;
-  /** After a rendition's live.json is up: it is playable (the `rendition-live` event). */
+  /**
+   * After a rendition's live.json is up and, when the encode has audio, tracks/live.json
+   * too: the master playlist answers, so the job is playable (the `rendition-live` event).
+   */
   onRenditionLive?: ((rendition: string, publishedAt: string) => void) | undefined;
 }
 
@@ -57,6 +60,15 @@ export async function startLiveEncode(
   signal?: AbortSignal,
 ): Promise<LiveEncode> {
   const { storage, outputPrefix } = target;
+  const audio = tracks?.plan.audio ?? [];
+  // The master playlist answers once a rendition is up and, where this encode has sound,
+  // its audio tracks too: only then is the rendition announced as live (playable).
+  let audioLive = audio.length === 0;
+  const waitingForAudio: string[] = [];
+  const announceLive = (rendition: string) => {
+    if (!audioLive) waitingForAudio.push(rendition);
+    else target.onRenditionLive?.(rendition, new Date().toISOString());
+  };
   const renditionOutputs = renditions.map((output): LiveOutput => ({
     dir: output.dir,
     prefix: renditionPrefix(outputPrefix, output.rendition.name),
@@ -86,10 +98,9 @@ export async function startLiveEncode(
         JSON.stringify(manifest),
         JSON_HEADERS,
       );
-      target.onRenditionLive?.(output.rendition.name, manifest.publishedAt);
+      announceLive(output.rendition.name);
     },
   }));
-  const audio = tracks?.plan.audio ?? [];
   const announced = new Set<string>();
   const trackOutputs = audio.map((track): LiveOutput => ({
     dir: trackDir(tracks?.dir ?? '', track.id),
@@ -123,6 +134,8 @@ export async function startLiveEncode(
         JSON.stringify(manifest),
         JSON_HEADERS,
       );
+      audioLive = true;
+      for (const rendition of waitingForAudio.splice(0)) announceLive(rendition);
     },
   }));
   const prefixes = [
