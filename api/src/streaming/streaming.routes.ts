@@ -121,11 +121,23 @@ export function streamingRoutes({
               job.formats.filter((name) => !finished.has(name)),
             )
           : [];
-      if (finished.size > 0 || live.length > 0)
+      // A rendition the transcoder finished (rendition.json up, live.json gone) before the
+      // controller recorded it: still served, so a player reloading its playlist never
+      // meets a 404 in between.
+      const uploaded =
+        job.status === 'running'
+          ? await uploadedRenditions(
+              job.outputPrefix,
+              job.formats.filter(
+                (name) => !finished.has(name) && !live.some((r) => r.name === name),
+              ),
+            )
+          : [];
+      if (finished.size > 0 || live.length > 0 || uploaded.length > 0)
         return {
           kind: 'partial',
           prefix: job.outputPrefix,
-          renditions: [...finished, ...live.map((r) => r.name)].sort(),
+          renditions: [...finished, ...uploaded, ...live.map((r) => r.name)].sort(),
           live,
         };
     }
@@ -145,6 +157,17 @@ export function streamingRoutes({
       ),
     );
     return found.flatMap((parsed) => (parsed.success ? [parsed.data] : []));
+  }
+
+  async function uploadedRenditions(prefix: string, names: readonly string[]): Promise<string[]> {
+    const found = await Promise.all(
+      names.map(async (name) =>
+        (await readJson(`${prefix}${name}/${OUTPUT_FILES.renditionManifest}`)) === undefined
+          ? []
+          : [name],
+      ),
+    );
+    return found.flat();
   }
 
   async function readJson(key: string): Promise<unknown> {
