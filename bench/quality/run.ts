@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Rate-control quality benchmark, rerunnable:
 //   node bench/quality/run.ts [--quick] [--seconds 10] [--preset veryfast] [--crf 16,19,22,25,28]
-//                             [--abr 0.6] [--sources static,text,mandelbrot,noise] [--keep]
+//                             [--abr 0.6] [--sources static,text,mandelbrot,noise]
+//                             [--families h264,hevc,av1] [--keep]
 //
-// In one run, for each generated 1080p30 source (sources.ts): the transcoder's own ladder
+// In one run, for each generated 1080p30 source (sources.ts) and each codec family (x264,
+// x265, SVT-AV1; a family's ladder is its twins': the H.264 ladder at the family's share of
+// the bit rates, FAMILY_BITRATE_FACTOR): the transcoder's own ladder
 // step (runLadder: planLadder's renditions, buildLadderCommand, the tee muxer, the output
 // checks) encodes the whole ladder once per setting: today's fixed-rate ABR at the
 // ladder's bit rates (×1) and scaled (the --abr factors), and capped CRF at each --crf
@@ -13,15 +16,18 @@
 //
 // Reported: per source and over the set, the bits capped CRF needs for today's SSIM
 // (interpolated over the CRF values), the SSIM it gains at today's bits, and the CRF
-// that holds the set's mean SSIM at today's: the basis of DEFAULT_RATE_CONTROL.
+// that holds the set's mean SSIM at today's, per family: the basis of DEFAULT_RATE_CONTROL.
+// --crf is in x264's scale; x265 and SVT-AV1 get it shifted as the transcoder shifts it.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { CodecFamily, FAMILY_BITRATE_FACTOR } from '@videoforge/contracts';
 import {
   DEFAULT_PROBE_LIMITS,
   DEFAULT_RATE_CONTROL,
   defaultTemplates,
+  familyTwin,
   planLadder,
   probeSource,
   rateControlSetting,
@@ -66,6 +72,17 @@ const Args = z.object({
     .transform((value) => value.split(','))
     .pipe(z.array(z.enum(QUALITY_SOURCES.map((s) => s.name) as [string, ...string[]])))
     .optional(),
+  /** The codec families measured, each against its own ABR ladder. */
+  families: z
+    .string()
+    .transform((value) => value.split(',').map((entry) => entry.trim()))
+    .pipe(
+      z
+        .array(CodecFamily)
+        .min(1)
+        .refine((list) => new Set(list).size === list.length, 'lists a family twice'),
+    )
+    .default(['h264', 'hevc', 'av1']),
   keep: z.boolean().default(false),
 });
 
@@ -100,6 +117,7 @@ interface RenditionResult extends RenditionScore {
 
 interface SettingResult {
   setting: Setting;
+  family: CodecFamily;
   renditions: RenditionResult[];
   point: LadderPoint;
   encodeCpuSeconds: number;
@@ -129,6 +147,7 @@ async function encodeAndScore(
   sourceFile: string,
   metadata: Parameters<typeof planLadder>[0],
   setting: Setting,
+  family: CodecFamily,
   dir: string,
 ): Promise<SettingResult> {
   // The ladder's own templates, scaled for the ABR curve. The generated sources' bit
@@ -143,6 +162,9 @@ async function encodeAndScore(
       })),
     },
   );
+  // The family's ladder: H.264's renditions, or their twins in the family (its bit rates).
+  const renditions =
+    family === 'h264' ? plan.renditions : plan.renditions.map((r) => familyTwin(r, family));
   const workDir = path.join(dir, 'encode');
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
@@ -153,7 +175,7 @@ async function encodeAndScore(
       metadata,
       plan,
       workDir,
-      renditions: plan.renditions,
+      renditions,
     },
     transcoderSettings(setting.rateControl),
   );
@@ -163,13 +185,13 @@ async function encodeAndScore(
     sourceFile,
     plan,
     outcome.renditions.map((r, i) => ({
-      rendition: plan.renditions[i] ?? fail(`no rendition ${i}`),
+      rendition: renditions[i] ?? fail(`no rendition ${i}`),
       mp4: path.join(r.dir, r.manifest.mp4),
     })),
     workDir,
   );
   const expectedFrames = Math.round(metadata.durationSeconds * 30);
-  const renditions = outcome.renditions.map((r, i): RenditionResult => {
+  const results = outcome.renditions.map((r, i): RenditionResult => {
     const score = scores[i] ?? fail(`no score ${i}`);
     if (Math.abs(score.frames - expectedFrames) > 1)
       throw new Error(
@@ -181,10 +203,10 @@ async function encodeAndScore(
       size: `${r.manifest.width}x${r.manifest.height}`,
       kbps: r.manifest.averageBandwidth / 1000,
       peakKbps: r.manifest.bandwidth / 1000,
-      capKbps: plan.renditions[i]?.maxrateKbps ?? 0,
+      capKbps: renditions[i]?.maxrateKbps ?? 0,
     };
   });
-  return { setting, renditions: renditions, point: ladderPoint(renditions), encodeCpuSeconds };
+  return { setting, family, renditions: results, point: ladderPoint(results), encodeCpuSeconds };
 }
 
 function fail(message: string): never {
@@ -198,7 +220,9 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'vf-quality-'));
   const loadBefore = loadavg();
   const t0 = performance.now();
-  const bySource = new Map<string, SettingResult[]>();
+  const byFamily = new Map<CodecFamily, Map<string, SettingResult[]>>(
+    args.families.map((family) => [family, new Map()]),
+  );
   try {
     for (const name of sourceNames) {
       const source = QUALITY_SOURCES.find((s) => s.name === name) ?? fail(name);
@@ -209,29 +233,47 @@ async function main(): Promise<void> {
         { ffprobePath: 'ffprobe', timeoutMs: 60_000, limits: DEFAULT_PROBE_LIMITS },
       );
       if (!probed.ok) throw new Error(probed.reason.message);
-      const results: SettingResult[] = [];
-      for (const setting of settings) {
-        process.stderr.write(`${name}: ${setting.label} …\n`);
-        results.push(await encodeAndScore(file, probed.metadata, setting, dir));
+      for (const family of args.families) {
+        const results: SettingResult[] = [];
+        for (const setting of settings) {
+          process.stderr.write(`${name}: ${family} ${setting.label} …\n`);
+          results.push(await encodeAndScore(file, probed.metadata, setting, family, dir));
+        }
+        byFamily.get(family)?.set(name, results);
       }
-      bySource.set(name, results);
       await rm(file, { force: true });
     }
-    process.stdout.write(report(bySource, loadBefore, (performance.now() - t0) / 1000));
+    process.stdout.write(report(byFamily, loadBefore, (performance.now() - t0) / 1000));
   } finally {
     if (args.keep) process.stderr.write(`kept ${dir}\n`);
     else await rm(dir, { recursive: true, force: true });
   }
 }
 
+/** The encoder's CRF for a configured (x264-scale) CRF, as the transcoder shifts it. */
+const FAMILY_CRF = {
+  h264: (crf: number) => crf,
+  hevc: (crf: number) => Math.min(51, crf + 5),
+  av1: (crf: number) => Math.min(63, crf + 12),
+} as const satisfies Record<CodecFamily, (crf: number) => number>;
+
+const FAMILY_ENCODER = { h264: 'x264', hevc: 'x265', av1: 'SVT-AV1' } as const;
+
+/** One family's saving at equal SSIM, per source and over the set (the closing table). */
+interface FamilySummary {
+  perSource: Map<string, EqualQualityBits>;
+  set: EqualQualityBits;
+  setCrf: number | undefined;
+}
+
 function report(
-  bySource: ReadonlyMap<string, SettingResult[]>,
+  byFamily: ReadonlyMap<CodecFamily, ReadonlyMap<string, SettingResult[]>>,
   loadBefore: number[],
   wallSeconds: number,
 ): string {
   const lines: string[] = [
     '',
-    `VideoForge rate-control quality benchmark: ${args.seconds} s 1080p30 sources, x264 preset ${args.preset}, ` +
+    `VideoForge rate-control quality benchmark: ${args.seconds} s 1080p30 sources, x264/x265 preset ${args.preset}, ` +
       `ladder ${defaultTemplates()
         .filter((t) => t.height <= 1080)
         .map((t) => `${t.name} ${t.videoBitrateKbps}k`)
@@ -241,7 +283,72 @@ function report(
         .map((x) => x.toFixed(2))
         .join(' ')}; ${wallSeconds.toFixed(0)} s wall`,
     'SSIM: mean over frames of ffmpeg ssim "All"; dB = −10·log10(1 − SSIM); kb/s: mean over HLS segments (AVERAGE-BANDWIDTH), peak = BANDWIDTH',
+    `families: ${args.families.map((f) => `${f} (${FAMILY_ENCODER[f]}, ×${FAMILY_BITRATE_FACTOR[f]} of the ladder's bit rates)`).join(', ')}`,
   ];
+  const summaries = new Map<CodecFamily, FamilySummary>();
+  for (const [family, bySource] of byFamily) {
+    lines.push('', `# ${family}: ${FAMILY_ENCODER[family]}`);
+    summaries.set(family, familyReport(family, bySource, lines));
+  }
+  const sources = [...(byFamily.values().next().value?.keys() ?? [])];
+  lines.push(
+    '',
+    '# Bits capped CRF saves at equal SSIM against ABR, per family (ladder SSIM; CRF in x264 scale)',
+    '',
+    `${'family'.padEnd(8)}${sources.map((name) => name.padStart(14)).join('')}${'all'.padStart(26)}`,
+  );
+  for (const [family, summary] of summaries)
+    lines.push(
+      `${family.padEnd(8)}${sources.map((name) => formatShort(summary.perSource.get(name)).padStart(14)).join('')}` +
+        `${`${formatShort(summary.set)}${summary.setCrf === undefined ? '' : ` (CRF ${summary.setCrf.toFixed(1)})`}`.padStart(26)}`,
+    );
+  lines.push(
+    "(a family's default becomes capped CRF only where the set saves ≥ 15 %, issue 17's goal)",
+    `configured default: ${rateControlSetting(DEFAULT_RATE_CONTROL)}`,
+    '',
+    JSON.stringify({
+      seconds: args.seconds,
+      preset: args.preset,
+      families: Object.fromEntries(
+        [...byFamily].map(([family, bySource]) => [
+          family,
+          Object.fromEntries(
+            [...bySource].map(([name, results]) => [
+              name,
+              results.map((r) => ({
+                setting: r.setting.label,
+                point: r.point,
+                encodeCpuSeconds: r.encodeCpuSeconds,
+                renditions: r.renditions,
+              })),
+            ]),
+          ),
+        ]),
+      ),
+      summary: Object.fromEntries(
+        [...summaries].map(([family, s]) => [
+          family,
+          { perSource: Object.fromEntries(s.perSource), set: s.set, setCrf: s.setCrf },
+        ]),
+      ),
+    }),
+    '',
+  );
+  return lines.join('\n');
+}
+
+function formatShort(saved: EqualQualityBits | undefined): string {
+  if (!saved) return '—';
+  return saved.kind === 'unreached' ? '—' : formatSaving(saved);
+}
+
+/** One family's tables, appended to `lines`; its savings for the closing table. */
+function familyReport(
+  family: CodecFamily,
+  bySource: ReadonlyMap<string, SettingResult[]>,
+  lines: string[],
+): FamilySummary {
+  const perSource = new Map<string, EqualQualityBits>();
 
   const abrToday = (results: readonly SettingResult[]) =>
     results.find((r) => r.setting.rateControl.mode === 'abr' && r.setting.bitrateFactor === 1) ??
@@ -286,7 +393,7 @@ function report(
     for (const result of results) {
       for (const r of result.renditions) {
         lines.push(
-          `${result.setting.label.padEnd(16)}${r.rendition.padEnd(7)}${r.kbps.toFixed(0).padStart(8)}` +
+          `${settingLabel(result.setting).padEnd(16)}${r.rendition.padEnd(7)}${r.kbps.toFixed(0).padStart(8)}` +
             `${r.peakKbps.toFixed(0).padStart(8)}${String(r.capKbps).padStart(7)}` +
             `${r.ssim.toFixed(5).padStart(9)}${ssimDb(r.ssim).toFixed(2).padStart(7)}${r.psnr.toFixed(2).padStart(7)}`,
         );
@@ -320,6 +427,7 @@ function report(
     total.equal += saved.kind === 'unreached' ? today.kbps : saved.kbps;
     total.strict += strict.kbps;
     total.unreached += strict.unreached + (saved.kind === 'unreached' ? 1 : 0);
+    perSource.set(name, saved);
     const atDefault = curve.find((c) => c.crf === DEFAULT_CRF)?.point;
     const abrDbAtBits =
       atDefault &&
@@ -385,33 +493,19 @@ function report(
         `${`${worst.name} ${dB(worst.delta)}`.padStart(26)}`,
     );
   }
+  const setCrfValue = crfAtQuality(setCrf, setToday);
   lines.push(
     '',
-    `over the set, bits saved at equal SSIM: ${savedText(setSaved, crfAtQuality(setCrf, setToday))} ` +
+    `${family}: over the set, bits saved at equal SSIM: ${savedText(setSaved, setCrfValue)} ` +
       "(issue 17's goal: ≥ 15 %)",
-    `configured default: ${rateControlSetting(DEFAULT_RATE_CONTROL)}`,
-    '',
   );
-  lines.push(
-    JSON.stringify({
-      seconds: args.seconds,
-      preset: args.preset,
-      sources: Object.fromEntries(
-        [...bySource].map(([name, results]) => [
-          name,
-          results.map((r) => ({
-            setting: r.setting.label,
-            point: r.point,
-            encodeCpuSeconds: r.encodeCpuSeconds,
-            renditions: r.renditions,
-          })),
-        ]),
-      ),
-      set: { today: setToday, crf: setCrf, saved: setSaved },
-    }),
-    '',
-  );
-  return lines.join('\n');
+  return { perSource, set: setSaved, setCrf: setCrfValue };
+
+  /** A setting as the family's encoder sees it: "capped-crf:22 (x265 27)". */
+  function settingLabel(setting: Setting): string {
+    if (setting.rateControl.mode !== 'cappedCrf' || family === 'h264') return setting.label;
+    return `${setting.label} (${FAMILY_CRF[family](setting.rateControl.crf)})`;
+  }
 }
 
 await main();

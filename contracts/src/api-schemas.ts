@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CodecFamilies } from './codec-families.ts';
 import { EntityId } from './queue-messages.ts';
 import { RenditionName } from './renditions.ts';
-import { RenditionQuality } from './rendition-quality.ts';
+import { RenditionQuality, TwinQuality } from './rendition-quality.ts';
 import { VideoProcessing } from './video-processing.ts';
 
 /**
@@ -147,7 +147,17 @@ export const Video = z.object({
    * The streamed renditions' measured SSIM/PSNR against the source, those that were
    * measured (TRANSCODE_QUALITY_METRICS); single-video reads only.
    */
-  renditions: z.array(z.object({ name: RenditionName, quality: RenditionQuality })).optional(),
+  renditions: z
+    .array(
+      z.object({
+        name: RenditionName,
+        /** The H.264 rendition's figure (a rendition is listed once it has one). */
+        quality: RenditionQuality,
+        /** Its twins' figures (HEVC, AV1; the HDR twin's in the PQ/HLG domain). */
+        twins: z.array(TwinQuality).optional(),
+      }),
+    )
+    .optional(),
   /** A player can start: a rendition has segments, though the transcode may still run. */
   playable: z.boolean(),
   /** When it first became playable; null until then. */
@@ -226,6 +236,8 @@ export const JobRendition = z.object({
   progress: z.number().min(0).max(100),
   /** Measured SSIM/PSNR against the source, once the rendition is done and was measured. */
   quality: RenditionQuality.optional(),
+  /** Its twins' measured SSIM/PSNR (HEVC, AV1; the HDR twin's in the PQ/HLG domain). */
+  twins: z.array(TwinQuality).optional(),
 });
 export type JobRendition = z.infer<typeof JobRendition>;
 

@@ -22,6 +22,11 @@ export const VariantName = z
   );
 export type VariantName = z.infer<typeof VariantName>;
 
+/** Whether a variant is a twin ("720p-hdr", "720p-av1") rather than the H.264 rendition itself. */
+export function isTwinVariant(name: string): boolean {
+  return /-(hdr|hevc|av1)$/.test(name);
+}
+
 /** Bit rates as the TranscodeJob spec writes them: kilobits per second with a k suffix. */
 export const BitrateString = z.string().regex(/^[1-9][0-9]{0,5}k$/, 'must look like 4000k');
 export type BitrateString = z.infer<typeof BitrateString>;

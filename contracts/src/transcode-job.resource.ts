@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RenditionName, RenditionSpec } from './renditions.ts';
 import { CodecFamilies } from './codec-families.ts';
-import { RenditionQuality } from './rendition-quality.ts';
+import { RenditionQuality, TwinQuality } from './rendition-quality.ts';
 import { VideoProcessing } from './video-processing.ts';
 
 /**
@@ -115,6 +115,8 @@ export const RenditionStatus = z.object({
   bytes: z.number().int().min(0).optional(),
   /** Measured SSIM/PSNR of the (H.264, SDR) rendition against its source, once done. */
   quality: RenditionQuality.optional(),
+  /** Measured SSIM/PSNR of its twins (other codec families; the HDR twin in the PQ/HLG domain). */
+  twins: z.array(TwinQuality).max(8).optional(),
   message: z.string().max(32768).optional(),
 });
 export type RenditionStatus = z.infer<typeof RenditionStatus>;

@@ -38,6 +38,11 @@ export const TranscoderEvent = z.discriminatedUnion('event', [
     event: z.literal('rendition-quality'),
     /** The rendition's name in the TranscodeJob spec (a below-360p source's "240p" answers "360p"). */
     rendition: RenditionName,
+    /**
+     * Which variant was measured: the rendition itself (as stored, "240p" for an asked
+     * "360p") or one of its twins ("720p-av1", "720p-hdr"); absent: the rendition itself.
+     */
+    variant: VariantName.optional(),
     quality: RenditionQuality,
   }),
   z.object({

@@ -303,4 +303,39 @@ describeWith(['kubernetes'], 'the TranscodeJob CRD from crds/', () => {
       'status.progress: Invalid value: 101: progress in body should be less than or equal to 100',
     );
   });
+
+  it("keeps each twin's measured quality beside its rendition's, and refuses a twin that is no variant", async () => {
+    await create(transcodeRenditions('twin-quality'));
+    const quality = { ssim: 0.9941, psnrDb: 44.62, sampledSeconds: 6 };
+    const patch = (twins: unknown) =>
+      custom.patchNamespacedCustomObjectStatus(
+        {
+          group,
+          version,
+          namespace,
+          plural,
+          name: 'twin-quality',
+          body: {
+            status: {
+              phase: 'Running',
+              renditions: [{ name: '720p', phase: 'Succeeded', quality, twins }],
+            },
+          },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    const twins = [
+      { variant: '720p-av1', quality: { ssim: 0.9903, psnrDb: 42.14, sampledSeconds: 6 } },
+      { variant: '720p-hdr', quality: { ssim: 0.9812, psnrDb: 47.21, sampledSeconds: 6 } },
+    ];
+    const stored = (await patch(twins)) as { status: { renditions: unknown[] } };
+    expect(stored.status.renditions).toEqual([
+      { name: '720p', phase: 'Succeeded', quality, twins },
+    ]);
+    const message = await patch([{ variant: '720p-vp9', quality }]).then(
+      () => 'accepted',
+      (e: unknown) => statusMessage(e),
+    );
+    expect(message).toContain('status.renditions[0].twins[0].variant');
+  });
 });

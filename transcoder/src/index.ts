@@ -97,6 +97,12 @@ export { parseQualityStats, type QualityScore } from './quality/quality-stats.pa
 export {
   buildQualityArgs,
   planSampleWindows,
+  type ComparedVariant,
   type SampleWindow,
 } from './quality/quality-command.builder.ts';
-export { measureRenditionQuality, type QualitySettings } from './quality/quality.service.ts';
+export {
+  measureRenditionQuality,
+  measureVariantsQuality,
+  type MeasuredVariant,
+  type QualitySettings,
+} from './quality/quality.service.ts';

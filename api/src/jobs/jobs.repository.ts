@@ -83,7 +83,10 @@ export function toJob(row: JobRow, finished: FinishedRenditions = new Set()): Jo
   const phaseOf = (name: string) => {
     const reported = mirrored.get(name);
     // The measured quality, as the controller mirrored it from the TranscodeJob.
-    const quality = reported?.quality ? { quality: reported.quality } : {};
+    const quality = {
+      ...(reported?.quality ? { quality: reported.quality } : {}),
+      ...(reported?.twins?.length ? { twins: reported.twins } : {}),
+    };
     if (finished.has(name) || row.status === 'succeeded')
       return { phase: 'succeeded' as const, progress: 100, ...quality };
     if (reported) return { phase: reported.phase, progress: reported.progress, ...quality };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import type { TokenResponse, Video } from '@videoforge/contracts';
+import type { Job, TokenResponse, Video } from '@videoforge/contracts';
 import { mirrorJobStatus } from '../../../controller/src/postgres/job-status.repository.ts';
 import { call, registerAdmin, startTestApi, type TestApi } from '../../../test/support/api-app.ts';
 import { describeWith } from '../../../test/support/components.ts';
@@ -12,7 +12,11 @@ describeWith(['postgres'], 'a video’s measured rendition quality', () => {
 
   /** A video with a job the controller has mirrored as running, then as succeeded. */
   async function transcodedVideo(
-    renditions: { name: string; quality?: typeof measured720p }[],
+    renditions: {
+      name: string;
+      quality?: typeof measured720p;
+      twins?: { variant: string; quality: typeof measured720p }[];
+    }[],
   ): Promise<string> {
     const [video] = await api.db.sql<{ id: string }[]>`
       INSERT INTO gallery_videos (user_id, title, visibility, status, source_key, duration_seconds, width, height)
@@ -32,10 +36,11 @@ describeWith(['postgres'], 'a video’s measured rendition quality', () => {
       status: {
         phase: 'Succeeded',
         progress: 100,
-        renditions: renditions.map(({ name, quality }) => ({
+        renditions: renditions.map(({ name, quality, twins }) => ({
           name,
           phase: 'Succeeded' as const,
           ...(quality ? { quality } : {}),
+          ...(twins ? { twins } : {}),
         })),
       },
     });
@@ -64,5 +69,33 @@ describeWith(['postgres'], 'a video’s measured rendition quality', () => {
     const video = (await call(api.base, 'GET', `/api/videos/${id}`)).body as Video;
     expect(video.status).toBe('ready');
     expect(video).not.toHaveProperty('renditions');
+  });
+
+  it('lists each twin’s own figure under its rendition, in both routes and in media_assets', async () => {
+    const twins = [
+      { variant: '720p-av1', quality: { ssim: 0.9903, psnrDb: 42.14, sampledSeconds: 6 } },
+      { variant: '720p-hdr', quality: { ssim: 0.9812, psnrDb: 47.21, sampledSeconds: 6 } },
+    ];
+    const id = await transcodedVideo([{ name: '720p', quality: measured720p, twins }]);
+    const video = (await call(api.base, 'GET', `/api/videos/${id}`)).body as Video;
+    expect(video.renditions).toEqual([{ name: '720p', quality: measured720p, twins }]);
+    const [job] = await api.db.sql<{ id: string }[]>`SELECT id FROM jobs WHERE video_id = ${id}`;
+    const rows = await api.db.sql<
+      { rendition: string; variant: string; storage_key: string; ssim: number }[]
+    >`SELECT rendition, variant, storage_key, ssim FROM media_assets
+      WHERE job_id = ${job!.id} AND asset_type = 'rendition' ORDER BY variant`;
+    const jobResponse = await call(api.base, 'GET', `/api/jobs/${job!.id}`, {
+      token: alice.accessToken,
+    });
+    expect(jobResponse.status).toBe(200);
+    expect((jobResponse.body as Job).renditions).toEqual([
+      { name: '720p', phase: 'succeeded', progress: 100, quality: measured720p, twins },
+    ]);
+    // One row per variant; `rendition` stays the asked rendition (how "finished" is counted).
+    expect(rows).toEqual([
+      { rendition: '720p', variant: '720p', storage_key: `videos/output/${job!.id}/720p/index.m3u8`, ssim: measured720p.ssim },
+      { rendition: '720p', variant: '720p-av1', storage_key: `videos/output/${job!.id}/720p-av1/index.m3u8`, ssim: 0.9903 },
+      { rendition: '720p', variant: '720p-hdr', storage_key: `videos/output/${job!.id}/720p-hdr/index.m3u8`, ssim: 0.9812 },
+    ]); // prettier-ignore
   });
 });

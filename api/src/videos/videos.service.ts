@@ -2,6 +2,7 @@ import {
   renditionMp4Key,
   type DownloadsResponse,
   type RenditionQuality,
+  type TwinQuality,
   type Video,
   type VideoListQuery,
   type VideoPage,
@@ -35,14 +36,15 @@ export function sourcePrefix(sourceKey: string): string | undefined {
 }
 
 /**
- * The measured quality of the streamed job's renditions, as the controller mirrored it
- * from the TranscodeJob status into the job row; renditions not measured are left out.
+ * The measured quality of the streamed job's renditions and their twins, as the
+ * controller mirrored it from the TranscodeJob status into the job row; renditions not
+ * measured are left out (with their twins: the list is keyed by the H.264 figure).
  */
 export function measuredRenditions(
   job: Pick<JobRow, 'renditions'> | undefined,
-): { name: string; quality: RenditionQuality }[] {
-  return (job?.renditions ?? []).flatMap(({ name, quality }) =>
-    quality ? [{ name, quality }] : [],
+): { name: string; quality: RenditionQuality; twins?: TwinQuality[] }[] {
+  return (job?.renditions ?? []).flatMap(({ name, quality, twins }) =>
+    quality ? [{ name, quality, ...(twins?.length ? { twins } : {}) }] : [],
   );
 }
 

@@ -1,6 +1,6 @@
 import type { CoreV1Api, V1Job } from '@kubernetes/client-node';
 import type { TranscodeJobResource } from '@videoforge/contracts';
-import type { ObservedWorkload } from '../reconcile/workload.ts';
+import type { MeasuredQuality, ObservedWorkload } from '../reconcile/workload.ts';
 import { observeJob } from './job-observer.ts';
 import { failureFromPods, processingFromPods, qualityFromPods } from './pod-failure.ts';
 import { readRunningPodLog } from './pod-progress.ts';
@@ -76,12 +76,22 @@ export async function observeOwnedJobs(
         return quality ? [[name, quality] as const] : [];
       }),
     );
+    const keptTwins = Object.fromEntries(
+      workload.renditions.flatMap((name) => {
+        const twins = previous.get(name)?.twins;
+        return twins?.length ? [[name, twins] as const] : [];
+      }),
+    );
     const unread = workload.renditions.some(
       (name) => !kept[name] && previous.get(name)?.phase !== 'Succeeded',
     );
-    const read = unread ? await qualityFromPods(core, ns, workload.name).catch(() => ({})) : {};
-    const quality = { ...read, ...kept };
+    const read: MeasuredQuality = unread
+      ? await qualityFromPods(core, ns, workload.name).catch(() => ({}))
+      : {};
+    const quality = { ...read.quality, ...kept };
     if (Object.keys(quality).length > 0) workload.quality = quality;
+    const twinQuality = { ...read.twinQuality, ...keptTwins };
+    if (Object.keys(twinQuality).length > 0) workload.twinQuality = twinQuality;
   }
   return observed;
 }

@@ -1,9 +1,6 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
-import {
-  TranscoderEvent,
-  type RenditionQuality,
-  type VideoProcessing,
-} from '@videoforge/contracts';
+import { TranscoderEvent, type VideoProcessing } from '@videoforge/contracts';
+import { withQualityEvent, type MeasuredQuality } from '../reconcile/workload.ts';
 import { CONTAINER_NAME } from './job-manifest.builder.ts';
 
 /**
@@ -88,19 +85,19 @@ export async function processingFromPods(
 }
 
 /**
- * Each rendition's measured quality, from the `rendition-quality` events in a finished
- * producer's pod log (read while the Job's TTL has not removed the pod).
+ * Each rendition's and its twins' measured quality, from the `rendition-quality` events
+ * in a finished producer's pod log (read while the Job's TTL has not removed the pod).
  */
 export async function qualityFromPods(
   core: CoreV1Api,
   namespace: string,
   jobName: string,
-): Promise<Record<string, RenditionQuality>> {
+): Promise<MeasuredQuality> {
   const pods = await core.listNamespacedPod({
     namespace,
     labelSelector: `batch.kubernetes.io/job-name=${jobName}`,
   });
-  const quality: Record<string, RenditionQuality> = {};
+  let measured: MeasuredQuality = {};
   for (const pod of pods.items.filter((p) => p.status?.phase === 'Succeeded')) {
     const name = pod.metadata?.name;
     if (!name) continue;
@@ -115,11 +112,11 @@ export async function qualityFromPods(
       try {
         const event = TranscoderEvent.safeParse(JSON.parse(line));
         if (event.success && event.data.event === 'rendition-quality')
-          quality[event.data.rendition] = event.data.quality;
+          measured = withQualityEvent(measured, event.data);
       } catch {
         /* a log line, not an event */
       }
     }
   }
-  return quality;
+  return measured;
 }

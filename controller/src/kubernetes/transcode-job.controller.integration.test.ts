@@ -35,6 +35,15 @@ const [QUALITY_EVENT_HEAD, QUALITY_EVENT_TAIL] = JSON.stringify({
   rendition: '@',
   quality: MEASURED,
 }).split('@');
+/** Its AV1 twin's figure, in the same log (the event names the twin's variant). */
+const TWIN_MEASURED = { ssim: 0.9903, psnrDb: 42.14, sampledSeconds: 6 };
+const [TWIN_EVENT_HEAD, TWIN_EVENT_MIDDLE, TWIN_EVENT_TAIL] = JSON.stringify({
+  job: '42',
+  event: 'rendition-quality',
+  rendition: '@',
+  variant: '@-av1',
+  quality: TWIN_MEASURED,
+}).split('@');
 const FAKE_TRANSCODER = [
   'sh',
   '-c',
@@ -42,7 +51,7 @@ const FAKE_TRANSCODER = [
      *bad-input*) echo "not a video" >&2; exit 2;;
      *progress*) echo '${PROGRESS_EVENT}'; sleep 60;;
      *slow*) sleep 60;;
-     *measured*) [ "$0" = rendition ] && echo '${QUALITY_EVENT_HEAD}'"$8"'${QUALITY_EVENT_TAIL}'; exit 0;;
+     *measured*) [ "$0" = rendition ] && echo '${QUALITY_EVENT_HEAD}'"$8"'${QUALITY_EVENT_TAIL}' && echo '${TWIN_EVENT_HEAD}'"$8"'${TWIN_EVENT_MIDDLE}'"$8"'${TWIN_EVENT_TAIL}'; exit 0;;
      *flaky*) [ -e "$MARK_DIR/$0-$8" ] && exit 0; touch "$MARK_DIR/$0-$8"; echo "transient: storage timeout" >&2; exit 1;;
      *always-fails*) exit 1;;
    esac
@@ -253,7 +262,7 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
     });
   });
 
-  it("carries each rendition's measured quality from its finished pod's log into the status", async () => {
+  it("carries each rendition's and its twin's measured quality from its finished pod's log into the status", async () => {
     await apply('tj-measured', 'videos/raw/1/m/measured.mp4');
     const done = await eventually(
       'the measured TranscodeJob to succeed with its quality',
@@ -267,10 +276,25 @@ describeWith(['kubernetes'], 'the TranscodeJob controller on a real API server',
       { timeoutMs: 60_000 },
     );
     expect(
-      done.status?.renditions?.map(({ name, phase, quality }) => ({ name, phase, quality })),
+      done.status?.renditions?.map(({ name, phase, quality, twins }) => ({
+        name,
+        phase,
+        quality,
+        twins,
+      })),
     ).toEqual([
-      { name: '720p', phase: 'Succeeded', quality: MEASURED },
-      { name: '480p', phase: 'Succeeded', quality: MEASURED },
+      {
+        name: '720p',
+        phase: 'Succeeded',
+        quality: MEASURED,
+        twins: [{ variant: '720p-av1', quality: TWIN_MEASURED }],
+      },
+      {
+        name: '480p',
+        phase: 'Succeeded',
+        quality: MEASURED,
+        twins: [{ variant: '480p-av1', quality: TWIN_MEASURED }],
+      },
     ]);
   });
 

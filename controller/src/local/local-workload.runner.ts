@@ -1,8 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { RenditionQuality, TRANSCODER_EXIT, VideoProcessing } from '@videoforge/contracts';
+import { TRANSCODER_EXIT, TranscoderEvent, VideoProcessing } from '@videoforge/contracts';
 import type { Logger } from '@videoforge/platform/logging';
-import type { ObservedWorkload, WorkloadType } from '../reconcile/workload.ts';
+import {
+  withQualityEvent,
+  type ObservedWorkload,
+  type WorkloadType,
+} from '../reconcile/workload.ts';
 
 export interface LocalWorkloadSpec {
   name: string;
@@ -202,8 +206,6 @@ export class LocalWorkload {
           message?: string;
           code?: string;
           processing?: unknown;
-          rendition?: unknown;
-          quality?: unknown;
           publishedAt?: unknown;
         };
         if (event.event === 'progress' && typeof event.percent === 'number') {
@@ -225,13 +227,10 @@ export class LocalWorkload {
           const processing = VideoProcessing.safeParse(event.processing);
           if (processing.success) this.#state = { ...this.#state, processing: processing.data };
         }
-        if (event.event === 'rendition-quality' && typeof event.rendition === 'string') {
-          const quality = RenditionQuality.safeParse(event.quality);
-          if (quality.success)
-            this.#state = {
-              ...this.#state,
-              quality: { ...this.#state.quality, [event.rendition]: quality.data },
-            };
+        if (event.event === 'rendition-quality') {
+          const measured = TranscoderEvent.safeParse(event);
+          if (measured.success && measured.data.event === 'rendition-quality')
+            this.#state = { ...this.#state, ...withQualityEvent(this.#state, measured.data) };
         }
       } catch {
         /* not an event line */

@@ -43,6 +43,7 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
     phase: JOB_STATUS[r.phase],
     progress: r.phase === 'Succeeded' ? 100 : (r.progress ?? 0),
     ...(r.quality ? { quality: r.quality } : {}),
+    ...(r.twins?.length ? { twins: r.twins } : {}),
   }));
   // The audio/subtitle workload (absent from statuses written before it existed).
   const tracks = input.status.tracks
@@ -105,17 +106,25 @@ export async function mirrorJobStatus(sql: Sql, input: MirrorInput): Promise<boo
             updated_at = now()
           WHERE id = ${job.video_id}`;
         for (const rendition of done) {
-          await tx`
-            INSERT INTO media_assets (job_id, video_id, asset_type, rendition, storage_key, content_type, file_size,
-                                      ssim, psnr_db, quality_sampled_seconds)
-            VALUES (${job.id}, ${job.video_id}, 'rendition', ${rendition.name},
-                    ${renditionPlaylistKey(input.outputPrefix, rendition.name)}, 'application/vnd.apple.mpegurl', ${rendition.bytes ?? null},
-                    ${rendition.quality?.ssim ?? null}, ${rendition.quality?.psnrDb ?? null}, ${rendition.quality?.sampledSeconds ?? null})
-            -- a measurement read on a later pass (a pod log) fills in a row made without it
-            ON CONFLICT (video_id, asset_type, rendition, storage_key) DO UPDATE SET
-              ssim = coalesce(EXCLUDED.ssim, media_assets.ssim),
-              psnr_db = coalesce(EXCLUDED.psnr_db, media_assets.psnr_db),
-              quality_sampled_seconds = coalesce(EXCLUDED.quality_sampled_seconds, media_assets.quality_sampled_seconds)`;
+          // The rendition's row, then one per measured twin (same rendition, its own variant).
+          const variants = [
+            { variant: rendition.name, quality: rendition.quality, bytes: rendition.bytes },
+            ...(rendition.twins ?? []).map((twin) => ({ ...twin, bytes: undefined })),
+          ];
+          for (const { variant, quality, bytes } of variants) {
+            await tx`
+              INSERT INTO media_assets (job_id, video_id, asset_type, rendition, variant, storage_key, content_type, file_size,
+                                        ssim, psnr_db, quality_sampled_seconds)
+              VALUES (${job.id}, ${job.video_id}, 'rendition', ${rendition.name}, ${variant},
+                      ${renditionPlaylistKey(input.outputPrefix, variant)}, 'application/vnd.apple.mpegurl', ${bytes ?? null},
+                      ${quality?.ssim ?? null}, ${quality?.psnrDb ?? null}, ${quality?.sampledSeconds ?? null})
+              -- a measurement read on a later pass (a pod log) fills in a row made without it
+              ON CONFLICT (video_id, asset_type, rendition, storage_key) DO UPDATE SET
+                variant = EXCLUDED.variant,
+                ssim = coalesce(EXCLUDED.ssim, media_assets.ssim),
+                psnr_db = coalesce(EXCLUDED.psnr_db, media_assets.psnr_db),
+                quality_sampled_seconds = coalesce(EXCLUDED.quality_sampled_seconds, media_assets.quality_sampled_seconds)`;
+          }
         }
         const event: JobEventNotification = {
           type: 'job',

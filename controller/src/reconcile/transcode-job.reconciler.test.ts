@@ -264,6 +264,24 @@ describe('reconcileTranscodeJob', () => {
     expect(byName.get('720p')?.quality).toBeUndefined();
   });
 
+  it("records each finished rendition's twins' measured quality beside its own", () => {
+    const quality = { ssim: 0.97, psnrDb: 41.2, sampledSeconds: 6 };
+    const av1 = { ssim: 0.96, psnrDb: 40.1, sampledSeconds: 6 };
+    const decision = reconcileTranscodeJob(
+      job(),
+      [
+        workload('job-42-1080p', 'succeeded', {
+          quality: { '1080p': quality },
+          twinQuality: { '1080p': [{ variant: '1080p-av1', quality: av1 }] },
+        }),
+      ],
+      now,
+    );
+    const byName = new Map(decision.status.renditions?.map((r) => [r.name, r]));
+    expect(byName.get('1080p')?.twins).toEqual([{ variant: '1080p-av1', quality: av1 }]);
+    expect(byName.get('720p')?.twins).toBeUndefined();
+  });
+
   it('fails the job on bad input and stops the other renditions', () => {
     const decision = reconcileTranscodeJob(
       job(),

@@ -427,6 +427,9 @@ function renditionStatus(name: string, workload: ObservedWorkload | undefined): 
     ...(workload.state === 'succeeded' && workload.quality?.[name]
       ? { quality: workload.quality[name] }
       : {}),
+    ...(workload.state === 'succeeded' && workload.twinQuality?.[name]?.length
+      ? { twins: workload.twinQuality[name] }
+      : {}),
     ...(workload.failure ? { message: workload.failure.message.slice(0, 32_768) } : {}),
   };
 }

@@ -1,8 +1,10 @@
-import type {
-  Chunk,
-  RenditionQuality,
-  RenditionSpec,
-  VideoProcessing,
+import {
+  isTwinVariant,
+  type Chunk,
+  type RenditionQuality,
+  type RenditionSpec,
+  type TwinQuality,
+  type VideoProcessing,
 } from '@videoforge/contracts';
 
 /**
@@ -61,4 +63,28 @@ export interface ObservedWorkload {
   processing?: VideoProcessing;
   /** Measured SSIM/PSNR by rendition name (from its rendition-quality events). */
   quality?: Record<string, RenditionQuality>;
+  /** Its twins' measured SSIM/PSNR by rendition name (rendition-quality events naming a twin). */
+  twinQuality?: Record<string, TwinQuality[]>;
+}
+
+/** What a runtime has read of a workload's measured quality so far. */
+export type MeasuredQuality = Pick<ObservedWorkload, 'quality' | 'twinQuality'>;
+
+/**
+ * One `rendition-quality` event added to what was read before: the rendition's own
+ * figure when it names no variant or the rendition itself, else its twin's (a later
+ * figure for the same variant replaces the earlier one).
+ */
+export function withQualityEvent(
+  measured: MeasuredQuality,
+  event: { rendition: string; variant?: string | undefined; quality: RenditionQuality },
+): MeasuredQuality {
+  const { rendition, variant, quality } = event;
+  if (!variant || !isTwinVariant(variant))
+    return { ...measured, quality: { ...measured.quality, [rendition]: quality } };
+  const twins = (measured.twinQuality?.[rendition] ?? []).filter((t) => t.variant !== variant);
+  return {
+    ...measured,
+    twinQuality: { ...measured.twinQuality, [rendition]: [...twins, { variant, quality }] },
+  };
 }

@@ -12,9 +12,14 @@ export interface QualityScore {
  * The score of one comparison from what ffmpeg's `ssim` and `psnr` filters write to
  * their stats files (one `key:value` line per frame; both may share one stream).
  * PSNR comes from the mean MSE, not the mean of per-frame PSNRs, as the filter's own
- * summary does, so one perfect frame cannot make the average infinite.
+ * summary does, so one perfect frame cannot make the average infinite. The filter writes
+ * MSE in the pictures' own code values, so `peak` is 255 for 8-bit and 1023 for 10-bit.
  */
-export function parseQualityStats(ssimText: string, psnrText: string = ssimText): QualityScore {
+export function parseQualityStats(
+  ssimText: string,
+  psnrText: string = ssimText,
+  peak = 255,
+): QualityScore {
   const ssim = statsColumn(ssimText, 'All');
   const meanMse = mean(statsColumn(psnrText, 'mse_avg'));
   return {
@@ -22,7 +27,7 @@ export function parseQualityStats(ssimText: string, psnrText: string = ssimText)
     psnrDb:
       meanMse === 0
         ? PSNR_CEILING_DB
-        : Math.min(PSNR_CEILING_DB, 10 * Math.log10((255 * 255) / meanMse)),
+        : Math.min(PSNR_CEILING_DB, 10 * Math.log10((peak * peak) / meanMse)),
     frames: ssim.length,
   };
 }

@@ -13,6 +13,8 @@ import {
   tempStorage,
   testSettings,
 } from '../testing/integration.fixtures.ts';
+import type { CodecFamily } from '@videoforge/contracts';
+import { makeRealWorldClip } from '../../../test/support/real-world-media.ts';
 import type { RenditionTemplate } from '../plan/ladder.ts';
 
 const sampled = testSettings({ quality: { mode: 'sampled', sampleSeconds: 3 } });
@@ -45,12 +47,15 @@ describeWith(['ffmpeg'], 'measured quality per rendition (real ffmpeg)', () => {
     strategy: 'ladder' | 'perRendition',
     renditions: RenditionTemplate[],
     settings: TranscoderSettings,
+    options: { codecs?: CodecFamily[]; hdr?: boolean; source?: SourceInput } = {},
   ) {
     const events: TranscoderEvent[] = [];
     const outcome = await transcodeRenditions(
       {
         jobId: job,
-        source: source(),
+        source: options.source ?? source(),
+        ...(options.codecs ? { codecs: options.codecs } : {}),
+        ...(options.hdr ? { hdr: true } : {}),
         outputPrefix: `videos/output/${job}/`,
         strategy,
         renditions,
@@ -109,4 +114,63 @@ describeWith(['ffmpeg'], 'measured quality per rendition (real ffmpeg)', () => {
     );
     expect(reported).toEqual([]);
   }, 240_000);
+
+  it('gives the HEVC and AV1 twins their own figure, from one comparison run', async () => {
+    const reported = await transcode(
+      'q5',
+      'perRendition',
+      [{ name: '360p', height: 360, videoBitrateKbps: 2500 }],
+      sampled,
+      { codecs: ['h264', 'hevc', 'av1'] },
+    );
+    expect(reported.map((e) => [e.rendition, e.variant])).toEqual([
+      ['360p', '360p'],
+      ['360p', '360p-hevc'],
+      ['360p', '360p-av1'],
+    ]);
+    for (const { quality } of reported) {
+      expect(quality.ssim).toBeGreaterThan(0.9);
+      expect(quality.ssim).toBeLessThanOrEqual(1);
+      expect(quality.psnrDb).toBeGreaterThan(25);
+      expect(quality.sampledSeconds).toBeCloseTo(3, 2);
+    }
+  }, 300_000);
+
+  it('a starved AV1 twin measures lower than a generous one', async () => {
+    const twin = async (job: string, kbps: number) => {
+      const reported = await transcode(
+        job,
+        'perRendition',
+        [{ name: '360p', height: 360, videoBitrateKbps: kbps }],
+        sampled,
+        { codecs: ['h264', 'av1'] },
+      );
+      return reported.find((e) => e.variant === '360p-av1')!.quality;
+    };
+    const starved = await twin('q6', 60);
+    const generous = await twin('q7', 3000);
+    expect(starved.ssim).toBeLessThan(generous.ssim);
+    expect(starved.psnrDb).toBeLessThan(generous.psnrDb - 3);
+  }, 300_000);
+
+  it('measures an HDR twin in the PQ domain beside its tone-mapped SDR rendition', async () => {
+    // A BT.2020 PQ HEVC Main10 source (zscale to smpte2084, lossless libx265 10-bit).
+    const hdr = await makeRealWorldClip(dir, 'hdr10');
+    const reported = await transcode(
+      'q8',
+      'ladder',
+      [{ name: '360p', height: 360, videoBitrateKbps: 2500 }],
+      sampled,
+      { hdr: true, source: { kind: 'file', path: hdr.file, protocols: ['file'] } },
+    );
+    const byVariant = new Map(reported.map((e) => [e.variant, e]));
+    expect([...byVariant.keys()].sort()).toEqual(['360p', '360p-hdr']);
+    const pq = byVariant.get('360p-hdr')!;
+    expect(pq.rendition).toBe('360p');
+    expect(pq.quality.ssim).toBeGreaterThan(0.9);
+    expect(pq.quality.ssim).toBeLessThanOrEqual(1);
+    // 10-bit PSNR: the peak is 1023, so a good encode sits well above 30 dB.
+    expect(pq.quality.psnrDb).toBeGreaterThan(30);
+    expect(pq.quality.sampledSeconds).toBeCloseTo(2, 0);
+  }, 300_000);
 });

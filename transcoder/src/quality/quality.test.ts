@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { planLadder } from '../plan/ladder.ts';
 import { metadataFixture } from '../testing/media.fixtures.ts';
-import { buildQualityArgs, planSampleWindows } from './quality-command.builder.ts';
+import { hdrTwin } from '../plan/hdr-variant.ts';
+import { familyTwin } from '../plan/codec-family-variant.ts';
+import {
+  buildQualityArgs,
+  filterOptionValue,
+  planSampleWindows,
+} from './quality-command.builder.ts';
 import { parseQualityStats } from './quality-stats.parser.ts';
 
 describe('planSampleWindows', () => {
@@ -25,8 +31,7 @@ describe('buildQualityArgs', () => {
     const args = buildQualityArgs({
       source: { kind: 'url', url: 'https://s3.example/raw/a.mp4?X-Amz-Signature=s', protocols: ['https', 'tls', 'tcp'] },
       plan,
-      rendition: rendition,
-      renditionMp4: '/work/job/360p/360p.mp4',
+      variants: [{ rendition, mp4: '/work/job/360p/360p.mp4', ssimStats: '/work/job/360p/q.ssim', psnrStats: '/work/job/360p/q.psnr' }],
       windows: [
         { startSeconds: 1, seconds: 2 },
         { startSeconds: 7, seconds: 2 },
@@ -50,16 +55,51 @@ describe('buildQualityArgs', () => {
       '-ss', '7', '-t', '2', ...urlSafety, '-i', 'https://s3.example/raw/a.mp4?X-Amz-Signature=s',
       '-ss', '7', '-t', '2', ...fileSafety, '-i', 'file:/work/job/360p/360p.mp4',
       '-filter_complex', [
-        `[0:v:0]${ref}[ref0]`, '[1:v:0]setpts=PTS-STARTPTS[dist0]',
-        `[2:v:0]${ref}[ref1]`, '[3:v:0]setpts=PTS-STARTPTS[dist1]',
-        '[ref0][ref1]concat=n=2:v=1:a=0,split=2[refa][refb]',
-        '[dist0][dist1]concat=n=2:v=1:a=0,split=2[dista][distb]',
-        '[dista][refa]ssim=stats_file=-[ssim]',
-        '[distb][refb]psnr=stats_file=-[psnr]',
+        `[0:v:0]${ref}[ref0w0]`, '[1:v:0]setpts=PTS-STARTPTS,format=yuv420p[dist0w0]',
+        `[2:v:0]${ref}[ref0w1]`, '[3:v:0]setpts=PTS-STARTPTS,format=yuv420p[dist0w1]',
+        '[ref0w0][ref0w1]concat=n=2:v=1:a=0,split=2[refa0][refb0]',
+        '[dist0w0][dist0w1]concat=n=2:v=1:a=0,split=2[dista0][distb0]',
+        '[dista0][refa0]ssim=stats_file=/work/job/360p/q.ssim[ssim0]',
+        '[distb0][refb0]psnr=stats_file=/work/job/360p/q.psnr[psnr0]',
       ].join(';'),
-      '-map', '[ssim]', '-f', 'null', '-',
-      '-map', '[psnr]', '-f', 'null', '-',
+      '-map', '[ssim0]', '-f', 'null', '-',
+      '-map', '[psnr0]', '-f', 'null', '-',
     ]); // prettier-ignore
+  });
+
+  it('decodes the source once for a rendition and its twins; the HDR twin is judged in 10-bit PQ, not tone-mapped', () => {
+    const plan = planLadder(
+      metadataFixture({ codec: 'hevc', pixelFormat: 'yuv420p10le', bitDepth: 10, colour: { primaries: 'bt2020', transfer: 'smpte2084', matrix: 'bt2020nc', range: 'tv' }, dynamicRange: 'PQ' }),
+      { keyframeIntervalSeconds: 2, maxFrameRate: 60 },
+    ); // prettier-ignore
+    const rendition = plan.renditions.find((r) => r.name === '360p')!;
+    const variant = (r: typeof rendition) => ({ rendition: r, mp4: `/j/${r.name}.mp4`, ssimStats: `/j/${r.name}.ssim`, psnrStats: `/j/${r.name}.psnr` }); // prettier-ignore
+    const args = buildQualityArgs({
+      source: { kind: 'file', path: '/in/a.mp4', protocols: ['file'] },
+      plan,
+      variants: [rendition, familyTwin(rendition, 'av1'), hdrTwin(rendition, 'PQ')].map(variant),
+      windows: [{ startSeconds: 0, seconds: 2 }],
+    });
+    // One source input and three variant inputs per window.
+    expect(args.filter((a) => a === '-i')).toHaveLength(4);
+    const graph = args[args.indexOf('-filter_complex') + 1]!.split(';');
+    // One decode, split into the tone-mapped SDR reference and the PQ one.
+    expect(graph[0]).toMatch(/^\[0:v:0\]setpts=PTS-STARTPTS,fps=25,split=2\[src0w0\]\[src1w0\]$/);
+    expect(graph[1]).toMatch(/^\[src0w0\]zscale=.*tonemap=.*format=yuv420p\[ref0w0\]$/);
+    expect(graph[2]).toBe('[src1w0]scale=640:360,setsar=1,format=yuv420p10le[ref1w0]');
+    expect(graph).toContain('[3:v:0]setpts=PTS-STARTPTS,format=yuv420p10le[dist2w0]');
+    // H.264 and AV1 share the SDR reference; the HDR twin has its own.
+    expect(graph).toContain('[ref0w0]concat=n=1:v=1:a=0,split=4[refa0][refb0][refa1][refb1]');
+    expect(graph).toContain('[ref1w0]concat=n=1:v=1:a=0,split=2[refa2][refb2]');
+    expect(args.filter((a) => a === 'null')).toHaveLength(6);
+  });
+});
+
+describe('filterOptionValue', () => {
+  it('escapes a path for the option parser, then for the graph parser', () => {
+    expect(filterOptionValue('/work/job/720p/q.ssim')).toBe('/work/job/720p/q.ssim');
+    // ":" ends an option and "," a filter; both levels need their escape.
+    expect(filterOptionValue("/w/a:b,c'd")).toBe("/w/a\\\\:b\\,c\\\\\\'d");
   });
 });
 

@@ -57,7 +57,7 @@ import {
   type EncodedTracks,
 } from './tracks.service.ts';
 import { uploadFiles } from '../output/upload.service.ts';
-import { measureRenditionQuality, type QualitySettings } from '../quality/quality.service.ts';
+import { measureVariantsQuality, type QualitySettings } from '../quality/quality.service.ts';
 
 export interface TranscoderSettings {
   ffmpegPath: string;
@@ -443,8 +443,8 @@ export async function transcodeRenditions(
         settings,
       });
       for (const rendition of twinsFirst(renditions)) await upload(rendition);
-      for (const { rendition, quality } of await measured)
-        emit({ event: 'rendition-quality', job: request.jobId, rendition, quality });
+      for (const { rendition, variant, quality } of await measured)
+        emit({ event: 'rendition-quality', job: request.jobId, rendition, variant, quality });
     };
 
     const colour = plan.video.colour;
@@ -527,10 +527,18 @@ export async function transcodeRenditions(
   }
 }
 
+/** One `rendition-quality` event's content: which rendition, which of its variants, what figure. */
+interface MeasuredQuality {
+  rendition: string;
+  variant: string;
+  quality: RenditionQuality;
+}
+
 /**
- * Each H.264 SDR rendition's measured quality, one comparison after another (each keeps
- * about one core busy), named as the TranscodeJob asked for it. Twins (HDR, other
- * families) are not measured: the status and the API report one quality per rendition.
+ * Each rendition's and each of its twins' measured quality, named as the TranscodeJob
+ * asked for the rendition. A rendition and its twins (same size, same decode) are
+ * compared in one ffmpeg run that decodes the source's sample once; one rendition after
+ * another, each run keeping about one core busy.
  */
 async function measureAll(
   renditions: readonly EncodedRendition[],
@@ -541,26 +549,38 @@ async function measureAll(
     signal: AbortSignal | undefined;
     settings: TranscoderSettings;
   },
-): Promise<Array<{ rendition: string; quality: RenditionQuality }>> {
+): Promise<MeasuredQuality[]> {
   const { settings } = context;
-  const results: Array<{ rendition: string; quality: RenditionQuality }> = [];
+  const results: MeasuredQuality[] = [];
   if (settings.quality.mode === 'off') return results;
-  for (const rendition of renditions) {
-    const target = planned.find((r) => r.name === rendition.manifest.name);
-    if (!target || target.hdr || familyOfVariant(target.name) !== 'h264') continue;
-    const quality = await measureRenditionQuality(
-      {
-        source: context.source,
-        plan: context.plan,
-        planned: target,
-        rendition,
-        signal: context.signal,
-      },
+  const bases = planned.filter((r) => !r.hdr && familyOfVariant(r.name) === 'h264');
+  for (const base of bases) {
+    const variants = planned
+      .filter((r) => r === base || baseOfVariant(r.name) === base.name)
+      .flatMap((target) => {
+        const rendition = renditions.find((r) => r.manifest.name === target.name);
+        return rendition ? [{ planned: target, rendition }] : [];
+      });
+    const measured = await measureVariantsQuality(
+      { source: context.source, plan: context.plan, variants, signal: context.signal },
       settings,
     );
-    if (quality) results.push({ rendition: target.requestedName ?? target.name, quality });
+    for (const { planned: variant } of variants) {
+      const quality = measured.get(variant.name);
+      if (quality)
+        results.push({
+          rendition: base.requestedName ?? base.name,
+          variant: variant.name,
+          quality,
+        });
+    }
   }
   return results;
+}
+
+/** The rendition a variant is a twin of: "720p" for "720p-av1" and "720p-hdr". */
+function baseOfVariant(name: string): string {
+  return name.replace(/-(hdr|hevc|av1)$/, '');
 }
 
 async function removeUploads(

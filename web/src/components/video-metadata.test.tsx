@@ -51,4 +51,40 @@ describe('VideoMetadata', () => {
       '360p · SSIM 0.981 · 39.0 dB',
     ]);
   });
+
+  it('shows each codec family’s own figure under its rendition', () => {
+    render(
+      <VideoMetadata
+        video={aVideo({
+          renditions: [
+            {
+              name: '720p',
+              quality: { ssim: 0.9941, psnrDb: 44.62, sampledSeconds: 6 },
+              twins: [
+                {
+                  variant: '720p-hevc',
+                  quality: { ssim: 0.9921, psnrDb: 43.0, sampledSeconds: 6 },
+                },
+                {
+                  variant: '720p-av1',
+                  quality: { ssim: 0.9903, psnrDb: 42.14, sampledSeconds: 6 },
+                },
+                {
+                  variant: '720p-hdr',
+                  quality: { ssim: 0.9812, psnrDb: 47.21, sampledSeconds: 6 },
+                },
+              ],
+            },
+          ],
+        })}
+      />,
+    );
+    const items = screen.getByRole('list', { name: /measured quality/i }).querySelectorAll('li');
+    expect([...items].map((item) => item.textContent)).toEqual([
+      '720p · SSIM 0.994 · 44.6 dB',
+      '720p HEVC · SSIM 0.992 · 43.0 dB',
+      '720p AV1 · SSIM 0.990 · 42.1 dB',
+      '720p HDR · SSIM 0.981 · 47.2 dB (PQ/HLG domain, not comparable with SDR)',
+    ]);
+  });
 });

@@ -5,6 +5,7 @@ import {
   formatDate,
   formatDuration,
   formatRenditionQuality,
+  formatTwinQuality,
   formatResolution,
 } from '../lib/format.ts';
 
@@ -71,9 +72,12 @@ export function VideoMetadata({ video }: { video: Video }) {
             Measured quality (against the source)
           </h3>
           <ul aria-labelledby={`quality-${video.id}`} className="text-sm" data-testid="quality">
-            {video.renditions.map(({ name, quality }) => (
-              <li key={name}>{formatRenditionQuality(name, quality)}</li>
-            ))}
+            {video.renditions.flatMap(({ name, quality, twins }) => [
+              <li key={name}>{formatRenditionQuality(name, quality)}</li>,
+              ...(twins ?? []).map((twin) => (
+                <li key={twin.variant}>{formatTwinQuality(twin.variant, twin.quality)}</li>
+              )),
+            ])}
           </ul>
         </>
       )}

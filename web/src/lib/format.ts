@@ -66,3 +66,21 @@ export function formatRenditionQuality(
   const ssim = (Math.floor(quality.ssim * 1000) / 1000).toFixed(3);
   return `${name} · SSIM ${ssim} · ${quality.psnrDb.toFixed(1)} dB`;
 }
+
+const TWIN_LABEL = { hevc: 'HEVC', av1: 'AV1', hdr: 'HDR' } as const;
+
+/**
+ * A twin's measured quality, named by its family: "720p AV1 · SSIM 0.990 · 42.1 dB".
+ * The HDR twin is measured in its own PQ/HLG signal (10-bit), which the line says: its
+ * figure does not compare with the SDR ones.
+ */
+export function formatTwinQuality(
+  variant: string,
+  quality: { ssim: number; psnrDb: number },
+): string {
+  const match = /^(.+)-(hevc|av1|hdr)$/.exec(variant);
+  if (!match) return formatRenditionQuality(variant, quality);
+  const [, rendition, twin] = match as unknown as [string, string, keyof typeof TWIN_LABEL];
+  const line = formatRenditionQuality(`${rendition} ${TWIN_LABEL[twin]}`, quality);
+  return twin === 'hdr' ? `${line} (PQ/HLG domain, not comparable with SDR)` : line;
+}
