@@ -46,6 +46,7 @@ import { readDockerfile } from '../../test/support/dockerfile.ts';
 import { freePort } from '../../test/support/free-port.ts';
 import { waitUntil } from '../../test/support/process.ts';
 import { findMotoServer, startMoto } from '../../test/servers/moto.server.ts';
+import { apiserverRequests, requestsPer } from './apiserver-requests.ts';
 
 const { values } = parseArgs({
   options: {
@@ -246,6 +247,7 @@ function cpuNow(): { controller: number; apiserver: number; etcd: number } {
 }
 
 const idle = await memory();
+const requestsAtStart = await apiserverRequests(kc);
 const cpuAtStart = cpuNow();
 const loadAtStart = loadavg();
 const started = performance.now();
@@ -267,6 +269,8 @@ for (let i = 0; i < 20; i++) {
   samples.push((await memory()).rss);
 }
 const loaded = await memory();
+// Settled too: the status writes that follow the Job controller's updates are in.
+const requestsAtEnd = await apiserverRequests(kc);
 const controllerMetrics = await (await fetch(metricsUrl)).text();
 const counted = (name: string) =>
   Number(
@@ -321,6 +325,14 @@ console.log(
 console.log(
   `| reconcile passes per TranscodeJob (of which failed and retried) | ${(passes / total).toFixed(2)} (${(passErrors / total).toFixed(2)}) | |`,
 );
+// Who asks what: see apiserver-requests.ts for which client each resource belongs to.
+console.log(
+  `\nkube-apiserver requests per TranscodeJob, first TranscodeJob created until settled (apiserver_request_total, all clients):`,
+);
+console.log(`| request | per TranscodeJob |`);
+console.log(`| --- | --- |`);
+for (const { request, perJob } of requestsPer(requestsAtStart, requestsAtEnd, total))
+  console.log(`| ${request} | ${perJob.toFixed(2)} |`);
 console.log(
   `\nmachine load average (1, 5, 15 min) as the first TranscodeJob was created: ${loadAtStart
     .map((l) => l.toFixed(2))

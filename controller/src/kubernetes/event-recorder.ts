@@ -14,10 +14,10 @@ const MAX_EVENTS_IN_FLIGHT = 256;
 const MAX_MESSAGE_LENGTH = 1024;
 
 /**
- * One Event per type and reason of a pass: a first pass starting the tracks and the
- * rendition workloads says "Created" once, naming both. Every Event is an API write the
- * server shares its CPU for, and the same reason twice in a pass tells a person nothing
- * more than one message listing both.
+ * One Event per type and reason of a pass: a pass stopping several workloads says so
+ * once, naming them all. Every Event is an API write the server shares its CPU for, and
+ * the same reason twice in a pass tells a person nothing more than one message listing
+ * both.
  */
 export function aggregateEvents(events: readonly KubeEvent[]): KubeEvent[] {
   const byReason = new Map<string, KubeEvent>();

@@ -3,10 +3,13 @@ import {
   BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
   type KubeConfig,
   type KubernetesObject,
   type V1Job,
 } from '@kubernetes/client-node';
+import { generate as mergePatchBetween } from 'json-merge-patch';
 import {
   type TranscodeJobSpec as TranscodeJobSpecType,
   TRANSCODE_JOB_FINALIZER,
@@ -42,10 +45,22 @@ import { observeOwnedJobs } from './owned-workloads.ts';
 import { startPhaseGauge } from './phase-gauge.ts';
 import { MirroredStatuses } from './mirrored-statuses.ts';
 import { OwnerIndex } from './owner-index.ts';
+import { OwnWrites } from './own-writes.ts';
 import { isAlreadyExists, isNotFound, statusCode } from './kube-errors.ts';
 import { startResilientInformer } from './resilient-informer.ts';
 
 export const FIELD_MANAGER = 'videoforge-controller';
+
+/**
+ * How long a Job's change waits before its TranscodeJob's pass, so that the changes the
+ * Job controller makes to a TranscodeJob's Jobs one after another (each Job's first pod,
+ * its start time) are decided, and written to the status, once rather than once each.
+ * A TranscodeJob's own changes (a new one, a spec edit) are reconciled at once.
+ */
+export const JOB_CHANGE_BATCH_MS = 1_000;
+
+/** A status write sends only the fields that changed (RFC 7396), not the whole status. */
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export interface TranscodeJobControllerDeps {
   kubeConfig: KubeConfig;
@@ -166,7 +181,12 @@ export async function startTranscodeJobController(
     ? createJobCredentialSecrets(core, deps.jobCredentials)
     : undefined;
   const mirrored = new MirroredStatuses();
-  transcodeJobs.informer.on('delete', (tj) => mirrored.forget(tj.metadata?.uid ?? ''));
+  const ownWrites = new OwnWrites();
+  transcodeJobs.informer.on('delete', (tj) => {
+    mirrored.forget(tj.metadata?.uid ?? '');
+    ownWrites.forget(tj);
+  });
+  jobs.informer.on('delete', (job) => ownWrites.forget(job));
   const jobsByOwner = new OwnerIndex();
   jobs.informer.on('add', (job) => jobsByOwner.set(job));
   jobs.informer.on('update', (job) => jobsByOwner.set(job));
@@ -182,13 +202,21 @@ export async function startTranscodeJobController(
     const owner = job.metadata?.ownerReferences?.find(
       (o) => o.controller && o.kind === TRANSCODE_JOB_KIND,
     );
-    if (owner) queue.add(`${job.metadata?.namespace ?? namespace}/${owner.name}`);
+    if (owner)
+      queue.addAfter(`${job.metadata?.namespace ?? namespace}/${owner.name}`, JOB_CHANGE_BATCH_MS);
   };
   // Level-triggered: every kind of event just names the key; the pass reads the world.
-  for (const verb of ['add', 'update', 'delete'] as const) {
-    transcodeJobs.informer.on(verb, enqueueResource);
-    jobs.informer.on(verb, enqueueOwner);
-  }
+  // Our own writes coming back are the exception: the pass that made them saw them.
+  transcodeJobs.informer.on('add', enqueueResource);
+  transcodeJobs.informer.on('update', (tj) => {
+    if (!ownWrites.isEcho(tj)) enqueueResource(tj);
+  });
+  transcodeJobs.informer.on('delete', enqueueResource);
+  jobs.informer.on('add', (job) => {
+    if (!ownWrites.isEcho(job)) enqueueOwner(job);
+  });
+  jobs.informer.on('update', enqueueOwner);
+  jobs.informer.on('delete', enqueueOwner);
 
   async function reconcileKey(key: string): Promise<{ requeueAfterMs?: number } | void> {
     const [ns = namespace, name = ''] = key.split('/');
@@ -266,11 +294,13 @@ export async function startTranscodeJobController(
       }
     }
     const observed = await observeOwnedJobs(core, ns, resource, owned);
-    const decision = reconcileTranscodeJob(resource, observed, now(), placement);
+    const passTime = now();
+    let decision = reconcileTranscodeJob(resource, observed, passTime, placement);
     const specData = parsedSpec.success ? parsedSpec.data : undefined;
 
     // At once: a first pass creates the tracks and rendition Jobs together, and their
     // round trips are most of its time.
+    const createdJobs: V1Job[] = [];
     await allSettledOrThrow(
       (specData ? decision.create : []).map(async (request) => {
         if (!specData) return;
@@ -280,6 +310,8 @@ export async function startTranscodeJobController(
             body: buildJobManifest(resource, specData, request, deps.jobTemplate),
             fieldManager: FIELD_MANAGER,
           });
+          createdJobs.push(created);
+          ownWrites.wrote(created, jobs.informer.get(created.metadata?.name ?? '', ns));
           // After the Job, whose uid the Secret's owner reference needs; its pod waits for
           // the Secret volume meanwhile.
           if (credentialSecrets && scope) {
@@ -303,16 +335,41 @@ export async function startTranscodeJobController(
       }
     }
 
-    if (!isDeepStrictEqual(normalise(resource.status), normalise(decision.status))) {
-      // A JSON patch of the whole status: no resourceVersion, so no conflict with the
-      // finalizer patch above or a spec edit; status is ours alone (one field manager).
-      await custom.patchNamespacedCustomObjectStatus({
-        ...crd,
-        namespace: ns,
-        name,
-        body: [{ op: 'add', path: '/status', value: decision.status }],
-        fieldManager: FIELD_MANAGER,
-      });
+    if (createdJobs.length > 0) {
+      // The status says what this pass started, as the next pass would once the new Jobs'
+      // watch events arrive: one status write for both, not one before and one after.
+      // The same pure decision, on the world as it is after our creates.
+      const withCreated = await observeOwnedJobs(core, ns, resource, [...owned, ...createdJobs]);
+      const { status, requeueAfterMs } = reconcileTranscodeJob(
+        resource,
+        withCreated,
+        passTime,
+        placement,
+      );
+      decision = {
+        ...decision,
+        status,
+        ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }),
+      };
+    }
+
+    const before = normalise(resource.status);
+    const after = normalise(decision.status);
+    if (!isDeepStrictEqual(before, after)) {
+      // A merge patch of the fields that changed: no resourceVersion, so no conflict with
+      // the finalizer patch above or a spec edit; status is ours alone (one field manager).
+      // Arrays (renditions, conditions) go whole, as RFC 7396 has it.
+      const written = (await custom.patchNamespacedCustomObjectStatus(
+        {
+          ...crd,
+          namespace: ns,
+          name,
+          body: { status: mergePatchBetween(before, after) },
+          fieldManager: FIELD_MANAGER,
+        },
+        mergePatch,
+      )) as KubernetesObject;
+      ownWrites.wrote(written, transcodeJobs.informer.get(name, ns));
     }
     const uid = resource.metadata.uid ?? key;
     if (deps.onStatus && mirrored.changed(uid, decision.status)) {

@@ -318,26 +318,11 @@ function reconcileWorkloads(
     };
   }
 
-  const create: WorkloadRequest[] = [];
-  const events: KubeEvent[] = [];
-  for (const producer of producers) {
-    if (!byName.has(producer.name)) {
-      create.push(producer);
-      events.push({
-        type: 'Normal',
-        reason: 'Created',
-        message: `started ${producer.type} workload ${producer.name}`,
-      });
-    }
-  }
-  if (done === total && tracksDone && !finalizeWorkload) {
-    create.push(finalize);
-    events.push({
-      type: 'Normal',
-      reason: 'Finalizing',
-      message: 'all renditions done; building the master playlist, poster and sprite',
-    });
-  }
+  // No Event for a started workload: the status names each one (renditions[].workload,
+  // tracks.workload) and the Ready condition says Finalizing, and an Event is one more
+  // API write per TranscodeJob for what `kubectl get tj -o yaml` already shows.
+  const create: WorkloadRequest[] = producers.filter((producer) => !byName.has(producer.name));
+  if (done === total && tracksDone && !finalizeWorkload) create.push(finalize);
   const started = observed.length > 0 || create.length > 0;
   const phase: Phase = observed.some((w) => w.state !== 'failed') ? 'Running' : 'Pending';
   return {
@@ -365,7 +350,7 @@ function reconcileWorkloads(
     },
     // Workload changes arrive as events; only polled progress needs a timer.
     ...(active.some((w) => w.progressPolled) ? { requeueAfterMs: ACTIVE_REQUEUE_MS } : {}),
-    events,
+    events: [],
   };
 }
 
