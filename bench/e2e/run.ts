@@ -58,6 +58,8 @@ const KEYFRAME_SECONDS = 2;
 interface PlatformSample {
   playable: number;
   done: number;
+  /** Seconds after upload complete: where the wait went (see phasesOf). */
+  phases: Record<string, number>;
   cpu: number;
   /** Of cpu: the API and controller process, its transcoder children (with ffmpeg), PostgreSQL. */
   split: { own: number; reaped: number; others: number };
@@ -229,11 +231,12 @@ async function followJob(
   baseUrl: string,
   token: string,
   target: { jobId?: string; videoId?: string },
-): Promise<{ playableAt: number; doneAt: number }> {
+): Promise<{ playableAt: number; doneAt: number; firstProgressAt: number }> {
   const response = await fetch(`${baseUrl}/api/events`, {
     headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
   });
   let playableAt = 0;
+  let firstProgressAt = 0;
   let done = false;
   const polling = (async () => {
     while (!done && !playableAt) {
@@ -246,15 +249,16 @@ async function followJob(
     for await (const { event, data } of serverSentEvents(
       response.body as AsyncIterable<Uint8Array>,
     )) {
-      const job = data as { jobId?: string; status?: string };
+      const job = data as { jobId?: string; status?: string; progress?: number };
       if (event !== 'job' || !target.jobId || job.jobId !== target.jobId) continue;
+      if (!firstProgressAt && (job.progress ?? 0) > 0) firstProgressAt = performance.now();
       if (job.status === 'failed') throw new Error(`the job failed: ${JSON.stringify(data)}`);
       if (job.status === 'succeeded') {
         const doneAt = performance.now();
         done = true;
         await polling;
         // A job done before the first poll answered is playable when it is done.
-        return { playableAt: playableAt || doneAt, doneAt };
+        return { playableAt: playableAt || doneAt, doneAt, firstProgressAt };
       }
     }
   } finally {
@@ -321,6 +325,7 @@ async function runPlatform(
   const pgid = platform.process.child.pid ?? 0;
   const cpu0 = treeCpuSeconds(pgid);
   const t0 = performance.now();
+  const wallT0 = Date.now();
   const completed = await api<{ video: { id: string }; job: { id: string } }>(
     baseUrl,
     'POST',
@@ -330,12 +335,37 @@ async function runPlatform(
   );
   awaited.jobId = completed.job.id;
   awaited.videoId = completed.video.id;
-  const { playableAt, doneAt } = await followed;
+  const { playableAt, doneAt, firstProgressAt } = await followed;
   return {
     playable: (playableAt - t0) / 1000,
     done: (doneAt - t0) / 1000,
+    phases: {
+      ...stepStarts(platform.process.output(), wallT0),
+      firstProgress: firstProgressAt ? (firstProgressAt - t0) / 1000 : Number.NaN,
+      playable: (playableAt - t0) / 1000,
+      done: (doneAt - t0) / 1000,
+    },
     ...cpuSince(cpu0, treeCpuSeconds(pgid)),
   };
+}
+
+/**
+ * When the local controller spawned each step's transcoder (its `started local workload`
+ * log lines, by workload type), in seconds after `since`: with the first progress event,
+ * playable and done, this says where the wait went (start-up, encode, quality and uploads
+ * before finalize, finalize).
+ */
+function stepStarts(log: string, since: number): Record<string, number> {
+  const starts: Record<string, number> = {};
+  for (const line of log.split('\n')) {
+    if (!line.includes('"started local workload"')) continue;
+    const entry = z.object({ time: z.string(), workload: z.string() }).safeParse(JSON.parse(line));
+    if (!entry.success) continue;
+    const at = (Date.parse(entry.data.time) - since) / 1000;
+    const step = entry.data.workload.replace(/^job-\d+-/, '');
+    if (at >= 0 && starts[`${step}Spawned`] === undefined) starts[`${step}Spawned`] = at;
+  }
+  return starts;
 }
 
 function cpuSince(
@@ -378,7 +408,11 @@ async function main(): Promise<void> {
       bare.push(await runBare(argv, bareOut, dirs));
       forge.push(await runPlatform(platform, clip, round));
       process.stderr.write(
-        `round ${round}: bare ${bare.at(-1)?.wall.toFixed(1)} s; VideoForge playable ${forge.at(-1)?.playable.toFixed(1)} s, done ${forge.at(-1)?.done.toFixed(1)} s\n`,
+        `round ${round}: bare ${bare.at(-1)?.wall.toFixed(1)} s; VideoForge playable ${forge.at(-1)?.playable.toFixed(1)} s, done ${forge.at(-1)?.done.toFixed(1)} s; phases (s after upload complete) ${Object.entries(
+          forge.at(-1)?.phases ?? {},
+        )
+          .map(([name, at]) => `${name} ${at.toFixed(1)}`)
+          .join(', ')}\n`,
       );
     }
     const m = {
@@ -401,6 +435,9 @@ async function main(): Promise<void> {
       `| VideoForge: upload complete → done | ${m.done.toFixed(1)} | ${m.cpu.toFixed(1)} | ${(m.done / m.bare).toFixed(2)}× |`,
       '',
       `CPU ratio (VideoForge ÷ bare): ${(m.cpu / m.bareCpu).toFixed(2)}×; VideoForge's CPU s: transcoder processes and their ffmpeg ${m.reaped.toFixed(1)}, API + controller ${m.own.toFixed(1)}, PostgreSQL ${m.others.toFixed(1)}`,
+      // What the platform does beyond the bare command, inside its "done".
+      'VideoForge also (not in bare): sampled SSIM/PSNR per H.264 rendition (TRANSCODE_QUALITY_METRICS), audio muxed into each progressive MP4, the outputs checked with ffprobe and uploaded',
+      `load at end ${loadavg()[0]?.toFixed(2)}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     process.stdout.write(`${JSON.stringify({ args, bare, forge, median: m })}\n`);

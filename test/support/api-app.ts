@@ -9,9 +9,9 @@ import {
   createMetricsRegistry,
   createPostgresQueue,
   createLocalStorage,
-  createS3Storage,
   type StoragePort,
 } from '@videoforge/platform';
+import { createS3Storage } from '@videoforge/platform/storage/s3';
 import type { TokenResponse } from '@videoforge/contracts';
 import type { Express } from 'express';
 import { createApp, type ApiSettings } from '../../api/src/app.ts';

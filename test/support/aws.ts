@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsQueue, type QueuePort } from '@videoforge/platform/queue';
-import { createS3Storage, type StoragePort } from '@videoforge/platform/storage';
+import type { StoragePort } from '@videoforge/platform/storage';
+import { createS3Storage } from '@videoforge/platform/storage/s3';
 
 /** moto accepts any credentials; explicit ones keep the SDK from searching the machine. */
 export const testCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };

@@ -1,7 +1,6 @@
 import type { StorageEnv } from '../config/env-schemas.ts';
 import { loadOrCreateSecret } from '../config/generated-secret.ts';
 import { createLocalStorage } from './local.storage.ts';
-import { createS3Storage } from './s3.storage.ts';
 import type { StoragePort } from './storage.port.ts';
 
 /** Builds the configured storage adapter. `apiBaseUrl` is where the API serves local signed URLs. */
@@ -9,6 +8,9 @@ export async function createStorage(env: StorageEnv, apiBaseUrl: string): Promis
   switch (env.STORAGE_DRIVER) {
     case 's3': {
       if (!env.S3_BUCKET_NAME) throw new Error('S3_BUCKET_NAME is required when STORAGE_DRIVER=s3');
+      // The AWS SDK is loaded only when S3 is used: it is a third of a transcoder's start-up,
+      // and the all-in-one starts a transcoder per step on local storage.
+      const { createS3Storage } = await import('./s3.storage.ts');
       return createS3Storage({
         bucket: env.S3_BUCKET_NAME,
         region: env.S3_REGION,

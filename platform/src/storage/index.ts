@@ -6,7 +6,7 @@ export {
   type LocalStorageOptions,
 } from './local.storage.ts';
 export { createLocalStorageHandler } from './local-storage.handler.ts';
-export { createS3Storage, type S3StorageOptions } from './s3.storage.ts';
+// createS3Storage is @videoforge/platform/storage/s3: importing it loads the AWS SDK.
 export { createStorage } from './create-storage.ts';
 export {
   createJobCredentialsIssuer,

@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import type { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
 
 /**
  * Per-Job storage credentials (docs/deploy.md, "Storage access per transcode Job").
@@ -81,6 +81,8 @@ export async function mintJobCredentials(
   sts: STSClient,
   options: { roleArn: string; jobName: string; scope: JobStorageScope; durationSeconds?: number },
 ): Promise<JobCredentials> {
+  // Loaded on first use: every process that imports storage would otherwise pay for the SDK.
+  const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
   const out = await sts.send(
     new AssumeRoleCommand({
       RoleArn: options.roleArn,
@@ -143,14 +145,19 @@ export function createJobCredentialsIssuer(options: {
   endpoint?: string;
   credentials?: STSClientConfig['credentials'];
 }): JobCredentialsIssuer {
-  const sts = new STSClient({
-    region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
+  let sts: Promise<STSClient> | undefined;
+  const client = () =>
+    (sts ??= import('@aws-sdk/client-sts').then(
+      ({ STSClient }) =>
+        new STSClient({
+          region: options.region,
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          ...(options.credentials ? { credentials: options.credentials } : {}),
+        }),
+    ));
   return {
-    issue: (jobName, scope) =>
-      mintJobCredentials(sts, { roleArn: options.roleArn, jobName, scope }),
-    close: () => sts.destroy(),
+    issue: async (jobName, scope) =>
+      mintJobCredentials(await client(), { roleArn: options.roleArn, jobName, scope }),
+    close: () => void sts?.then((created) => created.destroy()),
   };
 }

@@ -1,3 +1,4 @@
+import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoragePort } from '@videoforge/platform/storage';
@@ -23,14 +24,20 @@ export interface LivePublishing {
   published(output: LiveOutput): ReadonlySet<string>;
 }
 
-/** How often the playlists are read: a 2-core machine's worth, well under a segment. */
-const POLL_MS = 250;
+/**
+ * The fallback when no change was reported: a pass runs the moment ffmpeg renames a
+ * playlist into place (fs.watch), so this only covers a watch that misses an event or
+ * cannot be set up.
+ */
+const FALLBACK_POLL_MS = 1000;
 
 /**
  * Mirrors what ffmpeg has closed to storage while it still runs. ffmpeg writes with
  * `hls_flags=temp_file`, so a segment is renamed into place only when complete and the
  * EVENT playlist lists only such segments; each pass uploads the init segment (once),
  * every newly listed segment in order, then a playlist naming only uploaded segments.
+ * A pass starts as soon as a watched directory changes (a segment closing is a player
+ * waiting), at most one at a time; changes during a pass cause one more pass after it.
  * An upload error stops the mirroring, not the encode: the final upload sends the rest.
  */
 export function publishWhileEncoding(
@@ -39,7 +46,10 @@ export function publishWhileEncoding(
   signal?: AbortSignal,
 ): LivePublishing {
   const state = new Map(
-    outputs.map((output) => [output, { files: new Set<string>(), announced: false }]),
+    outputs.map((output) => [
+      output,
+      { files: new Set<string>(), announced: false, init: undefined as Buffer | undefined },
+    ]),
   );
   let stopped = false;
   let failed = false;
@@ -71,7 +81,9 @@ export function publishWhileEncoding(
         cacheControl,
       });
     };
-    const init = await readFile(path.join(output.dir, playlist.initUri));
+    // The init segment is read once: uploaded with the first segments, then announced.
+    seen.init ??= await readFile(path.join(output.dir, playlist.initUri));
+    const { init } = seen;
     if (!seen.files.has(playlist.initUri)) {
       await put(playlist.initUri, init);
       seen.files.add(playlist.initUri);
@@ -91,20 +103,55 @@ export function publishWhileEncoding(
       await output.onFirstSegments?.(init);
     }
   };
+  // A change seen while a pass runs is picked up by the next one; wake() ends the wait.
+  let changed = true;
+  let wake: (() => void) | undefined;
+  const onChange = () => {
+    changed = true;
+    wake?.();
+  };
+  // Only the playlist's rename into place matters: ffmpeg writes the MP4 and the segment
+  // being encoded in the same directory all the time.
+  const watchers: FSWatcher[] = [];
+  for (const output of outputs) {
+    try {
+      const watcher = watch(output.dir, { persistent: false }, (_event, name) => {
+        if (name === null || name === output.playlist) onChange();
+      });
+      watchers.push(watcher.on('error', () => undefined));
+    } catch {
+      // No watch (the directory is gone, or no inotify): the fallback poll still runs.
+    }
+  }
   const loop = (async () => {
     while (!stopped && !failed) {
-      try {
-        await pass();
-      } catch {
-        failed = true;
-        break;
+      if (changed) {
+        changed = false;
+        try {
+          await pass();
+        } catch {
+          failed = true;
+          break;
+        }
+        continue;
       }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, FALLBACK_POLL_MS);
+        function done() {
+          clearTimeout(timer);
+          wake = undefined;
+          changed = true;
+          resolve();
+        }
+        wake = done;
+      });
     }
+    for (const watcher of watchers) watcher.close();
   })();
   return {
     async stop() {
       stopped = true;
+      wake?.();
       await loop;
     },
     published: (output) => state.get(output)?.files ?? new Set(),

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import HLS from 'hls-parser';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { createS3Storage } from '@videoforge/platform/storage';
+import { createS3Storage } from '@videoforge/platform/storage/s3';
 import { finalizeOutputs } from '../steps/finalize.service.ts';
 import { makeClip, stereoTone, testSettings } from '../testing/integration.fixtures.ts';
 import { describeWith } from '../../../test/support/components.ts';
