@@ -305,6 +305,15 @@ async function main(): Promise<void> {
         tracksWallSeconds: round(tracks.wall),
         stitchWallSeconds: round(stitch.wall),
         derivedSpeedUp: round(unchunked.wall / (slowest + stitch.wall), 2),
+        // The same quotient in CPU-seconds: what a pod with the unchunked ladder's cores
+        // would take, whatever else shares this machine (its load moves wall times, not
+        // the work a process does). Same encoder, same thread count, so the same
+        // parallel efficiency; docs/operator.md, "Chunked benchmark".
+        chunkCpuSeconds: alone.map((c) => round(c.cpu)),
+        derivedSpeedUpFromCpu: round(
+          unchunked.cpu / (Math.max(...alone.map((c) => c.cpu)) + stitch.cpu),
+          2,
+        ),
         speedUpGoal: round(0.8 * n, 2),
         concurrentWallSecondsHere: together ? round(together.wall) : null,
         segments: segments.length,
