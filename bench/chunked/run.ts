@@ -49,6 +49,14 @@ const Args = z.object({
     .default('2,4,8')
     .transform((list) => list.split(',').map(Number))
     .pipe(z.array(z.number().int().min(1).max(64)).min(1)),
+  /** Which N also run all their chunks at once here (a full encode each): `all`, `none` or a list. */
+  concurrent: z
+    .string()
+    .default('all')
+    .transform((list) =>
+      list === 'all' ? undefined : list === 'none' ? [] : list.split(',').map(Number),
+    )
+    .pipe(z.array(z.number().int().min(1).max(64)).optional()),
   keep: z.boolean().default(false),
 });
 const args = parseBenchArgs(Args);
@@ -64,6 +72,45 @@ async function timed<T>(task: () => Promise<T>): Promise<{ value: T; wall: numbe
 function must<T extends { status: string }>(outcome: T, what: string): T {
   if (outcome.status !== 'succeeded') throw new Error(`${what}: ${JSON.stringify(outcome)}`);
   return outcome;
+}
+
+/** CPU seconds of one bare ffmpeg run (a measured piece of a chunk's fixed cost). */
+async function ffmpegCpu(argv: readonly string[]): Promise<number> {
+  const sample = await timed(() =>
+    run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...argv]),
+  );
+  return sample.cpu;
+}
+
+/**
+ * What a chunk spends besides encoding its own frames, piece by piece (CPU-s):
+ * - `probePlan`: the probe and ladder fit each chunk repeats (planChunkedLadder);
+ * - `delayProbe`: the encoder reorder-delay probe (8 black 256×144 frames through x264);
+ * - `startUp`: an ffmpeg that opens the source and decodes one frame;
+ * - `preRoll`: the accurate seek's decode from the source keyframe before the chunk's
+ *   first frame, summed over the chunks (a seek to the chunk start minus a seek to 0).
+ */
+async function chunkFixedCosts(
+  clip: string,
+  source: SourceInput,
+  settings: Parameters<typeof planChunkedLadder>[1],
+  startsSeconds: readonly number[],
+): Promise<{ probePlan: number; delayProbe: number; startUp: number; preRoll: number }> {
+  const probePlan = (await timed(() => planChunkedLadder({ source }, settings))).cpu;
+  const delayProbe = await ffmpegCpu([
+    '-f', 'lavfi', '-i', 'color=c=black:s=256x144:r=30', '-frames:v', '8',
+    '-c:v', 'libx264', '-preset', settings.encoder.preset, '-g', '60', '-f', 'framecrc', '-y', '/dev/null',
+  ]); // prettier-ignore
+  const seekCpu = (seconds: number) =>
+    ffmpegCpu([
+      '-accurate_seek', '-ss', seconds.toFixed(6), '-i', clip, '-map', '0:v:0',
+      '-frames:v', '1', '-f', 'null', '-',
+    ]); // prettier-ignore
+  const startUp = await seekCpu(0);
+  let preRoll = 0;
+  for (const start of startsSeconds)
+    if (start > 0) preRoll += Math.max(0, (await seekCpu(start)) - startUp);
+  return { probePlan, delayProbe, startUp, preRoll };
 }
 
 /** Per-frame SSIM (All) of a rendition against the source, in presentation order. */
@@ -164,6 +211,7 @@ async function main(): Promise<void> {
         segmentSeconds: SEGMENT_SECONDS,
         maxParallel: n,
       });
+      const segmentFrames = plan.gopFrames * (SEGMENT_SECONDS / settings.keyframeIntervalSeconds);
       const runChunk = (chunk: Chunk, jobId: string, outputPrefix: string) =>
         transcodeChunk(
           { jobId, source, outputPrefix, chunk: { ...chunk, segmentSeconds: SEGMENT_SECONDS } },
@@ -192,7 +240,6 @@ async function main(): Promise<void> {
       process.stderr.write(`N=${n}: checking …\n`);
       const segments = await segmentsOf(prefix);
       const ssim = await ssimPerFrame(file(`${prefix}${top.name}/index.m3u8`), clip, size);
-      const segmentFrames = plan.gopFrames * (SEGMENT_SECONDS / settings.keyframeIntervalSeconds);
       const boundaryFrames = chunks
         .slice(1)
         .flatMap((c) => [-2, -1, 0, 1, 2].map((d) => c.startSegment * segmentFrames + d))
@@ -209,27 +256,66 @@ async function main(): Promise<void> {
           )
         : Number.NaN;
 
-      process.stderr.write(`N=${n}: ${chunks.length} chunks at once on this machine …\n`);
-      const together = await timed(async () => {
-        const outcomes = await Promise.all(
-          chunks.map((chunk) => runChunk(chunk, `${job}p`, `videos/output/${job}p/`)),
-        );
-        outcomes.forEach((o, i) => must(o, `concurrent chunk ${i}`));
-      });
+      const together = (args.concurrent ?? args.parallel).includes(n)
+        ? await timed(async () => {
+            process.stderr.write(`N=${n}: ${chunks.length} chunks at once on this machine …\n`);
+            const outcomes = await Promise.all(
+              chunks.map((chunk) => runChunk(chunk, `${job}p`, `videos/output/${job}p/`)),
+            );
+            outcomes.forEach((o, i) => must(o, `concurrent chunk ${i}`));
+          })
+        : undefined;
 
-      const cpu = alone.reduce((sum, c) => sum + c.cpu, 0) + tracks.cpu + stitch.cpu;
+      const fps = plan.frameRate.num / plan.frameRate.den;
+      // A broken piece of accounting must not cost the run: it reports zeros and says why.
+      const fixed = await chunkFixedCosts(
+        clip,
+        source,
+        settings,
+        chunks.map((c) => (c.startSegment * segmentFrames) / fps),
+      ).catch((error: unknown) => {
+        process.stderr.write(`N=${n}: fixed-cost accounting failed: ${String(error)}\n`);
+        return { probePlan: 0, delayProbe: 0, startUp: 0, preRoll: 0 };
+      });
+      const chunksCpu = alone.reduce((sum, c) => sum + c.cpu, 0);
+      const fixedCpu =
+        chunks.length * (fixed.probePlan + fixed.delayProbe + fixed.startUp) + fixed.preRoll;
+      const cpu = chunksCpu + tracks.cpu + stitch.cpu;
       const slowest = Math.max(...alone.map((c) => c.wall));
       results.push({
         n,
         chunks: chunks.length,
         cpuSeconds: round(cpu),
         cpuVsUnchunked: round(cpu / unchunked.cpu, 3),
+        // Where the CPU went: the chunks' encodes net of their measured fixed costs, the
+        // fixed costs themselves, the audio (inside the unchunked ladder's own ffmpeg) and stitch.
+        cpuBreakdown: {
+          chunkEncodes: round(chunksCpu - fixedCpu),
+          chunkFixed: round(fixedCpu),
+          perChunkFixed: {
+            probePlan: round(fixed.probePlan, 2),
+            delayProbe: round(fixed.delayProbe, 2),
+            startUp: round(fixed.startUp, 2),
+            preRollAllChunks: round(fixed.preRoll, 2),
+          },
+          tracks: round(tracks.cpu),
+          stitch: round(stitch.cpu),
+        },
         chunkWallSeconds: alone.map((c) => round(c.wall)),
         tracksWallSeconds: round(tracks.wall),
         stitchWallSeconds: round(stitch.wall),
         derivedSpeedUp: round(unchunked.wall / (slowest + stitch.wall), 2),
+        // The same quotient in CPU-seconds: what a pod with the unchunked ladder's cores
+        // would take, whatever else shares this machine (its load moves wall times, not
+        // the work a process does). Same encoder, same thread count, so the same
+        // parallel efficiency; docs/operator.md, "Chunked benchmark".
+        chunkCpuSeconds: alone.map((c) => round(c.cpu)),
+        derivedSpeedUpFromCpu: round(
+          unchunked.cpu / (Math.max(...alone.map((c) => c.cpu)) + stitch.cpu),
+          2,
+        ),
         speedUpGoal: round(0.8 * n, 2),
-        concurrentWallSecondsHere: round(together.wall),
+        concurrentWallSecondsHere: together ? round(together.wall) : null,
         segments: segments.length,
         segmentsUnchunked: refSegments.length,
         durationSeconds: round(
@@ -252,6 +338,8 @@ async function main(): Promise<void> {
         avStartOffsetUnchunkedSeconds: round(refAv.video - refAv.audio, 4),
         audioDurationSeconds: round(audioSeconds, 3),
       });
+      // Each N's figures as soon as they exist, so a run cut short still reports them.
+      process.stderr.write(`N=${n}: ${JSON.stringify(results.at(-1))}\n`);
       await storage.deletePrefix(`videos/output/${job}p/`);
     }
 

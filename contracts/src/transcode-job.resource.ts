@@ -23,20 +23,21 @@ const NumericId = z
 
 /**
  * How a TranscodeJob's work is cut into workloads. `auto` lets the runtime choose from
- * where the work runs (see `resolveStrategy`) between `perRendition` and `ladder`;
- * `chunked` is only ever asked for: it splits the timeline (see chunk-plan.ts).
+ * where the work runs and how long the title is (see `resolveStrategy`); `chunked`
+ * splits the timeline (see chunk-plan.ts).
  */
 export const TranscodeJobStrategy = z.enum(['auto', 'perRendition', 'ladder', 'chunked']);
 export type TranscodeJobStrategy = z.infer<typeof TranscodeJobStrategy>;
 export const WorkloadStrategy = z.enum(['perRendition', 'ladder', 'chunked']);
 export type WorkloadStrategy = z.infer<typeof WorkloadStrategy>;
-/** What `auto` may resolve to: chunking needs the source's duration and a choice of parallelism. */
+/** What `auto` resolves to for a title too short to chunk (or where chunks cannot spread). */
 export const AutoStrategy = z.enum(['perRendition', 'ladder']);
 export type AutoStrategy = z.infer<typeof AutoStrategy>;
 
 /**
  * `spec.chunking`: how the chunked strategy cuts the timeline. The controller's queue
- * intake fills `durationSeconds` from the probe made when the upload completed.
+ * intake fills `durationSeconds` from the probe made when the upload completed (the
+ * video row's duration) and `maxParallel` from TRANSCODE_CHUNK_MAX_PARALLEL.
  */
 export const ChunkingSpec = z.object({
   /** Chunk workloads running at once; also the number of chunks when `chunkSeconds` is absent. */
@@ -48,23 +49,60 @@ export const ChunkingSpec = z.object({
 });
 export type ChunkingSpec = z.infer<typeof ChunkingSpec>;
 
+/** The chunks a job of `strategy: auto` is cut into when it is long enough (TRANSCODE_CHUNK_MAX_PARALLEL). */
+export const DEFAULT_CHUNK_MAX_PARALLEL = 4;
 /**
- * The strategy a job runs with. One machine running every rendition (all-in-one, or a
- * cluster whose transcode nodes are big enough for the whole ladder) wins with the
- * decode-once ladder: the source is decoded and scaled from once instead of once per
- * rendition. Spreading renditions over nodes wins when no single node can run them all at once.
+ * The shortest title `strategy: auto` chunks (TRANSCODE_CHUNK_MIN_SECONDS). Below about
+ * ten minutes the chunks' fixed costs (a probe, a seek, an encoder start each, and the
+ * stitch) weigh more than the wait they save (docs/operator.md, "Chunked benchmark").
+ */
+export const DEFAULT_CHUNK_MIN_SECONDS = 600;
+
+/** What a job brings to the choice of strategy besides what it asked for. */
+export interface StrategyInputs {
+  /** Whether the runtime spreads chunks over machines; one machine gains nothing from them. */
+  runsChunks: boolean;
+  /** The shortest title `auto` chunks; absent: `auto` never chunks. */
+  chunkMinSeconds?: number | undefined;
+  /** The spec's `chunking` (its duration and how many chunks it may run at once). */
+  chunking?: Pick<ChunkingSpec, 'maxParallel' | 'durationSeconds'> | undefined;
+  /** HDR twins are made by the ladder and per-rendition workloads, not by chunks. */
+  hdr?: boolean | undefined;
+}
+
+/**
+ * The strategy a job runs with.
+ * - One machine running every rendition (all-in-one, or a cluster whose transcode nodes
+ *   are big enough for the whole ladder) wins with the decode-once ladder: the source is
+ *   decoded and scaled from once instead of once per rendition.
+ * - Spreading renditions over nodes (perRendition) wins when no single node can run them
+ *   all at once.
+ * - A long title (`auto`, duration ≥ `chunkMinSeconds`, at least two chunks allowed, no HDR
+ *   set asked for) on a runtime that spreads chunks is cut into chunks: time to ready is
+ *   then the slowest chunk's encode plus the stitch instead of the whole title's.
  */
 export function resolveStrategy(
   requested: TranscodeJobStrategy,
   auto: AutoStrategy,
-  /** Whether the runtime spreads chunks over machines; one machine gains nothing from them. */
-  runsChunks = true,
+  inputs: StrategyInputs = { runsChunks: true },
 ): WorkloadStrategy {
-  if (requested === 'auto') return auto;
+  if (requested === 'auto') return autoChunks(inputs) ? 'chunked' : auto;
   // On one machine (the local runtime) chunks only add seeks and a stitch: the
   // decode-once ladder is the fastest way to the same outputs there.
-  if (requested === 'chunked' && !runsChunks) return 'ladder';
+  if (requested === 'chunked' && !inputs.runsChunks) return 'ladder';
   return requested;
+}
+
+function autoChunks({ runsChunks, chunkMinSeconds, chunking, hdr }: StrategyInputs): boolean {
+  const duration = chunking?.durationSeconds;
+  return (
+    runsChunks &&
+    hdr !== true &&
+    chunkMinSeconds !== undefined &&
+    duration !== undefined &&
+    duration >= chunkMinSeconds &&
+    (chunking?.maxParallel ?? DEFAULT_CHUNK_MAX_PARALLEL) >= 2
+  );
 }
 
 export const TranscodeJobSpec = z.object({

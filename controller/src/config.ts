@@ -8,7 +8,13 @@ import {
   StorageEnv,
   withAdapterRequirements,
 } from '@videoforge/platform/config';
-import { CodecFamiliesSetting, DEFAULT_CODEC_FAMILIES, AutoStrategy } from '@videoforge/contracts';
+import {
+  AutoStrategy,
+  CodecFamiliesSetting,
+  DEFAULT_CHUNK_MAX_PARALLEL,
+  DEFAULT_CHUNK_MIN_SECONDS,
+  DEFAULT_CODEC_FAMILIES,
+} from '@videoforge/contracts';
 
 /** An environment variable holding JSON, validated by `schema`. */
 function json<T extends z.ZodType>(schema: T) {
@@ -106,6 +112,22 @@ export const ControllerConfig = withAdapterRequirements(
      * decode for every rendition) wins once one transcode node can run the whole ladder.
      */
     TRANSCODE_AUTO_STRATEGY: AutoStrategy.default('perRendition'),
+    /**
+     * The shortest title (seconds, from the upload's probe) that `strategy: auto` cuts into
+     * chunks, one Job each (docs/operator.md, "Which strategy runs").
+     */
+    TRANSCODE_CHUNK_MIN_SECONDS: z.coerce
+      .number()
+      .min(0)
+      .max(604_800)
+      .default(DEFAULT_CHUNK_MIN_SECONDS),
+    /** How many chunks such a title is cut into, all running at once; 1 turns automatic chunking off. */
+    TRANSCODE_CHUNK_MAX_PARALLEL: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(DEFAULT_CHUNK_MAX_PARALLEL),
     /** Codec families of a job that names none, e.g. `h264,av1` (contracts' one spelling). */
     TRANSCODE_CODECS: CodecFamiliesSetting.default([...DEFAULT_CODEC_FAMILIES]),
     TRANSCODE_NODE_SELECTOR: json(z.record(z.string(), z.string())).default({

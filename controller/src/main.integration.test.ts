@@ -70,7 +70,10 @@ describeWith(
       await rm(dir, { recursive: true, force: true });
     });
 
-    async function startOperator(name: string): Promise<Operator> {
+    async function startOperator(
+      name: string,
+      extraEnv: Record<string, string> = {},
+    ): Promise<Operator> {
       const port = await freePort();
       let output = '';
       const child = spawn(process.execPath, [controllerMain], {
@@ -85,6 +88,7 @@ describeWith(
           }),
           TRANSCODE_RESOURCES: JSON.stringify({ default: { requests: { cpu: '100m' } } }),
           LOG_LEVEL: 'info',
+          ...extraEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -107,13 +111,14 @@ describeWith(
     }
 
     /** A new video + job with its outbox row, relayed to SQS as the API would. */
-    async function submit(formats: string[]): Promise<string> {
-      const jobId = await insertTestJob(db.sql, {
-        userId,
-        title: 'e2e',
+    async function submit(
+      formats: string[],
+      clip: { sourceKey: string; durationSeconds: number } = {
         sourceKey: 'videos/raw/1/e2e/clip.mp4',
-        formats,
-      });
+        durationSeconds: 2,
+      },
+    ): Promise<string> {
+      const jobId = await insertTestJob(db.sql, { userId, title: 'e2e', formats, ...clip });
       await relayOutboxOnce(db.sql, aws.queue);
       return jobId;
     }
@@ -263,6 +268,51 @@ describeWith(
         .readNamespacedLease({ name: 'videoforge-controller', namespace: suite.namespace });
       expect(lease.spec?.holderIdentity).toBe('replica-b');
     });
+
+    it('cuts an uploaded title at least TRANSCODE_CHUNK_MIN_SECONDS long into chunks without being asked', async () => {
+      await storeTestClip(aws.storage, 'videos/raw/1/e2e/long.mp4', dir, {
+        size: '640x360',
+        seconds: 12,
+      });
+      // A short threshold stands in for the default ten minutes; the job row asks for `auto`.
+      const operator = await startOperator('operator-0', {
+        TRANSCODE_CHUNK_MIN_SECONDS: '10',
+        TRANSCODE_CHUNK_MAX_PARALLEL: '2',
+      });
+      const jobId = await submit(['360p'], {
+        sourceKey: 'videos/raw/1/e2e/long.mp4',
+        durationSeconds: 12,
+      });
+      expect(await waitForJob(jobId, () => operator)).toMatchObject({
+        status: 'succeeded',
+        video_status: 'ready',
+      });
+      const tj = (await readTj(`job-${jobId}`)) as unknown as {
+        spec: { strategy: string; chunking?: unknown };
+        status: { strategy: string; chunks?: { total: number; succeeded: number } };
+      };
+      expect(tj.spec).toMatchObject({
+        strategy: 'auto',
+        chunking: { maxParallel: 2, durationSeconds: 12 },
+      });
+      expect(tj.status).toMatchObject({ strategy: 'chunked', chunks: { total: 2, succeeded: 2 } });
+      expect(await jobNames(`job-${jobId}`)).toEqual(
+        expect.arrayContaining([
+          `job-${jobId}-chunk-0`,
+          `job-${jobId}-chunk-1`,
+          `job-${jobId}-stitch`,
+          `job-${jobId}-tracks`,
+        ]),
+      );
+      expect(await aws.storage.head(`videos/output/${jobId}/master.m3u8`)).toBeDefined();
+
+      // The 2 s clip under the same threshold keeps the configured auto strategy.
+      const shortJob = await submit(['360p']);
+      expect(await waitForJob(shortJob, () => operator)).toMatchObject({ status: 'succeeded' });
+      expect((await readTj(`job-${shortJob}`)) as unknown).toMatchObject({
+        status: { strategy: 'perRendition' },
+      });
+    }, 240_000);
 
     it('adopts a TranscodeJob applied by hand with kubectl, creating its Postgres rows', async () => {
       const operator = await startOperator('operator-0');

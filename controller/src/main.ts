@@ -91,7 +91,10 @@ async function main(): Promise<void> {
       metrics,
       jobTemplate: jobTemplateFromConfig(config),
       workers: config.RECONCILE_WORKERS,
-      placement: { autoStrategy: config.TRANSCODE_AUTO_STRATEGY },
+      placement: {
+        autoStrategy: config.TRANSCODE_AUTO_STRATEGY,
+        chunkMinSeconds: config.TRANSCODE_CHUNK_MIN_SECONDS,
+      },
       ...(jobCredentials ? { jobCredentials } : {}),
       onStatus: async (resource, status) => {
         const spec = TranscodeJobSpec.safeParse(resource.spec);
@@ -125,6 +128,7 @@ async function main(): Promise<void> {
       namespace,
       bucket: config.S3_BUCKET_NAME ?? 'local',
       defaultCodecs: config.TRANSCODE_CODECS,
+      chunkMaxParallel: config.TRANSCODE_CHUNK_MAX_PARALLEL,
       visibilityTimeoutSeconds: config.QUEUE_VISIBILITY_TIMEOUT_SECONDS,
       waitSeconds: config.QUEUE_WAIT_SECONDS,
       onMessage: countIntake(metrics),

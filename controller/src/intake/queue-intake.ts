@@ -21,6 +21,8 @@ export interface QueueIntakeDeps {
   bucket: string;
   /** What a job that named no codec families gets (TRANSCODE_CODECS). */
   defaultCodecs?: readonly CodecFamily[];
+  /** The chunks a long title may be cut into (TRANSCODE_CHUNK_MAX_PARALLEL), written into spec.chunking. */
+  chunkMaxParallel?: number;
   /** Creates the resource; resolves 'exists' when it was already there (AlreadyExists is success). */
   createResource: (resource: TranscodeJobResource) => Promise<'created' | 'exists'>;
   visibilityTimeoutSeconds: number;
@@ -48,8 +50,13 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
       );
       return 'retry';
     }
+    // The video row holds the duration the API probed when the upload completed: what
+    // strategy auto needs to decide whether to chunk, and the chunked strategy to cut.
     const [job] = await deps.sql<JobRow[]>`
-      SELECT id, video_id, formats, strategy, hdr, codecs, input_key, output_prefix, status FROM jobs WHERE id = ${parsed.jobId}`;
+      SELECT j.id, j.video_id, j.formats, j.strategy, j.hdr, j.codecs, j.input_key, j.output_prefix,
+             j.status, v.duration_seconds
+      FROM jobs j LEFT JOIN gallery_videos v ON v.id = j.video_id
+      WHERE j.id = ${parsed.jobId}`;
     if (!job) {
       logger.warn({ jobId: parsed.jobId }, 'job no longer exists; dropping its message');
       return 'done';
@@ -60,6 +67,7 @@ export function startQueueIntake(deps: QueueIntakeDeps): { stop(): Promise<void>
         namespace: deps.namespace,
         bucket: deps.bucket,
         ...(deps.defaultCodecs ? { defaultCodecs: deps.defaultCodecs } : {}),
+        ...(deps.chunkMaxParallel ? { chunkMaxParallel: deps.chunkMaxParallel } : {}),
       }),
     );
     logger.info(

@@ -32,3 +32,21 @@ describe('transcodeJobFor: codec families', () => {
     );
   });
 });
+
+describe('transcodeJobFor: the duration strategy auto decides from', () => {
+  it("writes the video's probed duration and the chunk limit into spec.chunking", () => {
+    const { spec } = transcodeJobFor(
+      { ...row, duration_seconds: 754.3 },
+      { ...options, chunkMaxParallel: 8 },
+    );
+    expect(spec.chunking).toEqual({ maxParallel: 8, durationSeconds: 754.3 });
+    expect(spec.strategy).toBe('auto');
+    expect(TranscodeJobSpec.parse(spec)).toEqual(spec);
+  });
+
+  it('writes no chunking when the duration is unknown', () => {
+    expect(transcodeJobFor({ ...row, duration_seconds: null }, options).spec).not.toHaveProperty(
+      'chunking',
+    );
+  });
+});

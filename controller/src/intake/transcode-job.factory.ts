@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CHUNK_MAX_PARALLEL,
   DEFAULT_CODEC_FAMILIES,
   renditionForName,
   TRANSCODE_JOB_FINALIZER,
@@ -21,6 +22,8 @@ export interface JobRow {
   hdr?: boolean;
   /** The codec families asked for; null or absent: the server's default. */
   codecs?: CodecFamily[] | null;
+  /** The source's probed duration (the video row's); null or absent when unknown. */
+  duration_seconds?: number | null;
   input_key: string;
   output_prefix: string | null;
   status: string;
@@ -34,6 +37,8 @@ export function transcodeJobFor(
     bucket: string;
     /** What a job that named no codec families gets (the operator's TRANSCODE_CODECS). */
     defaultCodecs?: readonly CodecFamily[];
+    /** spec.chunking.maxParallel for a job whose duration is known (TRANSCODE_CHUNK_MAX_PARALLEL). */
+    chunkMaxParallel?: number;
   },
 ): TranscodeJobResource {
   const codecs = job.codecs ?? options.defaultCodecs ?? DEFAULT_CODEC_FAMILIES;
@@ -60,6 +65,15 @@ export function transcodeJobFor(
       ...(job.hdr ? { hdr: true } : {}),
       // H.264 alone is what a spec without codecs means: such specs stay as they were.
       ...(codecs.some((family) => family !== 'h264') ? { codecs: [...codecs] } : {}),
+      // The duration lets `auto` choose chunks for a long title (and a chunked job cut it).
+      ...(typeof job.duration_seconds === 'number'
+        ? {
+            chunking: {
+              maxParallel: options.chunkMaxParallel ?? DEFAULT_CHUNK_MAX_PARALLEL,
+              durationSeconds: job.duration_seconds,
+            },
+          }
+        : {}),
     },
   };
 }

@@ -197,3 +197,60 @@ describe('the chunked strategy', () => {
     );
   });
 });
+
+describe('strategy auto on a cluster: long titles are chunked', () => {
+  // TRANSCODE_CHUNK_MIN_SECONDS as the operator passes it; the spec's duration is the upload's probe.
+  const RULE: Placement = { ...CLUSTER, chunkMinSeconds: 600 };
+  const auto = (
+    durationSeconds: number | undefined,
+    extra: Partial<TranscodeJobResource['spec']> = {},
+  ) =>
+    job(durationSeconds === undefined ? { maxParallel: 4 } : { maxParallel: 4, durationSeconds }, {
+      strategy: 'auto',
+      ...extra,
+    });
+
+  it('cuts a title at least TRANSCODE_CHUNK_MIN_SECONDS long into maxParallel chunks', () => {
+    const decision = reconcileTranscodeJob(auto(600), [], now, RULE);
+    expect(decision.status).toMatchObject({ strategy: 'chunked', chunks: { total: 4 } });
+    expect(decision.create.map((w) => w.type)).toEqual([
+      'tracks',
+      'chunk',
+      'chunk',
+      'chunk',
+      'chunk',
+    ]);
+  });
+
+  it('gives a shorter title the configured auto strategy', () => {
+    const decision = reconcileTranscodeJob(auto(599.9), [], now, RULE);
+    expect(decision.status.strategy).toBe('perRendition');
+    expect(decision.create.map((w) => w.type)).toEqual(['tracks', 'rendition', 'rendition']);
+  });
+
+  it('does not chunk when the duration is unknown, chunks may not run side by side, or an HDR set is asked for', () => {
+    expect(reconcileTranscodeJob(auto(undefined), [], now, RULE).status.strategy).toBe(
+      'perRendition',
+    );
+    const one = job({ maxParallel: 1, durationSeconds: 3600 }, { strategy: 'auto' });
+    expect(reconcileTranscodeJob(one, [], now, RULE).status.strategy).toBe('perRendition');
+    expect(reconcileTranscodeJob(auto(3600, { hdr: true }), [], now, RULE).status.strategy).toBe(
+      'perRendition',
+    );
+  });
+
+  it('never chunks on one machine (all-in-one) nor without a threshold', () => {
+    const local: Placement = { autoStrategy: 'ladder', chunkMinSeconds: 600 };
+    expect(reconcileTranscodeJob(auto(3600), [], now, local).status.strategy).toBe('ladder');
+    expect(reconcileTranscodeJob(auto(3600), [], now, CLUSTER).status.strategy).toBe(
+      'perRendition',
+    );
+  });
+
+  it('keeps the strategy it started with when the threshold changes later', () => {
+    const started = auto(3600);
+    started.status = { phase: 'Running', strategy: 'chunked' };
+    const decision = reconcileTranscodeJob(started, [], now, { ...CLUSTER, chunkMinSeconds: 7200 });
+    expect(decision.status.strategy).toBe('chunked');
+  });
+});

@@ -119,6 +119,11 @@ export interface Placement {
   runsChunks?: boolean;
   /** The chunked strategy's segment grid (the transcoders' TRANSCODE_SEGMENT_SECONDS); default 6. */
   segmentSeconds?: number;
+  /**
+   * The shortest title (spec.chunking.durationSeconds) that `strategy: auto` cuts into
+   * chunks where chunks spread (TRANSCODE_CHUNK_MIN_SECONDS); absent: `auto` never chunks.
+   */
+  chunkMinSeconds?: number;
 }
 
 /** The job's strategy: fixed when it first ran, so a changed setting never splits its work midway. */
@@ -129,7 +134,12 @@ export function strategyOf(
 ): WorkloadStrategy {
   return (
     job.status?.strategy ??
-    resolveStrategy(spec.strategy, placement.autoStrategy, placement.runsChunks === true)
+    resolveStrategy(spec.strategy, placement.autoStrategy, {
+      runsChunks: placement.runsChunks === true,
+      chunkMinSeconds: placement.chunkMinSeconds,
+      chunking: spec.chunking,
+      hdr: spec.hdr,
+    })
   );
 }
 
