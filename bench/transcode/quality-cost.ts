@@ -1,13 +1,18 @@
-// `node bench/transcode/run.ts --mode quality [--seconds 60] [--repeat 3]`: what measuring
-// each rendition's SSIM/PSNR (TRANSCODE_QUALITY_METRICS=sampled, 6 s per rendition) adds
-// to the ladder encode of the same clip, side by side in one run. `off` is the ladder
-// encode alone; `sampled` is the same encode plus one comparison per rendition, run after
-// it here (in a job they overlap the uploads, so the wall figure is an upper bound).
+// `node bench/transcode/run.ts --mode quality [--seconds 60] [--repeat 3] [--families h264,av1]`:
+// what measuring each rendition's and each twin's SSIM/PSNR (TRANSCODE_QUALITY_METRICS=sampled,
+// 6 s) adds to the ladder encode of the same clip (every rendition and its twins in the
+// --families), side by side in one run. `off` is the ladder encode alone; `sampled` is the
+// same encode plus one comparison run per rendition (its twins compared in the same run, the
+// source's sample decoded once), run after it here (in a job they overlap the uploads, so
+// the wall figure is an upper bound).
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import type { CodecFamily } from '@videoforge/contracts';
 import {
-  measureRenditionQuality,
+  extraFamilies,
+  familyTwin,
+  measureVariantsQuality,
   planLadder,
   runLadder,
   type QualitySettings,
@@ -26,6 +31,7 @@ export async function qualityCostBench(args: {
   preset: X264Preset;
   repeat: number;
   keep: boolean;
+  families: readonly CodecFamily[];
 }): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'vf-bench-quality-'));
   const loadBefore = loadavg();
@@ -35,6 +41,14 @@ export async function qualityCostBench(args: {
     await generatePhoneLikeClip(clip, args.seconds);
     const { source, metadata } = await probeBenchSource(clip);
     const plan = planLadder(metadata, { keyframeIntervalSeconds: 2 });
+    const twinsOf = (name: string) =>
+      extraFamilies(args.families).map((family) =>
+        familyTwin(
+          plan.renditions.find((r) => r.name === name)!,
+          family,
+        ),
+      );
+    const renditions = plan.renditions.flatMap((r) => [r, ...twinsOf(r.name)]);
     const settings = (quality: QualitySettings) =>
       benchTranscoderSettings({ preset: args.preset, quality });
     const modes: Array<{ label: string; quality: QualitySettings }> = [
@@ -51,21 +65,25 @@ export async function qualityCostBench(args: {
         await mkdir(workDir, { recursive: true });
         const s = settings(mode.quality);
         const sample = await measureSample(async () => {
-          const outcome = await runLadder(
-            { source, metadata, plan, workDir, renditions: plan.renditions },
-            s,
-          );
+          const outcome = await runLadder({ source, metadata, plan, workDir, renditions }, s);
           if (!outcome.ok) throw new Error(outcome.failure.message);
-          for (const rendition of outcome.renditions) {
-            const planned = plan.renditions.find((r) => r.name === rendition.manifest.name);
-            if (!planned) continue;
-            const quality = await measureRenditionQuality({ source, plan, planned, rendition }, s);
-            if (mode.quality.mode === 'sampled' && !quality)
-              throw new Error(`${planned.name}: not measured`);
-            if (quality && round === 0)
-              scores.push(
-                `  ${planned.name}: SSIM ${quality.ssim.toFixed(4)}, PSNR ${quality.psnrDb.toFixed(2)} dB over ${quality.sampledSeconds} s`,
-              );
+          if (mode.quality.mode === 'off') return;
+          // As the transcoder does: one comparison run per rendition, its twins in it.
+          for (const base of plan.renditions) {
+            const variants = [base, ...twinsOf(base.name)].map((planned) => ({
+              planned,
+              rendition:
+                outcome.renditions.find((r) => r.manifest.name === planned.name) ??
+                fail(`${planned.name}: not encoded`),
+            }));
+            const measured = await measureVariantsQuality({ source, plan, variants }, s);
+            for (const { planned } of variants) {
+              const quality = measured.get(planned.name) ?? fail(`${planned.name}: not measured`);
+              if (round === 0)
+                scores.push(
+                  `  ${planned.name}: SSIM ${quality.ssim.toFixed(4)}, PSNR ${quality.psnrDb.toFixed(2)} dB over ${quality.sampledSeconds} s`,
+                );
+            }
           }
         });
         samples.get(mode.label)!.push(sample);
@@ -79,7 +97,7 @@ export async function qualityCostBench(args: {
         .join(' ')}`,
     );
     console.log(
-      `${args.seconds} s 1080p30 clip, ${plan.renditions.length} renditions (${plan.renditions.map((r) => r.name).join(', ')}), preset ${args.preset}, median of ${args.repeat}`,
+      `${args.seconds} s 1080p30 clip, ${plan.renditions.length} renditions (${plan.renditions.map((r) => r.name).join(', ')}) in ${args.families.join(' + ')} (${renditions.length} variants), preset ${args.preset}, median of ${args.repeat}`,
     );
     console.log('mode        wall s   CPU s');
     for (const [label, s] of [
@@ -97,4 +115,8 @@ export async function qualityCostBench(args: {
   } finally {
     if (!args.keep) await rm(dir, { recursive: true, force: true });
   }
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }

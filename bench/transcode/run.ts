@@ -2,7 +2,7 @@
 // Transcoder benchmark, rerunnable: `node bench/transcode/run.ts [--seconds 60] [--preset veryfast] [--repeat 3] [--keep]`.
 // `--mode processing` measures tone mapping and deinterlacing instead (see processing.ts);
 // `--mode codecs` each codec family's encode cost against H.264 (see codecs.ts);
-// `--mode quality` what measuring SSIM/PSNR per rendition adds (see quality-cost.ts).
+// `--mode quality [--families h264,av1]` what measuring SSIM/PSNR per rendition and twin adds (see quality-cost.ts).
 //
 // In one run, on one generated 1080p30 clip:
 //   1. overhead: the VideoForge transcoder (probe, fluent-ffmpeg run with progress
@@ -29,6 +29,7 @@ import {
 import { benchTranscoderSettings, probeBenchSource } from '../support/transcoder.ts';
 import { codecsBench } from './codecs.ts';
 import { processingBench } from './processing.ts';
+import { CodecFamiliesSetting } from '@videoforge/contracts';
 import { qualityCostBench } from './quality-cost.ts';
 import {
   buildRenditionCommand,
@@ -47,6 +48,8 @@ const Args = z.object({
   keep: z.boolean().default(false),
   /** ladder: overhead and strategy (below); processing: tone-map and deinterlace cost (processing.ts). */
   mode: z.enum(['ladder', 'processing', 'codecs', 'quality']).default('ladder'),
+  /** --mode quality: the families encoded and measured (each rendition's twins beside it). */
+  families: CodecFamiliesSetting.default(['h264', 'av1']),
 });
 
 const args = parseBenchArgs(Args);
